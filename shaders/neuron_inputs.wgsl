@@ -1,0 +1,52 @@
+// External inputs of a population, evaluated inside its update kernel so that they cost no
+// extra pass: Poisson spike trains (drawn from the counter-based RNG), DC currents and a
+// tuned stimulus drive. The table is built on the host (src/gpu/layout.ts): INPUT_WORDS u32
+// per input, then per-trial stimulus orientations as f32 bits.
+
+const INPUT_WORDS: u32 = 12u;
+const INPUT_POISSON: u32 = 1u;
+const INPUT_DC: u32 = 2u;
+const INPUT_STIMULUS: u32 = 3u;
+const DEG_TO_RAD: f32 = 0.017453292519943295;
+
+struct ExternalInput {
+  // Current (pA for LIF models, input units for rate units).
+  current: f32,
+  // Weight arriving this step on receptor channels 0 and 1 (model weight units).
+  syn: vec2<f32>,
+}
+
+fn preferred_orientation_deg(n: u32) -> f32 {
+  if (pop.orientation_random != 0u) {
+    return rng_unit(rng_draw(pop.seed, pop.orientation_stream, n, 0u, 0u, 0u).x) * 180.0;
+  }
+  return f32(n) * 180.0 / f32(pop.size);
+}
+
+fn external_input(n: u32, b: u32, step: u32) -> ExternalInput {
+  var ext = ExternalInput(0.0, vec2<f32>(0.0, 0.0));
+  for (var k = 0u; k < pop.n_inputs; k++) {
+    let base = k * INPUT_WORDS;
+    let kind = input_table[base];
+    let start_step = input_table[base + 2u];
+    let stop_step = input_table[base + 3u];
+    if (step < start_step || step >= stop_step) { continue; }
+    if (kind == INPUT_POISSON) {
+      let lambda = bitcast<f32>(input_table[base + 4u]);
+      let weight = bitcast<f32>(input_table[base + 5u]);
+      let count = rng_poisson(lambda, pop.seed, input_table[base + 9u], n, step, b, 0u);
+      let w = f32(count) * weight;
+      if (input_table[base + 1u] == 0u) { ext.syn.x += w; } else { ext.syn.y += w; }
+    } else if (kind == INPUT_DC) {
+      ext.current += bitcast<f32>(input_table[base + 6u]);
+    } else if (kind == INPUT_STIMULUS) {
+      let amplitude = bitcast<f32>(input_table[base + 6u]);
+      let kappa = bitcast<f32>(input_table[base + 7u]);
+      let baseline = bitcast<f32>(input_table[base + 8u]);
+      let theta_stim = bitcast<f32>(input_table[input_table[base + 10u] + b]);
+      let delta = 2.0 * (theta_stim - preferred_orientation_deg(n)) * DEG_TO_RAD;
+      ext.current += baseline + amplitude * exp(kappa * (cos(delta) - 1.0));
+    }
+  }
+  return ext;
+}

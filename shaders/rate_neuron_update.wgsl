@@ -1,0 +1,29 @@
+// Update of one rate population for one step: take the summed recurrent input gathered by
+// the propagate_rates_* kernels, add external input, run the model's update and write the
+// output into the rate history (ring of ring_slots steps read by outgoing projections).
+
+@group(0) @binding(0) var<uniform> clock: StepInfo;
+@group(0) @binding(1) var<uniform> pop: PopInfo;
+@group(0) @binding(2) var<uniform> model: ModelParams;
+@group(0) @binding(3) var<storage, read_write> state: array<f32>;
+@group(0) @binding(4) var<storage, read_write> rate_input: array<f32>;
+@group(0) @binding(5) var<storage, read> input_table: array<u32>;
+@group(0) @binding(6) var<storage, read_write> rate_history: array<f32>;
+@group(0) @binding(7) var<storage, read_write> status: array<atomic<u32>>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let flat = flat_index(gid, nwg);
+  let total = pop.size * pop.batch;
+  if (flat >= total) { return; }
+  let n = flat / pop.batch;
+  let b = flat % pop.batch;
+  let step = clock.step;
+
+  let ext = external_input(n, b, step);
+  let recurrent = rate_input[flat];
+  rate_input[flat] = 0.0;
+  let r = model_update(flat, n, b, step, recurrent + ext.current);
+  rate_history[(step % pop.ring_slots) * total + flat] = r;
+  check_state_finite(flat, step);
+}

@@ -1,0 +1,61 @@
+// Update of one spiking population for one step: read and clear this step's ring-buffer
+// slot, add external input, run the model's update (model_update from its snippet), emit
+// spikes into the list of this step's parity and count them in recording windows.
+// Layouts (batch-minor, flat = neuron·batch + trial):
+//   state[var][flat]   syn_ring[channel][slot][flat] (fixed point)
+//   spikes: two parity blocks of [total, per-trial counts[batch], list[size·batch]]
+
+@group(0) @binding(0) var<uniform> clock: StepInfo;
+@group(0) @binding(1) var<uniform> pop: PopInfo;
+@group(0) @binding(2) var<uniform> model: ModelParams;
+@group(0) @binding(3) var<storage, read_write> state: array<f32>;
+@group(0) @binding(4) var<storage, read_write> syn_ring: array<i32>;
+@group(0) @binding(5) var<storage, read> input_table: array<u32>;
+@group(0) @binding(6) var<storage, read_write> spikes: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> window_counts: array<u32>;
+@group(0) @binding(8) var<storage, read> count_map: array<u32>;
+@group(0) @binding(9) var<storage, read_write> status: array<atomic<u32>>;
+
+const NOT_RECORDED: u32 = 0xffffffffu;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let flat = flat_index(gid, nwg);
+  let total = pop.size * pop.batch;
+  if (flat >= total) { return; }
+  let n = flat / pop.batch;
+  let b = flat % pop.batch;
+  let step = clock.step;
+
+  var syn = vec2<f32>(0.0, 0.0);
+  if (N_RECEPTORS > 0u) {
+    let slot = step % pop.ring_slots;
+    let i0 = slot * total + flat;
+    syn.x = f32(syn_ring[i0]) * pop.inv_scale_0;
+    syn_ring[i0] = 0;
+    if (N_RECEPTORS > 1u) {
+      let i1 = (pop.ring_slots + slot) * total + flat;
+      syn.y = f32(syn_ring[i1]) * pop.inv_scale_1;
+      syn_ring[i1] = 0;
+    }
+  }
+  let ext = external_input(n, b, step);
+  let spiked = model_update(flat, n, b, step, syn + ext.syn, ext.current);
+  check_state_finite(flat, step);
+  if (!spiked) { return; }
+
+  let list_base = (step & 1u) * pop.spike_block_words;
+  let k = atomicAdd(&spikes[list_base], 1u);
+  atomicAdd(&spikes[list_base + 1u + b], 1u);
+  atomicStore(&spikes[list_base + 1u + pop.batch + k], flat);
+
+  if (pop.counts_enabled != 0u && step >= pop.counts_start_step) {
+    let window = (step - pop.counts_start_step) / pop.counts_window_steps;
+    let rec = count_map[n];
+    if (rec != NOT_RECORDED && window >= pop.counts_first_window && window - pop.counts_first_window < pop.counts_n_windows) {
+      let w = window - pop.counts_first_window;
+      // Each thread owns its (neuron, trial) entry: no atomics needed.
+      window_counts[(w * pop.counts_n_rec + rec) * pop.batch + b] += 1u;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Device acquisition in a browser tab (or headless Chromium) through `navigator.gpu`.
+ */
+import { GpuUnavailableError, openContext, type GpuContext } from './context.js';
+
+/**
+ * Acquire a WebGPU device in the browser.
+ * @throws GpuUnavailableError saying how to enable WebGPU when it is missing.
+ */
+export async function acquireBrowserGpu(options: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) {
+    throw new GpuUnavailableError(
+      'This browser does not expose WebGPU (navigator.gpu is missing). Use a recent Chrome, Edge or ' +
+        'Firefox Nightly over https or localhost; on Linux start Chrome with --enable-unsafe-webgpu ' +
+        '(and --enable-features=Vulkan), or enable WebGPU in chrome://flags.',
+    );
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) {
+    throw new GpuUnavailableError(
+      'WebGPU is present but no adapter was found: the GPU may be blocklisted or drivers missing. ' +
+        'Check chrome://gpu; on machines without a GPU start Chromium with --enable-unsafe-webgpu to use SwiftShader.',
+    );
+  }
+  return openContext(gpu, adapter, 'browser');
+}

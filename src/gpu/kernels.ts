@@ -1,0 +1,183 @@
+/**
+ * Compute kernels: one descriptor interface, explicit bind-group layouts built from
+ * wgsl_reflect reflection (never `layout: 'auto'`), a pipeline cache keyed by a deterministic
+ * shader key, uniform structs packed by member name, and bind groups checked by binding name.
+ */
+import { WgslReflect, ResourceType, type StructInfo, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { compileDiagnostics, composeShader, ShaderCompileError, type ComposedShader, type ShaderSourceLoader } from './shaders.js';
+
+/** What a kernel is made of. */
+export interface KernelDescriptor {
+  /** Human-readable part of the shader key, e.g. `spiking_update/lif_psc_exp`. */
+  readonly name: string;
+  /** Library files, generated code and the main file, in order. */
+  readonly parts: readonly (string | { name: string; text: string })[];
+  /** Names of uniform bindings read with a dynamic offset (one entry per step). */
+  readonly dynamicBindings?: readonly string[];
+}
+
+/** One binding of a kernel, from reflection. */
+export interface BindingInfo {
+  readonly name: string;
+  readonly binding: number;
+  readonly type: GPUBufferBindingType;
+  readonly dynamic: boolean;
+  /** Byte size of the struct for uniforms (0 for runtime-sized arrays). */
+  readonly size: number;
+  readonly struct: StructInfo | null;
+}
+
+/** A resource for one binding: a whole buffer or a range of it. */
+export type BindingResource = GPUBuffer | { readonly buffer: GPUBuffer; readonly offset?: number; readonly size?: number };
+
+/** Uniform-buffer alignment of dynamic offsets required by WebGPU's default limits. */
+export const DYNAMIC_OFFSET_ALIGNMENT = 256;
+
+/** A compiled kernel. */
+export class Kernel {
+  constructor(
+    /** Deterministic cache key: name plus a hash of the composed WGSL. */
+    readonly key: string,
+    readonly shader: ComposedShader,
+    readonly pipeline: GPUComputePipeline,
+    readonly layout: GPUBindGroupLayout,
+    readonly bindings: readonly BindingInfo[],
+    private readonly device: GPUDevice,
+  ) {}
+
+  /** The reflected binding of that name; throws naming the kernel's bindings when absent. */
+  binding(name: string): BindingInfo {
+    const info = this.bindings.find((b) => b.name === name);
+    if (!info) throw new Error(`Kernel ${this.key} has no binding '${name}' (it has: ${this.bindings.map((b) => b.name).join(', ')})`);
+    return info;
+  }
+
+  /**
+   * Pack numbers into the uniform struct of a binding by member name (f32, u32, i32 members).
+   * Every member must be given and every value must name a member, so a model's host-side
+   * constants can never silently drift from its WGSL struct.
+   */
+  packUniform(bindingName: string, values: Readonly<Record<string, number>>): ArrayBuffer {
+    const info = this.binding(bindingName);
+    const struct = info.struct;
+    if (!struct) throw new Error(`Binding '${bindingName}' of ${this.key} is not a struct`);
+    const size = Math.max(16, Math.ceil(struct.size / 16) * 16);
+    const bytes = new ArrayBuffer(size);
+    const view = new DataView(bytes);
+    const seen = new Set<string>();
+    for (const member of struct.members) {
+      if (member.name.startsWith('_pad')) continue;
+      const value = values[member.name];
+      if (value === undefined) throw new Error(`Uniform ${struct.name}.${member.name} of kernel ${this.key} has no value`);
+      seen.add(member.name);
+      const type = member.type.name;
+      if (type === 'f32') view.setFloat32(member.offset, value, true);
+      else if (type === 'u32') view.setUint32(member.offset, value >>> 0, true);
+      else if (type === 'i32') view.setInt32(member.offset, value | 0, true);
+      else throw new Error(`Uniform ${struct.name}.${member.name}: unsupported member type ${type}`);
+    }
+    for (const key of Object.keys(values)) {
+      if (!seen.has(key)) throw new Error(`Value '${key}' is not a member of ${struct.name} in kernel ${this.key}`);
+    }
+    return bytes;
+  }
+
+  /** Create a bind group from resources named like the kernel's bindings. */
+  bind(resources: Readonly<Record<string, BindingResource>>, label?: string): GPUBindGroup {
+    const entries: GPUBindGroupEntry[] = this.bindings.map((b) => {
+      const resource = resources[b.name];
+      if (!resource) throw new Error(`Kernel ${this.key}: no buffer given for binding '${b.name}'`);
+      if ('buffer' in resource && !(resource instanceof GPUBuffer)) {
+        return { binding: b.binding, resource: { buffer: resource.buffer, offset: resource.offset ?? 0, size: resource.size } };
+      }
+      const buffer = resource as GPUBuffer;
+      return { binding: b.binding, resource: b.dynamic ? { buffer, size: b.size } : { buffer } };
+    });
+    return this.device.createBindGroup({ layout: this.layout, entries, label: label ?? this.key });
+  }
+}
+
+/** FNV-1a, 32-bit, as 8 hex digits: a stable fingerprint of shader text. */
+export function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function bindingType(v: VariableInfo): GPUBufferBindingType {
+  if (v.resourceType === ResourceType.Uniform) return 'uniform';
+  if (v.resourceType === ResourceType.Storage) return v.access === 'read' ? 'read-only-storage' : 'storage';
+  throw new Error(`Unsupported resource '${v.name}' (only buffers are used by cortexgpu kernels)`);
+}
+
+/** Compiles kernels once per shader key and device. */
+export class KernelCache {
+  private readonly kernels = new Map<string, Promise<Kernel>>();
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly load: ShaderSourceLoader,
+  ) {}
+
+  /** Number of distinct pipelines built so far. */
+  get size(): number {
+    return this.kernels.size;
+  }
+
+  /** Get (or build) the kernel of a descriptor. */
+  get(descriptor: KernelDescriptor): Promise<Kernel> {
+    const shader = composeShader(this.load, descriptor.parts);
+    const key = `${descriptor.name}#${fingerprint(shader.code + '|' + (descriptor.dynamicBindings ?? []).join(','))}`;
+    let kernel = this.kernels.get(key);
+    if (!kernel) {
+      kernel = this.build(key, shader, descriptor);
+      this.kernels.set(key, kernel);
+      kernel.catch(() => this.kernels.delete(key));
+    }
+    return kernel;
+  }
+
+  private async build(key: string, shader: ComposedShader, descriptor: KernelDescriptor): Promise<Kernel> {
+    const module = this.device.createShaderModule({ code: shader.code, label: key });
+    const info = await module.getCompilationInfo();
+    const diagnostics = compileDiagnostics(shader, info.messages);
+    if (diagnostics.length > 0) {
+      throw new ShaderCompileError(`WGSL compile error in kernel ${descriptor.name}:\n  ${diagnostics.join('\n  ')}`, diagnostics);
+    }
+    const reflect = new WgslReflect(shader.code);
+    const dynamic = new Set(descriptor.dynamicBindings ?? []);
+    const groups = reflect.getBindGroups();
+    if (groups.length > 1) throw new Error(`Kernel ${descriptor.name} uses bind group ${groups.length - 1}; cortexgpu kernels use group 0 only`);
+    const bindings: BindingInfo[] = (groups[0] ?? []).filter(Boolean).map((v) => ({
+      name: v.name,
+      binding: v.binding,
+      type: bindingType(v),
+      dynamic: dynamic.has(v.name),
+      size: v.resourceType === ResourceType.Uniform ? Math.max(16, Math.ceil(v.type.size / 16) * 16) : 0,
+      struct: v.type.isStruct ? (v.type as StructInfo) : null,
+    }));
+    for (const name of dynamic) {
+      if (!bindings.some((b) => b.name === name)) throw new Error(`Kernel ${descriptor.name}: dynamic binding '${name}' not found`);
+    }
+    const layout = this.device.createBindGroupLayout({
+      label: key,
+      entries: bindings.map((b) => ({
+        binding: b.binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: b.type, hasDynamicOffset: b.dynamic },
+      })),
+    });
+    this.device.pushErrorScope('validation');
+    const pipeline = this.device.createComputePipeline({
+      label: key,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main' },
+    });
+    const error = await this.device.popErrorScope();
+    if (error) throw new ShaderCompileError(`Pipeline for kernel ${descriptor.name} is invalid: ${error.message}`, [error.message]);
+    return new Kernel(key, shader, pipeline, layout, bindings, this.device);
+  }
+}

@@ -1,0 +1,809 @@
+/**
+ * The GPU engine: executes a {@link NetworkPlan} with WGSL kernels. All state stays on the
+ * GPU; a command buffer carries many steps (the step number reaches each kernel through a
+ * dynamically offset uniform, so nothing is read back between steps); recorders write into
+ * per-chunk GPU buffers that are copied to mappable staging buffers and drained
+ * asynchronously while the next chunks run.
+ */
+import type { NetworkSpec } from '../model/spec.js';
+import { NEVER, planNetwork, type NetworkPlan, type PopulationPlan, type ProjectionPlan, type RecorderPlan } from '../model/plan.js';
+import { RecordingCollector, type Recording } from '../model/recording.js';
+import { DeviceLostError, type GpuContext } from './context.js';
+import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
+import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
+import type { ShaderSourceLoader } from './shaders.js';
+
+/** Options of {@link GpuSimulator.create}. */
+export interface GpuSimulatorOptions {
+  readonly context: GpuContext;
+  /** Reads `shaders/*.wgsl` (Node: `nodeShaderLoader`; browser: `bundledShaderLoader`). */
+  readonly shaders: ShaderSourceLoader;
+  /** Steps encoded per command buffer, 1 … 10,000 (default 200; reduced when recording buffers would be large). */
+  readonly stepsPerSubmit?: number;
+  /** GPU memory the network may use, bytes (default: 4 GiB in browsers, half the host memory for software adapters in Node, 16 GiB otherwise). */
+  readonly memoryBudgetBytes?: number;
+  /** Command buffers in flight before the host waits for the oldest (default 2). */
+  readonly maxChunksInFlight?: number;
+}
+
+/** Progress of a run, reported after each drained command buffer. */
+export interface RunProgress {
+  readonly stepsDone: number;
+  readonly stepsTotal: number;
+  /** Simulated time since the start of this run, ms. */
+  readonly simulatedMs: number;
+  /** Wall-clock time since the start of this run, s. */
+  readonly wallS: number;
+}
+
+/** Options of {@link GpuSimulator.run}. */
+export interface RunOptions {
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** Stops the run after the command buffer in progress; results so far are kept. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a run did. */
+export interface RunReport {
+  readonly steps: number;
+  readonly simulatedMs: number;
+  readonly wallS: number;
+  /** Neuron updates per second of wall time (neurons × batch × steps / wall). */
+  readonly neuronStepsPerS: number;
+  readonly aborted: boolean;
+}
+
+/** Thrown when a state variable becomes NaN or infinite; recordings up to that point are kept on the simulator. */
+export class DivergenceError extends Error {
+  override readonly name = 'DivergenceError';
+  constructor(
+    message: string,
+    readonly population: string,
+    readonly neuron: number,
+    readonly trial: number,
+    readonly step: number,
+    readonly variable: string,
+  ) {
+    super(message);
+  }
+}
+
+const STEP_UNIFORM_BYTES = 16;
+const SPIKE_RECORD_HEADER_WORDS = 2;
+/** Largest per-chunk spike record we allocate (bytes); longer chunks are cut instead. */
+const MAX_SPIKE_RECORD_BYTES = 64 * 1024 * 1024;
+const INPUT_WORDS = 12;
+const INPUT_CODES = { poisson: 1, dc: 2, stimulus: 3 } as const;
+const STATUS_WORDS = 8;
+
+interface Dispatch {
+  kernel: Kernel;
+  bindGroup: GPUBindGroup;
+  /** Direct dispatch size, or an indirect buffer and offset. */
+  size?: readonly [number, number];
+  indirect?: { buffer: GPUBuffer; offset: number };
+  /** Only on steps where `(step − phase) % every == 0`. */
+  every?: number;
+}
+
+interface PopulationBuffers {
+  plan: PopulationPlan;
+  state: GPUBuffer;
+  popInfo: GPUBuffer;
+  popInfoValues: Record<string, number>;
+  modelParams: GPUBuffer;
+  inputTable: GPUBuffer;
+  /** Spiking: ring of fixed-point input; rate: summed input. */
+  input: GPUBuffer;
+  /** Spiking: two-parity spike lists; rate: output history. */
+  output: GPUBuffer;
+  dispatchArgs: GPUBuffer | null;
+  countMap: GPUBuffer;
+  windowCounts: GPUBuffer;
+  update: Kernel;
+  updateDispatch: Dispatch | null;
+}
+
+/** A chunk-local record buffer and where its bytes go in the staging buffer. */
+interface RecordRegion {
+  recorder: RecorderPlan;
+  buffer: GPUBuffer;
+  bytes: number;
+  stagingOffset: number;
+}
+
+interface StagingSet {
+  buffer: GPUBuffer;
+  busy: Promise<void> | null;
+}
+
+const align = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/** Default memory budget: see {@link GpuSimulatorOptions.memoryBudgetBytes}. */
+async function defaultBudget(context: GpuContext): Promise<number> {
+  if (context.info.runtime === 'browser') return 4 * 1024 ** 3;
+  if (context.info.software) {
+    const os = await import('node:os');
+    return os.totalmem() / 2;
+  }
+  return 16 * 1024 ** 3;
+}
+
+/** A network on the GPU. Create with {@link GpuSimulator.create}. */
+export class GpuSimulator {
+  /** Steps simulated so far. */
+  stepCount = 0;
+  /** Recorded data (host side), filled as chunks drain. */
+  readonly collector: RecordingCollector;
+
+  private readonly device: GPUDevice;
+  private readonly pops: PopulationBuffers[] = [];
+  private readonly dispatches: Dispatch[] = [];
+  private readonly regions: RecordRegion[] = [];
+  private readonly staging: StagingSet[] = [];
+  private stepUniforms!: GPUBuffer;
+  private status!: GPUBuffer;
+  private stagingBytes = 0;
+  private spikeRecordClears: { buffer: GPUBuffer; bytes: number }[] = [];
+  private destroyed = false;
+  private gpuError: string | null = null;
+
+  private constructor(
+    readonly plan: NetworkPlan,
+    readonly context: GpuContext,
+    /** Bytes per owner, as checked against the device's limits. */
+    readonly memory: MemoryReport,
+    /** Steps per command buffer. */
+    readonly stepsPerSubmit: number,
+    private readonly maxChunksInFlight: number,
+  ) {
+    this.device = context.device;
+    this.collector = new RecordingCollector(plan);
+    this.device.addEventListener('uncapturederror', (event) => {
+      this.gpuError ??= (event as GPUUncapturedErrorEvent).error.message;
+    });
+  }
+
+  /**
+   * Validate a spec, check it fits the device, build connectivity and upload everything.
+   * @throws SpecError (invalid spec), NetworkTooLargeError (does not fit), ShaderCompileError.
+   */
+  static async create(spec: NetworkSpec, options: GpuSimulatorOptions): Promise<GpuSimulator> {
+    const { context } = options;
+    const budget = options.memoryBudgetBytes ?? (await defaultBudget(context));
+    const limits = context.limits;
+    const plan = planNetwork(spec, {
+      beforeBuild: (expected) => {
+        // Refuse before building synapses on the host: ~12 bytes per synapse on the GPU.
+        const requests: BufferRequest[] = expected.map((n, i) => ({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false }));
+        checkRequests(requests, limits, budget);
+      },
+    });
+    const stepsPerSubmit = chooseStepsPerSubmit(plan, options.stepsPerSubmit ?? 200);
+    const requests = bufferRequests(plan, stepsPerSubmit, limits);
+    const memory = checkRequests(requests, limits, budget);
+    const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2);
+    await sim.build(new KernelCache(context.device, options.shaders));
+    return sim;
+  }
+
+  /** Current simulated time, ms. */
+  get timeMs(): number {
+    return this.stepCount * this.plan.dtMs;
+  }
+
+  /** Recordings so far (spike times, counts, samples, population rates). */
+  recordings(): Recording[] {
+    return this.collector.recordings();
+  }
+
+  private buffer(label: string, bytes: number, usage: GPUBufferUsageFlags, data?: ArrayBufferView): GPUBuffer {
+    const size = align(Math.max(4, bytes), 4);
+    const buffer = this.device.createBuffer({ label, size, usage, mappedAtCreation: data !== undefined });
+    if (data) {
+      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, Math.min(data.byteLength, size)));
+      buffer.unmap();
+    }
+    return buffer;
+  }
+
+  private storage(label: string, bytes: number, data?: ArrayBufferView, extraUsage = 0): GPUBuffer {
+    return this.buffer(label, bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage, data);
+  }
+
+  private uniform(label: string, bytes: ArrayBuffer): GPUBuffer {
+    return this.buffer(label, bytes.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, new Uint8Array(bytes));
+  }
+
+  private async build(cache: KernelCache): Promise<void> {
+    const { plan } = this;
+    const batch = plan.batch;
+    const dynamic = ['clock'];
+    const stepBytes = this.stepsPerSubmit * DYNAMIC_OFFSET_ALIGNMENT;
+    this.stepUniforms = this.buffer('step uniforms', stepBytes, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.status = this.storage('status', STATUS_WORDS * 4);
+    const clock = { buffer: this.stepUniforms, size: STEP_UNIFORM_BYTES };
+    // Unused optional bindings get placeholders; read-only and writable ones must differ
+    // (one buffer may not be both in a dispatch).
+    const dummy = this.storage('unused writable binding', 16);
+    const dummyReadOnly = this.storage('unused read-only binding', 16);
+    const countsRecorders = plan.recorders.filter((r) => r.spec.type === 'spike_counts');
+
+    // Populations: buffers and update kernels.
+    for (const pop of plan.populations) {
+      const model = pop.model;
+      const total = pop.size * batch;
+      const spiking = model.kind !== 'rate';
+      const prelude = [
+        `const N_RECEPTORS: u32 = ${model.receptors}u;`,
+        `const N_STATE: u32 = ${model.state.length}u;`,
+        ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
+      ].join('\n');
+      const update = await cache.get({
+        name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}`,
+        parts: ['common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', model.updateShader, spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl'],
+        dynamicBindings: dynamic,
+      });
+      const stateData = new Float32Array(Math.max(1, model.state.length * total));
+      pop.initialState.forEach((values, v) => stateData.set(values, v * total));
+      const state = this.storage(`${pop.name} state`, stateData.byteLength, stateData);
+
+      const inputWords = new Uint32Array(INPUT_WORDS * pop.inputs.length + batch * pop.inputs.length);
+      const inputFloats = new Float32Array(inputWords.buffer);
+      pop.inputs.forEach((inp, k) => {
+        const base = k * INPUT_WORDS;
+        const orientationOffset = INPUT_WORDS * pop.inputs.length + k * batch;
+        inputWords[base] = INPUT_CODES[inp.kind];
+        inputWords[base + 1] = inp.channel;
+        inputWords[base + 2] = inp.startStep;
+        inputWords[base + 3] = inp.stopStep === NEVER ? NEVER : inp.stopStep;
+        inputFloats[base + 4] = inp.lambda;
+        inputFloats[base + 5] = inp.weight;
+        inputFloats[base + 6] = inp.amplitude;
+        inputFloats[base + 7] = inp.kappa;
+        inputFloats[base + 8] = inp.baseline;
+        inputWords[base + 9] = inp.stream;
+        inputWords[base + 10] = orientationOffset;
+        for (let b = 0; b < batch; b++) inputFloats[orientationOffset + b] = inp.orientationsDeg[b]!;
+      });
+      const inputTable = this.storage(`${pop.name} inputs`, inputWords.byteLength, inputWords);
+
+      const countsRecorder = countsRecorders.find((r) => r.population === pop.index);
+      const countMapData = new Uint32Array(pop.size).fill(0xffffffff);
+      countsRecorder?.neurons.forEach((n, k) => (countMapData[n] = k));
+      const countMap = countsRecorder ? this.storage(`${pop.name} count map`, countMapData.byteLength, countMapData) : dummyReadOnly;
+
+      let input: GPUBuffer;
+      let output: GPUBuffer;
+      let dispatchArgs: GPUBuffer | null = null;
+      if (spiking) {
+        input = this.storage(`${pop.name} spike ring`, Math.max(1, model.receptors) * pop.ringSlots * total * 4);
+        output = this.storage(`${pop.name} spikes`, 2 * (1 + batch + total) * 4);
+        dispatchArgs = this.storage(`${pop.name} dispatch args`, 6 * 4, undefined, GPUBufferUsage.INDIRECT);
+      } else {
+        input = this.storage(`${pop.name} rate input`, total * 4);
+        const history = new Float32Array(pop.ringSlots * total);
+        const r = pop.initialState[model.state.findIndex((s) => s.name === 'r')]!;
+        for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
+        output = this.storage(`${pop.name} rate history`, history.byteLength, history);
+      }
+      const popInfoValues: Record<string, number> = {
+        size: pop.size,
+        batch,
+        seed: plan.seed,
+        pop_index: pop.index,
+        ring_slots: pop.ringSlots,
+        n_inputs: pop.inputs.length,
+        noise_stream: pop.noiseStream,
+        orientation_random: pop.orientationRandom ? 1 : 0,
+        orientation_stream: pop.orientationStream,
+        spike_block_words: 1 + batch + total,
+        counts_enabled: 0,
+        counts_start_step: countsRecorder?.startStep ?? 0,
+        counts_window_steps: countsRecorder?.windowSteps ?? 1,
+        counts_first_window: 0,
+        counts_n_windows: 0,
+        counts_n_rec: countsRecorder?.neurons.length ?? 0,
+        inv_scale_0: 1 / pop.channelScale[0],
+        inv_scale_1: 1 / pop.channelScale[1],
+      };
+      const popInfo = this.uniform(`${pop.name} info`, update.packUniform('pop', popInfoValues));
+      const modelParams = this.uniform(`${pop.name} model`, update.packUniform('model', pop.derived));
+      this.pops.push({ plan: pop, state, popInfo, popInfoValues, modelParams, inputTable, input, output, dispatchArgs, countMap, windowCounts: dummy, update, updateDispatch: null });
+    }
+
+    // Per step, in order: rate gathers, updates, spike bookkeeping, spike propagation, recorders.
+    const gathers: Dispatch[] = [];
+    const updates: Dispatch[] = [];
+    const bookkeeping: Dispatch[] = [];
+    const propagation: Dispatch[] = [];
+    const recording: Dispatch[] = [];
+    const maxWorkgroups = this.context.limits.maxComputeWorkgroupsPerDimension;
+
+    for (const pb of this.pops) {
+      pb.updateDispatch = { kernel: pb.update, bindGroup: this.updateBindGroup(pb), size: grid(pb.plan.size * batch, maxWorkgroups) };
+      updates.push(pb.updateDispatch);
+    }
+
+    // Record buffers (per chunk) first: bookkeeping writes population rates into them.
+    const spikeRecord = await cache.get({ name: 'record_spikes', parts: ['common.wgsl', 'record_spikes.wgsl'], dynamicBindings: dynamic });
+    const stateRecord = await cache.get({ name: 'record_state', parts: ['common.wgsl', 'record_state.wgsl'], dynamicBindings: dynamic });
+    const populationMean = await cache.get({ name: 'population_mean', parts: ['common.wgsl', 'population_mean.wgsl'], dynamicBindings: dynamic });
+    const rateRecordOf = new Map<number, GPUBuffer>();
+    let stagingOffset = 0;
+    const addRegion = (recorder: RecorderPlan, buffer: GPUBuffer, bytes: number): void => {
+      this.regions.push({ recorder, buffer, bytes, stagingOffset });
+      stagingOffset += align(bytes, 8);
+    };
+    for (const r of plan.recorders) {
+      const pb = this.pops[r.population]!;
+      const pop = pb.plan;
+      const nSel = r.neurons.length;
+      if (r.spec.type === 'spikes') {
+        const capacity = spikeRecordCapacity(r, pop, batch, this.stepsPerSubmit);
+        const bytes = (SPIKE_RECORD_HEADER_WORDS + 2 * capacity) * 4;
+        const buffer = this.storage(`recorder ${r.index} spikes`, bytes);
+        const recordedMap = new Uint32Array(pop.size);
+        r.neurons.forEach((n) => (recordedMap[n] = 1));
+        const info = this.uniform(`recorder ${r.index} info`, spikeRecord.packUniform('info', { batch, spike_block_words: 1 + batch + pop.size * batch, capacity }));
+        const bindGroup = spikeRecord.bind({ clock, info, spikes: pb.output, recorded: this.storage(`recorder ${r.index} map`, recordedMap.byteLength, recordedMap), record: buffer });
+        recording.push({ kernel: spikeRecord, bindGroup, indirect: { buffer: pb.dispatchArgs!, offset: 12 } });
+        addRegion(r, buffer, bytes);
+        this.spikeRecordClears.push({ buffer, bytes: SPIKE_RECORD_HEADER_WORDS * 4 });
+      } else if (r.spec.type === 'state') {
+        const bytes = this.stepsPerSubmit * nSel * batch * 4;
+        const buffer = this.storage(`recorder ${r.index} state`, bytes);
+        const info = this.uniform(`recorder ${r.index} info`, stateRecord.packUniform('info', { size: pop.size, batch, variable: r.variableIndex, n_selected: nSel }));
+        const bindGroup = stateRecord.bind({ clock, info, state: pb.state, selected: this.storage(`recorder ${r.index} selection`, r.neurons.byteLength, r.neurons), record: buffer });
+        recording.push({ kernel: stateRecord, bindGroup, size: grid(nSel * batch, maxWorkgroups), every: r.everySteps });
+        addRegion(r, buffer, bytes);
+      } else if (r.spec.type === 'population_rate') {
+        const bytes = this.stepsPerSubmit * batch * 4;
+        const buffer = this.storage(`recorder ${r.index} population rate`, bytes);
+        if (pop.model.kind === 'rate') {
+          const info = this.uniform(`recorder ${r.index} info`, populationMean.packUniform('info', { size: pop.size, batch, history_slots: pop.ringSlots }));
+          recording.push({ kernel: populationMean, bindGroup: populationMean.bind({ clock, info, rate_history: pb.output, record: buffer }), size: [batch, 1] });
+        } else {
+          rateRecordOf.set(pop.index, buffer);
+        }
+        addRegion(r, buffer, bytes);
+      }
+    }
+    this.stagingBytes = stagingOffset + STATUS_WORDS * 4;
+
+    const bookkeepingKernel = await cache.get({ name: 'spike_bookkeeping', parts: ['common.wgsl', 'spike_bookkeeping.wgsl'], dynamicBindings: dynamic });
+    for (const pb of this.pops) {
+      if (pb.plan.model.kind === 'rate') continue;
+      const rateRecord = rateRecordOf.get(pb.plan.index);
+      const info = this.uniform(`${pb.plan.name} bookkeeping`, bookkeepingKernel.packUniform('info', {
+        batch,
+        spike_block_words: 1 + batch + pb.plan.size * batch,
+        rate_record_enabled: rateRecord ? 1 : 0,
+        max_workgroups: maxWorkgroups,
+      }));
+      const bindGroup = bookkeepingKernel.bind({ clock, info, spikes: pb.output, dispatch_args: pb.dispatchArgs!, rate_record: rateRecord ?? dummy });
+      bookkeeping.push({ kernel: bookkeepingKernel, bindGroup, size: [1, 1] });
+    }
+
+    const limit = this.context.limits.maxStorageBufferBindingSize;
+    const propagateSpikes = await cache.get({ name: 'propagate_spikes_csr', parts: ['common.wgsl', 'propagate_spikes_csr.wgsl'], dynamicBindings: dynamic });
+    const propagateSparse = await cache.get({ name: 'propagate_rates_csr', parts: ['common.wgsl', 'propagate_rates_csr.wgsl'], dynamicBindings: dynamic });
+    const propagateDense = await cache.get({ name: 'propagate_rates_dense', parts: ['common.wgsl', 'propagate_rates_dense.wgsl'], dynamicBindings: dynamic });
+    for (const proj of plan.projections) {
+      const source = this.pops[proj.source]!;
+      const target = this.pops[proj.target]!;
+      if (proj.mode === 'spike') {
+        for (const chunk of rowChunks(proj.connectivity.rowPtr, limit)) {
+          const c = proj.connectivity;
+          const lo = c.rowPtr[chunk.begin]!;
+          const hi = c.rowPtr[chunk.end]!;
+          const rowPtr = c.rowPtr.slice(chunk.begin, chunk.end + 1).map((v) => v - lo);
+          const scale = target.plan.channelScale[proj.channel];
+          const weights = new Int32Array(hi - lo);
+          for (let k = lo; k < hi; k++) weights[k - lo] = Math.round(proj.sign * c.weights[k]! * scale);
+          const label = `${proj.name} [${chunk.begin}, ${chunk.end})`;
+          const info = this.uniform(`${label} info`, propagateSpikes.packUniform('proj', {
+            batch,
+            spike_block_words: 1 + batch + source.plan.size * batch,
+            source_begin: chunk.begin,
+            source_end: chunk.end,
+            target_size: target.plan.size,
+            ring_slots: target.plan.ringSlots,
+            channel: proj.channel,
+            constant_delay: c.constantDelaySteps,
+            has_delays: c.delaySteps ? 1 : 0,
+          }));
+          const bindGroup = propagateSpikes.bind({
+            clock,
+            proj: info,
+            spikes: source.output,
+            row_ptr: this.storage(`${label} row_ptr`, rowPtr.byteLength, rowPtr),
+            targets: this.storage(`${label} targets`, (hi - lo) * 4, c.targets.subarray(lo, hi)),
+            weights: this.storage(`${label} weights`, weights.byteLength, weights),
+            delays: c.delaySteps ? this.storage(`${label} delays`, (hi - lo) * 4, c.delaySteps.subarray(lo, hi)) : dummyReadOnly,
+            syn_ring: target.input,
+          });
+          propagation.push({ kernel: propagateSpikes, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
+        }
+      } else if (proj.mode === 'rate_sparse') {
+        const inc = proj.incoming!;
+        for (const chunk of rowChunks(inc.rowPtr, limit)) {
+          const lo = inc.rowPtr[chunk.begin]!;
+          const hi = inc.rowPtr[chunk.end]!;
+          const rowPtr = inc.rowPtr.slice(chunk.begin, chunk.end + 1).map((v) => v - lo);
+          const label = `${proj.name} targets [${chunk.begin}, ${chunk.end})`;
+          const count = chunk.end - chunk.begin;
+          const info = this.uniform(`${label} info`, propagateSparse.packUniform('proj', {
+            target_begin: chunk.begin,
+            target_count: count,
+            batch,
+            source_size: source.plan.size,
+            history_slots: source.plan.ringSlots,
+            constant_delay: inc.constantDelaySteps,
+            has_delays: inc.delaySteps ? 1 : 0,
+          }));
+          const bindGroup = propagateSparse.bind({
+            clock,
+            proj: info,
+            row_ptr: this.storage(`${label} row_ptr`, rowPtr.byteLength, rowPtr),
+            sources: this.storage(`${label} sources`, (hi - lo) * 4, inc.sources.subarray(lo, hi)),
+            weights: this.storage(`${label} weights`, (hi - lo) * 4, inc.weights.subarray(lo, hi)),
+            delays: inc.delaySteps ? this.storage(`${label} delays`, (hi - lo) * 4, inc.delaySteps.subarray(lo, hi)) : dummyReadOnly,
+            source_history: source.output,
+            target_input: target.input,
+          });
+          gathers.push({ kernel: propagateSparse, bindGroup, size: grid(count * batch, maxWorkgroups) });
+        }
+      } else {
+        const ns = source.plan.size;
+        const rowsPerChunk = Math.max(1, Math.floor(limit / (ns * 4)));
+        for (let begin = 0; begin < target.plan.size; begin += rowsPerChunk) {
+          const end = Math.min(target.plan.size, begin + rowsPerChunk);
+          const label = `${proj.name} rows [${begin}, ${end})`;
+          const info = this.uniform(`${label} info`, propagateDense.packUniform('proj', {
+            target_begin: begin,
+            target_count: end - begin,
+            batch,
+            source_size: ns,
+            history_slots: source.plan.ringSlots,
+            delay: proj.connectivity.constantDelaySteps,
+          }));
+          const matrix = proj.dense!.subarray(begin * ns, end * ns);
+          const bindGroup = propagateDense.bind({
+            clock,
+            proj: info,
+            matrix: this.storage(`${label} matrix`, matrix.byteLength, matrix),
+            source_history: source.output,
+            target_input: target.input,
+          });
+          gathers.push({ kernel: propagateDense, bindGroup, size: [Math.ceil((end - begin) / 64), batch] });
+        }
+      }
+    }
+    this.dispatches.push(...gathers, ...updates, ...bookkeeping, ...propagation, ...recording);
+    for (let i = 0; i < this.maxChunksInFlight; i++) {
+      this.staging.push({ buffer: this.buffer(`staging ${i}`, this.stagingBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST), busy: null });
+    }
+  }
+
+  private checkAlive(): void {
+    if (this.destroyed) throw new Error('This simulator was destroyed; create a new one.');
+    if (this.gpuError) throw new Error(`GPU error in cortexgpu's engine (a bug; please report it): ${this.gpuError}`);
+    const lost = this.context.lostReason();
+    if (lost) {
+      throw new DeviceLostError(`The GPU device was lost (${lost}) at step ${this.stepCount}. Recordings drained so far remain available from recordings(); create a new context and simulator to continue.`);
+    }
+  }
+
+  /** Allocate window-count buffers covering the steps of this run. */
+  private prepareWindowCounts(firstStep: number, steps: number): { pb: PopulationBuffers; recorder: RecorderPlan; firstWindow: number; nWindows: number; buffer: GPUBuffer }[] {
+    const out = [];
+    for (const r of this.plan.recorders) {
+      if (r.spec.type !== 'spike_counts') continue;
+      const pb = this.pops[r.population]!;
+      const lastStep = firstStep + steps - 1;
+      if (lastStep < r.startStep) continue;
+      const firstWindow = Math.floor(Math.max(0, firstStep - r.startStep) / r.windowSteps);
+      const lastWindow = Math.floor((lastStep - r.startStep) / r.windowSteps);
+      const nWindows = lastWindow - firstWindow + 1;
+      const bytes = nWindows * r.neurons.length * this.plan.batch * 4;
+      checkRequests([{ owner: `recorder ${r.index}`, purpose: 'spike counts of this run', bytes, storageBinding: true }], this.context.limits, Infinity);
+      const buffer = this.storage(`recorder ${r.index} window counts`, bytes);
+      pb.windowCounts = buffer;
+      Object.assign(pb.popInfoValues, { counts_enabled: 1, counts_first_window: firstWindow, counts_n_windows: nWindows });
+      this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
+      out.push({ pb, recorder: r, firstWindow, nWindows, buffer });
+    }
+    return out;
+  }
+
+  /**
+   * Simulate `durationMs` more (rounded to whole steps). Steps are encoded `stepsPerSubmit` at
+   * a time; recordings drain in the background and are complete when the promise resolves.
+   * @throws DivergenceError when a state becomes NaN/Inf (recordings so far are kept)
+   * @throws DeviceLostError when the device is lost
+   */
+  async run(durationMs: number, options: RunOptions = {}): Promise<RunReport> {
+    this.checkAlive();
+    if (!(durationMs >= 0) || !Number.isFinite(durationMs)) throw new RangeError(`run(durationMs): expected a finite duration ≥ 0 ms, got ${durationMs}`);
+    const totalSteps = Math.round(durationMs / this.plan.dtMs);
+    const started = performance.now();
+    const firstStep = this.stepCount;
+    const windowCounts = this.prepareWindowCounts(firstStep, totalSteps);
+    this.rebindUpdates();
+    let done = 0;
+    let aborted = false;
+    let drained = 0;
+    let failure: unknown = null;
+    const chunkSteps = new Uint32Array(this.stepsPerSubmit * (DYNAMIC_OFFSET_ALIGNMENT / 4));
+    while (done < totalSteps) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      if (failure) break;
+      this.checkAlive();
+      const n = Math.min(this.stepsPerSubmit, totalSteps - done);
+      const chunkFirst = this.stepCount;
+      for (let i = 0; i < n; i++) {
+        chunkSteps[(i * DYNAMIC_OFFSET_ALIGNMENT) / 4] = chunkFirst + i;
+        chunkSteps[(i * DYNAMIC_OFFSET_ALIGNMENT) / 4 + 1] = i;
+      }
+      const staging = this.staging.shift()!;
+      this.staging.push(staging);
+      if (staging.busy) await staging.busy;
+      this.device.queue.writeBuffer(this.stepUniforms, 0, chunkSteps, 0, (n * DYNAMIC_OFFSET_ALIGNMENT) / 4);
+      const encoder = this.device.createCommandEncoder({ label: `steps ${chunkFirst}…${chunkFirst + n - 1}` });
+      const pass = encoder.beginComputePass();
+      for (let i = 0; i < n; i++) this.encodeStep(pass, chunkFirst + i, i);
+      pass.end();
+      for (const region of this.regions) encoder.copyBufferToBuffer(region.buffer, 0, staging.buffer, region.stagingOffset, region.bytes);
+      encoder.copyBufferToBuffer(this.status, 0, staging.buffer, this.stagingBytes - STATUS_WORDS * 4, STATUS_WORDS * 4);
+      for (const clear of this.spikeRecordClears) encoder.clearBuffer(clear.buffer, 0, clear.bytes);
+      this.device.queue.submit([encoder.finish()]);
+      this.stepCount += n;
+      done += n;
+      staging.busy = this.drain(staging, chunkFirst, n)
+        .then(() => {
+          drained += n;
+          options.onProgress?.({ stepsDone: drained, stepsTotal: totalSteps, simulatedMs: drained * this.plan.dtMs, wallS: (performance.now() - started) / 1000 });
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          staging.busy = null;
+        });
+    }
+    await Promise.all(this.staging.map((s) => s.busy));
+    for (const wc of windowCounts) {
+      const counts = await this.readBuffer(wc.buffer);
+      this.collector.addWindowCounts(wc.recorder.index, wc.firstWindow, wc.nWindows, new Uint32Array(counts));
+      wc.buffer.destroy();
+    }
+    if (failure) throw failure;
+    this.checkAlive();
+    const wallS = (performance.now() - started) / 1000;
+    const neurons = this.plan.populations.reduce((s, p) => s + p.size, 0) * this.plan.batch;
+    return { steps: done, simulatedMs: done * this.plan.dtMs, wallS, neuronStepsPerS: (neurons * done) / Math.max(wallS, 1e-9), aborted };
+  }
+
+  /** Bind group of a spiking population's update kernel (rebuilt when its window-count buffer changes). */
+  private updateBindGroup(pb: PopulationBuffers): GPUBindGroup {
+    const clock = { buffer: this.stepUniforms, size: STEP_UNIFORM_BYTES };
+    if (pb.plan.model.kind === 'rate') {
+      return pb.update.bind({ clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, rate_input: pb.input, input_table: pb.inputTable, rate_history: pb.output, status: this.status });
+    }
+    return pb.update.bind({ clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, syn_ring: pb.input, input_table: pb.inputTable, spikes: pb.output, window_counts: pb.windowCounts, count_map: pb.countMap, status: this.status });
+  }
+
+  private rebindUpdates(): void {
+    for (const pb of this.pops) {
+      if (pb.updateDispatch) pb.updateDispatch.bindGroup = this.updateBindGroup(pb);
+    }
+  }
+
+  private encodeStep(pass: GPUComputePassEncoder, step: number, stepInChunk: number): void {
+    const offset = [stepInChunk * DYNAMIC_OFFSET_ALIGNMENT];
+    for (const d of this.dispatches) {
+      if (d.every && step % d.every !== 0) continue;
+      pass.setPipeline(d.kernel.pipeline);
+      pass.setBindGroup(0, d.bindGroup, offset);
+      if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect.buffer, d.indirect.offset);
+      else pass.dispatchWorkgroups(d.size![0], d.size![1]);
+    }
+  }
+
+  private async readBuffer(buffer: GPUBuffer): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({ size: buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, staging, 0, buffer.size);
+    this.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (err) {
+      this.checkAlive();
+      throw err;
+    }
+    const copy = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    return copy;
+  }
+
+  /** Parse one chunk's staging buffer into the collector, then check the status word. */
+  private async drain(staging: StagingSet, chunkFirst: number, n: number): Promise<void> {
+    try {
+      await staging.buffer.mapAsync(GPUMapMode.READ);
+    } catch (err) {
+      this.checkAlive();
+      throw err;
+    }
+    const bytes = staging.buffer.getMappedRange();
+    try {
+      const batch = this.plan.batch;
+      for (const region of this.regions) {
+        const r = region.recorder;
+        if (r.spec.type === 'spikes') {
+          const words = new Uint32Array(bytes, region.stagingOffset, region.bytes / 4);
+          const count = words[0]!;
+          if (words[1] !== 0) {
+            throw new Error(`Spike recorder ${r.index} (${r.spec.population}) overflowed its buffer in steps ${chunkFirst}…${chunkFirst + n - 1}: this is a bug in the capacity bound; please report it.`);
+          }
+          const steps = new Uint32Array(count);
+          const flats = new Uint32Array(count);
+          for (let k = 0; k < count; k++) {
+            steps[k] = words[2 + 2 * k]!;
+            flats[k] = words[3 + 2 * k]!;
+          }
+          this.collector.addSpikes(r.index, steps, flats);
+        } else if (r.spec.type === 'state') {
+          const nSel = r.neurons.length;
+          const rows = new Float32Array(bytes, region.stagingOffset, region.bytes / 4);
+          for (let i = 0; i < n; i++) {
+            const step = chunkFirst + i;
+            if (step % r.everySteps !== 0) continue;
+            this.collector.addStateSample(r.index, step * this.plan.dtMs, rows.slice(i * nSel * batch, (i + 1) * nSel * batch));
+          }
+        } else if (r.spec.type === 'population_rate') {
+          const spiking = this.plan.populations[r.population]!.model.kind !== 'rate';
+          const values = spiking ? new Uint32Array(bytes, region.stagingOffset, n * batch) : new Float32Array(bytes, region.stagingOffset, n * batch);
+          this.collector.addPopulationSteps(r.index, Float32Array.from(values));
+        }
+      }
+      const status = new Uint32Array(bytes, this.stagingBytes - STATUS_WORDS * 4, STATUS_WORDS);
+      if (status[0] !== 0) {
+        const pop = this.plan.populations[status[1]!]!;
+        const flat = status[2]!;
+        const step = status[3]!;
+        const variable = pop.model.state[status[4]!]?.name ?? '?';
+        const neuron = Math.floor(flat / batch);
+        const trial = flat % batch;
+        throw new DivergenceError(
+          `Population '${pop.name}': state variable ${variable} of neuron ${neuron}, trial ${trial} became NaN or infinite at step ${step} (t = ${(step * this.plan.dtMs).toFixed(3)} ms). ` +
+            'The dynamics diverged: reduce dt_ms, weights or input, or check parameters. Recordings up to this point are kept (simulator.recordings()).',
+          pop.name, neuron, trial, step, variable,
+        );
+      }
+    } finally {
+      staging.buffer.unmap();
+    }
+  }
+
+  /** Read a state variable of a population (all neurons and trials, flat `neuron·batch + trial`). */
+  async readState(population: string, variable: string): Promise<Float32Array> {
+    this.checkAlive();
+    const pb = this.pops.find((p) => p.plan.name === population);
+    if (!pb) throw new Error(`No population '${population}' (have: ${this.pops.map((p) => p.plan.name).join(', ')})`);
+    const v = pb.plan.model.state.findIndex((s) => s.name === variable);
+    if (v < 0) throw new Error(`Population '${population}' (${pb.plan.model.name}) has no state variable '${variable}' (has: ${pb.plan.model.state.map((s) => s.name).join(', ')})`);
+    const total = pb.plan.size * this.plan.batch;
+    const all = new Float32Array(await this.readBuffer(pb.state));
+    return all.slice(v * total, (v + 1) * total);
+  }
+
+  /** Free all GPU buffers of this network. */
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+/** 1-D work of `count` threads as a 2-D grid of 64-thread workgroups. */
+function grid(count: number, maxWorkgroups: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / 64));
+  const x = Math.min(groups, maxWorkgroups);
+  return [x, Math.ceil(groups / x)];
+}
+
+/** Split CSR rows into ranges whose synapse arrays fit one storage binding. */
+function rowChunks(rowPtr: Uint32Array, maxBindingBytes: number): { begin: number; end: number }[] {
+  const rows = rowPtr.length - 1;
+  const maxSynapses = Math.floor(maxBindingBytes / 4);
+  const chunks: { begin: number; end: number }[] = [];
+  let begin = 0;
+  while (begin < rows) {
+    let end = begin + 1;
+    // Grow the range while it fits (binary search on the prefix sums).
+    let lo = begin + 1;
+    let hi = rows;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rowPtr[mid]! - rowPtr[begin]! <= maxSynapses) {
+        end = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (rowPtr[end]! - rowPtr[begin]! > maxSynapses) {
+      throw new Error(`One neuron has ${rowPtr[end]! - rowPtr[begin]!} synapses, more than one storage binding holds (${maxSynapses}).`);
+    }
+    chunks.push({ begin, end });
+    begin = end;
+  }
+  if (chunks.length === 0) chunks.push({ begin: 0, end: rows });
+  return chunks;
+}
+
+/** Most spikes a spike recorder can see in one chunk: every recorded neuron firing as fast as its refractoriness allows. */
+function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number, steps: number): number {
+  const minIsi = pop.model.minInterSpikeSteps(pop.params, 1);
+  return r.neurons.length * batch * Math.ceil(steps / Math.max(1, minIsi));
+}
+
+/** Steps per command buffer: the requested number, cut so that spike records stay bounded. */
+function chooseStepsPerSubmit(plan: NetworkPlan, requested: number): number {
+  let steps = Math.max(1, Math.min(10000, Math.floor(requested)));
+  for (const r of plan.recorders) {
+    if (r.spec.type !== 'spikes') continue;
+    const pop = plan.populations[r.population]!;
+    const minIsi = Math.max(1, pop.model.minInterSpikeSteps(pop.params, plan.dtMs));
+    const perStep = (r.neurons.length * plan.batch * 8) / minIsi;
+    steps = Math.max(1, Math.min(steps, Math.floor(MAX_SPIKE_RECORD_BYTES / Math.max(perStep, 1))));
+  }
+  return steps;
+}
+
+/** Every buffer the engine will allocate, by owner, for the memory check. */
+function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSupportedLimits): BufferRequest[] {
+  const batch = plan.batch;
+  const out: BufferRequest[] = [];
+  for (const pop of plan.populations) {
+    const owner = `population ${pop.name}`;
+    const total = pop.size * batch;
+    out.push({ owner, purpose: 'state variables', bytes: pop.model.state.length * total * 4, storageBinding: true });
+    if (pop.model.kind === 'rate') {
+      out.push({ owner, purpose: 'rate input', bytes: total * 4, storageBinding: true });
+      out.push({ owner, purpose: 'rate history', bytes: pop.ringSlots * total * 4, storageBinding: true });
+    } else {
+      out.push({ owner, purpose: 'spike ring buffer', bytes: Math.max(1, pop.model.receptors) * pop.ringSlots * total * 4, storageBinding: true });
+      out.push({ owner, purpose: 'spike lists', bytes: 2 * (1 + batch + total) * 4, storageBinding: true });
+    }
+  }
+  for (const proj of plan.projections) {
+    const owner = `projection ${proj.name}`;
+    const c = proj.connectivity;
+    const perSynapse = 8 + (c.delaySteps ? 4 : 0);
+    if (proj.mode === 'rate_dense') {
+      out.push({ owner, purpose: 'weight matrix', bytes: c.sourceSize * c.targetSize * 4, storageBinding: false });
+    } else {
+      // Split into bindings of at most maxStorageBufferBindingSize, so no single-binding check.
+      out.push({ owner, purpose: 'synapses', bytes: c.nSynapses * perSynapse + (c.sourceSize + 1) * 4, storageBinding: false });
+      const biggestRow = maxRow(proj.mode === 'spike' ? c.rowPtr : proj.incoming!.rowPtr);
+      if (biggestRow * 4 > limits.maxStorageBufferBindingSize) {
+        out.push({ owner, purpose: 'synapses of one neuron', bytes: biggestRow * 4, storageBinding: true });
+      }
+    }
+  }
+  for (const r of plan.recorders) {
+    const pop = plan.populations[r.population]!;
+    const owner = `recorder ${r.index} (${r.spec.type} ${pop.name})`;
+    if (r.spec.type === 'spikes') out.push({ owner, purpose: 'spike record per command buffer', bytes: (2 + 2 * spikeRecordCapacity(r, pop, batch, stepsPerSubmit)) * 4 * 2, storageBinding: true });
+    if (r.spec.type === 'state') out.push({ owner, purpose: 'state samples per command buffer', bytes: stepsPerSubmit * r.neurons.length * batch * 4 * 2, storageBinding: true });
+  }
+  return out;
+}
+
+function maxRow(rowPtr: Uint32Array): number {
+  let m = 0;
+  for (let i = 0; i + 1 < rowPtr.length; i++) m = Math.max(m, rowPtr[i + 1]! - rowPtr[i]!);
+  return m;
+}

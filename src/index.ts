@@ -1,0 +1,17 @@
+/**
+ * cortexgpu public API (environment-neutral: browser and Node). Node programs import
+ * `src/node/index.ts` (package entry `cortexgpu/node`), which adds device acquisition via Dawn.
+ */
+export type * from './model/spec.js';
+export { NEURON_MODELS, resolveParams, type NeuronModelDef, type ParamMeta, type StateVarMeta } from './model/models.js';
+export { SpecError, validateSpec, parseSpecJson } from './model/schema.js';
+export { Network } from './model/network.js';
+export { planNetwork, type NetworkPlan } from './model/plan.js';
+export type { Recording, SpikeRecording, SpikeCountRecording, StateRecording, PopulationRateRecording } from './model/recording.js';
+export { GpuSimulator, DivergenceError, type GpuSimulatorOptions, type RunOptions, type RunProgress, type RunReport } from './gpu/simulator.js';
+export { GpuUnavailableError, DeviceLostError, type GpuContext, type AdapterDescription } from './gpu/context.js';
+export { NetworkTooLargeError, formatBytes } from './gpu/memory.js';
+export { ShaderCompileError, type ShaderSourceLoader } from './gpu/shaders.js';
+export { acquireBrowserGpu } from './gpu/browser.js';
+export { CpuSimulator } from './cpu/simulator.js';
+export { spikeStatistics, type PopulationStatistics } from './analysis/spike-statistics.js';

@@ -1,0 +1,288 @@
+/**
+ * Neuron models as data: parameters (with units and ranges), state variables, receptors and
+ * the WGSL file that holds the model's update function. The engine composes that snippet into
+ * its generic update kernel, so a new model plugs in without touching the engine: add a
+ * definition here, a `shaders/<name>_update.wgsl` snippet, and a CPU reference in
+ * `src/cpu/models.ts`.
+ */
+import type { NeuronModelName } from './spec.js';
+
+/** Metadata of one numeric model parameter. */
+export interface ParamMeta {
+  /** Key in `PopulationSpec.params`, unit suffixed (`tau_m_ms`). */
+  readonly name: string;
+  /** Unit, for documentation and UI (`ms`, `mV`, `pA`, `nS`, `Hz`, `1`). */
+  readonly unit: string;
+  readonly default: number;
+  /** Inclusive lower bound, unless `minExclusive`. */
+  readonly min?: number;
+  readonly minExclusive?: boolean;
+  /** Inclusive upper bound. */
+  readonly max?: number;
+  /** One line: what the parameter is. */
+  readonly doc: string;
+}
+
+/** Metadata of a parameter that takes one of a few names (e.g. the transfer function). */
+export interface ChoiceParamMeta {
+  readonly name: string;
+  readonly choices: readonly string[];
+  readonly default: string;
+  readonly doc: string;
+}
+
+/** Metadata of one state variable (one f32 per neuron and trial on the GPU). */
+export interface StateVarMeta {
+  /** Name, unit suffixed (`v_mV`); the kernel addresses it as `STATE_<name>`. */
+  readonly name: string;
+  readonly unit: string;
+  readonly doc: string;
+  /** Initial value when the spec gives none; a function of the resolved parameters. */
+  readonly initial: (params: ResolvedParams) => number;
+}
+
+/** Parameters after defaults were applied. */
+export type ResolvedParams = Readonly<Record<string, number | string>>;
+
+/** A neuron model. */
+export interface NeuronModelDef {
+  readonly name: NeuronModelName;
+  /** `spiking`: emits spikes and receives them through receptors; `rate`: continuous output; `source`: spikes only. */
+  readonly kind: 'spiking' | 'rate' | 'source';
+  readonly doc: string;
+  readonly params: readonly ParamMeta[];
+  readonly choiceParams: readonly ChoiceParamMeta[];
+  readonly state: readonly StateVarMeta[];
+  /** Number of receptor channels (0: none, 1: excitatory and inhibitory share one signed channel, 2: separate). */
+  readonly receptors: 0 | 1 | 2;
+  /** Unit of projection weights onto this model. */
+  readonly weightUnit: string;
+  /** Unit of DC and stimulus inputs onto this model. */
+  readonly currentUnit: string;
+  /** WGSL snippet under `shaders/` defining `struct ModelParams` and `fn model_update`. */
+  readonly updateShader: string;
+  /**
+   * Values of the snippet's `ModelParams` struct members (by member name), derived from the
+   * parameters and the step: propagators such as exp(−dt/τ) are computed once, in float64.
+   */
+  readonly derive: (params: ResolvedParams, dtMs: number) => Readonly<Record<string, number>>;
+  /** Fewest steps between two spikes of one neuron (1 when not refractory); bounds recording buffers. */
+  readonly minInterSpikeSteps: (params: ResolvedParams, dtMs: number) => number;
+}
+
+const num = (p: ResolvedParams, key: string): number => p[key] as number;
+const refractorySteps = (p: ResolvedParams, dt: number): number => Math.round(num(p, 't_ref_ms') / dt);
+
+/** Exact-integration propagators of a leaky membrane driven by an exponential current (NEST iaf_psc_exp). */
+function pscExpPropagator(tauM: number, tauS: number, cM: number, dt: number): number {
+  // When τ_m = τ_syn the general formula is 0/0; use its limit h/C·exp(−h/τ).
+  if (Math.abs(tauM - tauS) < 1e-9 * tauM) return (dt / cM) * Math.exp(-dt / tauM);
+  return ((tauS * tauM) / (cM * (tauM - tauS))) * (Math.exp(-dt / tauM) - Math.exp(-dt / tauS));
+}
+
+const lifCommon: readonly ParamMeta[] = [
+  { name: 'tau_m_ms', unit: 'ms', default: 10, min: 0, minExclusive: true, doc: 'membrane time constant' },
+  { name: 'c_m_pF', unit: 'pF', default: 250, min: 0, minExclusive: true, doc: 'membrane capacitance' },
+  { name: 'e_l_mV', unit: 'mV', default: -65, doc: 'resting potential' },
+  { name: 'v_th_mV', unit: 'mV', default: -50, doc: 'spike threshold' },
+  { name: 'v_reset_mV', unit: 'mV', default: -65, doc: 'reset potential after a spike' },
+  { name: 't_ref_ms', unit: 'ms', default: 2, min: 0, doc: 'absolute refractory period' },
+  { name: 'i_e_pA', unit: 'pA', default: 0, doc: 'constant external current' },
+];
+
+const vState = (doc: string): StateVarMeta => ({
+  name: 'v_mV', unit: 'mV', doc, initial: (p) => num(p, 'e_l_mV'),
+});
+const refractoryState: StateVarMeta = {
+  name: 'refractory_steps', unit: 'steps', doc: 'steps left in the refractory period', initial: () => 0,
+};
+
+const lifPscExp: NeuronModelDef = {
+  name: 'lif_psc_exp',
+  kind: 'spiking',
+  doc: 'Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (as NEST iaf_psc_exp).',
+  params: [
+    ...lifCommon,
+    { name: 'tau_syn_ex_ms', unit: 'ms', default: 0.5, min: 0, minExclusive: true, doc: 'excitatory synaptic current time constant' },
+    { name: 'tau_syn_in_ms', unit: 'ms', default: 0.5, min: 0, minExclusive: true, doc: 'inhibitory synaptic current time constant' },
+  ],
+  choiceParams: [],
+  state: [
+    vState('membrane potential'),
+    { name: 'i_syn_ex_pA', unit: 'pA', doc: 'excitatory synaptic current', initial: () => 0 },
+    { name: 'i_syn_in_pA', unit: 'pA', doc: 'inhibitory synaptic current (negative)', initial: () => 0 },
+    refractoryState,
+  ],
+  receptors: 2,
+  weightUnit: 'pA',
+  currentUnit: 'pA',
+  updateShader: 'lif_psc_exp_update.wgsl',
+  derive: (p, dt) => {
+    const tauM = num(p, 'tau_m_ms');
+    const cM = num(p, 'c_m_pF');
+    return {
+      p22: Math.exp(-dt / tauM),
+      p20: (tauM / cM) * (1 - Math.exp(-dt / tauM)),
+      p11_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
+      p11_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
+      p21_ex: pscExpPropagator(tauM, num(p, 'tau_syn_ex_ms'), cM, dt),
+      p21_in: pscExpPropagator(tauM, num(p, 'tau_syn_in_ms'), cM, dt),
+      e_l: num(p, 'e_l_mV'),
+      v_th: num(p, 'v_th_mV'),
+      v_reset: num(p, 'v_reset_mV'),
+      i_e: num(p, 'i_e_pA'),
+      refractory_steps: refractorySteps(p, dt),
+    };
+  },
+  minInterSpikeSteps: (p, dt) => Math.max(1, refractorySteps(p, dt) + 1),
+};
+
+const lifPscDelta: NeuronModelDef = {
+  name: 'lif_psc_delta',
+  kind: 'spiking',
+  doc: 'Leaky integrate-and-fire whose input spikes make the potential jump by the weight (mV), integrated exactly (as NEST iaf_psc_delta, Brunel 2000).',
+  params: lifCommon,
+  choiceParams: [],
+  state: [vState('membrane potential'), refractoryState],
+  receptors: 1,
+  weightUnit: 'mV',
+  currentUnit: 'pA',
+  updateShader: 'lif_psc_delta_update.wgsl',
+  derive: (p, dt) => {
+    const tauM = num(p, 'tau_m_ms');
+    return {
+      p22: Math.exp(-dt / tauM),
+      p20: (tauM / num(p, 'c_m_pF')) * (1 - Math.exp(-dt / tauM)),
+      e_l: num(p, 'e_l_mV'),
+      v_th: num(p, 'v_th_mV'),
+      v_reset: num(p, 'v_reset_mV'),
+      i_e: num(p, 'i_e_pA'),
+      refractory_steps: refractorySteps(p, dt),
+    };
+  },
+  minInterSpikeSteps: (p, dt) => Math.max(1, refractorySteps(p, dt) + 1),
+};
+
+const lifCondExp: NeuronModelDef = {
+  name: 'lif_cond_exp',
+  kind: 'spiking',
+  doc: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005). Conductances decay exactly; the membrane is integrated exponentially with the conductances of the step held constant.',
+  params: [
+    { name: 'c_m_pF', unit: 'pF', default: 200, min: 0, minExclusive: true, doc: 'membrane capacitance' },
+    { name: 'g_l_nS', unit: 'nS', default: 10, min: 0, minExclusive: true, doc: 'leak conductance' },
+    { name: 'e_l_mV', unit: 'mV', default: -60, doc: 'leak reversal potential' },
+    { name: 'e_ex_mV', unit: 'mV', default: 0, doc: 'excitatory reversal potential' },
+    { name: 'e_in_mV', unit: 'mV', default: -80, doc: 'inhibitory reversal potential' },
+    { name: 'v_th_mV', unit: 'mV', default: -50, doc: 'spike threshold' },
+    { name: 'v_reset_mV', unit: 'mV', default: -60, doc: 'reset potential' },
+    { name: 't_ref_ms', unit: 'ms', default: 5, min: 0, doc: 'absolute refractory period' },
+    { name: 'tau_syn_ex_ms', unit: 'ms', default: 5, min: 0, minExclusive: true, doc: 'excitatory conductance time constant' },
+    { name: 'tau_syn_in_ms', unit: 'ms', default: 10, min: 0, minExclusive: true, doc: 'inhibitory conductance time constant' },
+    { name: 'i_e_pA', unit: 'pA', default: 0, doc: 'constant external current' },
+  ],
+  choiceParams: [],
+  state: [
+    vState('membrane potential'),
+    { name: 'g_ex_nS', unit: 'nS', doc: 'excitatory conductance', initial: () => 0 },
+    { name: 'g_in_nS', unit: 'nS', doc: 'inhibitory conductance', initial: () => 0 },
+    refractoryState,
+  ],
+  receptors: 2,
+  weightUnit: 'nS',
+  currentUnit: 'pA',
+  updateShader: 'lif_cond_exp_update.wgsl',
+  derive: (p, dt) => ({
+    dt,
+    c_m: num(p, 'c_m_pF'),
+    g_l: num(p, 'g_l_nS'),
+    e_l: num(p, 'e_l_mV'),
+    e_ex: num(p, 'e_ex_mV'),
+    e_in: num(p, 'e_in_mV'),
+    v_th: num(p, 'v_th_mV'),
+    v_reset: num(p, 'v_reset_mV'),
+    i_e: num(p, 'i_e_pA'),
+    decay_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
+    decay_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
+    refractory_steps: refractorySteps(p, dt),
+  }),
+  minInterSpikeSteps: (p, dt) => Math.max(1, refractorySteps(p, dt) + 1),
+};
+
+/** Transfer functions of the rate model, by code used in the kernel. */
+export const RATE_TRANSFER_CODES: Readonly<Record<string, number>> = { linear: 0, threshold_linear: 1, power_law: 2 };
+
+const rateUnit: NeuronModelDef = {
+  name: 'rate',
+  kind: 'rate',
+  doc: 'Rate unit: τ dx/dt = −x + input + noise, output r = φ(x) with φ linear, threshold-linear or a supralinear power law. Integrated exactly for input held over a step. Noise: white (noise_tau_ms = 0; τ dx/dt gains σ ξ(t)) or Ornstein–Uhlenbeck input noise of stationary std σ and correlation time noise_tau_ms.',
+  params: [
+    { name: 'tau_ms', unit: 'ms', default: 20, min: 0, minExclusive: true, doc: 'time constant of x' },
+    { name: 'gain', unit: '1', default: 1, doc: 'gain k of φ' },
+    { name: 'threshold', unit: 'input', default: 0, doc: 'threshold θ of φ (linear: offset)' },
+    { name: 'exponent', unit: '1', default: 2, min: 0, minExclusive: true, doc: 'power n of the power law k·[x−θ]₊ⁿ' },
+    { name: 'noise_std', unit: 'input', default: 0, min: 0, doc: 'noise amplitude σ' },
+    { name: 'noise_tau_ms', unit: 'ms', default: 0, min: 0, doc: 'noise correlation time (0: white noise)' },
+  ],
+  choiceParams: [
+    { name: 'transfer', choices: ['linear', 'threshold_linear', 'power_law'], default: 'linear', doc: 'transfer function φ' },
+  ],
+  state: [
+    { name: 'x', unit: 'input', doc: 'activation (input-like state integrated with τ)', initial: () => 0 },
+    { name: 'r', unit: 'rate', doc: 'output φ(x)', initial: () => 0 },
+    { name: 'noise', unit: 'input', doc: 'Ornstein–Uhlenbeck input noise (when noise_tau_ms > 0)', initial: () => 0 },
+  ],
+  receptors: 0,
+  weightUnit: '1',
+  currentUnit: 'input',
+  updateShader: 'rate_update.wgsl',
+  derive: (p, dt) => {
+    const tau = num(p, 'tau_ms');
+    const decay = Math.exp(-dt / tau);
+    const sigma = num(p, 'noise_std');
+    const tauN = num(p, 'noise_tau_ms');
+    return {
+      decay,
+      transfer: RATE_TRANSFER_CODES[p['transfer'] as string] ?? 0,
+      gain: num(p, 'gain'),
+      threshold: num(p, 'threshold'),
+      exponent: num(p, 'exponent'),
+      // White noise σξ(t) in τ dx/dt: exact step variance σ²/(2τ)·(1 − e^{−2h/τ}).
+      white_noise_step_std: tauN > 0 ? 0 : Math.sqrt(((sigma * sigma) / (2 * tau)) * (1 - decay * decay)),
+      noise_decay: tauN > 0 ? Math.exp(-dt / tauN) : 0,
+      noise_step_std: tauN > 0 ? sigma * Math.sqrt(1 - Math.exp(-2 * dt / tauN)) : 0,
+    };
+  },
+  minInterSpikeSteps: () => 1,
+};
+
+const poissonSource: NeuronModelDef = {
+  name: 'poisson_source',
+  kind: 'source',
+  doc: 'Poisson spike source: at most one spike per step, with probability 1 − exp(−rate·dt).',
+  params: [{ name: 'rate_hz', unit: 'Hz', default: 10, min: 0, doc: 'firing rate' }],
+  choiceParams: [],
+  state: [],
+  receptors: 0,
+  weightUnit: '',
+  currentUnit: '',
+  updateShader: 'poisson_source_update.wgsl',
+  derive: (p, dt) => ({ spike_probability: 1 - Math.exp(-(num(p, 'rate_hz') * dt) / 1000) }),
+  minInterSpikeSteps: () => 1,
+};
+
+/** Every model shipped with cortexgpu, by name. */
+export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = {
+  rate: rateUnit,
+  lif_psc_exp: lifPscExp,
+  lif_psc_delta: lifPscDelta,
+  lif_cond_exp: lifCondExp,
+  poisson_source: poissonSource,
+};
+
+/** Apply defaults to a population's parameters (validation has already checked names and ranges). */
+export function resolveParams(model: NeuronModelDef, given: Readonly<Record<string, number | string>> | undefined): ResolvedParams {
+  const out: Record<string, number | string> = {};
+  for (const p of model.params) out[p.name] = given?.[p.name] ?? p.default;
+  for (const p of model.choiceParams) out[p.name] = given?.[p.name] ?? p.default;
+  return out;
+}

@@ -1,0 +1,328 @@
+/**
+ * From a validated spec to a backend-neutral plan: defaults resolved, parameters derived for
+ * the step, connectivity built, delays in steps, ring sizes, fixed-point scales of spike
+ * inputs, input tables, recorder selections and initial state. The GPU engine and the CPU
+ * reference both execute this plan, so they simulate exactly the same network.
+ */
+import { buildConnectivity, preferredOrientationsDeg, toDense, toIncoming, type Connectivity, type IncomingConnectivity } from './connectivity.js';
+import { NEURON_MODELS, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
+import { resolveSpecDefaults, validateSpec } from './schema.js';
+import type { Distribution, NetworkSpec, NeuronSelection, ProjectionSpec, RecorderSpec } from './spec.js';
+import { rngNormal2, rngUniform4, streamId } from '../rng/philox.js';
+import { STREAM_PURPOSE } from '../rng/streams.js';
+
+/** Step number meaning "never stops". */
+export const NEVER = 0xffffffff;
+
+/** An external input, resolved to steps and model units. */
+export interface InputPlan {
+  readonly kind: 'poisson' | 'dc' | 'stimulus';
+  /** Receptor channel (Poisson inputs). */
+  readonly channel: 0 | 1;
+  readonly startStep: number;
+  /** First step without the input ({@link NEVER} if it never stops). */
+  readonly stopStep: number;
+  /** Expected input spikes per step per neuron (Poisson). */
+  readonly lambda: number;
+  /** Signed weight per input spike (Poisson). */
+  readonly weight: number;
+  /** DC amplitude or stimulus amplitude. */
+  readonly amplitude: number;
+  readonly kappa: number;
+  readonly baseline: number;
+  readonly stream: number;
+  /** Stimulus orientation per trial, degrees (stimulus only; length batch). */
+  readonly orientationsDeg: Float64Array;
+}
+
+/** A population, resolved. */
+export interface PopulationPlan {
+  readonly index: number;
+  readonly name: string;
+  readonly size: number;
+  readonly model: NeuronModelDef;
+  readonly params: ResolvedParams;
+  /** Values of the model's WGSL `ModelParams` (see `NeuronModelDef.derive`). */
+  readonly derived: Readonly<Record<string, number>>;
+  /** Initial value of each state variable, flat `neuron·batch + trial`. */
+  readonly initialState: readonly Float32Array[];
+  readonly orientationRandom: boolean;
+  readonly orientationStream: number;
+  /** Stream of the model's own noise (rate noise, Poisson source spikes). */
+  readonly noiseStream: number;
+  readonly inputs: readonly InputPlan[];
+  /** Spiking: slots of the incoming ring buffer (max incoming delay + 1). Rate: slots of the output history. */
+  readonly ringSlots: number;
+  /** Fixed-point scale of each receptor channel: weight·scale is added as an integer. */
+  readonly channelScale: readonly [number, number];
+}
+
+/** A projection, resolved. */
+export interface ProjectionPlan {
+  readonly index: number;
+  readonly name: string;
+  readonly source: number;
+  readonly target: number;
+  /** `spike`: event-driven scatter; `rate_sparse` / `rate_dense`: gather of rates. */
+  readonly mode: 'spike' | 'rate_sparse' | 'rate_dense';
+  /** Receptor channel of the target (spike projections). */
+  readonly channel: 0 | 1;
+  /** Sign applied to weights: −1 for inhibitory input onto a single signed channel or a rate unit. */
+  readonly sign: 1 | -1;
+  readonly connectivity: Connectivity;
+  /** Incoming view (rate_sparse). */
+  readonly incoming: IncomingConnectivity | null;
+  /** Dense target-major matrix with signs applied (rate_dense). */
+  readonly dense: Float32Array | null;
+}
+
+/** A recorder, resolved. */
+export interface RecorderPlan {
+  readonly index: number;
+  readonly spec: RecorderSpec;
+  readonly population: number;
+  /** Recorded neurons, ascending. */
+  readonly neurons: Uint32Array;
+  /** spike_counts: window length and first step. */
+  readonly windowSteps: number;
+  readonly startStep: number;
+  /** state: sampling period. */
+  readonly everySteps: number;
+  /** population_rate: bin length. */
+  readonly binSteps: number;
+  /** state: index of the variable. */
+  readonly variableIndex: number;
+}
+
+/** The whole network, ready for a backend. */
+export interface NetworkPlan {
+  readonly spec: NetworkSpec;
+  readonly name: string;
+  readonly dtMs: number;
+  readonly seed: number;
+  readonly batch: number;
+  readonly populations: readonly PopulationPlan[];
+  readonly projections: readonly ProjectionPlan[];
+  readonly recorders: readonly RecorderPlan[];
+}
+
+/** Duration in ms → whole steps (at least `min`). */
+export function msToSteps(ms: number, dtMs: number, min = 0): number {
+  return Math.max(min, Math.round(ms / dtMs));
+}
+
+/** Expected number of synapses of a projection, before building it (for memory checks). */
+export function estimateSynapses(proj: ProjectionSpec, sourceSize: number, targetSize: number): number {
+  const c = proj.connector;
+  switch (c.type) {
+    case 'all_to_all':
+      return sourceSize * targetSize;
+    case 'fixed_probability':
+      return c.p * sourceSize * targetSize;
+    case 'fixed_indegree':
+      return c.indegree * targetSize;
+    case 'fixed_total_number':
+      return c.n;
+    case 'one_to_one':
+      return targetSize;
+    case 'ring': // mean of exp(κ(cos x − 1)) over x is e^{−κ} I0(κ) ≤ 1; bound by p_max.
+      return c.p_max * sourceSize * targetSize;
+  }
+}
+
+/** Neuron selection → ascending indices. */
+export function selectNeurons(selection: NeuronSelection | undefined, size: number): Uint32Array {
+  if (selection === undefined || selection === 'all') return Uint32Array.from({ length: size }, (_, i) => i);
+  if (!Array.isArray(selection)) {
+    const first = Math.min(size, (selection as { first: number }).first);
+    return Uint32Array.from({ length: first }, (_, i) => i);
+  }
+  return Uint32Array.from(new Set(selection as readonly number[])).sort();
+}
+
+/** Output of the rate transfer function φ (same as `transfer` in rate_update.wgsl). */
+export function rateTransfer(params: ResolvedParams, x: number): number {
+  const u = x - (params['threshold'] as number);
+  const gain = params['gain'] as number;
+  if (params['transfer'] === 'linear') return gain * u;
+  if (params['transfer'] === 'threshold_linear') return gain * Math.max(u, 0);
+  return gain * Math.pow(Math.max(u, 0), params['exponent'] as number);
+}
+
+/**
+ * Per-element initial value: constant, or drawn counter-based from (neuron, trial), so a
+ * trial's initial state does not depend on the batch size.
+ */
+function initialValues(d: Distribution, size: number, batch: number, seed: number, stream: number): Float32Array {
+  const out = new Float32Array(size * batch);
+  if (typeof d === 'number') return out.fill(d);
+  for (let n = 0; n < size; n++) {
+    for (let b = 0; b < batch; b++) {
+      let v: number;
+      if ('uniform' in d) {
+        const [lo, hi] = d.uniform;
+        v = lo + (hi - lo) * rngUniform4(seed, stream, n, 0, b, 0)[0];
+      } else {
+        v = d.normal.mean + d.normal.std * rngNormal2(seed, stream, n, 0, b, 0)[0];
+        if (d.min !== undefined) v = Math.max(d.min, v);
+        if (d.max !== undefined) v = Math.min(d.max, v);
+      }
+      out[n * batch + b] = v;
+    }
+  }
+  return out;
+}
+
+function maxOf(values: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! > m) m = values[i]!;
+  return m;
+}
+
+/** Largest power of two such that `bound·scale` stays below 2^31 (with a margin). */
+function fixedPointScale(bound: number): number {
+  if (!(bound > 0)) return 2 ** 20;
+  const exponent = Math.floor(Math.log2((0.99 * 2147483647) / bound));
+  return 2 ** Math.min(30, exponent);
+}
+
+/** Options of {@link planNetwork}. */
+export interface PlanOptions {
+  /** Called with the expected synapse count per projection before any is built; may throw to refuse. */
+  readonly beforeBuild?: (expectedSynapses: readonly number[]) => void;
+}
+
+/**
+ * Validate a spec and resolve it into a plan (builds connectivity on the CPU).
+ * @throws SpecError for invalid specs, or whatever `beforeBuild` throws.
+ */
+export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): NetworkPlan {
+  const spec = validateSpec(input);
+  const { dt_ms: dtMs, seed, batch, name } = resolveSpecDefaults(spec);
+  const popIndex = new Map(spec.populations.map((p, i) => [p.name, i]));
+  const projSpecs = spec.projections ?? [];
+  const sizeOf = (popName: string): number => spec.populations[popIndex.get(popName)!]!.size;
+  options.beforeBuild?.(projSpecs.map((p) => estimateSynapses(p, sizeOf(p.source), sizeOf(p.target))));
+
+  const models = spec.populations.map((p) => NEURON_MODELS[p.model]);
+  const preferred = spec.populations.map((p, i) =>
+    p.preferred_orientation || projSpecs.some((q) => q.connector.type === 'ring' && (q.source === p.name || q.target === p.name))
+      ? preferredOrientationsDeg(p.preferred_orientation ?? 'uniform', p.size, seed, i)
+      : undefined,
+  );
+
+  const projections: ProjectionPlan[] = projSpecs.map((p, index) => {
+    const source = popIndex.get(p.source)!;
+    const target = popIndex.get(p.target)!;
+    const targetModel = models[target]!;
+    const inhibitory = p.receptor === 'inhibitory';
+    const connectivity = buildConnectivity(
+      p,
+      { size: sizeOf(p.source), ...(preferred[source] ? { preferredDeg: preferred[source] } : {}) },
+      { size: sizeOf(p.target), ...(preferred[target] ? { preferredDeg: preferred[target] } : {}) },
+      { dtMs, seed, projectionIndex: index, sameSource: source === target },
+    );
+    const rate = targetModel.kind === 'rate';
+    const sign: 1 | -1 = inhibitory && (rate || targetModel.receptors === 1) ? -1 : 1;
+    const channel: 0 | 1 = inhibitory && targetModel.receptors === 2 ? 1 : 0;
+    const mode = !rate ? 'spike' : p.connector.type === 'all_to_all' && connectivity.delaySteps === null ? 'rate_dense' : 'rate_sparse';
+    let dense: Float32Array | null = null;
+    if (mode === 'rate_dense') {
+      dense = toDense(connectivity);
+      if (sign < 0) for (let i = 0; i < dense.length; i++) dense[i] = -dense[i]!;
+    }
+    let incoming: IncomingConnectivity | null = null;
+    if (mode === 'rate_sparse') {
+      incoming = toIncoming(connectivity);
+      if (sign < 0) for (let i = 0; i < incoming.weights.length; i++) incoming.weights[i] = -incoming.weights[i]!;
+    }
+    return { index, name: p.name ?? `${p.source}->${p.target}#${index}`, source, target, mode, channel, sign, connectivity, incoming, dense };
+  });
+
+  const populations: PopulationPlan[] = spec.populations.map((p, index) => {
+    const model = models[index]!;
+    const params = resolveParams(model, p.params);
+    const incomingSpikes = projections.filter((q) => q.target === index && q.mode === 'spike');
+    const outgoingRates = projections.filter((q) => q.source === index && q.mode !== 'spike');
+    const maxDelay = (list: ProjectionPlan[]): number => list.reduce((m, q) => Math.max(m, q.connectivity.maxDelaySteps), 1);
+    const ringSlots = model.kind === 'rate' ? maxDelay(outgoingRates) + 1 : maxDelay(incomingSpikes) + 1;
+
+    // Fixed-point scale per channel: the most weight one neuron can receive in one step.
+    const bounds: [Float64Array, Float64Array] = [new Float64Array(p.size), new Float64Array(p.size)];
+    for (const q of incomingSpikes) {
+      const { targets, weights } = q.connectivity;
+      const bound = bounds[q.channel];
+      for (let k = 0; k < targets.length; k++) bound[targets[k]!]! += Math.abs(weights[k]!);
+    }
+    const channelScale: [number, number] = [fixedPointScale(maxOf(bounds[0])), fixedPointScale(maxOf(bounds[1]))];
+
+    const initialState = model.state.map((variable, varIndex) => {
+      const given = p.initial?.[variable.name];
+      const stream = streamId(STREAM_PURPOSE.initialState, index, varIndex);
+      return initialValues(given ?? variable.initial(params), p.size, batch, seed, stream);
+    });
+    if (model.kind === 'rate') {
+      // Keep r consistent with x at t = 0.
+      const x = initialState[model.state.findIndex((s) => s.name === 'x')]!;
+      const r = initialState[model.state.findIndex((s) => s.name === 'r')]!;
+      for (let i = 0; i < x.length; i++) r[i] = rateTransfer(params, x[i]!);
+    }
+
+    const inputs: InputPlan[] = (spec.inputs ?? [])
+      .map((inp, inputIndex) => ({ inp, inputIndex }))
+      .filter(({ inp }) => inp.target === p.name)
+      .map(({ inp, inputIndex }) => {
+        const startStep = msToSteps(inp.start_ms ?? 0, dtMs);
+        const stopStep = inp.stop_ms === undefined ? NEVER : msToSteps(inp.stop_ms, dtMs);
+        const stream = streamId(STREAM_PURPOSE.poissonInput, index, inputIndex);
+        const base = { startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: 0 as 0 | 1, orientationsDeg: new Float64Array(batch) };
+        if (inp.type === 'poisson') {
+          const inhibitory = inp.receptor === 'inhibitory';
+          return {
+            ...base,
+            kind: 'poisson' as const,
+            lambda: ((inp.n_sources ?? 1) * inp.rate_hz * dtMs) / 1000,
+            weight: inhibitory && model.receptors === 1 ? -inp.weight : inp.weight,
+            channel: (inhibitory && model.receptors === 2 ? 1 : 0) as 0 | 1,
+          };
+        }
+        if (inp.type === 'dc') return { ...base, kind: 'dc' as const, amplitude: inp.amplitude };
+        const orientations = typeof inp.orientation_deg === 'number' ? new Float64Array(batch).fill(inp.orientation_deg) : Float64Array.from(inp.orientation_deg);
+        return { ...base, kind: 'stimulus' as const, amplitude: inp.amplitude, kappa: inp.kappa, baseline: inp.baseline ?? 0, orientationsDeg: orientations };
+      });
+
+    return {
+      index,
+      name: p.name,
+      size: p.size,
+      model,
+      params,
+      derived: model.derive(params, dtMs),
+      initialState,
+      orientationRandom: p.preferred_orientation === 'random',
+      orientationStream: streamId(STREAM_PURPOSE.preferredOrientation, index),
+      noiseStream: streamId(model.kind === 'rate' ? STREAM_PURPOSE.rateNoise : STREAM_PURPOSE.poissonSource, index),
+      inputs,
+      ringSlots,
+      channelScale,
+    };
+  });
+
+  const recorders: RecorderPlan[] = (spec.recorders ?? []).map((r, index) => {
+    const population = popIndex.get(r.population)!;
+    const pop = populations[population]!;
+    return {
+      index,
+      spec: r,
+      population,
+      neurons: selectNeurons(r.type === 'population_rate' ? 'all' : r.neurons, pop.size),
+      windowSteps: r.type === 'spike_counts' ? msToSteps(r.window_ms, dtMs, 1) : 0,
+      startStep: r.type === 'spike_counts' ? msToSteps(r.start_ms ?? 0, dtMs) : 0,
+      everySteps: r.type === 'state' ? msToSteps(r.every_ms ?? dtMs, dtMs, 1) : 0,
+      binSteps: r.type === 'population_rate' ? msToSteps(r.bin_ms ?? dtMs, dtMs, 1) : 0,
+      variableIndex: r.type === 'state' ? pop.model.state.findIndex((s) => s.name === r.variable) : -1,
+    };
+  });
+
+  return { spec, name, dtMs, seed, batch, populations, projections, recorders };
+}

@@ -1,0 +1,1188 @@
+/**
+ * Validation of network specs (`spec.ts`), for JSON files and for objects built in TypeScript.
+ *
+ * Two layers: zod schemas check the structure (which keys exist, their JSON types, enum values,
+ * unknown keys such as a typo'd `populatons`), and hand-written checks cover everything that
+ * depends on values or on other parts of the spec (ranges with units, model parameters,
+ * references between populations, projection kinds, delays against `dt_ms`, recorder neuron
+ * indices against population sizes).
+ *
+ * Every problem is reported, not only the first, as `PATH: what is wrong (got X); what to do`,
+ * with PATH in the spec's own terms (`populations[1].params.tau_m_ms`). Validation never throws
+ * anything but {@link SpecError}, whatever the input.
+ */
+import { z } from 'zod';
+import { NEURON_MODELS } from './models.js';
+import type { NeuronModelDef } from './models.js';
+import type { NetworkSpec, NeuronModelName } from './spec.js';
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+/** One problem found in a spec. */
+export interface SpecIssue {
+  /** Where, in the spec's terms: `dt_ms`, `populations[1].params.tau_m_ms`, `file.json:3:14`. */
+  readonly path: string;
+  /** What is wrong, the value got, and what to do: `must be > 0 ms (got -5 ms); …`. */
+  readonly message: string;
+}
+
+/** At most this many issues are kept in a {@link SpecError}; the rest are counted. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** Bounds that the validator enforces, for documentation and UIs. */
+export const SPEC_LIMITS = {
+  /** Largest integration step, ms (the step must be > 0). */
+  maxDtMs: 10,
+  /** Largest seed (seeds are unsigned 32-bit integers). */
+  maxSeed: 2 ** 32 - 1,
+  /** Largest number of trials simulated in parallel. */
+  maxBatch: 4096,
+  /** Largest number of neurons in one population (2^26). */
+  maxPopulationSize: 2 ** 26,
+  /** Longest population or projection name, characters. */
+  maxNameLength: 64,
+  /** Longest synaptic delay, ms. */
+  maxDelayMs: 1000,
+} as const;
+
+/** Values that a spec leaves out take these (see {@link resolveSpecDefaults}). */
+export const SPEC_DEFAULTS = {
+  /** Integration step, ms. */
+  dt_ms: 0.1,
+  /** Seed of every random draw. */
+  seed: 1,
+  /** Number of parallel trials. */
+  batch: 1,
+  /** Name of the network. */
+  name: 'network',
+} as const;
+
+/**
+ * A spec that does not validate. `issues` lists every problem found (at most
+ * {@link MAX_REPORTED_ISSUES}); the message lists them one per line as
+ * `PATH: what is wrong (got X); what to do`.
+ */
+export class SpecError extends Error {
+  /** The problems, in the order they were found. */
+  readonly issues: readonly SpecIssue[];
+  /** Number of further problems found but not listed (0 when all are listed). */
+  readonly omittedIssues: number;
+
+  /**
+   * @param issues the problems (the caller keeps at most {@link MAX_REPORTED_ISSUES})
+   * @param options `source`: file or other origin named in the first line of the message;
+   *   `omittedIssues`: how many further problems were found but are not listed
+   */
+  constructor(issues: readonly SpecIssue[], options: { readonly source?: string; readonly omittedIssues?: number } = {}) {
+    const omitted = options.omittedIssues ?? 0;
+    const total = issues.length + omitted;
+    const header = `${options.source !== undefined ? `${options.source}: ` : ''}invalid network spec (${total} issue${total === 1 ? '' : 's'}):`;
+    const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`);
+    if (omitted > 0) lines.push(`  … and ${omitted} more issue${omitted === 1 ? '' : 's'} (fix the ones above first)`);
+    super([header, ...lines].join('\n'));
+    this.name = 'SpecError';
+    this.issues = Object.freeze([...issues]);
+    this.omittedIssues = omitted;
+  }
+}
+
+/**
+ * Every problem in a candidate spec (an empty array when it is valid). Never throws; use it
+ * for live feedback in editors. Issues are not capped.
+ *
+ * @param input anything: parsed JSON or an object built in TypeScript
+ */
+export function findSpecIssues(input: unknown): SpecIssue[] {
+  const list = new IssueList();
+  try {
+    checkSpec(list, input);
+  } catch (error) {
+    // A defect here must still surface as a spec problem, never as a crash of the caller.
+    list.add([], `the validator failed on this input (got ${describeError(error)}); please report this as a bug`);
+  }
+  return list.issues;
+}
+
+/**
+ * Check a network spec and return it unchanged, typed.
+ *
+ * @param input parsed JSON or an object built in TypeScript
+ * @returns the same object, as a {@link NetworkSpec}
+ * @throws SpecError listing every problem found (at most {@link MAX_REPORTED_ISSUES})
+ */
+export function validateSpec(input: unknown): NetworkSpec {
+  const issues = findSpecIssues(input);
+  if (issues.length > 0) throw specError(issues);
+  return input as NetworkSpec;
+}
+
+/**
+ * Parse the text of a JSON spec file and validate it.
+ *
+ * @param text the file's contents (a leading byte-order mark is ignored)
+ * @param fileName named in error messages; JSON syntax errors are reported as `FILE:LINE:COLUMN`
+ *   (1-based)
+ * @throws SpecError for a JSON syntax error or for any problem {@link validateSpec} finds
+ */
+export function parseSpecJson(text: string, fileName?: string): NetworkSpec {
+  const source = fileName ?? '<json>';
+  if (typeof text !== 'string') {
+    throw new SpecError([{ path: source, message: `expected the text of a JSON file (got ${describe(text)}); read the file as UTF-8 text first` }], { source });
+  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw jsonSyntaxError(body, source, error);
+  }
+  const issues = findSpecIssues(parsed);
+  if (issues.length > 0) throw specError(issues, source);
+  return parsed as NetworkSpec;
+}
+
+/**
+ * The top-level values of a spec with defaults applied (dt 0.1 ms, seed 1, batch 1, name
+ * `network`).
+ *
+ * @param spec a validated spec
+ */
+export function resolveSpecDefaults(spec: NetworkSpec): { dt_ms: number; seed: number; batch: number; name: string } {
+  return {
+    dt_ms: spec.dt_ms ?? SPEC_DEFAULTS.dt_ms,
+    seed: spec.seed ?? SPEC_DEFAULTS.seed,
+    batch: spec.batch ?? SPEC_DEFAULTS.batch,
+    name: spec.name ?? SPEC_DEFAULTS.name,
+  };
+}
+
+function specError(issues: readonly SpecIssue[], source?: string): SpecError {
+  const kept = issues.slice(0, MAX_REPORTED_ISSUES);
+  return new SpecError(kept, { omittedIssues: issues.length - kept.length, ...(source !== undefined ? { source } : {}) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths, value descriptions, suggestions
+// ---------------------------------------------------------------------------------------------
+
+/** Location inside a spec: object keys and array indices. */
+type Path = readonly (string | number)[];
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function formatPath(path: Path): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (IDENTIFIER.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+class IssueList {
+  readonly issues: SpecIssue[] = [];
+  add(path: Path, message: string): void {
+    this.issues.push({ path: formatPath(path), message });
+  }
+}
+
+/** A short, readable rendering of any value for `(got X)`. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
+  if (typeof value === 'string') return truncate(JSON.stringify(value));
+  if (typeof value === 'bigint') return `${value}n (a BigInt)`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  if (Array.isArray(value) && value.length === 0) return 'an empty array';
+  if (Array.isArray(value) && value.length > 8) return `an array of ${value.length} elements`;
+  try {
+    const text = JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'bigint' ? `${v}n` : v,
+    );
+    return truncate(text ?? String(value));
+  } catch {
+    return Array.isArray(value) ? `an array of ${value.length} elements` : 'an object';
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
+}
+
+function truncate(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const quote = (s: string): string => JSON.stringify(s);
+const quoteList = (items: readonly string[]): string => items.map(quote).join(', ');
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function hasOwn(record: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, key);
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The candidate closest to `word` when it is plausibly a typo of it. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length > 100) return undefined;
+  const prefix = word.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(word.toLowerCase())) : undefined;
+  if (prefix !== undefined) return prefix;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = candidate.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  // One edit in two-letter names, two in six-letter ones: short names are not "corrected" into others.
+  return bestDistance <= Math.floor((word.length + 1) / 3) ? best : undefined;
+}
+
+function didYouMean(word: unknown, candidates: readonly string[]): string {
+  const guess = typeof word === 'string' ? closest(word, candidates) : undefined;
+  return guess !== undefined ? `did you mean ${quote(guess)}? ` : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers with ranges and units
+// ---------------------------------------------------------------------------------------------
+
+/** A numeric constraint, for checking and for the message. */
+interface NumberRule {
+  readonly min?: number;
+  readonly minExclusive?: boolean;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** Unit shown in the message (`ms`); `1`, `input` and empty units are not shown. */
+  readonly unit?: string;
+  /** What to do when the value is out of range; defaults to a generic hint. */
+  readonly hint?: string;
+}
+
+function unitSuffix(unit: string | undefined): string {
+  return unit === undefined || unit === '' || unit === '1' || unit === 'input' || unit === 'rate' ? '' : ` ${unit}`;
+}
+
+function describeRule(rule: NumberRule): string {
+  const u = unitSuffix(rule.unit);
+  const lower = rule.min !== undefined ? `${rule.minExclusive === true ? '>' : '>='} ${rule.min}` : '';
+  if (rule.integer === true) {
+    if (rule.min !== undefined && rule.max !== undefined && rule.minExclusive !== true) return `must be an integer from ${rule.min} to ${rule.max}${u}`;
+    if (rule.min !== undefined && rule.max !== undefined) return `must be an integer ${lower} and <= ${rule.max}${u}`;
+    if (rule.min !== undefined) return `must be an integer ${lower}${u}`;
+    if (rule.max !== undefined) return `must be an integer <= ${rule.max}${u}`;
+    return 'must be an integer';
+  }
+  if (rule.min !== undefined && rule.max !== undefined) return `must be in ${rule.minExclusive === true ? '(' : '['}${rule.min}, ${rule.max}]${u}`;
+  if (rule.min !== undefined) return `must be ${lower}${u}`;
+  if (rule.max !== undefined) return `must be <= ${rule.max}${u}`;
+  return 'must be a finite number';
+}
+
+function violates(value: number, rule: NumberRule): boolean {
+  if (rule.integer === true && !Number.isInteger(value)) return true;
+  if (rule.min !== undefined && (rule.minExclusive === true ? value <= rule.min : value < rule.min)) return true;
+  return rule.max !== undefined && value > rule.max;
+}
+
+/**
+ * Range check of a value whose type the zod layer has already checked: silent (false) when
+ * `value` is not a finite number, reports a range violation, true when in range.
+ */
+function inRange(list: IssueList, path: Path, value: unknown, rule: NumberRule): value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (!violates(value, rule)) return true;
+  list.add(path, `${describeRule(rule)} (got ${describe(value)}${unitSuffix(rule.unit)}); ${rule.hint ?? 'use a value in that range'}`);
+  return false;
+}
+
+/** Like {@link inRange}, but also reports a missing, non-numeric or non-finite value. */
+function finiteInRange(list: IssueList, path: Path, value: unknown, rule: NumberRule): value is number {
+  if (value === undefined) {
+    list.add(path, `is required (got nothing); add a number (${describeRule(rule).replace(/^must be /, '')})`);
+    return false;
+  }
+  if (typeof value !== 'number') {
+    list.add(path, `${typeMismatch('number', value)}`);
+    return false;
+  }
+  if (!Number.isFinite(value)) {
+    list.add(path, `must be a finite number (got ${describe(value)}); NaN and Infinity are not allowed`);
+    return false;
+  }
+  return inRange(list, path, value, rule);
+}
+
+function typeMismatch(expected: string, value: unknown): string {
+  const article: Record<string, string> = {
+    number: 'a number', string: 'a string', boolean: 'true or false', array: 'an array', object: 'an object', record: 'an object',
+  };
+  const wanted = article[expected] ?? expected;
+  if (expected === 'number' && typeof value === 'number') return `must be a finite number (got ${describe(value)}); NaN and Infinity are not allowed`;
+  if (expected === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+    return `must be a number (got ${describe(value)}); write the number without quotes`;
+  }
+  if (expected === 'boolean' && (value === 'true' || value === 'false')) return `must be true or false (got ${describe(value)}); write it without quotes`;
+  return `must be ${wanted} (got ${describe(value)}); replace it with ${wanted}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structure (zod) and the translation of zod issues into spec issues
+// ---------------------------------------------------------------------------------------------
+
+const MODEL_NAMES = Object.keys(NEURON_MODELS) as NeuronModelName[];
+const receptorSchema = z.enum(['excitatory', 'inhibitory']);
+const optionalNumber = z.number().optional();
+// Keys checked by hand (distributions, connectors, neuron selections) are optional here; the
+// hand-written checks report them when missing and required.
+const timeWindow = { start_ms: optionalNumber, stop_ms: optionalNumber };
+
+const topLevelSchema = z.strictObject({
+  name: z.string().optional(),
+  dt_ms: optionalNumber,
+  seed: optionalNumber,
+  batch: optionalNumber,
+  populations: z.array(z.unknown()),
+  projections: z.array(z.unknown()).optional(),
+  inputs: z.array(z.unknown()).optional(),
+  recorders: z.array(z.unknown()).optional(),
+});
+
+const populationSchema = z.strictObject({
+  name: z.string(),
+  size: z.number(),
+  model: z.enum(MODEL_NAMES),
+  params: z.record(z.string(), z.unknown()).optional(),
+  initial: z.record(z.string(), z.unknown()).optional(),
+  preferred_orientation: z.enum(['uniform', 'random']).optional(),
+});
+
+const projectionSchema = z.strictObject({
+  name: z.string().optional(),
+  source: z.string(),
+  target: z.string(),
+  connector: z.unknown().optional(),
+  weight: z.unknown().optional(),
+  delay_ms: z.unknown().optional(),
+  receptor: receptorSchema.optional(),
+});
+
+const autapses = z.boolean().optional();
+const connectorSchemas = {
+  all_to_all: z.strictObject({ type: z.literal('all_to_all'), autapses }),
+  fixed_probability: z.strictObject({ type: z.literal('fixed_probability'), p: z.number(), autapses }),
+  fixed_indegree: z.strictObject({ type: z.literal('fixed_indegree'), indegree: z.number(), autapses, multapses: z.boolean().optional() }),
+  fixed_total_number: z.strictObject({ type: z.literal('fixed_total_number'), n: z.number(), autapses }),
+  one_to_one: z.strictObject({ type: z.literal('one_to_one') }),
+  ring: z.strictObject({ type: z.literal('ring'), p_max: z.number(), kappa: z.number(), autapses }),
+};
+
+const inputSchemas = {
+  poisson: z.strictObject({
+    type: z.literal('poisson'), target: z.string(), rate_hz: z.number(), n_sources: optionalNumber, weight: z.number(),
+    receptor: receptorSchema.optional(), ...timeWindow,
+  }),
+  dc: z.strictObject({ type: z.literal('dc'), target: z.string(), amplitude: z.number(), ...timeWindow }),
+  stimulus: z.strictObject({
+    type: z.literal('stimulus'), target: z.string(), orientation_deg: z.unknown().optional(), amplitude: z.number(), kappa: z.number(),
+    baseline: optionalNumber, ...timeWindow,
+  }),
+};
+
+const recorderSchemas = {
+  spikes: z.strictObject({ type: z.literal('spikes'), population: z.string(), neurons: z.unknown().optional() }),
+  spike_counts: z.strictObject({
+    type: z.literal('spike_counts'), population: z.string(), window_ms: z.number(), start_ms: optionalNumber, neurons: z.unknown().optional(),
+  }),
+  state: z.strictObject({ type: z.literal('state'), population: z.string(), variable: z.string(), neurons: z.unknown().optional(), every_ms: optionalNumber }),
+  population_rate: z.strictObject({ type: z.literal('population_rate'), population: z.string(), bin_ms: optionalNumber }),
+};
+
+const normalSchema = z.strictObject({
+  normal: z.strictObject({ mean: z.number(), std: z.number() }),
+  min: optionalNumber,
+  max: optionalNumber,
+});
+const uniformSchema = z.strictObject({ uniform: z.array(z.number()) });
+const firstNeuronsSchema = z.strictObject({ first: z.number() });
+
+/** What a required key is, for "is required (got nothing); add it (…)". */
+const REQUIRED_HINTS: Readonly<Record<string, string>> = {
+  populations: 'an array of populations',
+  name: 'a unique name such as "E"',
+  size: `the number of neurons, an integer from 1 to ${SPEC_LIMITS.maxPopulationSize}`,
+  model: `one of ${quoteList(MODEL_NAMES)}`,
+  source: 'the name of the source population',
+  target: 'the name of the target population',
+  population: 'the name of the recorded population',
+  p: 'the connection probability, in [0, 1]',
+  indegree: 'the number of synapses per target neuron, an integer >= 0',
+  n: 'the total number of synapses, an integer >= 0',
+  p_max: 'the peak connection probability, in [0, 1]',
+  kappa: 'the tuning width, >= 0; 0 means untuned',
+  rate_hz: 'the rate of each source, Hz, >= 0',
+  amplitude: 'the input amplitude (pA for LIF models, input units for rate models)',
+  window_ms: 'the counting window, ms, >= dt_ms',
+  variable: 'the name of a state variable of the model',
+  mean: 'the mean of the normal distribution',
+  std: 'the standard deviation of the normal distribution, >= 0',
+  first: 'the number of neurons to select, counted from index 0',
+};
+
+/** Keys that the object schema at `path` inside `schema` allows (for unknown-key messages). */
+function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.ZodType | undefined = schema;
+  for (const part of path) {
+    while (current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+    if (current instanceof z.ZodObject && typeof part === 'string') current = (current.shape as Record<string, z.ZodType>)[part];
+    else if (current instanceof z.ZodArray && typeof part === 'number') current = current.element as z.ZodType;
+    else return [];
+  }
+  while (current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null || typeof part === 'symbol') return undefined;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * Check `value` against a zod schema and report its structural problems under `path`.
+ *
+ * @param what names an unknown key of the outermost object: `unknown ${what} (got "x")`
+ * @returns whether the structure is valid
+ */
+function checkStructure(list: IssueList, schema: z.ZodType, value: unknown, path: Path, what: string): boolean {
+  const result = schema.safeParse(value);
+  if (result.success) return true;
+  for (const issue of result.error.issues) {
+    const relative = issue.path;
+    const at: (string | number)[] = [...path, ...relative.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const input = valueAt(value, relative);
+    const key = at[at.length - 1];
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const allowed = objectKeysAt(schema, relative);
+        const label = relative.length === 0 ? what : 'key';
+        for (const unknownKey of issue.keys) {
+          list.add([...at, unknownKey], `unknown ${label} (got ${quote(unknownKey)}); ${didYouMean(unknownKey, allowed)}allowed keys are ${allowed.join(', ')}`);
+        }
+        break;
+      }
+      case 'invalid_type': {
+        if (input === undefined) {
+          const hint = typeof key === 'string' ? REQUIRED_HINTS[key] : undefined;
+          list.add(at, `is required (got nothing); add it${hint !== undefined ? ` (${hint})` : ''}`);
+        } else {
+          list.add(at, typeMismatch(issue.expected, input));
+        }
+        break;
+      }
+      case 'invalid_value': {
+        const values = issue.values.map(String);
+        list.add(at, `must be one of ${quoteList(values)} (got ${describe(input)}); ${didYouMean(input, values) || 'use one of these'}`.trimEnd());
+        break;
+      }
+      default:
+        list.add(at, `${issue.message} (got ${describe(input)}); correct this value`);
+    }
+  }
+  return false;
+}
+
+/**
+ * Check an object tagged by `type` (connector, input, recorder): reports a missing or unknown
+ * type (listing the valid ones) and the structure of the matching schema.
+ *
+ * @returns the type when it is known (even if the rest of the structure is invalid)
+ */
+function checkTagged<K extends string>(
+  list: IssueList, value: unknown, path: Path, what: string, schemas: Readonly<Record<K, z.ZodType>>, example: string,
+): K | undefined {
+  const types = Object.keys(schemas) as K[];
+  const record = asRecord(value);
+  if (record === undefined) {
+    list.add(path, value === undefined
+      ? `is required (got nothing); add a ${what} such as ${example}`
+      : `must be an object with a "type" (got ${describe(value)}); write a ${what} such as ${example}`);
+    return undefined;
+  }
+  const type = record['type'];
+  if (type === undefined) {
+    list.add([...path, 'type'], `is required (got nothing); use one of ${types.join(', ')}`);
+    return undefined;
+  }
+  if (typeof type !== 'string' || !hasOwn(schemas, type)) {
+    list.add([...path, 'type'], `unknown ${what} type (got ${describe(type)}); ${didYouMean(type, types)}use one of ${types.join(', ')}`);
+    return undefined;
+  }
+  checkStructure(list, schemas[type as K], value, path, `key of a ${type} ${what}`);
+  return type as K;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semantic checks
+// ---------------------------------------------------------------------------------------------
+
+/** What later checks need to know about a population; fields are undefined when invalid. */
+interface PopulationInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly size: number | undefined;
+  readonly model: NeuronModelDef | undefined;
+}
+
+/** Global values that other checks depend on; undefined when invalid (dependent checks are skipped). */
+interface Context {
+  readonly dtMs: number | undefined;
+  readonly batch: number | undefined;
+  readonly populations: ReadonlyMap<string, PopulationInfo>;
+  /** False when `populations` itself is missing or not an array: references are then not checked. */
+  readonly populationsGiven: boolean;
+}
+
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+function checkSpec(list: IssueList, input: unknown): void {
+  const root = asRecord(input);
+  if (root === undefined) {
+    list.add([], `the network spec must be an object with at least "populations" (got ${describe(input)}); write it as {"dt_ms": 0.1, "populations": [...], ...}`);
+    return;
+  }
+  checkStructure(list, topLevelSchema, root, [], 'top-level key');
+
+  const dtMs = root['dt_ms'] === undefined ? SPEC_DEFAULTS.dt_ms : inRange(list, ['dt_ms'], root['dt_ms'], {
+    min: 0, minExclusive: true, max: SPEC_LIMITS.maxDtMs, unit: 'ms', hint: 'use a small positive step such as 0.1',
+  }) ? root['dt_ms'] : undefined;
+  inRange(list, ['seed'], root['seed'], {
+    min: 0, max: SPEC_LIMITS.maxSeed, integer: true, hint: 'seeds are unsigned 32-bit integers',
+  });
+  const batch = root['batch'] === undefined ? SPEC_DEFAULTS.batch : inRange(list, ['batch'], root['batch'], {
+    min: 1, max: SPEC_LIMITS.maxBatch, integer: true, hint: 'batch is the number of trials simulated in parallel',
+  }) ? root['batch'] : undefined;
+
+  const populations = new Map<string, PopulationInfo>();
+  const rawPopulations = root['populations'];
+  if (Array.isArray(rawPopulations)) {
+    if (rawPopulations.length === 0) {
+      list.add(['populations'], 'must list at least one population (got an empty array); add one such as {"name": "E", "size": 100, "model": "lif_psc_exp"}');
+    }
+    rawPopulations.forEach((raw: unknown, i) => checkPopulation(list, raw, ['populations', i], i, populations));
+  }
+  const context: Context = { dtMs, batch, populations, populationsGiven: Array.isArray(rawPopulations) };
+
+  forEachElement(root['projections'], (raw, i, names) => checkProjection(list, context, raw, i, names), new Map());
+  forEachElement(root['inputs'], (raw, i) => checkInput(list, context, raw, ['inputs', i]), new Map());
+  forEachElement(root['recorders'], (raw, i, counted) => checkRecorder(list, context, raw, i, counted), new Map());
+}
+
+function forEachElement(
+  value: unknown, check: (raw: unknown, index: number, seen: Map<string, number>) => void, seen: Map<string, number>,
+): void {
+  if (Array.isArray(value)) value.forEach((raw: unknown, i) => check(raw, i, seen));
+}
+
+/**
+ * Checks a name's pattern and length, and that it is not taken.
+ *
+ * @param takenBy index of the earlier element of `listName` that has this name, if any
+ */
+function checkName(list: IssueList, path: Path, name: unknown, takenBy: number | undefined, listName: string): void {
+  if (typeof name !== 'string') return;
+  if (!NAME_PATTERN.test(name)) {
+    const fixed = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^[^A-Za-z]/, (c) => `p${c === '_' ? '' : c}`) || 'p';
+    list.add(path, `must start with a letter and contain only letters, digits and _ (got ${describe(name)}); rename it, e.g. ${quote(fixed.slice(0, SPEC_LIMITS.maxNameLength))}`);
+  } else if (name.length > SPEC_LIMITS.maxNameLength) {
+    list.add(path, `must be at most ${SPEC_LIMITS.maxNameLength} characters (got ${name.length} characters); shorten it`);
+  }
+  if (takenBy !== undefined) {
+    list.add(path, `duplicate name (got ${quote(name)}, already used by ${listName}[${takenBy}]); names must be unique, rename one of them`);
+  }
+}
+
+function checkPopulation(list: IssueList, raw: unknown, path: Path, index: number, populations: Map<string, PopulationInfo>): void {
+  checkStructure(list, populationSchema, raw, path, 'population key');
+  const record = asRecord(raw);
+  if (record === undefined) return;
+
+  const name = record['name'];
+  checkName(list, [...path, 'name'], name, typeof name === 'string' ? populations.get(name)?.index : undefined, 'populations');
+  const size = inRange(list, [...path, 'size'], record['size'], {
+    min: 1, max: SPEC_LIMITS.maxPopulationSize, integer: true, hint: 'size is the number of neurons',
+  }) ? record['size'] : undefined;
+  const modelName = record['model'];
+  const model = typeof modelName === 'string' && hasOwn(NEURON_MODELS, modelName) ? NEURON_MODELS[modelName as NeuronModelName] : undefined;
+
+  const params = asRecord(record['params']);
+  if (model !== undefined && params !== undefined) checkParams(list, [...path, 'params'], model, params);
+  const initial = asRecord(record['initial']);
+  if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
+
+  if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model });
+}
+
+function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params: Record<string, unknown>): void {
+  const valid = [...model.params.map((p) => p.name), ...model.choiceParams.map((p) => p.name)];
+  const numeric = new Map<string, number>();
+  for (const [key, value] of Object.entries(params)) {
+    const at = [...path, key];
+    const meta = model.params.find((p) => p.name === key);
+    const choice = model.choiceParams.find((p) => p.name === key);
+    if (meta !== undefined) {
+      const rule: NumberRule = {
+        ...(meta.min !== undefined ? { min: meta.min } : {}),
+        ...(meta.minExclusive !== undefined ? { minExclusive: meta.minExclusive } : {}),
+        ...(meta.max !== undefined ? { max: meta.max } : {}),
+        unit: meta.unit,
+        hint: `${key} is the ${meta.doc} of ${model.name} (default ${meta.default}${unitSuffix(meta.unit)})`,
+      };
+      if (finiteInRange(list, at, value, rule)) numeric.set(key, value);
+    } else if (choice !== undefined) {
+      if (typeof value !== 'string' || !choice.choices.includes(value)) {
+        list.add(at, `must be one of ${quoteList(choice.choices)} (got ${describe(value)}); ${didYouMean(value, choice.choices)}${key} is the ${choice.doc} (default ${quote(choice.default)})`);
+      }
+    } else if (value !== undefined) {
+      list.add(at, `unknown parameter of model ${model.name} (got ${quote(key)}); ${didYouMean(key, valid)}valid parameters are ${valid.join(', ')}`);
+    }
+  }
+  // Cross-parameter: an LIF neuron reset at or above threshold would fire on every step.
+  const threshold = model.params.find((p) => p.name === 'v_th_mV');
+  const reset = model.params.find((p) => p.name === 'v_reset_mV');
+  if (threshold === undefined || reset === undefined) return;
+  const given = (name: string): boolean => params[name] !== undefined;
+  if ((given('v_th_mV') && !numeric.has('v_th_mV')) || (given('v_reset_mV') && !numeric.has('v_reset_mV'))) return;
+  const vTh = numeric.get('v_th_mV') ?? threshold.default;
+  const vReset = numeric.get('v_reset_mV') ?? reset.default;
+  if (vReset >= vTh) {
+    const at = given('v_reset_mV') ? 'v_reset_mV' : 'v_th_mV';
+    list.add([...path, at], `v_reset_mV must be below v_th_mV (got v_reset_mV = ${vReset} mV, v_th_mV = ${vTh} mV${given('v_reset_mV') && given('v_th_mV') ? '' : ', defaults included'}); a neuron reset at or above threshold fires on every step, lower v_reset_mV or raise v_th_mV`);
+  }
+}
+
+function checkInitial(list: IssueList, path: Path, model: NeuronModelDef, initial: Record<string, unknown>): void {
+  const names = model.state.map((s) => s.name);
+  for (const [key, value] of Object.entries(initial)) {
+    if (value === undefined) continue;
+    if (!names.includes(key)) {
+      list.add([...path, key], names.length === 0
+        ? `model ${model.name} has no state variables (got ${quote(key)}); remove "initial"`
+        : `unknown state variable of model ${model.name} (got ${quote(key)}); ${didYouMean(key, names)}valid state variables are ${names.join(', ')}`);
+      continue;
+    }
+    checkDistribution(list, [...path, key], value);
+  }
+}
+
+/** A checked distribution, reduced to what range checks need: the bounds of its support. */
+interface DistributionSummary {
+  readonly kind: 'constant' | 'normal' | 'uniform';
+  /** Path and value of the smallest possible value (constant, normal mean, uniform lo). */
+  readonly lowPath: Path;
+  readonly low: number;
+  /** Path and value of the largest possible value (constant, normal max or mean, uniform hi). */
+  readonly highPath: Path;
+  readonly high: number;
+}
+
+const DISTRIBUTION_FORMS = 'a number, {"normal": {"mean": M, "std": S}, "min"?: A, "max"?: B} or {"uniform": [LO, HI]}';
+
+/** Checks a `Distribution`; returns its summary when well-formed. `value` must not be undefined. */
+function checkDistribution(list: IssueList, path: Path, value: unknown): DistributionSummary | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      list.add(path, `must be a finite number (got ${describe(value)}); NaN and Infinity are not allowed`);
+      return undefined;
+    }
+    return { kind: 'constant', lowPath: path, low: value, highPath: path, high: value };
+  }
+  const record = asRecord(value);
+  const isNormal = record !== undefined && hasOwn(record, 'normal');
+  const isUniform = record !== undefined && hasOwn(record, 'uniform');
+  if (record === undefined || isNormal === isUniform) {
+    list.add(path, `${isNormal ? 'cannot be both normal and uniform' : 'is not a distribution'} (got ${describe(value)}); write ${DISTRIBUTION_FORMS}`);
+    return undefined;
+  }
+  if (isNormal) {
+    if (!checkStructure(list, normalSchema, record, path, 'key of a normal distribution')) return undefined;
+    const normal = record['normal'] as { mean: number; std: number };
+    const min = record['min'] as number | undefined;
+    const max = record['max'] as number | undefined;
+    let ok = inRange(list, [...path, 'normal', 'std'], normal.std, { min: 0, hint: 'a standard deviation cannot be negative' });
+    if (min !== undefined && max !== undefined && min > max) {
+      list.add([...path, 'max'], `must be >= min (got min = ${min}, max = ${max}); swap them`);
+      ok = false;
+    }
+    if (!ok) return undefined;
+    return {
+      kind: 'normal',
+      lowPath: [...path, 'normal', 'mean'], low: normal.mean,
+      highPath: max !== undefined ? [...path, 'max'] : [...path, 'normal', 'mean'], high: max ?? normal.mean,
+    };
+  }
+  if (!checkStructure(list, uniformSchema, record, path, 'key of a uniform distribution')) return undefined;
+  const bounds = record['uniform'] as number[];
+  if (bounds.length !== 2) {
+    list.add([...path, 'uniform'], `must be [lo, hi], exactly two numbers (got ${describe(bounds)}); give the lower and upper bound`);
+    return undefined;
+  }
+  const [lo, hi] = bounds as [number, number];
+  if (lo > hi) {
+    list.add([...path, 'uniform'], `needs lo <= hi (got [${lo}, ${hi}]); swap the bounds`);
+    return undefined;
+  }
+  return { kind: 'uniform', lowPath: [...path, 'uniform', 0], low: lo, highPath: [...path, 'uniform', 1], high: hi };
+}
+
+function lookupPopulation(list: IssueList, context: Context, path: Path, name: unknown): PopulationInfo | undefined {
+  if (typeof name !== 'string') return undefined;
+  const found = context.populations.get(name);
+  if (found === undefined && context.populationsGiven) {
+    const names = [...context.populations.keys()];
+    list.add(path, `no population has this name (got ${quote(name)}); ${didYouMean(name, names)}${names.length > 0 ? `populations are ${quoteList(names)}` : 'define the population first'}`);
+  }
+  return found;
+}
+
+const emitsSpikes = (model: NeuronModelDef): boolean => model.kind === 'spiking' || model.kind === 'source';
+
+/** @param names projection name → index of the first projection with that name */
+function checkProjection(list: IssueList, context: Context, raw: unknown, index: number, names: Map<string, number>): void {
+  const path: Path = ['projections', index];
+  checkStructure(list, projectionSchema, raw, path, 'projection key');
+  const record = asRecord(raw);
+  if (record === undefined) return;
+  const name = record['name'];
+  if (typeof name === 'string') {
+    checkName(list, [...path, 'name'], name, names.get(name), 'projections');
+    if (!names.has(name)) names.set(name, index);
+  }
+
+  const source = lookupPopulation(list, context, [...path, 'source'], record['source']);
+  const target = lookupPopulation(list, context, [...path, 'target'], record['target']);
+  const sourceModel = source?.model;
+  const targetModel = target?.model;
+
+  let kindsMatch = true;
+  if (targetModel?.kind === 'source') {
+    kindsMatch = false;
+    list.add([...path, 'target'], `cannot target a poisson_source population (got ${quote(target?.name ?? '')}); Poisson sources receive no input, target a spiking or rate population`);
+  } else if (sourceModel !== undefined && targetModel !== undefined) {
+    const spikingPair = emitsSpikes(sourceModel) && targetModel.kind === 'spiking';
+    const ratePair = sourceModel.kind === 'rate' && targetModel.kind === 'rate';
+    if (!spikingPair && !ratePair) {
+      kindsMatch = false;
+      list.add(path, `source ${quote(source?.name ?? '')} is a ${sourceModel.kind} population (${sourceModel.name}) but target ${quote(target?.name ?? '')} is a ${targetModel.kind} population (${targetModel.name}) (got ${sourceModel.kind} → ${targetModel.kind}); mixing rate and spiking populations in one projection is not supported, connect rate to rate or spiking/source to spiking`);
+    }
+  }
+
+  checkConnector(list, record['connector'], [...path, 'connector'], source, target, record['source'] === record['target']);
+
+  const weightPath = [...path, 'weight'];
+  const weight = record['weight'];
+  if (weight === undefined) {
+    list.add(weightPath, `is required (got nothing); add the synaptic weight magnitude (${DISTRIBUTION_FORMS})`);
+  } else {
+    const summary = checkDistribution(list, weightPath, weight);
+    const signedAllowed = targetModel?.kind === 'rate' && record['receptor'] === undefined;
+    if (summary !== undefined && targetModel !== undefined && kindsMatch && !signedAllowed && summary.low < 0) {
+      const what = summary.kind === 'constant' ? 'the weight' : summary.kind === 'normal' ? 'the mean weight' : 'the lower bound';
+      list.add(summary.lowPath, `${what} must be >= 0${unitSuffix(targetModel.weightUnit)} (got ${summary.low}${unitSuffix(targetModel.weightUnit)}); weights are magnitudes; the receptor gives the sign, so use a positive weight with "receptor": "inhibitory"${targetModel.kind === 'rate' ? ' (or omit receptor for a signed rate weight)' : ''}`);
+    }
+  }
+
+  const delay = record['delay_ms'];
+  if (delay !== undefined) {
+    const summary = checkDistribution(list, [...path, 'delay_ms'], delay);
+    if (summary !== undefined) {
+      const dt = context.dtMs;
+      if (dt !== undefined && summary.kind !== 'normal' && summary.low < dt) {
+        list.add(summary.lowPath, `delays must be >= dt_ms = ${dt} ms (got ${summary.low} ms); a delay is at least one step, use a delay >= ${dt} ms or a smaller dt_ms`);
+      }
+      if (summary.high > SPEC_LIMITS.maxDelayMs) {
+        list.add(summary.highPath, `delays must be <= ${SPEC_LIMITS.maxDelayMs} ms (got ${summary.high} ms); use a shorter delay`);
+      }
+    }
+  }
+}
+
+function checkConnector(
+  list: IssueList, value: unknown, path: Path, source: PopulationInfo | undefined, target: PopulationInfo | undefined, recurrent: boolean,
+): void {
+  const type = checkTagged(list, value, path, 'connector', connectorSchemas, '{"type": "fixed_probability", "p": 0.1}');
+  const record = asRecord(value);
+  if (type === undefined || record === undefined) return;
+  const probability: NumberRule = { min: 0, max: 1, hint: 'a probability lies between 0 and 1' };
+  switch (type) {
+    case 'fixed_probability':
+      inRange(list, [...path, 'p'], record['p'], probability);
+      break;
+    case 'fixed_indegree': {
+      const indegree = record['indegree'];
+      if (!inRange(list, [...path, 'indegree'], indegree, { min: 0, integer: true, hint: 'indegree counts synapses per target neuron' })) break;
+      if (record['multapses'] === false && source?.size !== undefined) {
+        const pool = source.size - (recurrent && record['autapses'] === false ? 1 : 0);
+        if (indegree > pool) {
+          list.add([...path, 'indegree'], `must be <= ${pool}, the number of distinct sources in ${quote(source.name)}${pool < source.size ? ' without autapses' : ''}, when multapses is false (got ${indegree}); lower indegree or allow multapses`);
+        }
+      }
+      break;
+    }
+    case 'fixed_total_number':
+      inRange(list, [...path, 'n'], record['n'], { min: 0, integer: true, hint: 'n is the total number of synapses' });
+      break;
+    case 'one_to_one':
+      if (source?.size !== undefined && target?.size !== undefined && source.size !== target.size) {
+        list.add(path, `one_to_one needs source and target of equal size (got ${quote(source.name)} of size ${source.size} and ${quote(target.name)} of size ${target.size}); make the sizes equal or use another connector`);
+      }
+      break;
+    case 'ring':
+      inRange(list, [...path, 'p_max'], record['p_max'], probability);
+      inRange(list, [...path, 'kappa'], record['kappa'], { min: 0, hint: 'kappa is the tuning width (0 = untuned)' });
+      break;
+    case 'all_to_all':
+      break;
+  }
+}
+
+function checkTimeWindow(list: IssueList, path: Path, record: Record<string, unknown>): void {
+  const startOk = inRange(list, [...path, 'start_ms'], record['start_ms'], { min: 0, unit: 'ms', hint: 'time starts at 0' });
+  const start = record['start_ms'] === undefined ? 0 : startOk ? (record['start_ms'] as number) : undefined;
+  const stop = record['stop_ms'];
+  if (start !== undefined && typeof stop === 'number' && Number.isFinite(stop) && stop <= start) {
+    list.add([...path, 'stop_ms'], `must be > start_ms = ${start} ms (got ${stop} ms); stop after the start, or leave stop_ms out to run to the end`);
+  }
+}
+
+function checkInput(list: IssueList, context: Context, raw: unknown, path: Path): void {
+  const type = checkTagged(list, raw, path, 'input', inputSchemas, '{"type": "dc", "target": "E", "amplitude": 100}');
+  const record = asRecord(raw);
+  if (type === undefined || record === undefined) return;
+  const target = lookupPopulation(list, context, [...path, 'target'], record['target']);
+  const model = target?.model;
+  checkTimeWindow(list, path, record);
+
+  if (type === 'poisson') {
+    if (model !== undefined && model.kind !== 'spiking') {
+      list.add([...path, 'target'], `Poisson input needs a spiking target (got ${quote(target?.name ?? '')}, a ${model.kind} population of model ${model.name}); ${model.kind === 'rate' ? 'drive rate populations with a dc or stimulus input' : 'a poisson_source already fires by itself, set its params.rate_hz'}`);
+    }
+    inRange(list, [...path, 'rate_hz'], record['rate_hz'], { min: 0, unit: 'Hz', hint: 'a rate cannot be negative' });
+    inRange(list, [...path, 'n_sources'], record['n_sources'], { min: 1, integer: true, hint: 'n_sources is the number of independent sources per neuron' });
+    inRange(list, [...path, 'weight'], record['weight'], {
+      min: 0, ...(model !== undefined ? { unit: model.weightUnit } : {}),
+      hint: 'weights are magnitudes; the receptor gives the sign, so use "receptor": "inhibitory" for inhibition',
+    });
+    return;
+  }
+  if (model?.kind === 'source') {
+    list.add([...path, 'target'], `a ${type} input cannot drive a poisson_source population (got ${quote(target?.name ?? '')}); set the source's params.rate_hz instead, or target a spiking or rate population`);
+  }
+  if (type === 'stimulus') {
+    inRange(list, [...path, 'kappa'], record['kappa'], { min: 0, hint: 'kappa is the tuning width (0 = untuned)' });
+    checkOrientations(list, [...path, 'orientation_deg'], record['orientation_deg'], context.batch);
+  }
+}
+
+function checkOrientations(list: IssueList, path: Path, value: unknown, batch: number | undefined): void {
+  if (value === undefined) {
+    list.add(path, 'is required (got nothing); add an orientation in degrees, or an array with one per trial of the batch');
+    return;
+  }
+  if (typeof value === 'number') {
+    finiteInRange(list, path, value, { unit: 'deg' });
+    return;
+  }
+  if (!Array.isArray(value)) {
+    list.add(path, `must be a number or an array of numbers, in degrees (got ${describe(value)}); give one orientation or one per trial`);
+    return;
+  }
+  if (batch !== undefined && value.length !== batch) {
+    list.add(path, `must have exactly batch = ${batch} orientations, one per trial (got ${value.length}); give ${batch} values or a single number for all trials`);
+  }
+  const bad = value.findIndex((v: unknown) => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad >= 0) finiteInRange(list, [...path, bad], value[bad], { unit: 'deg' });
+}
+
+/** @param counted population name → index of the spike_counts recorder that counts it */
+function checkRecorder(list: IssueList, context: Context, raw: unknown, index: number, counted: Map<string, number>): void {
+  const path: Path = ['recorders', index];
+  const type = checkTagged(list, raw, path, 'recorder', recorderSchemas, '{"type": "spikes", "population": "E"}');
+  const record = asRecord(raw);
+  if (type === undefined || record === undefined) return;
+  const population = lookupPopulation(list, context, [...path, 'population'], record['population']);
+  const model = population?.model;
+  const dt = context.dtMs;
+  const atLeastOneStep = (key: string, hint: string): void => {
+    inRange(list, [...path, key], record[key], dt !== undefined
+      ? { min: dt, unit: 'ms', hint: `${hint}; it must span at least one step of dt_ms` }
+      : { min: 0, minExclusive: true, unit: 'ms', hint });
+  };
+
+  if ((type === 'spikes' || type === 'spike_counts') && model !== undefined && !emitsSpikes(model)) {
+    list.add([...path, 'population'], `${type} recorders need a spiking or source population (got ${quote(population?.name ?? '')}, a ${model.kind} population of model ${model.name}); record it with population_rate or state instead`);
+  }
+  switch (type) {
+    case 'spike_counts': {
+      if (population !== undefined) {
+        const first = counted.get(population.name);
+        if (first !== undefined) {
+          list.add([...path, 'population'], `at most one spike_counts recorder per population (got a second one for ${quote(population.name)}, recorders[${first}] already counts it); merge them into one`);
+        } else {
+          counted.set(population.name, index);
+        }
+      }
+      atLeastOneStep('window_ms', 'window_ms is the counting window');
+      inRange(list, [...path, 'start_ms'], record['start_ms'], { min: 0, unit: 'ms', hint: 'time starts at 0' });
+      break;
+    }
+    case 'state': {
+      const variable = record['variable'];
+      if (model !== undefined && typeof variable === 'string') {
+        const names = model.state.map((s) => s.name);
+        if (!names.includes(variable)) {
+          list.add([...path, 'variable'], names.length === 0
+            ? `model ${model.name} has no state variables (got ${quote(variable)}); record its spikes instead`
+            : `unknown state variable of model ${model.name} (got ${quote(variable)}); ${didYouMean(variable, names)}valid state variables are ${names.join(', ')}`);
+        }
+      }
+      atLeastOneStep('every_ms', 'every_ms is the sampling interval');
+      break;
+    }
+    case 'population_rate':
+      atLeastOneStep('bin_ms', 'bin_ms is the width of a rate bin');
+      break;
+    case 'spikes':
+      break;
+  }
+  if (type !== 'population_rate') checkNeuronSelection(list, [...path, 'neurons'], record['neurons'], population, type === 'state');
+}
+
+function checkNeuronSelection(list: IssueList, path: Path, value: unknown, population: PopulationInfo | undefined, required: boolean): void {
+  const size = population?.size;
+  const forms = '"all", {"first": N} or an array of neuron indices';
+  if (value === undefined) {
+    if (required) list.add(path, `is required (got nothing); add ${forms}`);
+    return;
+  }
+  if (value === 'all') return;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      list.add(path, `must select at least one neuron (got an empty array); list neuron indices or use "all"`);
+      return;
+    }
+    const firstIndex = new Map<number, number>();
+    for (let k = 0; k < value.length; k++) {
+      const index: unknown = value[k];
+      const range = size !== undefined ? ` in [0, ${size}) for population ${quote(population?.name ?? '')} of size ${size}` : ' >= 0';
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || (size !== undefined && index >= size)) {
+        list.add([...path, k], `must be an integer neuron index${range} (got ${describe(index)}); indices count from 0`);
+        return;
+      }
+      const earlier = firstIndex.get(index);
+      if (earlier !== undefined) {
+        list.add([...path, k], `duplicate neuron index (got ${index}, already at neurons[${earlier}]); list each neuron once`);
+        return;
+      }
+      firstIndex.set(index, k);
+    }
+    return;
+  }
+  if (asRecord(value) !== undefined) {
+    if (!checkStructure(list, firstNeuronsSchema, value, path, 'key of a neuron selection')) return;
+    const first = (value as { first: number }).first;
+    inRange(list, [...path, 'first'], first, {
+      min: 1, max: size ?? SPEC_LIMITS.maxPopulationSize, integer: true,
+      hint: size !== undefined ? `population ${quote(population?.name ?? '')} has ${size} neurons` : 'first counts neurons from index 0',
+    });
+    return;
+  }
+  list.add(path, `must be ${forms} (got ${describe(value)}); use one of these forms`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON syntax errors with line and column
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A SpecError for text that JSON.parse rejected. Engines word (and place) syntax errors
+ * differently, and some give no position at all, so the first error is located here.
+ */
+function jsonSyntaxError(text: string, source: string, error: unknown): SpecError {
+  let located: { offset: number; reason: string } | undefined;
+  try {
+    located = locateJsonSyntaxError(text);
+  } catch {
+    located = undefined; // e.g. nesting deeper than the stack; fall back to the engine's message
+  }
+  if (located === undefined) {
+    const engineMessage = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(engineMessage);
+    located = { offset: position !== null ? Number(position[1]) : text.length, reason: engineMessage };
+  }
+  const before = text.slice(0, located.offset);
+  const line = before.split('\n').length;
+  const column = located.offset - (before.lastIndexOf('\n') + 1) + 1;
+  const got = located.offset >= text.length ? 'the end of the text' : describe(String.fromCodePoint(text.codePointAt(located.offset) ?? 0));
+  return new SpecError([{
+    path: `${source}:${line}:${column}`,
+    message: `JSON syntax error: ${located.reason} (got ${got}); fix the JSON: keys and strings need double quotes, and JSON allows no trailing commas or comments`,
+  }], { source });
+}
+
+/** Offset and reason of the first JSON syntax error in `text`, or undefined when it is valid JSON. */
+function locateJsonSyntaxError(text: string): { offset: number; reason: string } | undefined {
+  let i = 0;
+  const fail = (reason: string): never => {
+    throw new JsonSyntaxProblem(i, reason);
+  };
+  const skipWhitespace = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const expectLiteral = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail('unexpected word; the literals are true, false and null');
+  };
+  const parseString = (): void => {
+    i++; // opening quote
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail('control character or line break inside a string');
+      if (c === 0x5c) {
+        const next = text[i + 1];
+        if (next === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('bad \\u escape; it needs four hex digits');
+          i += 6;
+        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) {
+          i += 2;
+        } else {
+          fail('bad escape sequence in a string');
+        }
+      } else {
+        i++;
+      }
+    }
+    fail('unterminated string');
+  };
+  const parseNumber = (): void => {
+    const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
+    if (match === null || match[0] === '' || match[0] === '-') fail('malformed number');
+    i += (match as RegExpExecArray)[0].length;
+    if (i < text.length && /[0-9.eE]/.test(text[i] as string)) fail('malformed number (JSON numbers have no leading zeros and need digits after a decimal point)');
+  };
+  const parseValue = (): void => {
+    skipWhitespace();
+    if (i >= text.length) fail('unexpected end of the text; a value is missing');
+    const c = text[i] as string;
+    if (c === '{') parseObject();
+    else if (c === '[') parseArray();
+    else if (c === '"') parseString();
+    else if (c === '-' || (c >= '0' && c <= '9')) parseNumber();
+    else if (c === 't') expectLiteral('true');
+    else if (c === 'f') expectLiteral('false');
+    else if (c === 'n') expectLiteral('null');
+    else if (c === '/') fail('comments are not allowed in JSON');
+    else if (c === "'") fail('strings need double quotes');
+    else fail('unexpected character; expected a value');
+  };
+  const parseObject = (): void => {
+    i++;
+    skipWhitespace();
+    if (text[i] === '}') {
+      i++;
+      return;
+    }
+    for (;;) {
+      skipWhitespace();
+      if (text[i] === '}') fail('trailing comma before }');
+      if (text[i] !== '"') fail(i >= text.length ? 'unexpected end of the text inside an object' : 'expected a double-quoted property name');
+      parseString();
+      skipWhitespace();
+      if (text[i] !== ':') fail('expected : after the property name');
+      i++;
+      parseValue();
+      skipWhitespace();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      fail(i >= text.length ? 'unexpected end of the text inside an object' : 'expected , or } after a property value');
+    }
+  };
+  const parseArray = (): void => {
+    i++;
+    skipWhitespace();
+    if (text[i] === ']') {
+      i++;
+      return;
+    }
+    for (;;) {
+      skipWhitespace();
+      if (text[i] === ']') fail('trailing comma before ]');
+      parseValue();
+      skipWhitespace();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      fail(i >= text.length ? 'unexpected end of the text inside an array' : 'expected , or ] after an array element');
+    }
+  };
+  try {
+    parseValue();
+    skipWhitespace();
+    if (i < text.length) fail('unexpected text after the end of the JSON value');
+  } catch (problem) {
+    if (problem instanceof JsonSyntaxProblem) return { offset: problem.offset, reason: problem.reason };
+    throw problem;
+  }
+  return undefined;
+}
+
+/** Thrown inside {@link locateJsonSyntaxError} to unwind to its caller. */
+class JsonSyntaxProblem {
+  readonly offset: number;
+  readonly reason: string;
+  constructor(offset: number, reason: string) {
+    this.offset = offset;
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The network specification: plain data describing a model, independent of any backend.
+ *
+ * The same shape is the JSON file format (`cortexgpu run SPEC.json`) and the object the
+ * TypeScript API builds. Vocabulary follows PyNN: populations of neurons, projections between
+ * them with a connector, inputs, recorders. Units are part of every key name
+ * (`tau_m_ms`, `c_m_pF`, `g_l_nS`, `rate_hz`) so that a spec reads unambiguously.
+ *
+ * Validation lives in `schema.ts`; this file only declares the types.
+ */
+
+/** A scalar drawn per element from a distribution, or a constant. */
+export type Distribution =
+  | number
+  | { readonly normal: { readonly mean: number; readonly std: number }; readonly min?: number; readonly max?: number }
+  | { readonly uniform: readonly [number, number] };
+
+/** Names of the neuron models shipped with cortexgpu (see `models.ts`). */
+export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source';
+
+/**
+ * A population of identical neurons (same model, same parameters).
+ * Every state buffer holds `size × batch` values: each trial of the batch is independent.
+ */
+export interface PopulationSpec {
+  /** Unique name, `[A-Za-z][A-Za-z0-9_]*`, at most 64 characters. */
+  readonly name: string;
+  /** Number of neurons, 1 … 2^26. */
+  readonly size: number;
+  /** Neuron model; its parameters and state variables are listed in `models.ts`. */
+  readonly model: NeuronModelName;
+  /** Model parameters; any parameter left out takes the model's default. Units in the key. */
+  readonly params?: Readonly<Record<string, number | string>>;
+  /** Initial values of state variables (by state-variable name, e.g. `v_mV`), constant or random. */
+  readonly initial?: Readonly<Record<string, Distribution>>;
+  /**
+   * Preferred orientations (degrees, [0, 180)) used by ring connectors and stimulus tuning:
+   * `uniform` spaces them evenly (neuron i at 180·i/size), `random` draws them from the seed.
+   * Default `uniform`.
+   */
+  readonly preferred_orientation?: 'uniform' | 'random';
+}
+
+/** How sources connect to targets. */
+export type ConnectorSpec =
+  /** Every source to every target (stored densely for rate projections). */
+  | { readonly type: 'all_to_all'; readonly autapses?: boolean }
+  /** Each (source, target) pair independently with probability `p`. */
+  | { readonly type: 'fixed_probability'; readonly p: number; readonly autapses?: boolean }
+  /** Each target receives exactly `indegree` synapses from uniformly drawn sources. */
+  | { readonly type: 'fixed_indegree'; readonly indegree: number; readonly autapses?: boolean; readonly multapses?: boolean }
+  /** Exactly `n` synapses with source and target drawn uniformly (PD14 rule; multapses allowed). */
+  | { readonly type: 'fixed_total_number'; readonly n: number; readonly autapses?: boolean }
+  /** Source i to target i (sizes must match). */
+  | { readonly type: 'one_to_one' }
+  /**
+   * Orientation-tuned ring: connection probability
+   * `p_max · exp(κ (cos 2(θ_pre − θ_post) − 1))` from the populations' preferred orientations.
+   */
+  | { readonly type: 'ring'; readonly p_max: number; readonly kappa: number; readonly autapses?: boolean };
+
+/** Which input channel of the target neuron a projection or input feeds. */
+export type Receptor = 'excitatory' | 'inhibitory';
+
+/**
+ * A projection from one population to another (recurrent when source = target; feedback between
+ * areas is the same mechanism). Spiking sources scatter spikes through ring buffers with
+ * per-synapse delays; rate sources are gathered from a history of rates.
+ */
+export interface ProjectionSpec {
+  /** Optional unique name; defaults to `SOURCE->TARGET#k`. */
+  readonly name?: string;
+  /** Name of the source population. */
+  readonly source: string;
+  /** Name of the target population. */
+  readonly target: string;
+  readonly connector: ConnectorSpec;
+  /**
+   * Synaptic weight magnitude, ≥ 0 (the receptor gives the sign). Units depend on the target
+   * model: pA for `lif_psc_exp`, mV (PSP jump) for `lif_psc_delta`, nS for `lif_cond_exp`,
+   * dimensionless for `rate`. Rate projections may be signed when `receptor` is omitted.
+   */
+  readonly weight: Distribution;
+  /** Transmission delay in ms, ≥ dt; rounded to whole steps. Default: one step. */
+  readonly delay_ms?: Distribution;
+  /** Target receptor. Default `excitatory`. */
+  readonly receptor?: Receptor;
+}
+
+/** Independent Poisson spike trains (n_sources per neuron, each at rate_hz) onto a spiking population. */
+export interface PoissonInputSpec {
+  readonly type: 'poisson';
+  readonly target: string;
+  /** Rate of each source, Hz, ≥ 0. */
+  readonly rate_hz: number;
+  /** Number of independent sources per target neuron (K_ext). Default 1. */
+  readonly n_sources?: number;
+  /** Weight of each input spike (units as for projections). */
+  readonly weight: number;
+  readonly receptor?: Receptor;
+  /** Active from this time, ms. Default 0. */
+  readonly start_ms?: number;
+  /** Active until this time, ms. Default: end of run. */
+  readonly stop_ms?: number;
+}
+
+/** A constant current (pA for LIF models, input units for rate models). */
+export interface DcInputSpec {
+  readonly type: 'dc';
+  readonly target: string;
+  readonly amplitude: number;
+  readonly start_ms?: number;
+  readonly stop_ms?: number;
+}
+
+/**
+ * A stimulus drive: each trial of the batch shows one orientation; each neuron receives
+ * `baseline + amplitude · exp(κ (cos 2(θ_stim − θ_pref) − 1))` (von Mises tuning).
+ * Units as for `dc`.
+ */
+export interface StimulusInputSpec {
+  readonly type: 'stimulus';
+  readonly target: string;
+  /** Orientation in degrees: one value for all trials, or one value per trial (length = batch). */
+  readonly orientation_deg: number | readonly number[];
+  readonly amplitude: number;
+  /** Tuning width κ ≥ 0 (0 = untuned). */
+  readonly kappa: number;
+  readonly baseline?: number;
+  readonly start_ms?: number;
+  readonly stop_ms?: number;
+}
+
+export type InputSpec = PoissonInputSpec | DcInputSpec | StimulusInputSpec;
+
+/** Which neurons of a population a recorder follows. */
+export type NeuronSelection = 'all' | { readonly first: number } | readonly number[];
+
+/** Every spike (step, trial, neuron) of the selected neurons, drained asynchronously from the GPU. */
+export interface SpikeRecorderSpec {
+  readonly type: 'spikes';
+  readonly population: string;
+  readonly neurons?: NeuronSelection;
+}
+
+/** Spike counts per neuron and trial in consecutive windows of `window_ms`, from `start_ms`. */
+export interface SpikeCountRecorderSpec {
+  readonly type: 'spike_counts';
+  readonly population: string;
+  readonly window_ms: number;
+  readonly start_ms?: number;
+  readonly neurons?: NeuronSelection;
+}
+
+/** A state variable of chosen neurons sampled every `every_ms`. */
+export interface StateRecorderSpec {
+  readonly type: 'state';
+  readonly population: string;
+  readonly variable: string;
+  readonly neurons: NeuronSelection;
+  readonly every_ms?: number;
+}
+
+/** Population-averaged firing rate (spiking) or mean output (rate models) per trial in bins of `bin_ms`. */
+export interface PopulationRateRecorderSpec {
+  readonly type: 'population_rate';
+  readonly population: string;
+  readonly bin_ms?: number;
+}
+
+export type RecorderSpec = SpikeRecorderSpec | SpikeCountRecorderSpec | StateRecorderSpec | PopulationRateRecorderSpec;
+
+/** A whole network: the JSON file format and the TypeScript API's data. */
+export interface NetworkSpec {
+  /** Optional human-readable name. */
+  readonly name?: string;
+  /** Integration step, ms, in (0, 10]. Default 0.1. */
+  readonly dt_ms?: number;
+  /** Seed of every random draw (connectivity, initial state, noise), 0 … 2^32−1. Default 1. */
+  readonly seed?: number;
+  /** Number of independent trials simulated in parallel (share connectivity), 1 … 4096. Default 1. */
+  readonly batch?: number;
+  readonly populations: readonly PopulationSpec[];
+  readonly projections?: readonly ProjectionSpec[];
+  readonly inputs?: readonly InputSpec[];
+  readonly recorders?: readonly RecorderSpec[];
+}

@@ -6,7 +6,7 @@
  * asynchronously while the next chunks run.
  */
 import type { NetworkSpec } from '../model/spec.js';
-import { NEVER, planNetwork, type NetworkPlan, type PopulationPlan, type ProjectionPlan, type RecorderPlan } from '../model/plan.js';
+import { NEVER, planNetwork, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';

@@ -14,7 +14,6 @@ import { nodeGpu, type NodeGpuOptions } from './gpu.js';
 import { nodeShaderLoader } from './shaders.js';
 import { GpuSimulator, type GpuSimulatorOptions } from '../gpu/simulator.js';
 import type { NetworkSpec } from '../model/spec.js';
-import type { GpuContext } from '../gpu/context.js';
 
 export * from '../index.js';
 export { acquireNodeGpu, nodeGpu, SOFTWARE_VULKAN_DRIVERS, type NodeGpuOptions } from './gpu.js';

@@ -1,0 +1,113 @@
+/**
+ * Float64 reference implementations of the neuron models, line for line the same algorithms
+ * as the WGSL snippets in `shaders/*_update.wgsl`, used by the CPU backend to check the GPU.
+ */
+import { rngBernoulli, rngNormal2 } from '../rng/philox.js';
+
+/** Per-neuron view handed to a model update. */
+export interface NeuronContext {
+  /** State variables by index (model's `state` order), each flat `neuron·batch + trial`. */
+  readonly state: readonly Float64Array[];
+  readonly flat: number;
+  readonly neuron: number;
+  readonly trial: number;
+  readonly step: number;
+  readonly seed: number;
+  readonly noiseStream: number;
+  readonly derived: Readonly<Record<string, number>>;
+}
+
+/** Spiking update: returns true on a spike. `syn` are this step's arrivals on channels 0 and 1. */
+export type SpikingUpdate = (c: NeuronContext, syn0: number, syn1: number, current: number) => boolean;
+/** Rate update: returns the new output r. */
+export type RateUpdate = (c: NeuronContext, input: number) => number;
+
+const lifPscExp: SpikingUpdate = (c, syn0, syn1, current) => {
+  const d = c.derived;
+  const [v, iEx, iIn, refr] = c.state as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const i = c.flat;
+  if (refr[i]! > 0) refr[i]! -= 1;
+  else v[i] = d['e_l']! + (v[i]! - d['e_l']!) * d['p22']! + iEx[i]! * d['p21_ex']! + iIn[i]! * d['p21_in']! + (d['i_e']! + current) * d['p20']!;
+  iEx[i] = iEx[i]! * d['p11_ex']! + syn0;
+  iIn[i] = iIn[i]! * d['p11_in']! - syn1;
+  if (v[i]! >= d['v_th']!) {
+    v[i] = d['v_reset']!;
+    refr[i] = d['refractory_steps']!;
+    return true;
+  }
+  return false;
+};
+
+const lifPscDelta: SpikingUpdate = (c, syn0, _syn1, current) => {
+  const d = c.derived;
+  const [v, refr] = c.state as [Float64Array, Float64Array];
+  const i = c.flat;
+  if (refr[i]! > 0) refr[i]! -= 1;
+  else v[i] = d['e_l']! + (v[i]! - d['e_l']!) * d['p22']! + (d['i_e']! + current) * d['p20']! + syn0;
+  if (v[i]! >= d['v_th']!) {
+    v[i] = d['v_reset']!;
+    refr[i] = d['refractory_steps']!;
+    return true;
+  }
+  return false;
+};
+
+const lifCondExp: SpikingUpdate = (c, syn0, syn1, current) => {
+  const d = c.derived;
+  const [v, gEx, gIn, refr] = c.state as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const i = c.flat;
+  if (refr[i]! > 0) refr[i]! -= 1;
+  else {
+    const gTotal = d['g_l']! + gEx[i]! + gIn[i]!;
+    const vInf = (d['g_l']! * d['e_l']! + gEx[i]! * d['e_ex']! + gIn[i]! * d['e_in']! + d['i_e']! + current) / gTotal;
+    v[i] = vInf + (v[i]! - vInf) * Math.exp((-d['dt']! * gTotal) / d['c_m']!);
+  }
+  gEx[i] = gEx[i]! * d['decay_ex']! + syn0;
+  gIn[i] = gIn[i]! * d['decay_in']! + syn1;
+  if (v[i]! >= d['v_th']!) {
+    v[i] = d['v_reset']!;
+    refr[i] = d['refractory_steps']!;
+    return true;
+  }
+  return false;
+};
+
+const poissonSource: SpikingUpdate = (c) =>
+  rngBernoulli(Math.fround(c.derived['spike_probability']!), c.seed, c.noiseStream, c.neuron, c.step, c.trial, 0);
+
+function rateTransferDerived(d: Readonly<Record<string, number>>, x: number): number {
+  const u = x - d['threshold']!;
+  if (d['transfer'] === 0) return d['gain']! * u;
+  if (d['transfer'] === 1) return d['gain']! * Math.max(u, 0);
+  return d['gain']! * Math.pow(Math.max(u, 0), d['exponent']!);
+}
+
+const rate: RateUpdate = (c, input) => {
+  const d = c.derived;
+  const [x, r, noise] = c.state as [Float64Array, Float64Array, Float64Array];
+  const i = c.flat;
+  let drive = input;
+  if (d['noise_step_std']! > 0 || d['white_noise_step_std']! > 0) {
+    const [z0, z1] = rngNormal2(c.seed, c.noiseStream, c.neuron, c.step, c.trial, 0);
+    if (d['noise_step_std']! > 0) {
+      noise[i] = noise[i]! * d['noise_decay']! + d['noise_step_std']! * z0;
+      drive += noise[i]!;
+    }
+    x[i] = drive + (x[i]! - drive) * d['decay']! + d['white_noise_step_std']! * z1;
+  } else {
+    x[i] = drive + (x[i]! - drive) * d['decay']!;
+  }
+  r[i] = rateTransferDerived(d, x[i]!);
+  return r[i]!;
+};
+
+/** CPU reference update of each spiking model, by model name. */
+export const CPU_SPIKING_MODELS: Readonly<Record<string, SpikingUpdate>> = {
+  lif_psc_exp: lifPscExp,
+  lif_psc_delta: lifPscDelta,
+  lif_cond_exp: lifCondExp,
+  poisson_source: poissonSource,
+};
+
+/** CPU reference update of each rate model, by model name. */
+export const CPU_RATE_MODELS: Readonly<Record<string, RateUpdate>> = { rate };

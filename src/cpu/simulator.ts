@@ -1,0 +1,276 @@
+/**
+ * CPU reference backend: executes the same {@link NetworkPlan} as the GPU engine in float64
+ * TypeScript, step by step, with the same random numbers (counter-based Philox), the same
+ * order of operations and the same recorders. Meant for small networks and for testing every
+ * GPU kernel against it; spike input is summed in float64 here (fixed point on the GPU).
+ */
+import type { NetworkSpec } from '../model/spec.js';
+import { planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
+import { RecordingCollector, type Recording } from '../model/recording.js';
+import { rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
+import { CPU_RATE_MODELS, CPU_SPIKING_MODELS, type NeuronContext } from './models.js';
+
+const DEG_TO_RAD = Math.PI / 180;
+
+interface CpuPopulation {
+  plan: PopulationPlan;
+  state: Float64Array[];
+  /** Spiking: ring [channel][slot][flat]; rate: summed input [flat]. */
+  ring: Float64Array;
+  /** Rate: output history [slot][flat]. */
+  history: Float64Array;
+  /** This step's spikes (flat ids). */
+  spikes: number[];
+  preferredDeg: Float64Array | null;
+}
+
+/** Report of {@link CpuSimulator.run}. */
+export interface CpuRunReport {
+  readonly steps: number;
+  readonly simulatedMs: number;
+  readonly wallS: number;
+}
+
+/** The float64 reference simulator. */
+export class CpuSimulator {
+  /** Steps simulated so far. */
+  stepCount = 0;
+  readonly collector: RecordingCollector;
+  private readonly pops: CpuPopulation[];
+
+  /** @throws SpecError for invalid specs */
+  constructor(spec: NetworkSpec | NetworkPlan) {
+    this.plan = 'populations' in spec && 'dtMs' in spec ? spec : planNetwork(spec as NetworkSpec);
+    this.collector = new RecordingCollector(this.plan);
+    const batch = this.plan.batch;
+    this.pops = this.plan.populations.map((pop) => {
+      const total = pop.size * batch;
+      const rate = pop.model.kind === 'rate';
+      const history = new Float64Array(rate ? pop.ringSlots * total : 0);
+      if (rate) {
+        const r = pop.initialState[pop.model.state.findIndex((s) => s.name === 'r')]!;
+        for (let slot = 0; slot < pop.ringSlots; slot++) for (let i = 0; i < total; i++) history[slot * total + i] = r[i]!;
+      }
+      const needsOrientation = pop.inputs.some((inp) => inp.kind === 'stimulus');
+      let preferredDeg: Float64Array | null = null;
+      if (needsOrientation) {
+        preferredDeg = new Float64Array(pop.size);
+        for (let n = 0; n < pop.size; n++) {
+          preferredDeg[n] = pop.orientationRandom
+            ? rngUnit(rngDraw(this.plan.seed, pop.orientationStream, n, 0, 0, 0)[0]) * 180
+            : (n * 180) / pop.size;
+        }
+      }
+      return {
+        plan: pop,
+        state: pop.initialState.map((values) => Float64Array.from(values)),
+        ring: new Float64Array(rate ? total : Math.max(1, pop.model.receptors) * pop.ringSlots * total),
+        history,
+        spikes: [],
+        preferredDeg,
+      };
+    });
+  }
+
+  readonly plan: NetworkPlan;
+
+  /** Current simulated time, ms. */
+  get timeMs(): number {
+    return this.stepCount * this.plan.dtMs;
+  }
+
+  /** Recordings so far, in the same format as the GPU engine's. */
+  recordings(): Recording[] {
+    return this.collector.recordings();
+  }
+
+  /** A state variable (flat `neuron·batch + trial`). */
+  readState(population: string, variable: string): Float64Array {
+    const pop = this.pops.find((p) => p.plan.name === population);
+    if (!pop) throw new Error(`No population '${population}'`);
+    const v = pop.plan.model.state.findIndex((s) => s.name === variable);
+    if (v < 0) throw new Error(`Population '${population}' has no state variable '${variable}'`);
+    return Float64Array.from(pop.state[v]!);
+  }
+
+  /** Simulate `durationMs` more (whole steps). */
+  run(durationMs: number): CpuRunReport {
+    const started = performance.now();
+    const steps = Math.round(durationMs / this.plan.dtMs);
+    for (let i = 0; i < steps; i++) this.step();
+    return { steps, simulatedMs: steps * this.plan.dtMs, wallS: (performance.now() - started) / 1000 };
+  }
+
+  private externalInput(pop: CpuPopulation, n: number, b: number, step: number, out: { current: number; syn0: number; syn1: number }): void {
+    out.current = 0;
+    out.syn0 = 0;
+    out.syn1 = 0;
+    for (const inp of pop.plan.inputs) {
+      if (step < inp.startStep || step >= inp.stopStep) continue;
+      if (inp.kind === 'poisson') {
+        const count = rngPoisson(Math.fround(inp.lambda), this.plan.seed, inp.stream, n, step, b, 0);
+        if (inp.channel === 0) out.syn0 += count * Math.fround(inp.weight);
+        else out.syn1 += count * Math.fround(inp.weight);
+      } else if (inp.kind === 'dc') {
+        out.current += inp.amplitude;
+      } else {
+        const delta = 2 * (inp.orientationsDeg[b]! - pop.preferredDeg![n]!) * DEG_TO_RAD;
+        out.current += inp.baseline + inp.amplitude * Math.exp(inp.kappa * (Math.cos(delta) - 1));
+      }
+    }
+  }
+
+  /** Advance one step: gathers, updates, spike propagation, recorders (as the GPU). */
+  step(): void {
+    const plan = this.plan;
+    const batch = plan.batch;
+    const step = this.stepCount;
+
+    // Rate projections gather r(t − delay) into their targets' input.
+    for (const proj of plan.projections) {
+      if (proj.mode === 'spike') continue;
+      const src = this.pops[proj.source]!;
+      const tgt = this.pops[proj.target]!;
+      const slots = src.plan.ringSlots;
+      const srcTotal = src.plan.size * batch;
+      if (proj.mode === 'rate_dense') {
+        const W = proj.dense!;
+        const ns = src.plan.size;
+        const base = ((step + slots - proj.connectivity.constantDelaySteps) % slots) * srcTotal;
+        for (let n = 0; n < tgt.plan.size; n++) {
+          for (let b = 0; b < batch; b++) {
+            let acc = 0;
+            for (let j = 0; j < ns; j++) acc += W[n * ns + j]! * src.history[base + j * batch + b]!;
+            tgt.ring[n * batch + b]! += acc;
+          }
+        }
+      } else {
+        const inc = proj.incoming!;
+        for (let n = 0; n < tgt.plan.size; n++) {
+          for (let b = 0; b < batch; b++) {
+            let acc = 0;
+            for (let k = inc.rowPtr[n]!; k < inc.rowPtr[n + 1]!; k++) {
+              const d = inc.delaySteps ? inc.delaySteps[k]! : inc.constantDelaySteps;
+              acc += inc.weights[k]! * src.history[((step + slots - d) % slots) * srcTotal + inc.sources[k]! * batch + b]!;
+            }
+            tgt.ring[n * batch + b]! += acc;
+          }
+        }
+      }
+    }
+
+    // Neuron updates.
+    const ext = { current: 0, syn0: 0, syn1: 0 };
+    for (const pop of this.pops) {
+      const p = pop.plan;
+      const total = p.size * batch;
+      const ctx = { state: pop.state, flat: 0, neuron: 0, trial: 0, step, seed: plan.seed, noiseStream: p.noiseStream, derived: p.derived };
+      pop.spikes = [];
+      if (p.model.kind === 'rate') {
+        const update = CPU_RATE_MODELS[p.model.name]!;
+        const slot = (step % p.ringSlots) * total;
+        for (let flat = 0; flat < total; flat++) {
+          const n = Math.floor(flat / batch);
+          const b = flat % batch;
+          this.externalInput(pop, n, b, step, ext);
+          const recurrent = pop.ring[flat]!;
+          pop.ring[flat] = 0;
+          Object.assign(ctx, { flat, neuron: n, trial: b });
+          pop.history[slot + flat] = update(ctx as NeuronContext, recurrent + ext.current);
+        }
+      } else {
+        const update = CPU_SPIKING_MODELS[p.model.name]!;
+        const slot = step % p.ringSlots;
+        for (let flat = 0; flat < total; flat++) {
+          const n = Math.floor(flat / batch);
+          const b = flat % batch;
+          let syn0 = 0;
+          let syn1 = 0;
+          if (p.model.receptors > 0) {
+            syn0 = pop.ring[slot * total + flat]!;
+            pop.ring[slot * total + flat] = 0;
+            if (p.model.receptors > 1) {
+              syn1 = pop.ring[(p.ringSlots + slot) * total + flat]!;
+              pop.ring[(p.ringSlots + slot) * total + flat] = 0;
+            }
+          }
+          this.externalInput(pop, n, b, step, ext);
+          Object.assign(ctx, { flat, neuron: n, trial: b });
+          if (update(ctx as NeuronContext, syn0 + ext.syn0, syn1 + ext.syn1, ext.current)) pop.spikes.push(flat);
+        }
+      }
+    }
+
+    // Spike propagation into ring buffers at step + delay.
+    for (const proj of plan.projections) {
+      if (proj.mode !== 'spike') continue;
+      const src = this.pops[proj.source]!;
+      const tgt = this.pops[proj.target]!;
+      const c = proj.connectivity;
+      const slots = tgt.plan.ringSlots;
+      const tgtTotal = tgt.plan.size * batch;
+      const channelBase = proj.channel * slots * tgtTotal;
+      for (const flat of src.spikes) {
+        const j = Math.floor(flat / batch);
+        const b = flat % batch;
+        for (let k = c.rowPtr[j]!; k < c.rowPtr[j + 1]!; k++) {
+          const d = c.delaySteps ? c.delaySteps[k]! : c.constantDelaySteps;
+          tgt.ring[channelBase + ((step + d) % slots) * tgtTotal + c.targets[k]! * batch + b]! += proj.sign * c.weights[k]!;
+        }
+      }
+    }
+
+    this.record(step);
+    this.stepCount++;
+  }
+
+  private record(step: number): void {
+    const plan = this.plan;
+    const batch = plan.batch;
+    for (const r of plan.recorders) {
+      const pop = this.pops[r.population]!;
+      const type = r.spec.type;
+      if (type === 'spikes') {
+        const flats = pop.spikes.filter((flat) => this.collector.isRecorded(r.index, Math.floor(flat / batch)));
+        this.collector.addSpikes(r.index, new Uint32Array(flats.length).fill(step), Uint32Array.from(flats));
+      } else if (type === 'spike_counts') {
+        if (step < r.startStep) continue;
+        const window = Math.floor((step - r.startStep) / r.windowSteps);
+        const nRec = r.neurons.length;
+        const counts = new Uint32Array(nRec * batch);
+        const slotOf = new Map<number, number>();
+        r.neurons.forEach((n, k) => slotOf.set(n, k));
+        let any = false;
+        for (const flat of pop.spikes) {
+          const k = slotOf.get(Math.floor(flat / batch));
+          if (k === undefined) continue;
+          counts[k * batch + (flat % batch)]! += 1;
+          any = true;
+        }
+        if (any || step === r.startStep + window * r.windowSteps) this.collector.addWindowCounts(r.index, window, 1, counts);
+      } else if (type === 'state') {
+        if (step % r.everySteps !== 0) continue;
+        const values = pop.state[r.variableIndex]!;
+        const row = new Float32Array(r.neurons.length * batch);
+        r.neurons.forEach((n, k) => {
+          for (let b = 0; b < batch; b++) row[k * batch + b] = values[n * batch + b]!;
+        });
+        this.collector.addStateSample(r.index, step * plan.dtMs, row);
+      } else {
+        const perTrial = new Float32Array(batch);
+        if (pop.plan.model.kind === 'rate') {
+          const total = pop.plan.size * batch;
+          const base = (step % pop.plan.ringSlots) * total;
+          for (let b = 0; b < batch; b++) {
+            let sum = 0;
+            for (let n = 0; n < pop.plan.size; n++) sum += pop.history[base + n * batch + b]!;
+            perTrial[b] = sum / pop.plan.size;
+          }
+        } else {
+          for (const flat of pop.spikes) perTrial[flat % batch]! += 1;
+        }
+        this.collector.addPopulationSteps(r.index, perTrial);
+      }
+    }
+  }
+}

@@ -13,6 +13,8 @@ export interface BufferRequest {
   readonly bytes: number;
   /** True when the whole buffer is bound as one storage binding (subject to maxStorageBufferBindingSize). */
   readonly storageBinding: boolean;
+  /** True when the engine splits the data into several buffers as needed (synapse arrays). */
+  readonly splittable?: boolean;
 }
 
 /** Thrown when a network does not fit the device; the message gives required vs available bytes. */
@@ -63,7 +65,7 @@ export function summarize(requests: readonly BufferRequest[]): MemoryReport {
  */
 export function checkRequests(requests: readonly BufferRequest[], limits: GPUSupportedLimits, budgetBytes: number): MemoryReport {
   for (const r of requests) {
-    if (r.bytes > limits.maxBufferSize) {
+    if (!r.splittable && r.bytes > limits.maxBufferSize) {
       throw new NetworkTooLargeError(
         `${r.owner}: ${r.purpose} needs ${formatBytes(r.bytes)} in one buffer, but the device's maxBufferSize is ${formatBytes(limits.maxBufferSize)}. ` +
           'Reduce the population size or the batch.',

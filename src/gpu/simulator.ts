@@ -8,6 +8,7 @@
 import type { NetworkSpec } from '../model/spec.js';
 import { NEVER, planNetwork, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
+import { NEURON_MODELS } from '../model/models.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
@@ -20,7 +21,7 @@ export interface GpuSimulatorOptions {
   readonly shaders: ShaderSourceLoader;
   /** Steps encoded per command buffer, 1 … 10,000 (default 200; reduced when recording buffers would be large). */
   readonly stepsPerSubmit?: number;
-  /** GPU memory the network may use, bytes (default: 4 GiB in browsers, half the host memory for software adapters in Node, 16 GiB otherwise). */
+  /** GPU memory the network may use, bytes (default: 4 GiB in browsers, a quarter of host memory for software adapters in Node, 16 GiB otherwise). */
   readonly memoryBudgetBytes?: number;
   /** Command buffers in flight before the host waits for the oldest (default 2). */
   readonly maxChunksInFlight?: number;
@@ -123,8 +124,9 @@ const align = (n: number, a: number): number => Math.ceil(n / a) * a;
 async function defaultBudget(context: GpuContext): Promise<number> {
   if (context.info.runtime === 'browser') return 4 * 1024 ** 3;
   if (context.info.software) {
+    // Host memory is GPU memory here, and connectivity is built on the host first.
     const os = await import('node:os');
-    return os.totalmem() / 2;
+    return os.totalmem() / 4;
   }
   return 16 * 1024 ** 3;
 }
@@ -173,9 +175,15 @@ export class GpuSimulator {
     const budget = options.memoryBudgetBytes ?? (await defaultBudget(context));
     const limits = context.limits;
     const plan = planNetwork(spec, {
-      beforeBuild: (expected) => {
-        // Refuse before building synapses on the host: ~12 bytes per synapse on the GPU.
-        const requests: BufferRequest[] = expected.map((n, i) => ({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false }));
+      beforeBuild: (expected, resolved) => {
+        // Refuse before anything is built on the host: state from the spec, ~12 bytes per synapse.
+        const requests: BufferRequest[] = resolved.populations.map((p) => ({
+          owner: `population ${p.name}`,
+          purpose: 'state variables',
+          bytes: NEURON_MODELS[p.model].state.length * p.size * resolved.batch * 4,
+          storageBinding: true,
+        }));
+        expected.forEach((n, i) => requests.push({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false, splittable: true }));
         checkRequests(requests, limits, budget);
       },
     });
@@ -783,10 +791,10 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSu
     const c = proj.connectivity;
     const perSynapse = 8 + (c.delaySteps ? 4 : 0);
     if (proj.mode === 'rate_dense') {
-      out.push({ owner, purpose: 'weight matrix', bytes: c.sourceSize * c.targetSize * 4, storageBinding: false });
+      out.push({ owner, purpose: 'weight matrix', bytes: c.sourceSize * c.targetSize * 4, storageBinding: false, splittable: true });
     } else {
       // Split into bindings of at most maxStorageBufferBindingSize, so no single-binding check.
-      out.push({ owner, purpose: 'synapses', bytes: c.nSynapses * perSynapse + (c.sourceSize + 1) * 4, storageBinding: false });
+      out.push({ owner, purpose: 'synapses', bytes: c.nSynapses * perSynapse + (c.sourceSize + 1) * 4, storageBinding: false, splittable: true });
       const biggestRow = maxRow(proj.mode === 'spike' ? c.rowPtr : proj.incoming!.rowPtr);
       if (biggestRow * 4 > limits.maxStorageBufferBindingSize) {
         out.push({ owner, purpose: 'synapses of one neuron', bytes: biggestRow * 4, storageBinding: true });

@@ -189,7 +189,7 @@ function fixedPointScale(bound: number): number {
 /** Options of {@link planNetwork}. */
 export interface PlanOptions {
   /** Called with the expected synapse count per projection before any is built; may throw to refuse. */
-  readonly beforeBuild?: (expectedSynapses: readonly number[]) => void;
+  readonly beforeBuild?: (expectedSynapses: readonly number[], spec: { readonly populations: NetworkSpec['populations']; readonly batch: number }) => void;
 }
 
 /**
@@ -202,7 +202,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
   const popIndex = new Map(spec.populations.map((p, i) => [p.name, i]));
   const projSpecs = spec.projections ?? [];
   const sizeOf = (popName: string): number => spec.populations[popIndex.get(popName)!]!.size;
-  options.beforeBuild?.(projSpecs.map((p) => estimateSynapses(p, sizeOf(p.source), sizeOf(p.target))));
+  options.beforeBuild?.(projSpecs.map((p) => estimateSynapses(p, sizeOf(p.source), sizeOf(p.target))), { populations: spec.populations, batch });
 
   const models = spec.populations.map((p) => NEURON_MODELS[p.model]);
   const preferred = spec.populations.map((p, i) =>

@@ -1,0 +1,185 @@
+/**
+ * End-to-end browser test: serve the demos with Vite's dev server, open the minimal demo in
+ * headless Chromium (WebGPU through SwiftShader when there is no GPU) and check that it
+ * simulates, draws and reports sensible numbers without console errors.
+ *
+ * Needs Debian's `chromium` at /usr/bin/chromium (or PUPPETEER_EXECUTABLE_PATH); the test
+ * fails, rather than skips, when it is missing, so CI cannot pass without running it.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoResult } from '../demos/minimal/main.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
+const screenshotPath = join(repoRoot, 'docs/screenshots/minimal.png');
+/** How long the demo may take on a software adapter (SwiftShader on two cores). */
+const DEMO_TIMEOUT_MS = 180_000;
+
+/**
+ * Chromium flags that give `navigator.gpu` an adapter in headless mode. `--enable-unsafe-webgpu`
+ * is the one that matters on Linux (without it `requestAdapter()` returns null); the Vulkan
+ * feature and SwiftShader ANGLE keep rendering and WebGPU on the software stack when no GPU exists.
+ */
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'];
+/** Quiet, sandbox-free headless start (tests run as root in containers). */
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Console errors and uncaught exceptions of a page, as text. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err instanceof Error ? err.message : String(err)}`));
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? '?'})`));
+  return errors;
+}
+
+/** Wait until the demo's body says `done` or `error`; returns the state. */
+async function waitForOutcome(page: Page, timeoutMs: number): Promise<string> {
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), { timeout: timeoutMs, polling: 250 });
+  return page.evaluate(() => document.body.dataset.state ?? '');
+}
+
+describe('browser demo (headless Chromium, WebGPU)', () => {
+  let server: ViteDevServer | null = null;
+  let baseUrl = '';
+  const browsers: Browser[] = [];
+  const profiles: string[] = [];
+
+  /** Launch Chromium with a fresh, empty profile. */
+  async function launch(args: readonly string[]): Promise<Browser> {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'cortexgpu-chromium-'));
+    profiles.push(userDataDir);
+    const browser = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir, args: [...args] });
+    browsers.push(browser);
+    return browser;
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(
+        `Chromium not found at ${chromiumPath}: the browser test needs Debian's chromium package ` +
+          '(apt-get install chromium) or PUPPETEER_EXECUTABLE_PATH pointing at a Chromium/Chrome binary.',
+      );
+    }
+    server = await createServer({
+      configFile: join(repoRoot, 'vite.config.ts'),
+      logLevel: 'warn',
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+    });
+    await server.listen();
+    const address = server.httpServer?.address() as AddressInfo | null;
+    if (!address || typeof address !== 'object') throw new Error('Vite dev server did not report its address');
+    // 127.0.0.1 is a secure context, as WebGPU requires.
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  });
+
+  afterAll(async () => {
+    for (const browser of browsers) await browser.close().catch(() => undefined);
+    await server?.close();
+    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds Chromium', () => {
+    expect(existsSync(chromiumPath), `Chromium not found at ${chromiumPath} (apt-get install chromium)`).toBe(true);
+  });
+
+  it('runs the minimal demo on WebGPU and draws a raster', async () => {
+    const started = performance.now();
+    const browser = await launch([...BASE_FLAGS, ...WEBGPU_FLAGS]);
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1000, height: 900 });
+    const errors = collectErrors(page);
+    await page.goto(`${baseUrl}/minimal/index.html`, { waitUntil: 'load' });
+    const state = await waitForOutcome(page, DEMO_TIMEOUT_MS);
+    const status = await page.$eval('#status', (el) => el.textContent ?? '');
+    expect(state, `demo ended in state '${state}': ${status}`).toBe('done');
+
+    const result = (await page.evaluate(() => window.cortexgpuResult)) as DemoResult | undefined;
+    expect(result).toBeDefined();
+    const r = result!;
+    console.log(`browser demo adapter: ${r.adapter}`);
+    console.log(
+      `browser demo: ${r.specSource}, ${r.steps} steps (${r.simulatedMs} ms) in ${r.wallS.toFixed(2)} s + ${r.setupS.toFixed(2)} s set-up; ` +
+        Object.entries(r.populations).map(([name, p]) => `${name}: ${p.spikes} spikes, ${p.rate_hz.toFixed(2)} Hz`).join('; ') +
+        `; page total ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+
+    expect(r.adapter.length).toBeGreaterThan(0);
+    expect(r.adapter).toContain('[browser]');
+    await expect(page.$eval('#adapter', (el) => el.textContent ?? '')).resolves.toBe(r.adapter);
+    expect(r.simulatedMs).toBeCloseTo(500, 6);
+    expect(r.steps).toBeGreaterThan(0);
+
+    const pops = Object.entries(r.populations);
+    expect(pops.length).toBeGreaterThan(0);
+    let totalSpikes = 0;
+    for (const [name, p] of pops) {
+      expect(Number.isFinite(p.rate_hz), `${name} rate`).toBe(true);
+      expect(p.rate_hz, `${name} rate`).toBeGreaterThanOrEqual(0);
+      // Refractory period bounds rates far below this; a higher value means broken recording.
+      expect(p.rate_hz, `${name} rate`).toBeLessThan(500);
+      expect(p.recorded).toBeGreaterThan(0);
+      if (p.population_rate_hz !== null) {
+        expect(Number.isFinite(p.population_rate_hz), `${name} population rate`).toBe(true);
+        // The population_rate recorder and the spike recorder count the same spikes (all neurons recorded).
+        if (p.recorded === p.size) expect(Math.abs(p.population_rate_hz - p.rate_hz)).toBeLessThan(0.05 * p.rate_hz + 0.5);
+      }
+      totalSpikes += p.spikes;
+    }
+    expect(totalSpikes).toBeGreaterThan(0);
+    if (r.populations.E) {
+      expect(r.populations.E.spikes).toBeGreaterThan(0);
+      expect(r.populations.E.rate_hz).toBeGreaterThan(0.5);
+      expect(r.populations.E.rate_hz).toBeLessThan(200);
+    }
+    expect(r.recordings.some((rec) => rec.type === 'spikes' && rec.length > 0)).toBe(true);
+
+    // The raster has ink on it: count non-white pixels of the canvas.
+    const inked = await page.$eval('#raster', (canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(500);
+
+    mkdirSync(dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath as `${string}.png`, fullPage: true });
+    expect(existsSync(screenshotPath)).toBe(true);
+
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  }, DEMO_TIMEOUT_MS + 60_000);
+
+  it('says how to enable WebGPU when no adapter is available', async () => {
+    // Without --enable-unsafe-webgpu, Linux Chromium exposes navigator.gpu but returns no adapter.
+    const browser = await launch(BASE_FLAGS);
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/minimal/index.html`, { waitUntil: 'load' });
+    const state = await waitForOutcome(page, 60_000);
+    expect(state).toBe('error');
+    expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('no-webgpu');
+    const status = await page.$eval('#status', (el) => el.textContent ?? '');
+    expect(status).toMatch(/WebGPU/);
+    expect(status).toContain('--enable-unsafe-webgpu');
+    await page.close();
+  }, 90_000);
+});

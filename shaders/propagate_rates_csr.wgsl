@@ -1,6 +1,8 @@
-// Rate projection, sparse: each (target, trial) gathers w·r(t − delay) over its incoming
-// CSR row and adds the sum to the target's input (zeroed by the target's update). One
-// thread per output keeps the summation order fixed, hence deterministic.
+// Rate projection, sparse: each target gathers w·r(t − delay) over its incoming CSR row and
+// adds the sum to its input (zeroed by the target's update). A thread owns one target and a
+// block of BATCH_BLOCK trials (a generated constant): index and weight are loaded once per
+// synapse and reused across the block, and the block's history values are contiguous
+// (batch-minor layout). One thread per output keeps the summation order fixed.
 
 struct RateProjectionInfo {
   // This chunk covers targets [target_begin, target_begin + target_count); its row_ptr starts at 0.
@@ -25,18 +27,28 @@ struct RateProjectionInfo {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let flat = flat_index(gid, nwg);
-  if (flat >= proj.target_count * proj.batch) { return; }
-  let row = flat / proj.batch;
-  let b = flat % proj.batch;
+  let blocks = (proj.batch + BATCH_BLOCK - 1u) / BATCH_BLOCK;
+  let thread = flat_index(gid, nwg);
+  if (thread >= proj.target_count * blocks) { return; }
+  let row = thread / blocks;
+  let b0 = (thread % blocks) * BATCH_BLOCK;
   let source_total = proj.source_size * proj.batch;
-  let step = clock.step + proj.history_slots;
-  var acc = 0.0;
+  // Integer division is slow on many GPUs (and scalarised on CPU adapters): take the
+  // modulo once and wrap delays with a compare.
+  let now = clock.step % proj.history_slots;
+  var acc: array<f32, BATCH_BLOCK>;
   for (var k = row_ptr[row]; k < row_ptr[row + 1u]; k++) {
     var delay = proj.constant_delay;
     if (proj.has_delays != 0u) { delay = delays[k]; }
-    let slot = (step - delay) % proj.history_slots;
-    acc += weights[k] * source_history[slot * source_total + sources[k] * proj.batch + b];
+    let slot = select(now - delay, now + proj.history_slots - delay, now < delay);
+    let base = slot * source_total + sources[k] * proj.batch + b0;
+    let w = weights[k];
+    for (var j = 0u; j < BATCH_BLOCK; j++) {
+      if (b0 + j < proj.batch) { acc[j] += w * source_history[base + j]; }
+    }
   }
-  target_input[proj.target_begin * proj.batch + flat] += acc;
+  let out = (proj.target_begin + row) * proj.batch + b0;
+  for (var j = 0u; j < BATCH_BLOCK; j++) {
+    if (b0 + j < proj.batch) { target_input[out + j] += acc[j]; }
+  }
 }

@@ -36,6 +36,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let count = spikes[list_base];
   let target_total = proj.target_size * proj.batch;
   let channel_base = proj.channel * proj.ring_slots * target_total;
+  let now = step % proj.ring_slots;
   for (var s = wid.x; s < count; s += nwg.x) {
     let flat = spikes[list_base + 1u + proj.batch + s];
     let source = flat / proj.batch;
@@ -46,7 +47,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var k = row_ptr[row] + lid; k < row_end; k += WORKGROUP_SIZE) {
       var delay = proj.constant_delay;
       if (proj.has_delays != 0u) { delay = delays[k]; }
-      let slot = (step + delay) % proj.ring_slots;
+      // delay < ring_slots: wrap with a compare instead of an integer modulo.
+      var slot = now + delay;
+      if (slot >= proj.ring_slots) { slot -= proj.ring_slots; }
       atomicAdd(&syn_ring[channel_base + slot * target_total + targets[k] * proj.batch + b], weights[k]);
     }
   }

@@ -19,6 +19,9 @@ import type { DemoResult } from '../demos/minimal/main.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
 const screenshotPath = join(repoRoot, 'docs/screenshots/minimal.png');
+const MISSING_CHROMIUM =
+  `Chromium not found at ${chromiumPath}: the browser test needs Debian's chromium package ` +
+  '(apt-get install chromium) or PUPPETEER_EXECUTABLE_PATH pointing at a Chromium/Chrome binary.';
 /** How long the demo may take on a software adapter (SwiftShader on two cores). */
 const DEMO_TIMEOUT_MS = 180_000;
 
@@ -62,8 +65,9 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
   const browsers: Browser[] = [];
   const profiles: string[] = [];
 
-  /** Launch Chromium with a fresh, empty profile. */
+  /** Launch Chromium with a fresh, empty profile; fails clearly when Chromium is not installed. */
   async function launch(args: readonly string[]): Promise<Browser> {
+    if (!existsSync(chromiumPath)) throw new Error(MISSING_CHROMIUM);
     const userDataDir = mkdtempSync(join(tmpdir(), 'cortexgpu-chromium-'));
     profiles.push(userDataDir);
     const browser = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir, args: [...args] });
@@ -72,12 +76,6 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `Chromium not found at ${chromiumPath}: the browser test needs Debian's chromium package ` +
-          '(apt-get install chromium) or PUPPETEER_EXECUTABLE_PATH pointing at a Chromium/Chrome binary.',
-      );
-    }
     server = await createServer({
       configFile: join(repoRoot, 'vite.config.ts'),
       logLevel: 'warn',
@@ -96,8 +94,9 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
   });
 
+  // Fails (never skips) without Chromium: CI must install it.
   it('finds Chromium', () => {
-    expect(existsSync(chromiumPath), `Chromium not found at ${chromiumPath} (apt-get install chromium)`).toBe(true);
+    expect(existsSync(chromiumPath), MISSING_CHROMIUM).toBe(true);
   });
 
   it('runs the minimal demo on WebGPU and draws a raster', async () => {
@@ -168,6 +167,27 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
   }, DEMO_TIMEOUT_MS + 60_000);
+
+  it('reports a lost device and recovers with Restart', async () => {
+    const browser = await launch([...BASE_FLAGS, ...WEBGPU_FLAGS]);
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    // The page destroys its device once after 100 ms of simulated time.
+    await page.goto(`${baseUrl}/minimal/index.html?lose_device_at_ms=100`, { waitUntil: 'load' });
+    expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('error');
+    expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('device-lost');
+    expect(await page.$eval('#status', (el) => el.textContent ?? '')).toMatch(/device was lost/);
+    expect(await page.$eval('#restart', (el) => (el as HTMLButtonElement).hidden)).toBe(false);
+
+    await page.click('#restart');
+    await page.waitForFunction(() => document.body.dataset.state !== 'error', { timeout: 10_000 });
+    expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('done');
+    const result = (await page.evaluate(() => window.cortexgpuResult)) as DemoResult | undefined;
+    expect(result?.simulatedMs).toBeCloseTo(500, 6);
+    expect(Object.values(result?.populations ?? {}).reduce((n, p) => n + p.spikes, 0)).toBeGreaterThan(0);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  }, 2 * DEMO_TIMEOUT_MS + 60_000);
 
   it('says how to enable WebGPU when no adapter is available', async () => {
     // Without --enable-unsafe-webgpu, Linux Chromium exposes navigator.gpu but returns no adapter.

@@ -8,7 +8,8 @@
  * - `window.cortexgpuResult`: a {@link DemoResult} once the run is done.
  *
  * URL parameters (all optional): `duration_ms` (default 500) and `lose_device_at_ms`, which
- * destroys the device after that much simulated time to exercise the device-loss handling.
+ * destroys the device once after that much simulated time, to exercise the device-loss
+ * message and the Restart button.
  *
  * Imports name the engine's module files directly (not `src/index.ts`) so that nothing
  * Node-only reaches the bundle.
@@ -324,6 +325,8 @@ function showRates(populations: Readonly<Record<string, PopulationResult>>): voi
 
 /** Current GPU context and simulator, released on restart. */
 let current: { context: GpuContext; sim: GpuSimulator | null; disposed: boolean } | null = null;
+/** Whether the `lose_device_at_ms` test hook has already destroyed a device. */
+let deviceLossSimulated = false;
 
 function numberParam(name: string, fallback: number): number {
   const raw = new URLSearchParams(location.search).get(name);
@@ -363,10 +366,12 @@ async function start(): Promise<void> {
 
   const { spec, source } = chooseSpec();
   const durationMs = numberParam('duration_ms', 500);
-  const loseAtMs = numberParam('lose_device_at_ms', Number.POSITIVE_INFINITY);
+  // Simulated device loss happens once per page load, so that Restart then recovers.
+  const loseAtMs = deviceLossSimulated ? Number.POSITIVE_INFINITY : numberParam('lose_device_at_ms', Number.POSITIVE_INFINITY);
   const dtMs = spec.dt_ms ?? 0.1;
   const neurons = spec.populations.reduce((n, p) => n + p.size, 0);
-  descriptionEl.textContent = `${spec.name ?? 'network'} (${source}): ${neurons} neurons in ${spec.populations.map((p) => `${p.name} (${p.size} ${p.model})`).join(', ')}; ${durationMs} ms at dt = ${dtMs} ms.`;
+  descriptionEl.textContent = `${spec.name ?? 'network'} (${source}): ${neurons} neurons in ${spec.populations.map((p) => `${p.name} (${p.size} ${p.model})`).join(', ')}; ${durationMs} ms at dt = ${dtMs} ms.` +
+    ((spec.batch ?? 1) > 1 ? ` ${spec.batch} independent trials; the raster shows the first, rates average all.` : '');
 
   showStatus('info', 'Requesting a WebGPU adapter and device…');
   let context: GpuContext;
@@ -415,7 +420,10 @@ async function start(): Promise<void> {
       progressEl.value = doneMs / durationMs;
       showStatus('info', `Simulating… ${doneMs.toFixed(0)} / ${durationMs} ms (${(wallS > 0 ? doneMs / 1000 / wallS : 0).toFixed(2)}× real time)`);
       drawRaster(sim.recordings(), durationMs, dtMs);
-      if (doneMs >= loseAtMs) context.device.destroy();
+      if (doneMs >= loseAtMs) {
+        deviceLossSimulated = true;
+        context.device.destroy();
+      }
       if (report.steps === 0) break;
     }
 

@@ -395,7 +395,13 @@ export class GpuSimulator {
 
     const limit = this.context.limits.maxStorageBufferBindingSize;
     const propagateSpikes = await cache.get({ name: 'propagate_spikes_csr', parts: ['common.wgsl', 'propagate_spikes_csr.wgsl'], dynamicBindings: dynamic });
-    const propagateSparse = await cache.get({ name: 'propagate_rates_csr', parts: ['common.wgsl', 'propagate_rates_csr.wgsl'], dynamicBindings: dynamic });
+    // Trials per thread of the sparse rate gather (see propagate_rates_csr.wgsl).
+    const batchBlock = Math.min(16, batch);
+    const propagateSparse = await cache.get({
+      name: `propagate_rates_csr/b${batchBlock}`,
+      parts: ['common.wgsl', { name: 'generated:batch_block', text: `const BATCH_BLOCK: u32 = ${batchBlock}u;` }, 'propagate_rates_csr.wgsl'],
+      dynamicBindings: dynamic,
+    });
     const propagateDense = await cache.get({ name: 'propagate_rates_dense', parts: ['common.wgsl', 'propagate_rates_dense.wgsl'], dynamicBindings: dynamic });
     for (const proj of plan.projections) {
       const source = this.pops[proj.source]!;
@@ -460,7 +466,7 @@ export class GpuSimulator {
             source_history: source.output,
             target_input: target.input,
           });
-          gathers.push({ kernel: propagateSparse, bindGroup, size: grid(count * batch, maxWorkgroups) });
+          gathers.push({ kernel: propagateSparse, bindGroup, size: grid(count * Math.ceil(batch / batchBlock), maxWorkgroups) });
         }
       } else {
         const ns = source.plan.size;

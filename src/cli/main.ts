@@ -1,0 +1,571 @@
+/**
+ * The `cortexgpu` command line:
+ *
+ * - `cortexgpu run SPEC.json --duration MS --out DIR`: simulate a network spec on the GPU and
+ *   write `summary.json` plus one `.npy` file per recorder into DIR;
+ * - `cortexgpu validate SPEC.json`: check a spec and describe it;
+ * - `cortexgpu info`: the adapter and the device limits cortexgpu uses;
+ * - `cortexgpu example pd14`: print a built-in network spec as JSON.
+ *
+ * Exit codes: 0 success; 2 a problem with the input or the machine that the message explains
+ * (invalid spec or options, missing file, network too large, no GPU, diverging dynamics, lost
+ * device); 1 an unexpected error (printed with its stack: a bug to report).
+ *
+ * {@link main} takes its argv and output streams as arguments so that tests can call it
+ * in-process; `bin/cortexgpu.js` calls it with `process.argv`.
+ */
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { createNodeSimulator } from '../node/index.js';
+import { nodeGpu } from '../node/gpu.js';
+import { DivergenceError, type RunProgress, type RunReport } from '../gpu/simulator.js';
+import { DeviceLostError, GpuUnavailableError, type GpuContext } from '../gpu/context.js';
+import { NetworkTooLargeError, formatBytes } from '../gpu/memory.js';
+import { SpecError, parseSpecJson, resolveSpecDefaults } from '../model/schema.js';
+import { estimateSynapses } from '../model/plan.js';
+import { NEURON_MODELS } from '../model/models.js';
+import type { NetworkSpec } from '../model/spec.js';
+import type { Recording } from '../model/recording.js';
+import { encodeNpy, type NpyData } from '../io/npy.js';
+import { rateFromPopulationRate, spikeStatistics } from '../analysis/spike-statistics.js';
+import { pd14Spec } from '../model/library/pd14.js';
+
+/** Where the CLI writes and how it ends; injectable for tests. */
+export interface CliIo {
+  /** Results (JSON for `example`, descriptions, the run summary). */
+  readonly stdout: { write(text: string): unknown };
+  /** Messages, progress and errors; a progress bar is drawn only when `isTTY` is true. */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** Called once with the exit code when the command ends (default: sets `process.exitCode`). */
+  readonly exit: (code: number) => void;
+}
+
+/** A problem the user can fix, reported as one message without a stack trace (exit code 2). */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+/** Exit code for errors the message explains (input, machine). */
+export const EXIT_USER_ERROR = 2;
+/** Exit code for unexpected errors (bugs). */
+export const EXIT_INTERNAL_ERROR = 1;
+
+const DEFAULT_IO: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (code) => {
+    process.exitCode = code;
+  },
+};
+
+/**
+ * Run the command line.
+ *
+ * @param argv as `process.argv`: the first two entries (node and the script) are skipped
+ * @param io output streams and exit; defaults to the process's
+ * @returns the exit code (also passed to `io.exit`)
+ */
+export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const out: CliIo = { ...DEFAULT_IO, ...io };
+  let code = 0;
+  try {
+    await buildProgram(out).parseAsync([...argv], { from: 'node' });
+  } catch (error) {
+    code = reportError(error, out);
+  }
+  out.exit(code);
+  return code;
+}
+
+/** Print an error the way its kind deserves and return the exit code. */
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+    return EXIT_USER_ERROR;
+  }
+  if (
+    error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
+    error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError
+  ) {
+    const kind = error instanceof CliUsageError || error instanceof SpecError ? '' : `${error.name}: `;
+    io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
+    return EXIT_USER_ERROR;
+  }
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  io.stderr.write(`cortexgpu: unexpected error (please report it with the command and spec that caused it):\n${detail}\n`);
+  return EXIT_INTERNAL_ERROR;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Option parsers (commander calls them; InvalidArgumentError becomes a usage error)
+// ---------------------------------------------------------------------------------------------
+
+function positiveNumber(what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive finite number (got '${value}').`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a finite number >= 0 (got '${value}').`);
+    return n;
+  };
+}
+
+function integerInRange(what: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max} (got '${value}').`);
+    return n;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program
+// ---------------------------------------------------------------------------------------------
+
+interface RunOptions {
+  duration: number;
+  out: string;
+  warmup: number;
+  stepsPerSubmit?: number;
+  software?: 'lavapipe' | 'swiftshader';
+  gpuMemoryGib?: number;
+  quiet?: boolean;
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('cortexgpu');
+  program
+    .description('WebGPU simulator of large rate and spiking neural populations')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  const softwareOption = (): Option =>
+    new Option('--software <driver>', 'use a software Vulkan driver even when a GPU exists').choices(['lavapipe', 'swiftshader']);
+
+  program
+    .command('run')
+    .description('simulate a network spec and write summary.json and one .npy file per recorder into DIR')
+    .argument('<spec>', 'network spec (JSON file)')
+    .requiredOption('--duration <ms>', 'simulated time, ms (> 0)', positiveNumber('--duration'))
+    .requiredOption('--out <dir>', 'output folder (created if needed; existing files of the same name are replaced)')
+    .option('--warmup <ms>', 'initial time left out of the rate and CV statistics, ms (recordings keep everything)', nonNegativeNumber('--warmup'), 200)
+    .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
+    .addOption(softwareOption())
+    .option('--gpu-memory-gib <gib>', 'GPU memory the network may use, GiB (default: 16 GiB on GPUs, half the host memory on software drivers)', positiveNumber('--gpu-memory-gib'))
+    .option('--quiet', 'print nothing but errors')
+    .action(async (specPath: string, options: RunOptions) => {
+      await runCommand(specPath, options, io);
+    });
+
+  program
+    .command('validate')
+    .description('check a network spec and describe it (populations, sizes, expected synapses)')
+    .argument('<spec>', 'network spec (JSON file)')
+    .action(async (specPath: string) => {
+      const spec = await readSpec(specPath);
+      io.stdout.write(describeSpec(spec, specPath));
+    });
+
+  program
+    .command('info')
+    .description('print the WebGPU adapter and the device limits cortexgpu uses')
+    .addOption(softwareOption())
+    .action(async (options: { software?: 'lavapipe' | 'swiftshader' }) => {
+      const context = await nodeGpu({ verbose: false, ...(options.software ? { software: options.software } : {}) });
+      io.stdout.write(describeContext(context));
+    });
+
+  program
+    .command('example')
+    .description('print a built-in network spec as JSON (redirect it into a file to edit or run it)')
+    .addArgument(new Argument('<name>', 'network').choices(['pd14']))
+    .option('--scale <s>', 'pd14: neuron-count scale, (0, 1]', positiveNumber('--scale'), 0.1)
+    .addOption(new Option('--background <kind>', 'pd14: background input').choices(['poisson', 'dc']).default('poisson'))
+    .option('--seed <n>', 'seed of every random draw', integerInRange('--seed', 0, 2 ** 32 - 1))
+    .option('--dt <ms>', 'integration step, ms', positiveNumber('--dt'))
+    .option('--record-fraction <f>', 'fraction of each population whose spikes are recorded, (0, 1]', positiveNumber('--record-fraction'))
+    .action((_name: string, options: { scale: number; background: 'poisson' | 'dc'; seed?: number; dt?: number; recordFraction?: number }) => {
+      if (options.scale > 1) throw new CliUsageError(`--scale must be in (0, 1] (got ${options.scale}).`);
+      if (options.recordFraction !== undefined && options.recordFraction > 1) throw new CliUsageError(`--record-fraction must be in (0, 1] (got ${options.recordFraction}).`);
+      const spec = pd14Spec({
+        scale: options.scale,
+        background: options.background,
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.dt !== undefined ? { dt_ms: options.dt } : {}),
+        ...(options.recordFraction !== undefined ? { recordFraction: options.recordFraction } : {}),
+      });
+      io.stdout.write(formatSpecJson(spec));
+    });
+
+  // Room for `fisher` and `experiment` commands.
+  return program;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by commands
+// ---------------------------------------------------------------------------------------------
+
+/** Read and validate a spec file; a missing or unreadable file is a usage error. */
+async function readSpec(specPath: string): Promise<NetworkSpec> {
+  let text: string;
+  try {
+    text = await readFile(specPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new CliUsageError(`cannot read the spec file '${specPath}': ${why}.`);
+  }
+  return parseSpecJson(text, specPath);
+}
+
+/** A spec as JSON with one line per population, projection, input and recorder. */
+export function formatSpecJson(spec: NetworkSpec): string {
+  const inline = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+    if (typeof value === 'object' && value !== null) {
+      return `{ ${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`;
+    }
+    return JSON.stringify(value);
+  };
+  const lines = Object.entries(spec)
+    .filter(([, v]) => v !== undefined)
+    .map(([key, value]) => {
+      if (Array.isArray(value)) {
+        const items = value.map((item) => `    ${inline(item)}`).join(',\n');
+        return `  ${JSON.stringify(key)}: [${value.length > 0 ? `\n${items}\n  ` : ''}]`;
+      }
+      return `  ${JSON.stringify(key)}: ${inline(value)}`;
+    });
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+function describeSpec(spec: NetworkSpec, source: string): string {
+  const { dt_ms, seed, batch, name } = resolveSpecDefaults(spec);
+  const sizes = new Map(spec.populations.map((p) => [p.name, p.size]));
+  const neurons = spec.populations.reduce((s, p) => s + p.size, 0);
+  const lines = [`${source}: valid network spec '${name}' (dt ${dt_ms} ms, batch ${batch}, seed ${seed})`];
+  lines.push(`populations (${spec.populations.length}, ${neurons.toLocaleString('en-US')} neurons):`);
+  for (const p of spec.populations) lines.push(`  ${p.name.padEnd(16)} ${p.model.padEnd(15)} ${p.size.toLocaleString('en-US').padStart(12)} neurons`);
+  const projections = spec.projections ?? [];
+  let synapses = 0;
+  const projectionLines = projections.map((q, i) => {
+    const n = estimateSynapses(q, sizes.get(q.source)!, sizes.get(q.target)!);
+    synapses += n;
+    const label = q.name ?? `${q.source}->${q.target}#${i}`;
+    return `  ${label.padEnd(24)} ${q.connector.type.padEnd(18)} ${Math.round(n).toLocaleString('en-US').padStart(14)} synapses${q.receptor === 'inhibitory' ? ' (inhibitory)' : ''}`;
+  });
+  lines.push(`projections (${projections.length}, ~${Math.round(synapses).toLocaleString('en-US')} synapses expected):`, ...projectionLines);
+  const inputs = spec.inputs ?? [];
+  if (inputs.length > 0) lines.push(`inputs (${inputs.length}): ${inputs.map((i) => `${i.type}→${i.target}`).join(', ')}`);
+  const recorders = spec.recorders ?? [];
+  lines.push(`recorders (${recorders.length})${recorders.length > 0 ? `: ${recorders.map((r) => `${r.type}(${r.population}${r.type === 'state' ? `.${r.variable}` : ''})`).join(', ')}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The limits cortexgpu asks for (see `openContext`) and the default memory budget. */
+function describeContext(context: GpuContext): string {
+  const info = context.info;
+  const limitNames = [
+    'maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension',
+    'maxUniformBuffersPerShaderStage', 'maxDynamicUniformBuffersPerPipelineLayout',
+  ];
+  const limits = context.limits as unknown as Record<string, number>;
+  const bytes = (name: string): boolean => name.endsWith('Size') && name !== 'maxComputeWorkgroupSizeX';
+  const lines = [
+    `adapter: ${info.label}`,
+    `  vendor: ${info.vendor || '-'}, architecture: ${info.architecture || '-'}, device: ${info.device || '-'}, description: ${info.description || '-'}`,
+    `  software: ${info.software ? 'yes' : 'no'}, runtime: ${info.runtime}`,
+    'limits granted to cortexgpu:',
+    ...limitNames.map((name) => `  ${name.padEnd(42)} ${bytes(name) ? formatBytes(limits[name] ?? 0) : String(limits[name])}`),
+    `default memory budget of a network: ${info.software ? 'half the host memory (software driver)' : '16 GiB'}; change it with run --gpu-memory-gib`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// run
+// ---------------------------------------------------------------------------------------------
+
+/** Statistics of one population in summary.json. */
+interface PopulationSummary {
+  size: number;
+  /** Mean rate, Hz, after the warmup (spiking populations); null when nothing records it. */
+  rate_hz: number | null;
+  cv_isi: number | null;
+  /** Where rate_hz comes from. */
+  rate_from: 'spikes' | 'population_rate' | null;
+  /** Spiking populations recorded by a spike recorder: neurons recorded. */
+  n_recorded?: number;
+  /** Rate populations: mean output after the warmup (rate units). */
+  mean_output?: number | null;
+}
+
+/** One file written by `run`. */
+interface OutputFile {
+  readonly name: string;
+  readonly recorder: number;
+  readonly description: string;
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
+
+async function runCommand(specPath: string, options: RunOptions, io: CliIo): Promise<void> {
+  const quiet = options.quiet === true;
+  const spec = await readSpec(specPath);
+  const { dt_ms: dtMs, batch, name } = resolveSpecDefaults(spec);
+  const outDir = resolve(options.out);
+  const existing = await stat(outDir).catch(() => null);
+  if (existing !== null && !existing.isDirectory()) throw new CliUsageError(`--out '${options.out}' exists and is not a folder; choose another path.`);
+  const parent = dirname(outDir);
+  try {
+    await mkdir(parent, { recursive: true });
+  } catch (error) {
+    throw new CliUsageError(`cannot create the folder '${parent}' for --out: ${(error as Error).message}.`);
+  }
+  // Results go to a temporary folder beside DIR and are moved in at the end: a failure leaves no partial output.
+  let tmpDir: string;
+  try {
+    tmpDir = await mkdtemp(join(parent, `.${basename(outDir)}.cortexgpu-tmp-`));
+  } catch (error) {
+    throw new CliUsageError(`cannot write into '${parent}' (for --out '${options.out}'): ${(error as Error).message}.`);
+  }
+
+  try {
+    const context = await nodeGpu({ verbose: !quiet, ...(options.software ? { software: options.software } : {}) });
+    const constructionStart = performance.now();
+    const sim = await createNodeSimulator(spec, {
+      context,
+      ...(options.stepsPerSubmit !== undefined ? { stepsPerSubmit: options.stepsPerSubmit } : {}),
+      ...(options.gpuMemoryGib !== undefined ? { memoryBudgetBytes: options.gpuMemoryGib * 1024 ** 3 } : {}),
+    });
+    const constructionS = (performance.now() - constructionStart) / 1000;
+    if (!quiet) {
+      io.stderr.write(`cortexgpu: built '${name}' in ${constructionS.toFixed(2)} s (${formatBytes(sim.memory.totalBytes)} of GPU memory); simulating ${options.duration} ms\n`);
+    }
+
+    const progress = progressReporter(io, quiet);
+    let report: RunReport;
+    try {
+      report = await sim.run(options.duration, { onProgress: progress.update });
+    } finally {
+      progress.stop();
+    }
+    const recordings = sim.recordings();
+    sim.destroy();
+
+    let warmupMs = options.warmup;
+    if (warmupMs >= report.simulatedMs) {
+      if (!quiet) io.stderr.write(`cortexgpu: --warmup ${warmupMs} ms is not shorter than the run (${report.simulatedMs} ms); statistics use the whole run\n`);
+      warmupMs = 0;
+    }
+    const populations = populationSummaries(spec, recordings, { dtMs, batch, warmupMs, totalSteps: report.steps });
+    const files = outputFiles(recordings, dtMs, batch);
+
+    const simulatedS = report.simulatedMs / 1000;
+    const summary = {
+      network: name,
+      adapter: context.info.label,
+      adapter_info: {
+        vendor: context.info.vendor,
+        architecture: context.info.architecture,
+        device: context.info.device,
+        description: context.info.description,
+        software: context.info.software,
+        runtime: context.info.runtime,
+      },
+      date: new Date().toISOString(),
+      spec_file: specPath,
+      dt_ms: dtMs,
+      duration_ms: report.simulatedMs,
+      steps: report.steps,
+      batch,
+      steps_per_submit: sim.stepsPerSubmit,
+      warmup_ms: warmupMs,
+      wall_s: report.wallS,
+      rtf: simulatedS > 0 ? report.wallS / simulatedS : null,
+      neuron_steps_per_s: report.neuronStepsPerS,
+      construction_s: constructionS,
+      gpu_memory_bytes: { total: sim.memory.totalBytes, by_owner: sim.memory.byOwner },
+      populations,
+      files: files.map((f) => ({ name: f.name, recorder: f.recorder, shape: f.shape, description: f.description })),
+    };
+
+    for (const file of files) await writeFile(join(tmpDir, file.name), file.bytes);
+    await writeFile(join(tmpDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await commitOutput(tmpDir, outDir);
+
+    if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1));
+  } catch (error) {
+    await rm(tmpDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Move the finished results into place: rename the folder, or its files into an existing DIR. */
+async function commitOutput(tmpDir: string, outDir: string): Promise<void> {
+  try {
+    await rename(tmpDir, outDir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'EPERM') throw error;
+  }
+  await mkdir(outDir, { recursive: true });
+  for (const entry of await readdir(tmpDir)) await rename(join(tmpDir, entry), join(outDir, entry));
+  await rm(tmpDir, { recursive: true, force: true });
+}
+
+/** Progress on stderr: a bar on terminals, a line every ~10 % otherwise; only for runs expected to take > 2 s. */
+function progressReporter(io: CliIo, quiet: boolean): { update: (p: RunProgress) => void; stop: () => void } {
+  let bar: InstanceType<typeof cliProgress.SingleBar> | null = null;
+  let started = false;
+  let lastDecile = 0;
+  const update = (p: RunProgress): void => {
+    if (quiet || p.stepsTotal === 0) return;
+    const fraction = p.stepsDone / p.stepsTotal;
+    if (!started) {
+      const expectedS = fraction > 0 ? p.wallS / fraction : Infinity;
+      if (expectedS <= 2 && p.wallS < 2) return;
+      started = true;
+      if (io.stderr.isTTY === true) {
+        bar = new cliProgress.SingleBar({
+          stream: io.stderr as NodeJS.WritableStream,
+          format: 'simulating [{bar}] {percentage}% | {value}/{total} ms | {duration_formatted} elapsed, eta {eta_formatted}',
+          hideCursor: true,
+          clearOnComplete: true,
+        }, cliProgress.Presets.shades_classic);
+        bar.start(Math.round((p.stepsTotal * p.simulatedMs) / Math.max(1, p.stepsDone)), 0);
+      }
+    }
+    if (bar !== null) {
+      bar.update(Math.round(p.simulatedMs));
+      return;
+    }
+    const decile = Math.floor(fraction * 10 + 1e-9);
+    if (decile > lastDecile) {
+      lastDecile = decile;
+      const remaining = fraction > 0 ? (p.wallS * (1 - fraction)) / fraction : 0;
+      io.stderr.write(`cortexgpu: ${Math.round(fraction * 100)}% (${p.simulatedMs.toFixed(0)} ms simulated, ${p.wallS.toFixed(1)} s, ~${remaining.toFixed(0)} s left)\n`);
+    }
+  };
+  const stop = (): void => {
+    if (bar !== null) bar.stop();
+    bar = null;
+  };
+  return { update, stop };
+}
+
+function populationSummaries(
+  spec: NetworkSpec, recordings: readonly Recording[], run: { dtMs: number; batch: number; warmupMs: number; totalSteps: number },
+): Record<string, PopulationSummary> {
+  const recorders = spec.recorders ?? [];
+  const out: Record<string, PopulationSummary> = {};
+  const fromStep = Math.min(run.totalSteps - 1, Math.max(0, Math.round(run.warmupMs / run.dtMs)));
+  for (const pop of spec.populations) {
+    const isRate = NEURON_MODELS[pop.model].kind === 'rate';
+    const spikes = recordings.find((r, i) => r.type === 'spikes' && recorders[i]?.population === pop.name);
+    const rates = recordings.find((r, i) => r.type === 'population_rate' && recorders[i]?.population === pop.name);
+    const summary: PopulationSummary = { size: pop.size, rate_hz: null, cv_isi: null, rate_from: null };
+    if (spikes?.type === 'spikes' && run.totalSteps > 0) {
+      const stats = spikeStatistics(spikes, { dtMs: run.dtMs, batch: run.batch, fromStep, toStep: run.totalSteps, populationSize: pop.size });
+      Object.assign(summary, { rate_hz: stats.rate_hz, cv_isi: stats.cv_isi, rate_from: 'spikes', n_recorded: stats.n_recorded });
+    } else if (rates?.type === 'population_rate') {
+      const value = rateFromPopulationRate(rates, fromStep * run.dtMs, run.totalSteps * run.dtMs, run.batch);
+      if (isRate) summary.mean_output = value;
+      else Object.assign(summary, { rate_hz: value, rate_from: value === null ? null : 'population_rate' });
+    }
+    out[pop.name] = summary;
+  }
+  return out;
+}
+
+/** One `.npy` (plus companions) per recorder; names are unique even with several recorders of one kind. */
+function outputFiles(recordings: readonly Recording[], dtMs: number, batch: number): OutputFile[] {
+  const files: OutputFile[] = [];
+  const taken = new Set<string>();
+  const unique = (base: string, recorder: number): string => {
+    const stem = taken.has(base) ? `${base}_r${recorder}` : base;
+    taken.add(stem);
+    return stem;
+  };
+  const add = (name: string, recorder: number, description: string, data: NpyData, shape: number[]): void => {
+    files.push({ name, recorder, description, shape, bytes: encodeNpy(data, shape) });
+  };
+  recordings.forEach((rec, index) => {
+    switch (rec.type) {
+      case 'spikes': {
+        const stem = unique(`spikes_${rec.population}`, index);
+        const n = rec.steps.length;
+        const table = new Uint32Array(n * 3);
+        const times = new Float64Array(n);
+        for (let k = 0; k < n; k++) {
+          table[3 * k] = rec.steps[k]!;
+          table[3 * k + 1] = rec.trials[k]!;
+          table[3 * k + 2] = rec.senders[k]!;
+          times[k] = rec.steps[k]! * dtMs;
+        }
+        add(`${stem}.npy`, index, 'spikes, one row (step, trial, neuron) each, sorted by step, trial, neuron', table, [n, 3]);
+        add(`${stem}_times_ms.npy`, index, 'time of each spike, ms (step · dt)', times, [n]);
+        break;
+      }
+      case 'spike_counts': {
+        const stem = unique(`spike_counts_${rec.population}`, index);
+        const nRec = rec.neurons.length;
+        add(`${stem}.npy`, index, `spike counts per ${rec.windowMs} ms window from ${rec.startMs} ms, [window, trial, recorded neuron]`, rec.counts, [rec.nWindows, batch, nRec]);
+        add(`${stem}_neurons.npy`, index, 'population index of each recorded neuron', rec.neurons, [nRec]);
+        break;
+      }
+      case 'state': {
+        const stem = unique(`state_${rec.population}_${rec.variable}`, index);
+        const nRec = rec.neurons.length;
+        add(`${stem}.npy`, index, `${rec.variable} samples, [sample, trial, recorded neuron]`, rec.values, [rec.timesMs.length, batch, nRec]);
+        add(`${stem}_times_ms.npy`, index, 'time of each sample, ms', rec.timesMs, [rec.timesMs.length]);
+        add(`${stem}_neurons.npy`, index, 'population index of each recorded neuron', rec.neurons, [nRec]);
+        break;
+      }
+      case 'population_rate': {
+        const stem = unique(`population_rate_${rec.population}`, index);
+        const nBins = Math.floor(rec.values.length / batch);
+        const unit = rec.unit === 'Hz' ? 'spikes/s per neuron' : 'mean output';
+        add(`${stem}.npy`, index, `population rate (${unit}) in ${rec.binMs} ms bins, [bin, trial]`, rec.values, [nBins, batch]);
+        break;
+      }
+    }
+  });
+  return files;
+}
+
+function formatRunSummary(populations: Record<string, PopulationSummary>, report: RunReport, rtf: number | null, outDir: string, fileCount: number): string {
+  const fmt = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
+  const lines = [
+    `simulated ${report.simulatedMs} ms (${report.steps} steps) in ${report.wallS.toFixed(2)} s: ${rtf === null ? '-' : rtf.toFixed(3)} × real time, ${(report.neuronStepsPerS / 1e6).toFixed(1)} M neuron-steps/s`,
+    `${'population'.padEnd(16)} ${'size'.padStart(10)} ${'rate (Hz)'.padStart(10)} ${'CV ISI'.padStart(8)}`,
+    ...Object.entries(populations).map(([popName, s]) =>
+      `${popName.padEnd(16)} ${String(s.size).padStart(10)} ${(s.mean_output !== undefined ? `${fmt(s.mean_output, 3)}*` : fmt(s.rate_hz, 2)).padStart(10)} ${fmt(s.cv_isi, 3).padStart(8)}`),
+    ...(Object.values(populations).some((s) => s.mean_output !== undefined) ? ['* rate population: mean output'] : []),
+    `wrote summary.json and ${fileCount - 1} .npy file${fileCount === 2 ? '' : 's'} to ${outDir}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,175 @@
+/**
+ * The command line, called in-process through `main(argv, io)` (GPU or software Vulkan).
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../src/cli/main.js';
+import { decodeNpy } from '../src/io/npy.js';
+import { parseSpecJson } from '../src/model/schema.js';
+import { PD14_PARAMETERS } from '../src/model/library/pd14-parameters.js';
+import { pd14SynapseCount, pspToPscAmplitude } from '../src/model/library/pd14.js';
+
+interface CliResult {
+  code: number;
+  exitCalls: number[];
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(...args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const exitCalls: number[] = [];
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    exit: (c) => exitCalls.push(c),
+  };
+  const code = await main(['node', 'cortexgpu', ...args], io);
+  return { code, exitCalls, stdout, stderr };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cortexgpu-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('cortexgpu run', () => {
+  it('simulates examples/lif_small.json and writes summary.json and .npy files', async () => {
+    const out = join(work, 'nested', 'lif');
+    const result = await cli('run', 'examples/lif_small.json', '--duration', '200', '--warmup', '50', '--out', out, '--quiet');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.exitCalls).toEqual([0]);
+
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, any>;
+    expect(summary['network']).toBe('lif_small_ei');
+    expect(typeof summary['adapter']).toBe('string');
+    expect(summary['adapter_info']).toHaveProperty('software');
+    expect(Number.isNaN(Date.parse(summary['date']))).toBe(false);
+    expect(summary).toMatchObject({ dt_ms: 0.1, duration_ms: 200, steps: 2000, batch: 2, warmup_ms: 50 });
+    expect(summary['wall_s']).toBeGreaterThan(0);
+    expect(summary['rtf']).toBeCloseTo(summary['wall_s'] / 0.2, 10);
+    expect(summary['neuron_steps_per_s']).toBeGreaterThan(0);
+    expect(summary['construction_s']).toBeGreaterThan(0);
+    expect(summary['gpu_memory_bytes']['total']).toBeGreaterThan(0);
+    expect(Object.keys(summary['gpu_memory_bytes']['by_owner'])).toContain('population E');
+    for (const [pop, size] of [['E', 160], ['I', 40]] as const) {
+      const s = summary['populations'][pop];
+      expect(s.size).toBe(size);
+      expect(s.rate_hz).toBeGreaterThan(1);
+      expect(s.rate_hz).toBeLessThan(100);
+      expect(s.cv_isi === null || (s.cv_isi >= 0 && s.cv_isi < 3)).toBe(true);
+    }
+
+    const files = readdirSync(out).sort();
+    expect(files).toEqual([
+      'population_rate_E.npy', 'population_rate_I.npy',
+      'spike_counts_E.npy', 'spike_counts_E_neurons.npy',
+      'spikes_E.npy', 'spikes_E_times_ms.npy', 'spikes_I.npy', 'spikes_I_times_ms.npy',
+      'state_E_v_mV.npy', 'state_E_v_mV_neurons.npy', 'state_E_v_mV_times_ms.npy',
+      'summary.json',
+    ]);
+    const spikes = decodeNpy(readFileSync(join(out, 'spikes_E.npy')));
+    expect(spikes.dtype).toBe('<u4');
+    expect(spikes.shape[1]).toBe(3);
+    const times = decodeNpy(readFileSync(join(out, 'spikes_E_times_ms.npy')));
+    expect(times.dtype).toBe('<f8');
+    expect(times.shape).toEqual([spikes.shape[0]]);
+    for (let k = 0; k < times.data.length; k++) {
+      expect(times.data[k]).toBeCloseTo(spikes.data[3 * k]! * 0.1, 9);
+      expect(spikes.data[3 * k + 1]).toBeLessThan(2);
+      expect(spikes.data[3 * k + 2]).toBeLessThan(160);
+    }
+    // The summary's rate is the spike count after the warmup.
+    const after = Array.from({ length: spikes.shape[0]! }, (_, k) => spikes.data[3 * k]!).filter((step) => step >= 500).length;
+    expect(summary['populations']['E'].rate_hz).toBeCloseTo(after / (160 * 2 * 0.15), 9);
+    expect(decodeNpy(readFileSync(join(out, 'spike_counts_E.npy'))).shape).toEqual([4, 2, 40]);
+    expect(decodeNpy(readFileSync(join(out, 'state_E_v_mV.npy'))).shape).toEqual([200, 2, 4]);
+    expect(decodeNpy(readFileSync(join(out, 'population_rate_I.npy'))).shape).toEqual([200, 2]);
+    expect(readdirSync(join(work, 'nested'))).toEqual(['lif']); // no temporary folder left
+  });
+
+  it('exits with 2 and names the field for a malformed spec, leaving no output', async () => {
+    const spec = JSON.parse(readFileSync('examples/lif_small.json', 'utf8')) as { populations: { size: unknown }[] };
+    spec.populations[1]!.size = -4;
+    const parent = join(work, 'bad');
+    const specPath = join(work, 'bad_spec.json');
+    writeFileSync(specPath, JSON.stringify(spec));
+    const result = await cli('run', specPath, '--duration', '100', '--out', join(parent, 'out'), '--quiet');
+    expect(result.code).toBe(2);
+    expect(result.exitCalls).toEqual([2]);
+    expect(result.stderr).toContain('populations[1].size');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(join(parent, 'out'))).toBe(false);
+    if (existsSync(parent)) expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('exits with 2 when the network does not fit, leaving nothing half-written', async () => {
+    const parent = join(work, 'toolarge');
+    const result = await cli('run', 'examples/lif_small.json', '--duration', '100', '--out', join(parent, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/NetworkTooLargeError: .*GPU memory/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('exits with 2 for a missing file and for bad options', async () => {
+    const missing = await cli('run', join(work, 'nope.json'), '--duration', '100', '--out', join(work, 'x'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    for (const duration of ['-5', '0', 'abc', 'Infinity']) {
+      const bad = await cli('run', 'examples/lif_small.json', '--duration', duration, '--out', join(work, 'x'));
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--duration must be a positive finite number');
+    }
+    const noDuration = await cli('run', 'examples/lif_small.json', '--out', join(work, 'x'));
+    expect(noDuration.code).toBe(2);
+    expect(noDuration.stderr).toContain('--duration');
+    expect(existsSync(join(work, 'x'))).toBe(false);
+  });
+});
+
+describe('cortexgpu validate / example', () => {
+  it('describes a valid spec', async () => {
+    const result = await cli('validate', 'examples/coba.json');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3,200 neurons');
+    expect(result.stdout).toMatch(/projections \(4, ~320,000 synapses expected\)/);
+  });
+
+  it('reports an invalid spec with exit code 2', async () => {
+    const specPath = join(work, 'typo.json');
+    writeFileSync(specPath, JSON.stringify({ populatons: [] }));
+    const result = await cli('validate', specPath);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('populatons');
+  });
+
+  it('prints a valid PD14 spec with in-degree preserving synapse counts', async () => {
+    const result = await cli('example', 'pd14', '--scale', '0.05', '--background', 'dc');
+    expect(result.code).toBe(0);
+    const spec = parseSpecJson(result.stdout, 'example');
+    expect(spec.populations.map((p) => p.size)).toEqual(PD14_PARAMETERS.full_num_neurons.map((n) => Math.round(n * 0.05)));
+    expect(spec.inputs).toEqual([]);
+    const w = pspToPscAmplitude(0.15, 10, 0.5, 250);
+    expect(w).toBeCloseTo(87.81, 2);
+    // DC = K_ext · 8 Hz · w · τ_syn.
+    expect(spec.populations[0]!.params!['i_e_pA']).toBeCloseTo((1600 * 8 * w * 0.5) / 1000, 4);
+    const l4eToL23e = spec.projections!.find((p) => p.source === 'L4E' && p.target === 'L23E')!;
+    expect(l4eToL23e.connector).toEqual({ type: 'fixed_total_number', n: Math.round(pd14SynapseCount(0.0437, 21915, 20683) * 0.05) });
+    expect((l4eToL23e.weight as { normal: { mean: number } }).normal.mean).toBeCloseTo(2 * w, 4);
+    const inhibitory = spec.projections!.find((p) => p.source === 'L23I' && p.target === 'L23E')!;
+    expect(inhibitory.receptor).toBe('inhibitory');
+    expect((inhibitory.weight as { normal: { mean: number } }).normal.mean).toBeCloseTo(4 * w, 4);
+    const bad = await cli('example', 'pd14', '--scale', '2');
+    expect(bad.code).toBe(2);
+  });
+
+  it('keeps the PD14 constant equal to examples/pd14/parameters.json', () => {
+    const json = JSON.parse(readFileSync('examples/pd14/parameters.json', 'utf8')) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(PD14_PARAMETERS)) {
+      if (typeof value === 'object' && !Array.isArray(value)) expect(json[key]).toMatchObject(value as object);
+      else expect(json[key]).toEqual(value);
+    }
+  });
+});

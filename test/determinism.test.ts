@@ -25,13 +25,18 @@ function network(batch: number): NetworkSpec {
       { type: 'poisson', target: 'E', rate_hz: 8, n_sources: 2000, weight: 87.8 },
       { type: 'poisson', target: 'I', rate_hz: 8, n_sources: 1900, weight: 87.8 },
     ],
-    recorders: [{ type: 'spikes', population: 'E' }, { type: 'spikes', population: 'I' }],
+    recorders: [{ type: 'spikes', population: 'E' }, { type: 'spikes', population: 'I' }, { type: 'spike_counts', population: 'E', window_ms: 30, start_ms: 10, neurons: { first: 100 } }],
   };
 }
 
-async function spikes(batch: number, stepsPerSubmit: number): Promise<SpikeRecording[]> {
+async function spikes(batch: number, stepsPerSubmit: number, split = false): Promise<SpikeRecording[]> {
   const sim = await gpuSimulator(network(batch), stepsPerSubmit);
-  await sim.run(200);
+  if (split) {
+    await sim.run(85);
+    await sim.run(115);
+  } else {
+    await sim.run(200);
+  }
   return sim.recordings() as SpikeRecording[];
 }
 
@@ -45,7 +50,7 @@ describe('reproducibility', () => {
   it('same spec and seed give bitwise-identical recorded spikes, independent of batch size and chunking', async () => {
     const a = await spikes(3, 100);
     const b = await spikes(3, 100);
-    const c = await spikes(3, 37);
+    const c = await spikes(3, 37, true);
     const single = await spikes(1, 100);
     const total = a[0]!.steps.length + a[1]!.steps.length;
     console.log(`determinism: ${total} spikes in 3 trials × 200 ms`);
@@ -54,6 +59,16 @@ describe('reproducibility', () => {
       for (const key of ['steps', 'trials', 'senders'] as const) {
         expect(Buffer.from(b[r]![key].buffer, b[r]![key].byteOffset, b[r]![key].byteLength).equals(Buffer.from(a[r]![key].buffer, a[r]![key].byteOffset, a[r]![key].byteLength))).toBe(true);
         expect(Array.from(c[r]![key])).toEqual(Array.from(a[r]![key]));
+      }
+      // Spike counts per window agree with the spikes, also across run() boundaries.
+      if (r === 0) {
+        const counts = (c[2] as unknown as { counts: Uint32Array; nWindows: number });
+        const reference = (a[2] as unknown as { counts: Uint32Array; nWindows: number });
+        expect(counts.nWindows).toBe(7);
+        expect(Array.from(counts.counts)).toEqual(Array.from(reference.counts));
+        let inWindows = 0;
+        for (let i = 0; i < a[0]!.steps.length; i++) if (a[0]!.senders[i]! < 100 && a[0]!.steps[i]! >= 100 && a[0]!.steps[i]! < 100 + 7 * 300) inWindows++;
+        expect(counts.counts.reduce((x, y) => x + y, 0)).toBe(inWindows);
       }
       // Trial 0 of the batch equals a run with batch 1; trials differ from each other.
       expect(trialSpikes(single[r]!, 0)).toBe(trialSpikes(a[r]!, 0));

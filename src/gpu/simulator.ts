@@ -149,6 +149,8 @@ export class GpuSimulator {
   private spikeRecordClears: { buffer: GPUBuffer; bytes: number }[] = [];
   private destroyed = false;
   private gpuError: string | null = null;
+  private readonly allocated: GPUBuffer[] = [];
+  private dummyWritable!: GPUBuffer;
 
   private constructor(
     readonly plan: NetworkPlan,
@@ -208,6 +210,7 @@ export class GpuSimulator {
   private buffer(label: string, bytes: number, usage: GPUBufferUsageFlags, data?: ArrayBufferView): GPUBuffer {
     const size = align(Math.max(4, bytes), 4);
     const buffer = this.device.createBuffer({ label, size, usage, mappedAtCreation: data !== undefined });
+    this.allocated.push(buffer);
     if (data) {
       new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, Math.min(data.byteLength, size)));
       buffer.unmap();
@@ -234,6 +237,7 @@ export class GpuSimulator {
     // Unused optional bindings get placeholders; read-only and writable ones must differ
     // (one buffer may not be both in a dispatch).
     const dummy = this.storage('unused writable binding', 16);
+    this.dummyWritable = dummy;
     const dummyReadOnly = this.storage('unused read-only binding', 16);
     const countsRecorders = plan.recorders.filter((r) => r.spec.type === 'spike_counts');
 
@@ -348,7 +352,7 @@ export class GpuSimulator {
       const pop = pb.plan;
       const nSel = r.neurons.length;
       if (r.spec.type === 'spikes') {
-        const capacity = spikeRecordCapacity(r, pop, batch, this.stepsPerSubmit);
+        const capacity = spikeRecordCapacity(r, pop, batch, this.stepsPerSubmit, plan.dtMs);
         const bytes = (SPIKE_RECORD_HEADER_WORDS + 2 * capacity) * 4;
         const buffer = this.storage(`recorder ${r.index} spikes`, bytes);
         const recordedMap = new Uint32Array(pop.size);
@@ -512,6 +516,12 @@ export class GpuSimulator {
   /** Allocate window-count buffers covering the steps of this run. */
   private prepareWindowCounts(firstStep: number, steps: number): { pb: PopulationBuffers; recorder: RecorderPlan; firstWindow: number; nWindows: number; buffer: GPUBuffer }[] {
     const out = [];
+    for (const pb of this.pops) {
+      if (pb.popInfoValues['counts_enabled'] === 0) continue;
+      pb.windowCounts = this.dummyWritable;
+      pb.popInfoValues['counts_enabled'] = 0;
+      this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
+    }
     for (const r of this.plan.recorders) {
       if (r.spec.type !== 'spike_counts') continue;
       const pb = this.pops[r.population]!;
@@ -522,7 +532,7 @@ export class GpuSimulator {
       const nWindows = lastWindow - firstWindow + 1;
       const bytes = nWindows * r.neurons.length * this.plan.batch * 4;
       checkRequests([{ owner: `recorder ${r.index}`, purpose: 'spike counts of this run', bytes, storageBinding: true }], this.context.limits, Infinity);
-      const buffer = this.storage(`recorder ${r.index} window counts`, bytes);
+      const buffer = this.device.createBuffer({ label: `recorder ${r.index} window counts`, size: align(Math.max(4, bytes), 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       pb.windowCounts = buffer;
       Object.assign(pb.popInfoValues, { counts_enabled: 1, counts_first_window: firstWindow, counts_n_windows: nWindows });
       this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
@@ -716,9 +726,12 @@ export class GpuSimulator {
     return all.slice(v * total, (v + 1) * total);
   }
 
-  /** Free all GPU buffers of this network. */
+  /** Free all GPU buffers of this network (recordings stay readable). */
   destroy(): void {
+    if (this.destroyed) return;
     this.destroyed = true;
+    for (const buffer of this.allocated) buffer.destroy();
+    this.allocated.length = 0;
   }
 }
 
@@ -758,8 +771,8 @@ function rowChunks(rowPtr: Uint32Array, maxBindingBytes: number): { begin: numbe
 }
 
 /** Most spikes a spike recorder can see in one chunk: every recorded neuron firing as fast as its refractoriness allows. */
-function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number, steps: number): number {
-  const minIsi = pop.model.minInterSpikeSteps(pop.params, 1);
+function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number, steps: number, dtMs: number): number {
+  const minIsi = pop.model.minInterSpikeSteps(pop.params, dtMs);
   return r.neurons.length * batch * Math.ceil(steps / Math.max(1, minIsi));
 }
 
@@ -810,7 +823,7 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSu
   for (const r of plan.recorders) {
     const pop = plan.populations[r.population]!;
     const owner = `recorder ${r.index} (${r.spec.type} ${pop.name})`;
-    if (r.spec.type === 'spikes') out.push({ owner, purpose: 'spike record per command buffer', bytes: (2 + 2 * spikeRecordCapacity(r, pop, batch, stepsPerSubmit)) * 4 * 2, storageBinding: true });
+    if (r.spec.type === 'spikes') out.push({ owner, purpose: 'spike record per command buffer', bytes: (2 + 2 * spikeRecordCapacity(r, pop, batch, stepsPerSubmit, plan.dtMs)) * 4 * 2, storageBinding: true });
     if (r.spec.type === 'state') out.push({ owner, purpose: 'state samples per command buffer', bytes: stepsPerSubmit * r.neurons.length * batch * 4 * 2, storageBinding: true });
   }
   return out;

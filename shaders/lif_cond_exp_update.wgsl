@@ -21,12 +21,7 @@ fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec2<f32>, current: f
   }
   g_ex = g_ex * model.decay_ex + syn.x;
   g_in = g_in * model.decay_in + syn.y;
-  var spiked = false;
-  if (v >= model.v_th) {
-    v = model.v_reset;
-    refractory = model.refractory_steps;
-    spiked = true;
-  }
+  let spiked = lif_fire(&v, &refractory, model.v_th, model.v_reset, model.refractory_steps);
   state_set(STATE_v_mV, flat, v);
   state_set(STATE_g_ex_nS, flat, g_ex);
   state_set(STATE_g_in_nS, flat, g_in);

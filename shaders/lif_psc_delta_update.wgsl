@@ -13,12 +13,7 @@ fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec2<f32>, current: f
   } else {
     v = model.e_l + (v - model.e_l) * model.p22 + (model.i_e + current) * model.p20 + syn.x;
   }
-  var spiked = false;
-  if (v >= model.v_th) {
-    v = model.v_reset;
-    refractory = model.refractory_steps;
-    spiked = true;
-  }
+  let spiked = lif_fire(&v, &refractory, model.v_th, model.v_reset, model.refractory_steps);
   state_set(STATE_v_mV, flat, v);
   state_set(STATE_refractory_steps, flat, refractory);
   return spiked;

@@ -20,12 +20,7 @@ fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec2<f32>, current: f
   }
   i_ex = i_ex * model.p11_ex + syn.x;
   i_in = i_in * model.p11_in - syn.y;
-  var spiked = false;
-  if (v >= model.v_th) {
-    v = model.v_reset;
-    refractory = model.refractory_steps;
-    spiked = true;
-  }
+  let spiked = lif_fire(&v, &refractory, model.v_th, model.v_reset, model.refractory_steps);
   state_set(STATE_v_mV, flat, v);
   state_set(STATE_i_syn_ex_pA, flat, i_ex);
   state_set(STATE_i_syn_in_pA, flat, i_in);

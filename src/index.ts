@@ -14,4 +14,6 @@ export { NetworkTooLargeError, formatBytes } from './gpu/memory.js';
 export { ShaderCompileError, type ShaderSourceLoader } from './gpu/shaders.js';
 export { acquireBrowserGpu } from './gpu/browser.js';
 export { CpuSimulator } from './cpu/simulator.js';
-export { spikeStatistics, type PopulationStatistics } from './analysis/spike-statistics.js';
+export { spikeStatistics, rateFromPopulationRate, type PopulationStatistics } from './analysis/spike-statistics.js';
+export { encodeNpy, decodeNpy, type DecodedNpy, type NpyData } from './io/npy.js';
+export { pd14Spec, type Pd14Options } from './model/library/pd14.js';

@@ -1,7 +1,7 @@
 /**
  * The command line, called in-process through `main(argv, io)` (GPU or software Vulkan).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -110,7 +110,14 @@ describe('cortexgpu run', () => {
     const result = await cli('run', 'examples/lif_small.json', '--duration', '100', '--out', join(parent, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/NetworkTooLargeError: .*GPU memory/);
-    expect(readdirSync(parent)).toEqual([]);
+    expect(existsSync(parent)).toBe(false); // the run created it, and removed it again
+    // An existing parent keeps only what it had.
+    const existing = join(work, 'existing');
+    mkdirSync(existing);
+    writeFileSync(join(existing, 'keep.txt'), 'x');
+    const again = await cli('run', 'examples/lif_small.json', '--duration', '100', '--out', join(existing, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
+    expect(again.code).toBe(2);
+    expect(readdirSync(existing)).toEqual(['keep.txt']);
   });
 
   it('exits with 2 for a missing file and for bad options', async () => {

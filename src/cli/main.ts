@@ -9,7 +9,8 @@
  *
  * Exit codes: 0 success; 2 a problem with the input or the machine that the message explains
  * (invalid spec or options, missing file, network too large, no GPU, diverging dynamics, lost
- * device); 1 an unexpected error (printed with its stack: a bug to report).
+ * device); 1 an unexpected error (printed with its stack: a bug to report); 130 a run stopped
+ * with Ctrl-C. A failed or interrupted run writes nothing.
  *
  * {@link main} takes its argv and output streams as arguments so that tests can call it
  * in-process; `bin/cortexgpu.js` calls it with `process.argv`.
@@ -48,10 +49,17 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
+/** A run stopped by Ctrl-C (exit code 130, as shells report SIGINT). */
+export class CliInterruptedError extends Error {
+  override readonly name = 'CliInterruptedError';
+}
+
 /** Exit code for errors the message explains (input, machine). */
 export const EXIT_USER_ERROR = 2;
 /** Exit code for unexpected errors (bugs). */
 export const EXIT_INTERNAL_ERROR = 1;
+/** Exit code of a run interrupted by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
 
 const DEFAULT_IO: CliIo = {
   stdout: process.stdout,
@@ -86,6 +94,10 @@ function reportError(error: unknown, io: CliIo): number {
     // Commander has already printed its message (or the help).
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
     return EXIT_USER_ERROR;
+  }
+  if (error instanceof CliInterruptedError) {
+    io.stderr.write(`cortexgpu: ${error.message}\n`);
+    return EXIT_INTERRUPTED;
   }
   if (
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
@@ -339,8 +351,10 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   const existing = await stat(outDir).catch(() => null);
   if (existing !== null && !existing.isDirectory()) throw new CliUsageError(`--out '${options.out}' exists and is not a folder; choose another path.`);
   const parent = dirname(outDir);
+  /** First folder this run created on the way to `parent` (removed again on failure). */
+  let createdParent: string | undefined;
   try {
-    await mkdir(parent, { recursive: true });
+    createdParent = await mkdir(parent, { recursive: true });
   } catch (error) {
     throw new CliUsageError(`cannot create the folder '${parent}' for --out: ${(error as Error).message}.`);
   }
@@ -351,6 +365,11 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   } catch (error) {
     throw new CliUsageError(`cannot write into '${parent}' (for --out '${options.out}'): ${(error as Error).message}.`);
   }
+  // Ctrl-C stops the run after the command buffer in progress and removes the partial output
+  // (a second Ctrl-C kills the process at once).
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.once('SIGINT', onSigint);
 
   try {
     const context = await nodeGpu({ verbose: !quiet, ...(options.software ? { software: options.software } : {}) });
@@ -368,10 +387,11 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const progress = progressReporter(io, quiet);
     let report: RunReport;
     try {
-      report = await sim.run(options.duration, { onProgress: progress.update });
+      report = await sim.run(options.duration, { onProgress: progress.update, signal: interrupt.signal });
     } finally {
       progress.stop();
     }
+    if (report.aborted) throw new CliInterruptedError(`interrupted after ${report.simulatedMs} ms of simulated time; nothing was written to '${options.out}'.`);
     const recordings = sim.recordings();
     sim.destroy();
 
@@ -419,7 +439,10 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1));
   } catch (error) {
     await rm(tmpDir, { recursive: true, force: true });
+    if (createdParent !== undefined) await rm(createdParent, { recursive: true, force: true });
     throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
   }
 }
 

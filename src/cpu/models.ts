@@ -22,6 +22,14 @@ export type SpikingUpdate = (c: NeuronContext, syn0: number, syn1: number, curre
 /** Rate update: returns the new output r. */
 export type RateUpdate = (c: NeuronContext, input: number) => number;
 
+/** Threshold and reset (as `lif_fire` in lif_common.wgsl): true on a spike. */
+function lifFire(v: Float64Array, refr: Float64Array, i: number, d: Readonly<Record<string, number>>): boolean {
+  if (v[i]! < d['v_th']!) return false;
+  v[i] = d['v_reset']!;
+  refr[i] = d['refractory_steps']!;
+  return true;
+}
+
 const lifPscExp: SpikingUpdate = (c, syn0, syn1, current) => {
   const d = c.derived;
   const [v, iEx, iIn, refr] = c.state as [Float64Array, Float64Array, Float64Array, Float64Array];
@@ -30,12 +38,7 @@ const lifPscExp: SpikingUpdate = (c, syn0, syn1, current) => {
   else v[i] = d['e_l']! + (v[i]! - d['e_l']!) * d['p22']! + iEx[i]! * d['p21_ex']! + iIn[i]! * d['p21_in']! + (d['i_e']! + current) * d['p20']!;
   iEx[i] = iEx[i]! * d['p11_ex']! + syn0;
   iIn[i] = iIn[i]! * d['p11_in']! - syn1;
-  if (v[i]! >= d['v_th']!) {
-    v[i] = d['v_reset']!;
-    refr[i] = d['refractory_steps']!;
-    return true;
-  }
-  return false;
+  return lifFire(v, refr, i, d);
 };
 
 const lifPscDelta: SpikingUpdate = (c, syn0, _syn1, current) => {
@@ -44,12 +47,7 @@ const lifPscDelta: SpikingUpdate = (c, syn0, _syn1, current) => {
   const i = c.flat;
   if (refr[i]! > 0) refr[i]! -= 1;
   else v[i] = d['e_l']! + (v[i]! - d['e_l']!) * d['p22']! + (d['i_e']! + current) * d['p20']! + syn0;
-  if (v[i]! >= d['v_th']!) {
-    v[i] = d['v_reset']!;
-    refr[i] = d['refractory_steps']!;
-    return true;
-  }
-  return false;
+  return lifFire(v, refr, i, d);
 };
 
 const lifCondExp: SpikingUpdate = (c, syn0, syn1, current) => {
@@ -64,12 +62,7 @@ const lifCondExp: SpikingUpdate = (c, syn0, syn1, current) => {
   }
   gEx[i] = gEx[i]! * d['decay_ex']! + syn0;
   gIn[i] = gIn[i]! * d['decay_in']! + syn1;
-  if (v[i]! >= d['v_th']!) {
-    v[i] = d['v_reset']!;
-    refr[i] = d['refractory_steps']!;
-    return true;
-  }
-  return false;
+  return lifFire(v, refr, i, d);
 };
 
 const poissonSource: SpikingUpdate = (c) =>

@@ -253,7 +253,7 @@ export class GpuSimulator {
       ].join('\n');
       const update = await cache.get({
         name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}`,
-        parts: ['common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', model.updateShader, spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl'],
+        parts: ['common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', ...(model.shaderLibraries ?? []), model.updateShader, spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl'],
         dynamicBindings: dynamic,
       });
       const stateData = new Float32Array(Math.max(1, model.state.length * total));
@@ -776,9 +776,19 @@ function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number
   return r.neurons.length * batch * Math.ceil(steps / Math.max(1, minIsi));
 }
 
-/** Steps per command buffer: the requested number, cut so that spike records stay bounded. */
+/**
+ * Indirect dispatches allowed in one command buffer. Dawn validates each indirect dispatch with
+ * extra work inside the command buffer; tens of thousands of them crashed Dawn on lavapipe
+ * (PD14 at 200 steps per submit: 12,600), a few thousand are fine.
+ */
+const MAX_INDIRECT_DISPATCHES_PER_SUBMIT = 3000;
+
+/** Steps per command buffer: the requested number, cut so that spike records and indirect dispatches stay bounded. */
 function chooseStepsPerSubmit(plan: NetworkPlan, requested: number): number {
   let steps = Math.max(1, Math.min(10000, Math.floor(requested)));
+  const indirectPerStep =
+    plan.projections.filter((p) => p.mode === 'spike').length + plan.recorders.filter((r) => r.spec.type === 'spikes').length;
+  if (indirectPerStep > 0) steps = Math.max(1, Math.min(steps, Math.floor(MAX_INDIRECT_DISPATCHES_PER_SUBMIT / indirectPerStep)));
   for (const r of plan.recorders) {
     if (r.spec.type !== 'spikes') continue;
     const pop = plan.populations[r.population]!;

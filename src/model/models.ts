@@ -61,6 +61,8 @@ export interface NeuronModelDef {
   readonly currentUnit: string;
   /** WGSL snippet under `shaders/` defining `struct ModelParams` and `fn model_update`. */
   readonly updateShader: string;
+  /** WGSL library files the snippet uses (composed before it). */
+  readonly shaderLibraries?: readonly string[];
   /**
    * Values of the snippet's `ModelParams` struct members (by member name), derived from the
    * parameters and the step: propagators such as exp(−dt/τ) are computed once, in float64.
@@ -117,6 +119,7 @@ const lifPscExp: NeuronModelDef = {
   weightUnit: 'pA',
   currentUnit: 'pA',
   updateShader: 'lif_psc_exp_update.wgsl',
+  shaderLibraries: ['lif_common.wgsl'],
   derive: (p, dt) => {
     const tauM = num(p, 'tau_m_ms');
     const cM = num(p, 'c_m_pF');
@@ -148,6 +151,7 @@ const lifPscDelta: NeuronModelDef = {
   weightUnit: 'mV',
   currentUnit: 'pA',
   updateShader: 'lif_psc_delta_update.wgsl',
+  shaderLibraries: ['lif_common.wgsl'],
   derive: (p, dt) => {
     const tauM = num(p, 'tau_m_ms');
     return {
@@ -191,6 +195,7 @@ const lifCondExp: NeuronModelDef = {
   weightUnit: 'nS',
   currentUnit: 'pA',
   updateShader: 'lif_cond_exp_update.wgsl',
+  shaderLibraries: ['lif_common.wgsl'],
   derive: (p, dt) => ({
     dt,
     c_m: num(p, 'c_m_pF'),

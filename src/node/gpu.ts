@@ -74,7 +74,7 @@ export async function acquireNodeGpu(options: NodeGpuOptions = {}): Promise<GpuC
       process.env['VK_ICD_FILENAMES'] = driver.icd;
       found = await tryAdapter(dawn, powerPreference);
       if (found) {
-        if (verbose) process.stderr.write(`cortexgpu: no hardware GPU adapter; using the software Vulkan driver ${driver.name}\n`);
+        if (verbose) process.stderr.write(forced.length > 0 ? `cortexgpu: using the software Vulkan driver ${driver.name} as requested\n` : `cortexgpu: no hardware GPU adapter; using the software Vulkan driver ${driver.name}\n`);
         break;
       }
       tried.push(`${driver.name}: installed but refused by Dawn`);

@@ -82,6 +82,27 @@ function pscExpPropagator(tauM: number, tauS: number, cM: number, dt: number): n
   return ((tauS * tauM) / (cM * (tauM - tauS))) * (Math.exp(-dt / tauM) - Math.exp(-dt / tauS));
 }
 
+/** Membrane constants shared by the current-based LIF models (exact propagators for one step). */
+function lifMembrane(p: ResolvedParams, dt: number): Record<string, number> {
+  const tauM = num(p, 'tau_m_ms');
+  return {
+    p22: Math.exp(-dt / tauM),
+    p20: (tauM / num(p, 'c_m_pF')) * (1 - Math.exp(-dt / tauM)),
+    e_l: num(p, 'e_l_mV'),
+    v_th: num(p, 'v_th_mV'),
+    v_reset: num(p, 'v_reset_mV'),
+    i_e: num(p, 'i_e_pA'),
+    refractory_steps: refractorySteps(p, dt),
+  };
+}
+
+/** Fields every LIF model shares: spiking kind, the threshold library, refractory spacing. */
+const lifKind = {
+  kind: 'spiking',
+  shaderLibraries: ['lif_common.wgsl'],
+  minInterSpikeSteps: (p: ResolvedParams, dt: number) => Math.max(1, refractorySteps(p, dt) + 1),
+} as const;
+
 const lifCommon: readonly ParamMeta[] = [
   { name: 'tau_m_ms', unit: 'ms', default: 10, min: 0, minExclusive: true, doc: 'membrane time constant' },
   { name: 'c_m_pF', unit: 'pF', default: 250, min: 0, minExclusive: true, doc: 'membrane capacitance' },
@@ -101,7 +122,7 @@ const refractoryState: StateVarMeta = {
 
 const lifPscExp: NeuronModelDef = {
   name: 'lif_psc_exp',
-  kind: 'spiking',
+  ...lifKind,
   doc: 'Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (as NEST iaf_psc_exp).',
   params: [
     ...lifCommon,
@@ -119,30 +140,22 @@ const lifPscExp: NeuronModelDef = {
   weightUnit: 'pA',
   currentUnit: 'pA',
   updateShader: 'lif_psc_exp_update.wgsl',
-  shaderLibraries: ['lif_common.wgsl'],
   derive: (p, dt) => {
     const tauM = num(p, 'tau_m_ms');
     const cM = num(p, 'c_m_pF');
     return {
-      p22: Math.exp(-dt / tauM),
-      p20: (tauM / cM) * (1 - Math.exp(-dt / tauM)),
+      ...lifMembrane(p, dt),
       p11_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
       p11_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
       p21_ex: pscExpPropagator(tauM, num(p, 'tau_syn_ex_ms'), cM, dt),
       p21_in: pscExpPropagator(tauM, num(p, 'tau_syn_in_ms'), cM, dt),
-      e_l: num(p, 'e_l_mV'),
-      v_th: num(p, 'v_th_mV'),
-      v_reset: num(p, 'v_reset_mV'),
-      i_e: num(p, 'i_e_pA'),
-      refractory_steps: refractorySteps(p, dt),
     };
   },
-  minInterSpikeSteps: (p, dt) => Math.max(1, refractorySteps(p, dt) + 1),
 };
 
 const lifPscDelta: NeuronModelDef = {
   name: 'lif_psc_delta',
-  kind: 'spiking',
+  ...lifKind,
   doc: 'Leaky integrate-and-fire whose input spikes make the potential jump by the weight (mV), integrated exactly (as NEST iaf_psc_delta, Brunel 2000).',
   params: lifCommon,
   choiceParams: [],
@@ -151,25 +164,12 @@ const lifPscDelta: NeuronModelDef = {
   weightUnit: 'mV',
   currentUnit: 'pA',
   updateShader: 'lif_psc_delta_update.wgsl',
-  shaderLibraries: ['lif_common.wgsl'],
-  derive: (p, dt) => {
-    const tauM = num(p, 'tau_m_ms');
-    return {
-      p22: Math.exp(-dt / tauM),
-      p20: (tauM / num(p, 'c_m_pF')) * (1 - Math.exp(-dt / tauM)),
-      e_l: num(p, 'e_l_mV'),
-      v_th: num(p, 'v_th_mV'),
-      v_reset: num(p, 'v_reset_mV'),
-      i_e: num(p, 'i_e_pA'),
-      refractory_steps: refractorySteps(p, dt),
-    };
-  },
-  minInterSpikeSteps: (p, dt) => Math.max(1, refractorySteps(p, dt) + 1),
+  derive: lifMembrane,
 };
 
 const lifCondExp: NeuronModelDef = {
   name: 'lif_cond_exp',
-  kind: 'spiking',
+  ...lifKind,
   doc: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005). Conductances decay exactly; the membrane is integrated exponentially with the conductances of the step held constant.',
   params: [
     { name: 'c_m_pF', unit: 'pF', default: 200, min: 0, minExclusive: true, doc: 'membrane capacitance' },
@@ -195,7 +195,6 @@ const lifCondExp: NeuronModelDef = {
   weightUnit: 'nS',
   currentUnit: 'pA',
   updateShader: 'lif_cond_exp_update.wgsl',
-  shaderLibraries: ['lif_common.wgsl'],
   derive: (p, dt) => ({
     dt,
     c_m: num(p, 'c_m_pF'),
@@ -210,7 +209,6 @@ const lifCondExp: NeuronModelDef = {
     decay_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
     refractory_steps: refractorySteps(p, dt),
   }),
-  minInterSpikeSteps: (p, dt) => Math.max(1, refractorySteps(p, dt) + 1),
 };
 
 /** Transfer functions of the rate model, by code used in the kernel. */

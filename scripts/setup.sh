@@ -35,7 +35,7 @@ if [ "$with_brian" -eq 1 ] && ! /usr/bin/python3 -c 'import brian2' 2>/dev/null;
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup.sh: installing Debian packages: ${missing[*]}"
   apt_update
-  as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  as_root apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 
 # lavapipe from Mesa >= 25 (bookworm-backports). Optional: SwiftShader works without it.
@@ -54,7 +54,7 @@ if [ "${mesa_version%%.*}" != "" ] && [ "${mesa_version%%.*}" -ge 25 ] 2>/dev/nu
     fi
     apt_updated=0
     apt_update || true
-    as_root apt-get install -y -q --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null ||
+    as_root apt-get install -y -q -t bookworm-backports mesa-vulkan-drivers >/dev/null ||
       echo "setup.sh: lavapipe not installed; software GPU tests will use SwiftShader (slower)" >&2
   fi
 fi

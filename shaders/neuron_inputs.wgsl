@@ -34,7 +34,7 @@ fn external_input(n: u32, b: u32, step: u32) -> ExternalInput {
     if (kind == INPUT_POISSON) {
       let lambda = bitcast<f32>(input_table[base + 4u]);
       let weight = bitcast<f32>(input_table[base + 5u]);
-      let count = rng_poisson(lambda, pop.seed, input_table[base + 9u], n, step, b, 0u);
+      let count = rng_poisson(lambda, pop.seed, input_table[base + 9u], n, step, rng_trial(b), 0u);
       let w = f32(count) * weight;
       if (input_table[base + 1u] == 0u) { ext.syn.x += w; } else { ext.syn.y += w; }
     } else if (kind == INPUT_DC) {

@@ -22,8 +22,14 @@ struct PopInfo {
   // 1 / fixed-point scale of receptor channels 0 and 1.
   inv_scale_0: f32,
   inv_scale_1: f32,
-  _pad0: u32,
+  // Global index of trial 0 of this batch (trial blocks): random streams are keyed by it.
+  trial_offset: u32,
   _pad1: u32,
+}
+
+// Trial number used as the RNG key: the global trial, so each block of trials draws fresh noise.
+fn rng_trial(b: u32) -> u32 {
+  return b + pop.trial_offset;
 }
 
 fn state_get(variable: u32, flat: u32) -> f32 {

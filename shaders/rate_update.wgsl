@@ -19,7 +19,7 @@ fn model_update(flat: u32, n: u32, b: u32, step: u32, input: f32) -> f32 {
   var drive = input;
   if (model.noise_step_std > 0.0 || model.white_noise_step_std > 0.0) {
     // One draw gives two normals: the OU input noise and the white noise on x.
-    let z = rng_normal2(pop.seed, pop.noise_stream, n, step, b, 0u);
+    let z = rng_normal2(pop.seed, pop.noise_stream, n, step, rng_trial(b), 0u);
     if (model.noise_step_std > 0.0) {
       let eta = state_get(STATE_noise, flat) * model.noise_decay + model.noise_step_std * z.x;
       state_set(STATE_noise, flat, eta);

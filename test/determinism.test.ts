@@ -76,3 +76,24 @@ describe('reproducibility', () => {
     }
   });
 });
+
+describe('trial blocks', () => {
+  it('two blocks of 2 trials reproduce one batch of 4 trials bitwise (noise and initial state keyed by global trial)', async () => {
+    const four = await gpuSimulator(network(4), 100);
+    await four.run(60);
+    const two = await gpuSimulator(network(2), 100);
+    await two.run(60);
+    await two.resetTrials();
+    expect(two.trialOffset).toBe(2);
+    expect(two.stepCount).toBe(0);
+    await two.run(60);
+    const a = four.recordings()[0] as SpikeRecording;
+    const b = two.recordings()[0] as SpikeRecording;
+    for (let trial = 0; trial < 4; trial++) {
+      expect(trialSpikes(b, trial).length).toBeGreaterThan(0);
+      expect(trialSpikes(b, trial)).toBe(trialSpikes(a, trial));
+    }
+    const counts = two.recordings()[2] as unknown as { nTrials: number; nWindows: number };
+    expect(counts.nTrials).toBe(4);
+  });
+});

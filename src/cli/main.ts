@@ -515,7 +515,7 @@ function populationSummaries(
       const stats = spikeStatistics(spikes, { dtMs: run.dtMs, batch: run.batch, fromStep, toStep: run.totalSteps, populationSize: pop.size });
       Object.assign(summary, { rate_hz: stats.rate_hz, cv_isi: stats.cv_isi, rate_from: 'spikes', n_recorded: stats.n_recorded });
     } else if (rates?.type === 'population_rate') {
-      const value = rateFromPopulationRate(rates, fromStep * run.dtMs, run.totalSteps * run.dtMs, run.batch);
+      const value = rateFromPopulationRate(rates, fromStep * run.dtMs, run.totalSteps * run.dtMs, rates.nTrials);
       if (isRate) summary.mean_output = value;
       else Object.assign(summary, { rate_hz: value, rate_from: value === null ? null : 'population_rate' });
     }
@@ -556,7 +556,7 @@ function outputFiles(recordings: readonly Recording[], dtMs: number, batch: numb
       case 'spike_counts': {
         const stem = unique(`spike_counts_${rec.population}`, index);
         const nRec = rec.neurons.length;
-        add(`${stem}.npy`, index, `spike counts per ${rec.windowMs} ms window from ${rec.startMs} ms, [window, trial, recorded neuron]`, rec.counts, [rec.nWindows, batch, nRec]);
+        add(`${stem}.npy`, index, `spike counts per ${rec.windowMs} ms window from ${rec.startMs} ms, [window, trial, recorded neuron]`, rec.counts, [rec.nWindows, rec.nTrials, nRec]);
         add(`${stem}_neurons.npy`, index, 'population index of each recorded neuron', rec.neurons, [nRec]);
         break;
       }
@@ -570,9 +570,9 @@ function outputFiles(recordings: readonly Recording[], dtMs: number, batch: numb
       }
       case 'population_rate': {
         const stem = unique(`population_rate_${rec.population}`, index);
-        const nBins = Math.floor(rec.values.length / batch);
+        const nBins = Math.floor(rec.values.length / rec.nTrials);
         const unit = rec.unit === 'Hz' ? 'spikes/s per neuron' : 'mean output';
-        add(`${stem}.npy`, index, `population rate (${unit}) in ${rec.binMs} ms bins, [bin, trial]`, rec.values, [nBins, batch]);
+        add(`${stem}.npy`, index, `population rate (${unit}) in ${rec.binMs} ms bins, [bin, trial]`, rec.values, [nBins, rec.nTrials]);
         break;
       }
     }

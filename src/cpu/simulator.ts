@@ -5,7 +5,7 @@
  * GPU kernel against it; spike input is summed in float64 here (fixed point on the GPU).
  */
 import type { NetworkSpec } from '../model/spec.js';
-import { planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
+import { drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
 import { CPU_RATE_MODELS, CPU_SPIKING_MODELS, type NeuronContext } from './models.js';
@@ -73,6 +73,32 @@ export class CpuSimulator {
   }
 
   readonly plan: NetworkPlan;
+  private trialOffsetValue = 0;
+
+  /** Global trial number of batch index 0 in the current trial block. */
+  get trialOffset(): number {
+    return this.trialOffsetValue;
+  }
+
+  /** Start a new block of trials, as `GpuSimulator.resetTrials`. */
+  resetTrials(trialOffset = this.trialOffsetValue + this.plan.batch): void {
+    const batch = this.plan.batch;
+    for (const pop of this.pops) {
+      const p = pop.plan;
+      const state = drawInitialState(p, this.plan.seed, batch, trialOffset);
+      pop.state = state.map((values) => Float64Array.from(values));
+      pop.ring.fill(0);
+      pop.spikes = [];
+      if (p.model.kind === 'rate') {
+        const total = p.size * batch;
+        const r = state[p.model.state.findIndex((v) => v.name === 'r')]!;
+        for (let slot = 0; slot < p.ringSlots; slot++) for (let i = 0; i < total; i++) pop.history[slot * total + i] = r[i]!;
+      }
+    }
+    this.trialOffsetValue = trialOffset;
+    this.stepCount = 0;
+    this.collector.startTrialBlock(trialOffset);
+  }
 
   /** Current simulated time, ms. */
   get timeMs(): number {
@@ -108,7 +134,7 @@ export class CpuSimulator {
     for (const inp of pop.plan.inputs) {
       if (step < inp.startStep || step >= inp.stopStep) continue;
       if (inp.kind === 'poisson') {
-        const count = rngPoisson(Math.fround(inp.lambda), this.plan.seed, inp.stream, n, step, b, 0);
+        const count = rngPoisson(Math.fround(inp.lambda), this.plan.seed, inp.stream, n, step, b + this.trialOffsetValue, 0);
         if (inp.channel === 0) out.syn0 += count * Math.fround(inp.weight);
         else out.syn1 += count * Math.fround(inp.weight);
       } else if (inp.kind === 'dc') {
@@ -165,6 +191,7 @@ export class CpuSimulator {
       const p = pop.plan;
       const total = p.size * batch;
       const ctx = { state: pop.state, flat: 0, neuron: 0, trial: 0, step, seed: plan.seed, noiseStream: p.noiseStream, derived: p.derived };
+      const offset = this.trialOffsetValue;
       pop.spikes = [];
       if (p.model.kind === 'rate') {
         const update = CPU_RATE_MODELS[p.model.name]!;
@@ -175,7 +202,7 @@ export class CpuSimulator {
           this.externalInput(pop, n, b, step, ext);
           const recurrent = pop.ring[flat]!;
           pop.ring[flat] = 0;
-          Object.assign(ctx, { flat, neuron: n, trial: b });
+          Object.assign(ctx, { flat, neuron: n, trial: b + offset });
           pop.history[slot + flat] = update(ctx as NeuronContext, recurrent + ext.current);
         }
       } else {
@@ -195,7 +222,7 @@ export class CpuSimulator {
             }
           }
           this.externalInput(pop, n, b, step, ext);
-          Object.assign(ctx, { flat, neuron: n, trial: b });
+          Object.assign(ctx, { flat, neuron: n, trial: b + offset });
           if (update(ctx as NeuronContext, syn0 + ext.syn0, syn1 + ext.syn1, ext.current)) pop.spikes.push(flat);
         }
       }

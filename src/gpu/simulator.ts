@@ -6,7 +6,7 @@
  * asynchronously while the next chunks run.
  */
 import type { NetworkSpec } from '../model/spec.js';
-import { NEVER, planNetwork, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
+import { NEVER, drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { NEURON_MODELS } from '../model/models.js';
 import { DeviceLostError, type GpuContext } from './context.js';
@@ -148,7 +148,10 @@ export class GpuSimulator {
   private stagingBytes = 0;
   private spikeRecordClears: { buffer: GPUBuffer; bytes: number }[] = [];
   private destroyed = false;
+  private running = false;
   private gpuError: string | null = null;
+  /** Global trial of batch index 0 in the current trial block. */
+  private trialOffsetValue = 0;
   private readonly allocated: GPUBuffer[] = [];
   private dummyWritable!: GPUBuffer;
 
@@ -197,9 +200,57 @@ export class GpuSimulator {
     return sim;
   }
 
-  /** Current simulated time, ms. */
+  /** Current simulated time within the trial block, ms. */
   get timeMs(): number {
     return this.stepCount * this.plan.dtMs;
+  }
+
+  /** Global trial number of batch index 0 in the current trial block. */
+  get trialOffset(): number {
+    return this.trialOffsetValue;
+  }
+
+  /**
+   * Start a new block of `batch` trials (global trials `trialOffset … trialOffset + batch − 1`):
+   * state returns to freshly drawn initial values, spikes in flight and inputs are cleared,
+   * time restarts at 0 and every noise stream moves to the new trials. Connectivity, recorders
+   * and attached analyses are kept, so many blocks accumulate into one set of trials.
+   * @param trialOffset default: the next unused trials
+   */
+  async resetTrials(trialOffset = this.trialOffsetValue + this.plan.batch): Promise<void> {
+    this.checkAlive();
+    if (this.running) throw new Error('resetTrials() was called while run() is in progress; await the run first.');
+    if (!Number.isInteger(trialOffset) || trialOffset < 0 || trialOffset + this.plan.batch > 0xffffffff) {
+      throw new RangeError(`resetTrials(trialOffset): expected an integer in [0, 2^32 − batch), got ${trialOffset}`);
+    }
+    const { plan } = this;
+    const encoder = this.device.createCommandEncoder({ label: 'reset trials' });
+    for (const pb of this.pops) {
+      const pop = pb.plan;
+      const total = pop.size * plan.batch;
+      const state = drawInitialState(pop, plan.seed, plan.batch, trialOffset);
+      const data = new Float32Array(Math.max(1, state.length * total));
+      state.forEach((values, v) => data.set(values, v * total));
+      this.device.queue.writeBuffer(pb.state, 0, data);
+      encoder.clearBuffer(pb.input);
+      if (pop.model.kind === 'rate') {
+        const r = state[pop.model.state.findIndex((v) => v.name === 'r')]!;
+        const history = new Float32Array(pop.ringSlots * total);
+        for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
+        this.device.queue.writeBuffer(pb.output, 0, history);
+      } else {
+        encoder.clearBuffer(pb.output);
+      }
+      pb.popInfoValues['trial_offset'] = trialOffset;
+      this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
+    }
+    for (const clear of this.spikeRecordClears) encoder.clearBuffer(clear.buffer, 0, clear.bytes);
+    encoder.clearBuffer(this.status);
+    this.device.queue.submit([encoder.finish()]);
+    await this.device.queue.onSubmittedWorkDone();
+    this.trialOffsetValue = trialOffset;
+    this.stepCount = 0;
+    this.collector.startTrialBlock(trialOffset);
   }
 
   /** Recordings so far (spike times, counts, samples, population rates). */
@@ -318,6 +369,7 @@ export class GpuSimulator {
         counts_n_rec: countsRecorder?.neurons.length ?? 0,
         inv_scale_0: 1 / pop.channelScale[0],
         inv_scale_1: 1 / pop.channelScale[1],
+        trial_offset: 0,
       };
       const popInfo = this.uniform(`${pop.name} info`, update.packUniform('pop', popInfoValues));
       const modelParams = this.uniform(`${pop.name} model`, update.packUniform('model', pop.derived));
@@ -549,6 +601,16 @@ export class GpuSimulator {
    */
   async run(durationMs: number, options: RunOptions = {}): Promise<RunReport> {
     this.checkAlive();
+    if (this.running) throw new Error('run() is already in progress on this simulator; await it first.');
+    this.running = true;
+    try {
+      return await this.runSteps(durationMs, options);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runSteps(durationMs: number, options: RunOptions): Promise<RunReport> {
     if (!(durationMs >= 0) || !Number.isFinite(durationMs)) throw new RangeError(`run(durationMs): expected a finite duration ≥ 0 ms, got ${durationMs}`);
     const totalSteps = Math.round(durationMs / this.plan.dtMs);
     const started = performance.now();

@@ -44,8 +44,12 @@ export interface PopulationPlan {
   readonly params: ResolvedParams;
   /** Values of the model's WGSL `ModelParams` (see `NeuronModelDef.derive`). */
   readonly derived: Readonly<Record<string, number>>;
-  /** Initial value of each state variable, flat `neuron·batch + trial`. */
+  /** Initial value of each state variable, flat `neuron·batch + trial` (trials 0 … batch−1). */
   readonly initialState: readonly Float32Array[];
+  /** Initial distribution of each state variable (to draw later trial blocks). */
+  readonly initialDistributions: readonly Distribution[];
+  /** Stream of each state variable's initial draws. */
+  readonly initialStreams: readonly number[];
   readonly orientationRandom: boolean;
   readonly orientationStream: number;
   /** Stream of the model's own noise (rate noise, Poisson source spikes). */
@@ -153,7 +157,7 @@ export function rateTransfer(params: ResolvedParams, x: number): number {
  * Per-element initial value: constant, or drawn counter-based from (neuron, trial), so a
  * trial's initial state does not depend on the batch size.
  */
-function initialValues(d: Distribution, size: number, batch: number, seed: number, stream: number): Float32Array {
+function initialValues(d: Distribution, size: number, batch: number, seed: number, stream: number, trialOffset: number): Float32Array {
   const out = new Float32Array(size * batch);
   if (typeof d === 'number') return out.fill(d);
   for (let n = 0; n < size; n++) {
@@ -161,9 +165,9 @@ function initialValues(d: Distribution, size: number, batch: number, seed: numbe
       let v: number;
       if ('uniform' in d) {
         const [lo, hi] = d.uniform;
-        v = lo + (hi - lo) * rngUniform4(seed, stream, n, 0, b, 0)[0];
+        v = lo + (hi - lo) * rngUniform4(seed, stream, n, 0, b + trialOffset, 0)[0];
       } else {
-        v = d.normal.mean + d.normal.std * rngNormal2(seed, stream, n, 0, b, 0)[0];
+        v = d.normal.mean + d.normal.std * rngNormal2(seed, stream, n, 0, b + trialOffset, 0)[0];
         if (d.min !== undefined) v = Math.max(d.min, v);
         if (d.max !== undefined) v = Math.min(d.max, v);
       }
@@ -177,6 +181,26 @@ function maxOf(values: Float64Array): number {
   let m = 0;
   for (let i = 0; i < values.length; i++) if (values[i]! > m) m = values[i]!;
   return m;
+}
+
+/**
+ * Initial state of trials `trialOffset … trialOffset + batch − 1` (a trial block), flat
+ * `neuron·batch + trial`; draws are keyed by the global trial, so every block is new.
+ */
+export function drawInitialState(
+  pop: Pick<PopulationPlan, 'size' | 'model' | 'params' | 'initialDistributions' | 'initialStreams'>,
+  seed: number,
+  batch: number,
+  trialOffset: number,
+): Float32Array[] {
+  const state = pop.initialDistributions.map((d, v) => initialValues(d, pop.size, batch, seed, pop.initialStreams[v]!, trialOffset));
+  if (pop.model.kind === 'rate') {
+    // Keep r consistent with x at t = 0.
+    const x = state[pop.model.state.findIndex((s) => s.name === 'x')]!;
+    const r = state[pop.model.state.findIndex((s) => s.name === 'r')]!;
+    for (let i = 0; i < x.length; i++) r[i] = rateTransfer(pop.params, x[i]!);
+  }
+  return state;
 }
 
 /** Largest power of two such that `bound·scale` stays below 2^31 (with a margin). */
@@ -256,17 +280,8 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
     }
     const channelScale: [number, number] = [fixedPointScale(maxOf(bounds[0])), fixedPointScale(maxOf(bounds[1]))];
 
-    const initialState = model.state.map((variable, varIndex) => {
-      const given = p.initial?.[variable.name];
-      const stream = streamId(STREAM_PURPOSE.initialState, index, varIndex);
-      return initialValues(given ?? variable.initial(params), p.size, batch, seed, stream);
-    });
-    if (model.kind === 'rate') {
-      // Keep r consistent with x at t = 0.
-      const x = initialState[model.state.findIndex((s) => s.name === 'x')]!;
-      const r = initialState[model.state.findIndex((s) => s.name === 'r')]!;
-      for (let i = 0; i < x.length; i++) r[i] = rateTransfer(params, x[i]!);
-    }
+    const initialDistributions = model.state.map((variable) => p.initial?.[variable.name] ?? variable.initial(params));
+    const initialStreams = model.state.map((_, varIndex) => streamId(STREAM_PURPOSE.initialState, index, varIndex));
 
     const inputs: InputPlan[] = (spec.inputs ?? [])
       .map((inp, inputIndex) => ({ inp, inputIndex }))
@@ -291,6 +306,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
         return { ...base, kind: 'stimulus' as const, amplitude: inp.amplitude, kappa: inp.kappa, baseline: inp.baseline ?? 0, orientationsDeg: orientations };
       });
 
+    const partial = { size: p.size, model, params, initialDistributions, initialStreams };
     return {
       index,
       name: p.name,
@@ -298,7 +314,9 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
       model,
       params,
       derived: model.derive(params, dtMs),
-      initialState,
+      initialState: drawInitialState(partial, seed, batch, 0),
+      initialDistributions,
+      initialStreams,
       orientationRandom: p.preferred_orientation === 'random',
       orientationStream: streamId(STREAM_PURPOSE.preferredOrientation, index),
       noiseStream: streamId(model.kind === 'rate' ? STREAM_PURPOSE.rateNoise : STREAM_PURPOSE.poissonSource, index),

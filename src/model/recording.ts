@@ -5,20 +5,27 @@
  */
 import type { NetworkPlan, RecorderPlan } from './plan.js';
 
-/** Every spike of the recorded neurons, sorted by (step, trial, neuron). */
+/**
+ * Every spike of the recorded neurons, sorted by (trial block, step, trial, neuron). Steps
+ * count from the start of the spike's trial block (see `resetTrials`); trials are global.
+ */
 export interface SpikeRecording {
   readonly type: 'spikes';
   readonly population: string;
   /** Recorded neurons (indices into the population). */
   readonly neurons: Uint32Array;
-  /** Step of each spike (time = step · dt). */
+  /** Step of each spike within its trial block (time = step · dt). */
   readonly steps: Uint32Array;
+  /** Global trial of each spike (trial block offset + index in the batch). */
   readonly trials: Uint32Array;
   /** Neuron index in the population. */
   readonly senders: Uint32Array;
 }
 
-/** Spike counts per window, trial and recorded neuron: `counts[(window · batch + trial) · nNeurons + k]`. */
+/**
+ * Spike counts per window, trial and recorded neuron: `counts[(window · nTrials + trial) · nNeurons + k]`.
+ * Windows are aligned to `startMs` of each trial block; trials are global (all blocks).
+ */
 export interface SpikeCountRecording {
   readonly type: 'spike_counts';
   readonly population: string;
@@ -26,28 +33,36 @@ export interface SpikeCountRecording {
   readonly windowMs: number;
   readonly startMs: number;
   readonly nWindows: number;
+  /** Trials covered (blocks × batch). */
+  readonly nTrials: number;
   readonly counts: Uint32Array;
 }
 
-/** Samples of one state variable: `values[(sample · batch + trial) · nNeurons + k]`. */
+/**
+ * Samples of one state variable: `values[(sample · batch + b) · nNeurons + k]`, the sample's
+ * trial b being global trial `sampleTrialOffset[sample] + b`; times restart with each trial block.
+ */
 export interface StateRecording {
   readonly type: 'state';
   readonly population: string;
   readonly variable: string;
   readonly neurons: Uint32Array;
   readonly timesMs: Float64Array;
+  readonly sampleTrialOffset: Uint32Array;
   readonly values: Float32Array;
 }
 
 /**
- * Population rate per bin and trial, `values[bin · batch + trial]`: spikes/s per neuron for
- * spiking populations, the mean output for rate populations. Only complete bins are kept.
+ * Population rate per bin and trial, `values[bin · nTrials + trial]`: spikes/s per neuron for
+ * spiking populations, the mean output for rate populations. Bins are aligned to the start of
+ * each trial block; only bins complete in every block are kept.
  */
 export interface PopulationRateRecording {
   readonly type: 'population_rate';
   readonly population: string;
   readonly binMs: number;
   readonly unit: 'Hz' | 'rate';
+  readonly nTrials: number;
   readonly values: Float32Array;
 }
 
@@ -87,13 +102,14 @@ interface RecorderStore {
   steps: Growable<Uint32Array>;
   trials: Growable<Uint32Array>;
   senders: Growable<Uint32Array>;
-  /** spike_counts: counts by absolute window, trial-major rows. */
-  windows: Map<number, Uint32Array>;
-  /** state: sample times and rows. */
+  /** spike_counts: counts by window, then global trial (one row of recorded neurons). */
+  windows: Map<number, Map<number, Uint32Array>>;
+  /** state: sample times, trial offsets and rows. */
   times: Growable<Float64Array>;
+  sampleOffsets: Growable<Uint32Array>;
   values: Growable<Float32Array>;
-  /** population_rate: per-step values (count or mean) per trial. */
-  perStep: Growable<Float32Array>;
+  /** population_rate: per-step values (count or mean) per trial, per trial block. */
+  perStep: Map<number, Growable<Float32Array>>;
 }
 
 /** Accumulates what recorders produce, in step order. */
@@ -101,6 +117,10 @@ export class RecordingCollector {
   private readonly stores: RecorderStore[];
   /** Position in the recorded-neuron list of each neuron, per recorder (spikes only). */
   private readonly slot: Int32Array[];
+  /** Global trial of batch index 0 in the current trial block. */
+  private trialOffset = 0;
+  /** Sort key of the current block for spikes (blocks are appended in order). */
+  private trialsSeen = 0;
 
   constructor(private readonly plan: NetworkPlan) {
     this.stores = plan.recorders.map((r) => ({
@@ -110,14 +130,25 @@ export class RecordingCollector {
       senders: new Growable((n) => new Uint32Array(n)),
       windows: new Map(),
       times: new Growable((n) => new Float64Array(n)),
+      sampleOffsets: new Growable((n) => new Uint32Array(n)),
       values: new Growable((n) => new Float32Array(n)),
-      perStep: new Growable((n) => new Float32Array(n)),
+      perStep: new Map(),
     }));
     this.slot = plan.recorders.map((r) => {
       const map = new Int32Array(plan.populations[r.population]!.size).fill(-1);
       r.neurons.forEach((n, k) => (map[n] = k));
       return map;
     });
+  }
+
+  /** Start a new trial block whose batch index 0 is global trial `trialOffset`. */
+  startTrialBlock(trialOffset: number): void {
+    this.trialOffset = trialOffset;
+  }
+
+  /** Number of global trials seen so far (max over blocks of offset + batch). */
+  get trialCount(): number {
+    return Math.max(this.trialsSeen, this.trialOffset + this.plan.batch);
   }
 
   /**
@@ -135,9 +166,10 @@ export class RecordingCollector {
     order.sort((a, b) => steps[a]! - steps[b]! || key(a) - key(b));
     for (const i of order) {
       store.steps.pushOne(steps[i]!);
-      store.trials.pushOne(flats[i]! % batch);
+      store.trials.pushOne((flats[i]! % batch) + this.trialOffset);
       store.senders.pushOne(Math.floor(flats[i]! / batch));
     }
+    this.trialsSeen = this.trialCount;
   }
 
   /** Add spike counts of windows `firstWindow …`, layout `[window][recorded neuron][trial]` as on the GPU. */
@@ -146,15 +178,21 @@ export class RecordingCollector {
     const batch = this.plan.batch;
     const nRec = store.plan.neurons.length;
     for (let w = 0; w < nWindows; w++) {
-      let rows = store.windows.get(firstWindow + w);
-      if (!rows) {
-        rows = new Uint32Array(batch * nRec);
-        store.windows.set(firstWindow + w, rows);
+      let byTrial = store.windows.get(firstWindow + w);
+      if (!byTrial) {
+        byTrial = new Map();
+        store.windows.set(firstWindow + w, byTrial);
       }
-      for (let k = 0; k < nRec; k++) {
-        for (let b = 0; b < batch; b++) rows[b * nRec + k]! += counts[(w * nRec + k) * batch + b]!;
+      for (let b = 0; b < batch; b++) {
+        let row = byTrial.get(b + this.trialOffset);
+        if (!row) {
+          row = new Uint32Array(nRec);
+          byTrial.set(b + this.trialOffset, row);
+        }
+        for (let k = 0; k < nRec; k++) row[k]! += counts[(w * nRec + k) * batch + b]!;
       }
     }
+    this.trialsSeen = this.trialCount;
   }
 
   /** Add one state sample (`[recorded neuron][trial]` as on the GPU) taken at `timeMs`. */
@@ -165,12 +203,21 @@ export class RecordingCollector {
     const out = new Float32Array(row.length);
     for (let k = 0; k < nSel; k++) for (let b = 0; b < batch; b++) out[b * nSel + k] = row[k * batch + b]!;
     store.times.pushOne(timeMs);
+    store.sampleOffsets.pushOne(this.trialOffset);
     store.values.push(out);
+    this.trialsSeen = this.trialCount;
   }
 
   /** Add per-step population values (spike counts or mean outputs) for consecutive steps, `[step][trial]`. */
   addPopulationSteps(recorder: number, values: ArrayLike<number>): void {
-    this.stores[recorder]!.perStep.push(values);
+    const blocks = this.stores[recorder]!.perStep;
+    let block = blocks.get(this.trialOffset);
+    if (!block) {
+      block = new Growable((n) => new Float32Array(n));
+      blocks.set(this.trialOffset, block);
+    }
+    block.push(values);
+    this.trialsSeen = this.trialCount;
   }
 
   /** Whether neuron `n` is recorded by spike recorder `recorder`. */
@@ -192,28 +239,34 @@ export class RecordingCollector {
           const indices = [...store.windows.keys()];
           const nWindows = indices.length === 0 ? 0 : Math.max(...indices) + 1;
           const nRec = r.neurons.length;
-          const counts = new Uint32Array(nWindows * batch * nRec);
-          for (const [w, rows] of store.windows) counts.set(rows, w * batch * nRec);
-          return { type: 'spike_counts', population: pop.name, neurons: r.neurons, windowMs: r.windowSteps * dt, startMs: r.startStep * dt, nWindows, counts };
+          const nTrials = this.trialCount;
+          const counts = new Uint32Array(nWindows * nTrials * nRec);
+          for (const [w, byTrial] of store.windows) {
+            for (const [trial, row] of byTrial) counts.set(row, (w * nTrials + trial) * nRec);
+          }
+          return { type: 'spike_counts', population: pop.name, neurons: r.neurons, windowMs: r.windowSteps * dt, startMs: r.startStep * dt, nWindows, nTrials, counts };
         }
         case 'state':
-          return { type: 'state', population: pop.name, variable: r.spec.variable, neurons: r.neurons, timesMs: store.times.view(), values: store.values.view() };
+          return { type: 'state', population: pop.name, variable: r.spec.variable, neurons: r.neurons, timesMs: store.times.view(), sampleTrialOffset: store.sampleOffsets.view(), values: store.values.view() };
         case 'population_rate': {
-          const perStep = store.perStep.view();
-          const nSteps = perStep.length / batch;
-          const nBins = Math.floor(nSteps / r.binSteps);
-          const values = new Float32Array(nBins * batch);
+          const nTrials = this.trialCount;
+          const blocks = [...store.perStep.entries()];
+          const nBins = blocks.length === 0 ? 0 : Math.min(...blocks.map(([, g]) => Math.floor(g.length / batch / r.binSteps)));
+          const values = new Float32Array(nBins * nTrials);
           const spiking = pop.model.kind !== 'rate';
           // Spike counts → spikes/s per neuron; rate outputs → mean over the bin.
           const scale = spiking ? 1000 / (pop.size * r.binSteps * dt) : 1 / r.binSteps;
-          for (let bin = 0; bin < nBins; bin++) {
-            for (let b = 0; b < batch; b++) {
-              let sum = 0;
-              for (let s = 0; s < r.binSteps; s++) sum += perStep[(bin * r.binSteps + s) * batch + b]!;
-              values[bin * batch + b] = sum * scale;
+          for (const [offset, growable] of blocks) {
+            const perStep = growable.view();
+            for (let bin = 0; bin < nBins; bin++) {
+              for (let b = 0; b < batch; b++) {
+                let sum = 0;
+                for (let s = 0; s < r.binSteps; s++) sum += perStep[(bin * r.binSteps + s) * batch + b]!;
+                values[bin * nTrials + offset + b] = sum * scale;
+              }
             }
           }
-          return { type: 'population_rate', population: pop.name, binMs: r.binSteps * dt, unit: spiking ? 'Hz' : 'rate', values };
+          return { type: 'population_rate', population: pop.name, binMs: r.binSteps * dt, unit: spiking ? 'Hz' : 'rate', nTrials, values };
         }
       }
     });

@@ -199,7 +199,7 @@ const malformed: readonly MalformedCase[] = [
   { name: 'duplicate projection names', mutate: (s) => { s.projections[0].name = 'feedforward'; }, path: 'projections[2].name', keyword: 'projections[0]' },
   // inputs
   { name: 'poisson input onto rate pop', mutate: (s) => { s.inputs[0].target = 'R'; }, path: 'inputs[0].target', keyword: 'spiking target' },
-  { name: 'dc input onto poisson_source', mutate: (s) => { s.inputs[1].target = 'P'; }, path: 'inputs[1].target', keyword: 'rate_hz' },
+  { name: 'poisson input onto poisson_source', mutate: (s) => { s.inputs[0].target = 'P'; }, path: 'inputs[0].target', keyword: 'rate_hz' },
   { name: 'unknown input type', mutate: (s) => { s.inputs[1].type = 'current'; }, path: 'inputs[1].type', keyword: 'poisson, dc, stimulus' },
   { name: 'n_sources 0', mutate: (s) => { s.inputs[0].n_sources = 0; }, path: 'inputs[0].n_sources', keyword: 'integer >= 1' },
   { name: 'infinite input weight', mutate: (s) => { s.inputs[0].weight = Infinity; }, path: 'inputs[0].weight', keyword: 'finite' },

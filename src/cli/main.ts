@@ -5,11 +5,13 @@
  *   write `summary.json` plus one `.npy` file per recorder into DIR;
  * - `cortexgpu validate SPEC.json`: check a spec and describe it;
  * - `cortexgpu info`: the adapter and the device limits cortexgpu uses;
- * - `cortexgpu example pd14`: print a built-in network spec as JSON.
+ * - `cortexgpu example pd14`: print a built-in network spec as JSON;
+ * - `cortexgpu fisher --a A.npy --b B.npy --ds DS`: linear Fisher information, shuffled
+ *   information and redundancy of (trials × neurons) responses to two stimuli.
  *
  * Exit codes: 0 success; 2 a problem with the input or the machine that the message explains
- * (invalid spec or options, missing file, network too large, no GPU, diverging dynamics, lost
- * device); 1 an unexpected error (printed with its stack: a bug to report); 130 a run stopped
+ * (invalid spec or options, missing or unreadable file, network too large, no GPU, diverging
+ * dynamics, lost device, data the Fisher analysis cannot use); 1 an unexpected error (printed with its stack: a bug to report); 130 a run stopped
  * with Ctrl-C. A failed or interrupted run writes nothing.
  *
  * {@link main} takes its argv and output streams as arguments so that tests can call it
@@ -33,6 +35,12 @@ import type { Recording } from '../model/recording.js';
 import { encodeNpy, type NpyData } from '../io/npy.js';
 import { rateFromPopulationRate, spikeStatistics } from '../analysis/spike-statistics.js';
 import { pd14Spec } from '../model/library/pd14.js';
+import {
+  FISHER_DEFAULT_DECODER_FOLDS, FISHER_DEFAULT_SEED, FisherError, checkFiniteResponses, fisherInformation,
+  type FisherOptions, type FisherResult,
+} from '../analysis/fisher.js';
+import { DataFileError, loadResponseMatrix, type ResponseMatrix } from '../analysis/data.js';
+import { computeFisherGpu } from '../gpu/analysis/fisher-gpu.js';
 
 /** Where the CLI writes and how it ends; injectable for tests. */
 export interface CliIo {
@@ -101,7 +109,8 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
-    error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError
+    error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError ||
+    error instanceof FisherError || error instanceof DataFileError
   ) {
     const kind = error instanceof CliUsageError || error instanceof SpecError ? '' : `${error.name}: `;
     io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
@@ -137,6 +146,14 @@ function nonNegativeNumber(what: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a finite number >= 0 (got '${value}').`);
+    return n;
+  };
+}
+
+function nonZeroNumber(what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n === 0) throw new InvalidArgumentError(`${what} must be a finite non-zero number (got '${value}').`);
     return n;
   };
 }
@@ -230,7 +247,29 @@ function buildProgram(io: CliIo): Command {
       io.stdout.write(formatSpecJson(spec));
     });
 
-  // Room for `fisher` and `experiment` commands.
+  program
+    .command('fisher')
+    .description('linear Fisher information, shuffled information and redundancy from (trials × neurons) responses to two stimuli')
+    .requiredOption('--a <file>', 'responses to stimulus s_a: (trials × neurons) .npy (float32, float64 or integer counts) or .csv')
+    .requiredOption('--b <file>', 'responses to stimulus s_b = s_a + ds: the same neurons in the same order')
+    .requiredOption('--ds <ds>', 'stimulus difference s_b − s_a (non-zero); informations are in 1/(unit of ds)², e.g. rad⁻²', nonZeroNumber('--ds'))
+    .option('--json', 'print one JSON object on stdout instead of a table')
+    .option('--ridge <lambda>', 'add λ (response units²) to the diagonal of the pooled covariance (opt-in, recorded in the output)', nonNegativeNumber('--ridge'))
+    .addOption(
+      new Option('--unequal <mode>', 'unequal trial counts: subsample the larger condition (seeded, with a warning) or refuse')
+        .choices(['subsample', 'error'])
+        .default('subsample'),
+    )
+    .option('--cpu', 'compute with the float64 CPU reference instead of the GPU')
+    .option('--decoder-folds <k>', 'folds of the cross-validated linear decoder (0 = off)', decoderFoldsOption, FISHER_DEFAULT_DECODER_FOLDS)
+    .option('--allow-invalid-t', 'compute even when T < (N+5)/2 (the results are flagged valid: false)')
+    .option('--seed <n>', 'seed of the trial subsampling and of the decoder folds', integerInRange('--seed', 0, 2 ** 32 - 1), FISHER_DEFAULT_SEED)
+    .addOption(softwareOption())
+    .action(async (options: FisherCliOptions) => {
+      await fisherCommand(options, io);
+    });
+
+  // Room for an `experiment` command.
   return program;
 }
 
@@ -313,6 +352,118 @@ function describeContext(context: GpuContext): string {
     ...limitNames.map((name) => `  ${name.padEnd(42)} ${bytes(name) ? formatBytes(limits[name] ?? 0) : String(limits[name])}`),
     `default memory budget of a network: ${info.software ? 'half the host memory (software driver)' : '16 GiB'}; change it with run --gpu-memory-gib`,
   ];
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// fisher
+// ---------------------------------------------------------------------------------------------
+
+interface FisherCliOptions {
+  a: string;
+  b: string;
+  ds: number;
+  json?: boolean;
+  ridge?: number;
+  unequal: 'subsample' | 'error';
+  cpu?: boolean;
+  decoderFolds: number;
+  allowInvalidT?: boolean;
+  seed: number;
+  software?: 'lavapipe' | 'swiftshader';
+}
+
+function decoderFoldsOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n === 1 || n > 1000) {
+    throw new InvalidArgumentError(`--decoder-folds must be 0 (off) or an integer from 2 to 1000 (got '${value}').`);
+  }
+  return n;
+}
+
+/** Read a response file; unreadable files are usage errors, unusable contents DataFileErrors. */
+async function readResponses(path: string, option: string): Promise<ResponseMatrix> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new CliUsageError(`cannot read ${option} '${path}': ${why}.`);
+  }
+  return loadResponseMatrix(bytes, path);
+}
+
+async function fisherCommand(options: FisherCliOptions, io: CliIo): Promise<void> {
+  const [a, b] = await Promise.all([readResponses(options.a, '--a'), readResponses(options.b, '--b')]);
+  if (a.neurons !== b.neurons) {
+    throw new FisherError(
+      'mismatch',
+      `'${options.a}' has ${a.neurons} neurons (columns) but '${options.b}' has ${b.neurons}; both files must be (trials × neurons) ` +
+        'matrices of the same neurons in the same order.',
+    );
+  }
+  checkFiniteResponses(a.data, a.neurons, options.a);
+  checkFiniteResponses(b.data, b.neurons, options.b);
+  const fisherOptions: FisherOptions = {
+    unequalTrials: options.unequal,
+    seed: options.seed,
+    decoderFolds: options.decoderFolds,
+    allowInvalidT: options.allowInvalidT === true,
+    ...(options.ridge !== undefined && options.ridge > 0 ? { ridge: options.ridge } : {}),
+  };
+
+  const start = performance.now();
+  let result: FisherResult;
+  let adapter: string;
+  if (options.cpu === true) {
+    result = fisherInformation(a.data, b.data, a.neurons, options.ds, fisherOptions);
+    adapter = 'cpu (float64 reference)';
+  } else {
+    const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
+    result = await computeFisherGpu(context, a.data, b.data, a.neurons, options.ds, fisherOptions);
+    adapter = context.info.label;
+  }
+  const wallS = (performance.now() - start) / 1000;
+  const backend = options.cpu === true ? 'cpu' : 'gpu';
+
+  for (const warning of result.warnings) io.stderr.write(`cortexgpu: warning: ${warning}\n`);
+  if (options.json === true) {
+    const record = { ...result, adapter, backend, files: { a: options.a, b: options.b }, wall_s: wallS };
+    io.stdout.write(`${JSON.stringify(record)}\n`);
+  } else {
+    io.stdout.write(formatFisherTable(result, { adapter, backend, a: options.a, b: options.b, wallS }));
+  }
+}
+
+function formatFisherTable(r: FisherResult, about: { adapter: string; backend: string; a: string; b: string; wallS: number }): string {
+  const fmt = (x: number): string => (Number.isFinite(x) ? Number(x.toPrecision(5)).toString() : String(x));
+  const row = (name: string, value: string, meaning: string): string => `  ${name.padEnd(14)} ${value.padStart(22)}   ${meaning}`;
+  const lines = [
+    `linear Fisher information of '${about.a}' (s_a) vs '${about.b}' (s_b = s_a + ${r.ds}) on ${about.adapter} [${about.backend}], ${about.wallS.toFixed(2)} s`,
+    `N = ${r.N} neurons, T = ${r.T} trials per condition (given: a ${r.T_a}, b ${r.T_b}); ` +
+      `${r.valid ? 'valid' : 'NOT valid'}: T ${r.valid ? '≥' : '<'} (N+5)/2 = ${(r.N + 5) / 2}`,
+    `informations in 1/(unit of ds)²${r.regularization !== null ? `; ridge λ = ${r.regularization.ridge} on the covariance diagonal` : ''}`,
+    row('I_naive', fmt(r.I_naive), "f'ᵀ Σ⁻¹ f' (biased upward)"),
+    row('I_bc', `${fmt(r.I_bc)} ± ${fmt(r.I_bc_se)}`, 'bias-corrected ± standard error (Kanitscheider et al. 2015)'),
+    row('I_shuffle', fmt(r.I_shuffle), 'decorrelated: sum of single-neuron informations'),
+    row('I_shuffle_bc', fmt(r.I_shuffle_bc), 'shuffled, bias-corrected'),
+    row('redundancy', fmt(r.redundancy), 'I_shuffle_bc − I_bc (> 0: information shared among neurons)'),
+    row('rho', fmt(r.rho), 'redundancy / I_shuffle_bc'),
+  ];
+  if (r.decoder !== undefined) {
+    lines.push(
+      row('decoder', `${(100 * r.decoder.accuracy).toFixed(1)} %`, `cross-validated linear decoder accuracy (${r.decoder.folds} folds)`),
+      row('I_lower_bound', fmt(r.decoder.I_lower_bound), "(2·Φ⁻¹(accuracy))²/ds², a lower bound on I"),
+    );
+  }
+  const order = r.single_neuron_bc.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]);
+  const mean = r.single_neuron_bc.reduce((s, v) => s + v, 0) / r.N;
+  lines.push(
+    `single neurons (bias-corrected): mean ${fmt(mean)}; most informative: ${order.slice(0, 5).map(([v, i]) => `#${i} ${fmt(v)}`).join(', ')}` +
+      `${r.N > 5 ? ' (all in --json)' : ''}`,
+  );
+  if (r.warnings.length > 0) lines.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'} on stderr`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -65,8 +65,11 @@ const lifCondExp: SpikingUpdate = (c, syn0, syn1, current) => {
   return lifFire(v, refr, i, d);
 };
 
-const poissonSource: SpikingUpdate = (c) =>
-  rngBernoulli(Math.fround(c.derived['spike_probability']!), c.seed, c.noiseStream, c.neuron, c.step, c.trial, 0);
+const poissonSource: SpikingUpdate = (c, _syn0, _syn1, current) => {
+  const d = c.derived;
+  const p = current !== 0 ? 1 - Math.exp(-Math.max(d['rate_hz']! + current, 0) * d['dt_s']!) : d['spike_probability']!;
+  return rngBernoulli(Math.fround(p), c.seed, c.noiseStream, c.neuron, c.step, c.trial, 0);
+};
 
 function rateTransferDerived(d: Readonly<Record<string, number>>, x: number): number {
   const u = x - d['threshold']!;

@@ -13,6 +13,8 @@ import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
 import type { ShaderSourceLoader } from './shaders.js';
+import { GpuLinearFisher } from './analysis/linear-fisher.js';
+import { InformationAnalysis, type InformationAnalysisOptions } from './analysis/information-analysis.js';
 
 /** Options of {@link GpuSimulator.create}. */
 export interface GpuSimulatorOptions {
@@ -153,6 +155,9 @@ export class GpuSimulator {
   /** Global trial of batch index 0 in the current trial block. */
   private trialOffsetValue = 0;
   private readonly allocated: GPUBuffer[] = [];
+  private readonly analyses: InformationAnalysis[] = [];
+  private cache!: KernelCache;
+  private shaders!: ShaderSourceLoader;
   private dummyWritable!: GPUBuffer;
 
   private constructor(
@@ -196,8 +201,43 @@ export class GpuSimulator {
     const requests = bufferRequests(plan, stepsPerSubmit, limits);
     const memory = checkRequests(requests, limits, budget);
     const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2);
-    await sim.build(new KernelCache(context.device, options.shaders));
+    sim.shaders = options.shaders;
+    sim.cache = new KernelCache(context.device, options.shaders);
+    await sim.build(sim.cache);
     return sim;
+  }
+
+  /**
+   * Attach a linear-Fisher information analysis to a `spike_counts` recorder: from now on,
+   * every run merges its completed windows (per condition) into GPU running statistics, and
+   * `analysis.results()` gives I, I_shuffle, R and ρ per window.
+   * @throws RangeError naming the option that is invalid
+   */
+  async attachInformation(options: InformationAnalysisOptions): Promise<InformationAnalysis> {
+    this.checkAlive();
+    const recorder = this.plan.recorders[options.recorder];
+    if (!recorder || recorder.spec.type !== 'spike_counts') {
+      const counts = this.plan.recorders.filter((r) => r.spec.type === 'spike_counts').map((r) => r.index);
+      throw new RangeError(`attachInformation: recorder ${options.recorder} is not a spike_counts recorder (spike_counts recorders: ${counts.join(', ') || 'none'}).`);
+    }
+    const batch = this.plan.batch;
+    for (const [name, trials] of [['trialsA', options.trialsA], ['trialsB', options.trialsB]] as const) {
+      if (trials.length < 2) throw new RangeError(`attachInformation: ${name} needs at least 2 trials (got ${trials.length}).`);
+      for (const t of trials) {
+        if (!Number.isInteger(t) || t < 0 || t >= batch) throw new RangeError(`attachInformation: ${name} contains ${t}, not a batch index in [0, ${batch}).`);
+      }
+      if (new Set(trials).size !== trials.length) throw new RangeError(`attachInformation: ${name} lists a trial twice.`);
+    }
+    const overlap = options.trialsA.filter((t) => options.trialsB.includes(t));
+    if (overlap.length > 0) throw new RangeError(`attachInformation: trials ${overlap.join(', ')} are in both conditions.`);
+    if (!Number.isFinite(options.ds) || options.ds === 0) throw new RangeError(`attachInformation: ds must be finite and non-zero (got ${options.ds}).`);
+    if (options.windowBins !== undefined && (!Number.isInteger(options.windowBins) || options.windowBins < 1)) {
+      throw new RangeError(`attachInformation: windowBins must be an integer ≥ 1 (got ${options.windowBins}).`);
+    }
+    const fisher = await GpuLinearFisher.create(this.context, this.shaders, recorder.neurons.length, this.cache);
+    const analysis = new InformationAnalysis(fisher, recorder, options, this.plan.dtMs);
+    this.analyses.push(analysis);
+    return analysis;
   }
 
   /** Current simulated time within the trial block, ms. */
@@ -663,8 +703,21 @@ export class GpuSimulator {
     }
     await Promise.all(this.staging.map((s) => s.busy));
     for (const wc of windowCounts) {
-      const counts = await this.readBuffer(wc.buffer);
-      this.collector.addWindowCounts(wc.recorder.index, wc.firstWindow, wc.nWindows, new Uint32Array(counts));
+      const r = wc.recorder;
+      const attached = this.analyses.filter((a) => a.recorder.index === r.index);
+      if (attached.length > 0 && !failure) {
+        // Bins lying entirely inside this run (a run may start or end inside a bin).
+        const endStep = firstStep + done;
+        const completeFrom = Math.max(wc.firstWindow, Math.ceil((firstStep - r.startStep) / r.windowSteps));
+        const completeTo = Math.min(wc.firstWindow + wc.nWindows, Math.floor((endStep - r.startStep) / r.windowSteps));
+        for (const analysis of attached) {
+          await analysis.accumulate({ buffer: wc.buffer, firstBin: wc.firstWindow, nBins: wc.nWindows, batch: this.plan.batch, completeFrom, completeTo });
+        }
+      }
+      if (attached.length === 0 || attached.some((a) => a.options.keepCounts === true)) {
+        const counts = await this.readBuffer(wc.buffer);
+        this.collector.addWindowCounts(r.index, wc.firstWindow, wc.nWindows, new Uint32Array(counts));
+      }
       wc.buffer.destroy();
     }
     if (failure) throw failure;

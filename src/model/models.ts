@@ -261,15 +261,15 @@ const rateUnit: NeuronModelDef = {
 const poissonSource: NeuronModelDef = {
   name: 'poisson_source',
   kind: 'source',
-  doc: 'Poisson spike source: at most one spike per step, with probability 1 − exp(−rate·dt).',
-  params: [{ name: 'rate_hz', unit: 'Hz', default: 10, min: 0, doc: 'firing rate' }],
+  doc: 'Poisson spike source: at most one spike per step, with probability 1 − exp(−rate·dt). DC and stimulus inputs add to the rate (Hz), so a stimulus makes an orientation-tuned Poisson population.',
+  params: [{ name: 'rate_hz', unit: 'Hz', default: 10, min: 0, doc: 'baseline firing rate' }],
   choiceParams: [],
   state: [],
   receptors: 0,
   weightUnit: '',
-  currentUnit: '',
+  currentUnit: 'Hz',
   updateShader: 'poisson_source_update.wgsl',
-  derive: (p, dt) => ({ spike_probability: 1 - Math.exp(-(num(p, 'rate_hz') * dt) / 1000) }),
+  derive: (p, dt) => ({ rate_hz: num(p, 'rate_hz'), dt_s: dt / 1000, spike_probability: 1 - Math.exp(-(num(p, 'rate_hz') * dt) / 1000) }),
   minInterSpikeSteps: () => 1,
 };
 

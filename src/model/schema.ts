@@ -901,9 +901,6 @@ function checkInput(list: IssueList, context: Context, raw: unknown, path: Path)
     });
     return;
   }
-  if (model?.kind === 'source') {
-    list.add([...path, 'target'], `a ${type} input cannot drive a poisson_source population (got ${quote(target?.name ?? '')}); set the source's params.rate_hz instead, or target a spiking or rate population`);
-  }
   if (type === 'stimulus') {
     inRange(list, [...path, 'kappa'], record['kappa'], { min: 0, hint: 'kappa is the tuning width (0 = untuned)' });
     checkOrientations(list, [...path, 'orientation_deg'], record['orientation_deg'], context.batch);

@@ -86,3 +86,36 @@ describe('GPU linear Fisher information', () => {
     expect(Number.isFinite(regularised.information)).toBe(true);
   });
 });
+
+describe('computeFisherGpu (the fisher CLI path)', () => {
+  it('agrees with the float64 reference on every estimator and reports bad data like it', async () => {
+    const { computeFisherGpu } = await import('../src/gpu/analysis/fisher-gpu.js');
+    const { fisherInformation, FisherError } = await import('../src/analysis/fisher.js');
+    const context = await testGpu();
+    const n = 48;
+    const a = correlatedCounts(300, n, 0, 5);
+    const b = correlatedCounts(340, n, 2, 6); // unequal: subsampled to 300 in both paths
+    const cpu = fisherInformation(a, b, n, 0.5);
+    const gpu = await computeFisherGpu(context, a, b, n, 0.5);
+    for (const key of ['I_naive', 'I_bc', 'I_bc_se', 'I_shuffle_bc', 'redundancy'] as const) {
+      expect(Math.abs(gpu[key] - cpu[key]) / Math.abs(cpu[key]), key).toBeLessThan(1e-3);
+    }
+    expect(Math.abs(gpu.rho - cpu.rho)).toBeLessThan(1e-3);
+    gpu.single_neuron_bc.forEach((j, i) => expect(Math.abs(j - cpu.single_neuron_bc[i]!)).toBeLessThan(1e-3 * Math.max(1e-3, Math.abs(cpu.single_neuron_bc[i]!))));
+    expect(gpu.T).toBe(300);
+    expect(gpu.warnings.join(' ')).toMatch(/unequal trial counts/);
+    expect(gpu.decoder?.accuracy).toBeCloseTo(cpu.decoder!.accuracy, 10);
+
+    const constant = Float64Array.from(a);
+    const constantB = Float64Array.from(b);
+    for (let t = 0; t < 300; t++) constant[t * n + 5] = 3;
+    for (let t = 0; t < 340; t++) constantB[t * n + 5] = 3;
+    const zero = await computeFisherGpu(context, constant, constantB, n, 0.5).catch((e: unknown) => e);
+    expect(zero).toBeInstanceOf(FisherError);
+    expect((zero as Error).message).toMatch(/zero variance.*: 5\b/);
+    const nan = Float64Array.from(a);
+    nan[7 * n + 2] = Number.NaN;
+    const bad = await computeFisherGpu(context, nan, b, n, 0.5).catch((e: unknown) => e);
+    expect((bad as { code?: string }).code).toBe('non_finite');
+  });
+});

@@ -559,19 +559,9 @@ export function fisherFromStatistics(a: ConditionStatistics, b: ConditionStatist
       throw new FisherError('non_finite', `the pooled covariance of neurons ${Math.floor(k / N)} and ${k % N} is not finite (${sigma[k]}).`);
     }
   }
-  // Zero variance: exactly 0, or below float64 resolution of the neuron's mean.
-  const zero: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const v = sigma[i * N + i]!;
-    if (v <= 1e-24 * (a.mean[i]! * a.mean[i]! + b.mean[i]! * b.mean[i]!)) zero.push(i);
-  }
-  if (zero.length > 0 && ridge === 0) {
-    throw new FisherError(
-      'zero_variance',
-      `${zero.length === 1 ? 'neuron' : `${zero.length} neurons`} with zero variance within both conditions (0-based indices): ` +
-        `${listIndices(zero)}. Their information would be infinite; remove them or add --ridge λ (ridge option).`,
-    );
-  }
+  const pooledVariances = new Float64Array(N);
+  for (let i = 0; i < N; i++) pooledVariances[i] = sigma[i * N + i]!;
+  checkZeroVariance(pooledVariances, a.mean, b.mean, ridge);
   if (ridge > 0) for (let i = 0; i < N; i++) sigma[i * N + i]! += ridge;
   const variances = new Float64Array(N);
   for (let i = 0; i < N; i++) variances[i] = sigma[i * N + i]!;
@@ -593,9 +583,93 @@ export function fisherFromStatistics(a: ConditionStatistics, b: ConditionStatist
   return fisherFromSolution({ information, fprime, variances }, T, ds, options);
 }
 
+/**
+ * Refuse neurons whose pooled variance is zero (exactly, or below float64 resolution of their
+ * mean) unless a ridge is given: their information would be infinite.
+ * @throws FisherError `zero_variance` listing the neurons (0-based)
+ */
+export function checkZeroVariance(variances: Float64Array, meanA: Float64Array, meanB: Float64Array, ridge: number): void {
+  const zero: number[] = [];
+  for (let i = 0; i < variances.length; i++) {
+    if (variances[i]! <= 1e-24 * (meanA[i]! * meanA[i]! + meanB[i]! * meanB[i]!)) zero.push(i);
+  }
+  if (zero.length > 0 && ridge === 0) {
+    throw new FisherError(
+      'zero_variance',
+      `${zero.length === 1 ? 'neuron' : `${zero.length} neurons`} with zero variance within both conditions (0-based indices): ` +
+        `${listIndices(zero)}. Their information would be infinite; remove them or add --ridge λ (ridge option).`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // From raw responses
 // ---------------------------------------------------------------------------------------------
+
+/** Raw responses after validation and trial equalisation (see {@link prepareResponses}). */
+export interface PreparedResponses {
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  /** Trials per condition after equalisation. */
+  readonly trials: number;
+  readonly trialsA: number;
+  readonly trialsB: number;
+  readonly ridge: number;
+  readonly seed: number;
+  /** Set when trials were dropped. */
+  readonly warning: string | null;
+}
+
+/**
+ * The validation and equalisation shared by the CPU reference and the GPU path, in the order
+ * documented on {@link fisherInformation} (up to and including the T ≥ (N+5)/2 check).
+ */
+export function prepareResponses(a: Float64Array, b: Float64Array, neurons: number, ds: number, options: FisherOptions = {}): PreparedResponses {
+  checkDs(ds);
+  const ridge = checkRidge(options.ridge);
+  if (!Number.isInteger(neurons) || neurons < 1) throw new FisherError('mismatch', `the number of neurons must be a positive integer (got ${neurons}).`);
+  for (const [label, x] of [['a', a], ['b', b]] as const) {
+    if (x.length % neurons !== 0) {
+      throw new FisherError('mismatch', `condition ${label} has ${x.length} values, which is not a whole number of rows of ${neurons} neurons.`);
+    }
+  }
+  const Ta = a.length / neurons;
+  const Tb = b.length / neurons;
+  for (const [label, T] of [['a', Ta], ['b', Tb]] as const) {
+    if (T < 2) throw new FisherError('too_few_trials', `condition ${label} has ${T} trial${T === 1 ? '' : 's'}; at least 2 per condition are needed.`);
+  }
+  checkFiniteResponses(a, neurons, 'condition a');
+  checkFiniteResponses(b, neurons, 'condition b');
+  const seed = options.seed ?? FISHER_DEFAULT_SEED;
+  const equal = equalizeTrials(a, b, neurons, options.unequalTrials ?? 'subsample', seed);
+  checkTrials(equal.trials, neurons, options.allowInvalidT === true);
+  return { a: equal.a, b: equal.b, trials: equal.trials, trialsA: Ta, trialsB: Tb, ridge, seed, warning: equal.warning };
+}
+
+/**
+ * Finish a result computed from prepared responses: given trial counts, the equalisation
+ * warning, and the cross-validated decoder when `folds > 0`.
+ */
+export function completeResult(result: FisherResult, prepared: PreparedResponses, neurons: number, ds: number, requestedFolds: number): FisherResult {
+  result.T_a = prepared.trialsA;
+  result.T_b = prepared.trialsB;
+  if (prepared.warning !== null) result.warnings.unshift(prepared.warning);
+  if (!Number.isInteger(requestedFolds) || requestedFolds < 0 || requestedFolds === 1) {
+    throw new RangeError(`decoderFolds must be 0 (off) or an integer ≥ 2 (got ${requestedFolds}).`);
+  }
+  if (requestedFolds > 0) {
+    const folds = Math.min(requestedFolds, prepared.trials);
+    if (folds < requestedFolds) result.warnings.push(`the decoder uses ${folds} folds instead of ${requestedFolds}: there are only ${prepared.trials} trials per condition.`);
+    const decoder = crossValidatedDecoder(prepared.a, prepared.b, neurons, folds, prepared.seed, { ds, ridge: prepared.ridge });
+    if (decoder.ridge > prepared.ridge) {
+      result.warnings.push(
+        `the decoder's training covariance was singular in some fold; a ridge of ${formatNumber(decoder.ridge)} was added to its diagonal (decoder.ridge).`,
+      );
+    }
+    result.decoder = decoder;
+  }
+  return result;
+}
 
 /**
  * Check a (trials × neurons) response matrix for NaN and ±Infinity.
@@ -688,51 +762,14 @@ export function equalizeTrials(
  * @param options ridge, unequal-trial handling, seed, decoder folds (0 = off, default 5), allowInvalidT
  */
 export function fisherInformation(a: Float64Array, b: Float64Array, neurons: number, ds: number, options: FisherOptions = {}): FisherResult {
-  checkDs(ds);
-  const ridge = checkRidge(options.ridge);
-  if (!Number.isInteger(neurons) || neurons < 1) throw new FisherError('mismatch', `the number of neurons must be a positive integer (got ${neurons}).`);
-  for (const [label, x] of [['a', a], ['b', b]] as const) {
-    if (x.length % neurons !== 0) {
-      throw new FisherError('mismatch', `condition ${label} has ${x.length} values, which is not a whole number of rows of ${neurons} neurons.`);
-    }
-  }
-  const Ta = a.length / neurons;
-  const Tb = b.length / neurons;
-  for (const [label, T] of [['a', Ta], ['b', Tb]] as const) {
-    if (T < 2) throw new FisherError('too_few_trials', `condition ${label} has ${T} trial${T === 1 ? '' : 's'}; at least 2 per condition are needed.`);
-  }
-  checkFiniteResponses(a, neurons, 'condition a');
-  checkFiniteResponses(b, neurons, 'condition b');
-  const seed = options.seed ?? FISHER_DEFAULT_SEED;
-  const equal = equalizeTrials(a, b, neurons, options.unequalTrials ?? 'subsample', seed);
-  checkTrials(equal.trials, neurons, options.allowInvalidT === true);
-
+  const prepared = prepareResponses(a, b, neurons, ds, options);
   const result = fisherFromStatistics(
-    conditionStatistics(equal.a, equal.trials, neurons),
-    conditionStatistics(equal.b, equal.trials, neurons),
+    conditionStatistics(prepared.a, prepared.trials, neurons),
+    conditionStatistics(prepared.b, prepared.trials, neurons),
     ds,
-    { ridge, allowInvalidT: options.allowInvalidT === true },
+    { ridge: prepared.ridge, allowInvalidT: options.allowInvalidT === true },
   );
-  result.T_a = Ta;
-  result.T_b = Tb;
-  if (equal.warning !== null) result.warnings.unshift(equal.warning);
-
-  const requestedFolds = options.decoderFolds ?? FISHER_DEFAULT_DECODER_FOLDS;
-  if (!Number.isInteger(requestedFolds) || requestedFolds < 0 || requestedFolds === 1) {
-    throw new RangeError(`decoderFolds must be 0 (off) or an integer ≥ 2 (got ${requestedFolds}).`);
-  }
-  if (requestedFolds > 0) {
-    const folds = Math.min(requestedFolds, equal.trials);
-    if (folds < requestedFolds) result.warnings.push(`the decoder uses ${folds} folds instead of ${requestedFolds}: there are only ${equal.trials} trials per condition.`);
-    const decoder = crossValidatedDecoder(equal.a, equal.b, neurons, folds, seed, { ds, ridge });
-    if (decoder.ridge > ridge) {
-      result.warnings.push(
-        `the decoder's training covariance was singular in some fold; a ridge of ${formatNumber(decoder.ridge)} was added to its diagonal (decoder.ridge).`,
-      );
-    }
-    result.decoder = decoder;
-  }
-  return result;
+  return completeResult(result, prepared, neurons, ds, options.decoderFolds ?? FISHER_DEFAULT_DECODER_FOLDS);
 }
 
 // ---------------------------------------------------------------------------------------------

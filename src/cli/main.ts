@@ -41,6 +41,7 @@ import {
 } from '../analysis/fisher.js';
 import { DataFileError, loadResponseMatrix, type ResponseMatrix } from '../analysis/data.js';
 import { computeFisherGpu } from '../gpu/analysis/fisher-gpu.js';
+import { nodeShaderLoader } from '../node/shaders.js';
 
 /** Where the CLI writes and how it ends; injectable for tests. */
 export interface CliIo {
@@ -421,7 +422,7 @@ async function fisherCommand(options: FisherCliOptions, io: CliIo): Promise<void
     adapter = 'cpu (float64 reference)';
   } else {
     const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
-    result = await computeFisherGpu(context, a.data, b.data, a.neurons, options.ds, fisherOptions);
+    result = await computeFisherGpu(context, a.data, b.data, a.neurons, options.ds, { ...fisherOptions, shaders: nodeShaderLoader });
     adapter = context.info.label;
   }
   const wallS = (performance.now() - start) / 1000;

@@ -195,8 +195,8 @@ export function buildConnectivity(
   const { rowPtr, targets } = connect(proj.connector, source, target, sameSource, rng);
   const nSynapses = targets.length;
 
-  const weights = drawDistribution(
-    proj.weight,
+  const weights = proj.connector.type === 'matrix' ? matrixWeights(proj.connector.weights, rowPtr, targets) : drawDistribution(
+    proj.weight ?? 0,
     nSynapses,
     new RandomStream(seed, streamId(STREAM_PURPOSE.weights, projectionIndex)),
   );
@@ -309,6 +309,29 @@ interface Rows {
   targets: Uint32Array;
 }
 
+/** Synapses of the non-zero entries of a `[target][source]` matrix, by source. */
+function matrixRows(matrix: readonly (readonly number[])[], ns: number, nt: number): Rows {
+  if (matrix.length !== nt || matrix.some((row) => row.length !== ns)) {
+    throw new Error(`matrix connector needs ${nt} rows (targets) of ${ns} columns (sources)`);
+  }
+  const rowPtr = new Uint32Array(ns + 1);
+  for (let t = 0; t < nt; t++) for (let s = 0; s < ns; s++) if (matrix[t]![s] !== 0) rowPtr[s + 1]! += 1;
+  for (let s = 0; s < ns; s++) rowPtr[s + 1]! += rowPtr[s]!;
+  const targets = new Uint32Array(rowPtr[ns]!);
+  const fill = rowPtr.slice(0, ns);
+  for (let t = 0; t < nt; t++) for (let s = 0; s < ns; s++) if (matrix[t]![s] !== 0) targets[fill[s]!++] = t;
+  return { rowPtr, targets };
+}
+
+/** The weights of `matrixRows`' synapses, in synapse order. */
+function matrixWeights(matrix: readonly (readonly number[])[], rowPtr: Uint32Array, targets: Uint32Array): Float32Array {
+  const weights = new Float32Array(targets.length);
+  for (let s = 0; s + 1 < rowPtr.length; s++) {
+    for (let k = rowPtr[s]!; k < rowPtr[s + 1]!; k++) weights[k] = matrix[targets[k]!]![s]!;
+  }
+  return weights;
+}
+
 function connect(
   conn: ConnectorSpec,
   source: ConnectivityPopulation,
@@ -328,6 +351,8 @@ function connect(
       return fixedIndegree(ns, nt, conn.indegree, sameSource && conn.autapses === false, conn.multapses !== false, rng);
     case 'fixed_total_number':
       return fixedTotalNumber(ns, nt, conn.n, sameSource && conn.autapses === false, rng);
+    case 'matrix':
+      return matrixRows(conn.weights, ns, nt);
     case 'one_to_one': {
       if (ns !== nt) throw new Error(`one_to_one needs equal sizes, got ${ns} → ${nt}`);
       const rowPtr = new Uint32Array(ns + 1);

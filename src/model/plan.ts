@@ -129,6 +129,8 @@ export function estimateSynapses(proj: ProjectionSpec, sourceSize: number, targe
       return c.n;
     case 'one_to_one':
       return targetSize;
+    case 'matrix':
+      return c.weights.reduce((n, row) => n + row.filter((w) => w !== 0).length, 0);
     case 'ring': // mean of exp(κ(cos x − 1)) over x is e^{−κ} I0(κ) ≤ 1; bound by p_max.
       return c.p_max * sourceSize * targetSize;
   }
@@ -249,7 +251,8 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
     const rate = targetModel.kind === 'rate';
     const sign: 1 | -1 = inhibitory && (rate || targetModel.receptors === 1) ? -1 : 1;
     const channel: 0 | 1 = inhibitory && targetModel.receptors === 2 ? 1 : 0;
-    const mode = !rate ? 'spike' : p.connector.type === 'all_to_all' && connectivity.delaySteps === null ? 'rate_dense' : 'rate_sparse';
+    const denseLayout = (p.connector.type === 'all_to_all' || p.connector.type === 'matrix') && connectivity.delaySteps === null && connectivity.nSynapses >= 0.25 * connectivity.sourceSize * connectivity.targetSize;
+    const mode = !rate ? 'spike' : denseLayout ? 'rate_dense' : 'rate_sparse';
     let dense: Float32Array | null = null;
     if (mode === 'rate_dense') {
       dense = toDense(connectivity);

@@ -398,6 +398,7 @@ const connectorSchemas = {
   fixed_total_number: z.strictObject({ type: z.literal('fixed_total_number'), n: z.number(), autapses }),
   one_to_one: z.strictObject({ type: z.literal('one_to_one') }),
   ring: z.strictObject({ type: z.literal('ring'), p_max: z.number(), kappa: z.number(), autapses }),
+  matrix: z.strictObject({ type: z.literal('matrix'), weights: z.array(z.array(z.number())) }),
 };
 
 const inputSchemas = {
@@ -807,7 +808,19 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
 
   const weightPath = [...path, 'weight'];
   const weight = record['weight'];
-  if (weight === undefined) {
+  const matrixConnector = asRecord(record['connector'])?.['type'] === 'matrix';
+  if (matrixConnector) {
+    if (weight !== undefined) list.add(weightPath, `must be left out with the matrix connector (got ${JSON.stringify(weight)}); the matrix entries are the weights`);
+    const rows = asRecord(record['connector'])?.['weights'];
+    const signedAllowed = targetModel?.kind === 'rate' && record['receptor'] === undefined;
+    if (Array.isArray(rows) && targetModel !== undefined && kindsMatch && !signedAllowed) {
+      rows.forEach((row, t) => {
+        if (!Array.isArray(row)) return;
+        const s = row.findIndex((w) => typeof w === 'number' && w < 0);
+        if (s >= 0) list.add([...path, 'connector', 'weights', t, s], `must be >= 0${unitSuffix(targetModel.weightUnit)} (got ${row[s]}); weights are magnitudes; the receptor gives the sign${targetModel.kind === 'rate' ? ' (or omit receptor for signed rate weights)' : ''}`);
+      });
+    }
+  } else if (weight === undefined) {
     list.add(weightPath, `is required (got nothing); add the synaptic weight magnitude (${DISTRIBUTION_FORMS})`);
   } else {
     const summary = checkDistribution(list, weightPath, weight);
@@ -867,6 +880,22 @@ function checkConnector(
       inRange(list, [...path, 'p_max'], record['p_max'], probability);
       inRange(list, [...path, 'kappa'], record['kappa'], { min: 0, hint: 'kappa is the tuning width (0 = untuned)' });
       break;
+    case 'matrix': {
+      const rows = record['weights'];
+      if (!Array.isArray(rows)) break;
+      if (target?.size !== undefined && rows.length !== target.size) {
+        list.add([...path, 'weights'], `needs one row per target neuron: ${target.size} rows for ${quote(target.name)} (got ${rows.length}); weights[target][source]`);
+      }
+      rows.forEach((row, t) => {
+        if (Array.isArray(row) && source?.size !== undefined && row.length !== source.size) {
+          list.add([...path, 'weights', t], `needs one column per source neuron: ${source.size} for ${quote(source.name)} (got ${row.length})`);
+        } else if (Array.isArray(row)) {
+          const bad = row.findIndex((w) => typeof w !== 'number' || !Number.isFinite(w));
+          if (bad >= 0) list.add([...path, 'weights', t, bad], `must be a finite number (got ${String(row[bad])})`);
+        }
+      });
+      break;
+    }
     case 'all_to_all':
       break;
   }

@@ -54,6 +54,12 @@ export type ConnectorSpec =
   /** Source i to target i (sizes must match). */
   | { readonly type: 'one_to_one' }
   /**
+   * Explicit weights, `weights[target][source]` (a dense matrix; zero entries make no synapse).
+   * The projection's `weight` must then be left out. For spiking targets the entries are
+   * magnitudes (≥ 0); for rate targets without a receptor they may be signed.
+   */
+  | { readonly type: 'matrix'; readonly weights: readonly (readonly number[])[] }
+  /**
    * Orientation-tuned ring: connection probability
    * `p_max · exp(κ (cos 2(θ_pre − θ_post) − 1))` from the populations' preferred orientations.
    */
@@ -79,8 +85,9 @@ export interface ProjectionSpec {
    * Synaptic weight magnitude, ≥ 0 (the receptor gives the sign). Units depend on the target
    * model: pA for `lif_psc_exp`, mV (PSP jump) for `lif_psc_delta`, nS for `lif_cond_exp`,
    * dimensionless for `rate`. Rate projections may be signed when `receptor` is omitted.
+   * Required, except with the `matrix` connector, which carries its own weights.
    */
-  readonly weight: Distribution;
+  readonly weight?: Distribution;
   /** Transmission delay in ms, ≥ dt; rounded to whole steps. Default: one step. */
   readonly delay_ms?: Distribution;
   /** Target receptor. Default `excitatory`. */

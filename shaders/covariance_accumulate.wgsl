@@ -1,7 +1,8 @@
 // Tiled co-moment of a sample block, centred on the block's own mean, merged exactly into a
 // running co-moment (Chan, Golub & LeVeque): C += Cb + δδᵀ·na·nb/(na + nb), δ = mean_b − mean_a.
 // Centring per block keeps float32 accurate for counts with large means. One 16×16 output
-// tile per workgroup; samples stream through workgroup memory 16 at a time.
+// tile per workgroup; samples stream through workgroup memory 16 at a time. The co-moment is
+// symmetric: only tiles on or above the diagonal are computed, and mirrored.
 
 struct AccumulateInfo {
   n_samples: u32,
@@ -23,6 +24,8 @@ var<workgroup> cols_tile: array<array<f32, 16>, 16>;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  // Whole workgroups exit together, so the barriers below stay uniform.
+  if (wid.x < wid.y) { return; }
   let n = info.n_neurons;
   let row0 = wid.y * TILE;
   let col0 = wid.x * TILE;
@@ -48,12 +51,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   if (i >= n || j >= n) { return; }
   let index = i * n + j;
-  if (info.prior_count == 0.0) {
-    comoment[index] = acc;
-  } else {
+  var value = acc;
+  if (info.prior_count != 0.0) {
     let weight = info.prior_count * info.block_count / (info.prior_count + info.block_count);
     let delta_i = block_mean[i] - running_mean[i];
     let delta_j = block_mean[j] - running_mean[j];
-    comoment[index] = comoment[index] + acc + delta_i * delta_j * weight;
+    value = comoment[index] + acc + delta_i * delta_j * weight;
   }
+  comoment[index] = value;
+  // Off-diagonal tiles also fill the mirrored tile (diagonal tiles hold both halves already).
+  if (wid.x != wid.y) { comoment[j * n + i] = value; }
 }

@@ -1,6 +1,8 @@
 // Update of one rate population for one step: take the summed recurrent input gathered by
 // the propagate_rates_* kernels, add external input, run the model's update and write the
 // output into the rate history (ring of ring_slots steps read by outgoing projections).
+// Units whose model gives a spike probability (Poisson spiking of rate units) also emit
+// spikes, which spike projections, recorders and the information analysis use.
 
 @group(0) @binding(0) var<uniform> clock: StepInfo;
 @group(0) @binding(1) var<uniform> pop: PopInfo;
@@ -10,6 +12,9 @@
 @group(0) @binding(5) var<storage, read> input_table: array<u32>;
 @group(0) @binding(6) var<storage, read_write> rate_history: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: array<atomic<u32>>;
+@group(0) @binding(8) var<storage, read_write> spikes: array<atomic<u32>>;
+@group(0) @binding(9) var<storage, read_write> window_counts: array<u32>;
+@group(0) @binding(10) var<storage, read> count_map: array<u32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -26,4 +31,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let r = model_update(flat, n, b, step, recurrent + ext.current);
   rate_history[(step % pop.ring_slots) * total + flat] = r;
   check_state_finite(flat, step);
+  let p = model_spike_probability(r);
+  // Draw 1 of the unit's noise counter: draw 0 is its membrane/input noise.
+  if (p > 0.0 && rng_bernoulli(p, pop.seed, pop.noise_stream, n, step, rng_trial(b), 1u)) {
+    emit_spike(flat, n, b, step);
+  }
 }

@@ -4,6 +4,13 @@
 struct ModelParams {
   decay: f32, transfer: f32, gain: f32, threshold: f32, exponent: f32,
   white_noise_step_std: f32, noise_decay: f32, noise_step_std: f32,
+  // Poisson spikes at r·spike_rate_hz: expected spikes per step per unit output (0: none).
+  spike_scale: f32,
+}
+
+fn model_spike_probability(r: f32) -> f32 {
+  if (model.spike_scale <= 0.0) { return 0.0; }
+  return 1.0 - exp(-max(r, 0.0) * model.spike_scale);
 }
 
 fn transfer(x: f32) -> f32 {

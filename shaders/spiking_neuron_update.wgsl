@@ -16,8 +16,6 @@
 @group(0) @binding(8) var<storage, read> count_map: array<u32>;
 @group(0) @binding(9) var<storage, read_write> status: array<atomic<u32>>;
 
-const NOT_RECORDED: u32 = 0xffffffffu;
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let flat = flat_index(gid, nwg);
@@ -44,18 +42,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   check_state_finite(flat, step);
   if (!spiked) { return; }
 
-  let list_base = (step & 1u) * pop.spike_block_words;
-  let k = atomicAdd(&spikes[list_base], 1u);
-  atomicAdd(&spikes[list_base + 1u + b], 1u);
-  atomicStore(&spikes[list_base + 1u + pop.batch + k], flat);
-
-  if (pop.counts_enabled != 0u && step >= pop.counts_start_step) {
-    let window = (step - pop.counts_start_step) / pop.counts_window_steps;
-    let rec = count_map[n];
-    if (rec != NOT_RECORDED && window >= pop.counts_first_window && window - pop.counts_first_window < pop.counts_n_windows) {
-      let w = window - pop.counts_first_window;
-      // Each thread owns its (neuron, trial) entry: no atomics needed.
-      window_counts[(w * pop.counts_n_rec + rec) * pop.batch + b] += 1u;
-    }
-  }
+  emit_spike(flat, n, b, step);
 }

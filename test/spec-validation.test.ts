@@ -210,7 +210,7 @@ const malformed: readonly MalformedCase[] = [
   { name: 'neuron index out of range', mutate: (s) => { s.recorders[2].neurons = [0, 5, 100]; }, path: 'recorders[2].neurons[2]', keyword: '[0, 100)' },
   { name: 'duplicate neuron index', mutate: (s) => { s.recorders[2].neurons = [0, 5, 5]; }, path: 'recorders[2].neurons[2]', keyword: 'duplicate' },
   { name: 'first beyond population size', mutate: (s) => { s.recorders[4].neurons = { first: 21 }; }, path: 'recorders[4].neurons.first', keyword: 'from 1 to 20' },
-  { name: 'spike recorder on a rate population', mutate: (s) => { s.recorders[0].population = 'R'; }, path: 'recorders[0].population', keyword: 'spiking or source' },
+  { name: 'spike recorder on a rate population', mutate: (s) => { s.recorders[0].population = 'R'; }, path: 'recorders[0].population', keyword: 'spike_rate_hz > 0' },
   { name: 'second spike_counts recorder', mutate: (s) => { s.recorders.push({ type: 'spike_counts', population: 'I', window_ms: 5 }); }, path: 'recorders[5].population', keyword: 'at most one' },
   { name: 'count window shorter than dt', mutate: (s) => { s.recorders[1].window_ms = 0.01; }, path: 'recorders[1].window_ms', keyword: '>= 0.1 ms' },
   { name: 'recorder of a missing population', mutate: (s) => { s.recorders[3].population = 'Q'; }, path: 'recorders[3].population', keyword: 'no population' },

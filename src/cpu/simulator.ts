@@ -7,7 +7,7 @@
 import type { NetworkSpec } from '../model/spec.js';
 import { drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
+import { rngBernoulli, rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
 import { CPU_RATE_MODELS, CPU_SPIKING_MODELS, type NeuronContext } from './models.js';
 
 const DEG_TO_RAD = Math.PI / 180;
@@ -196,6 +196,7 @@ export class CpuSimulator {
       if (p.model.kind === 'rate') {
         const update = CPU_RATE_MODELS[p.model.name]!;
         const slot = (step % p.ringSlots) * total;
+        const spikeScale = p.derived['spike_scale'] ?? 0;
         for (let flat = 0; flat < total; flat++) {
           const n = Math.floor(flat / batch);
           const b = flat % batch;
@@ -203,7 +204,13 @@ export class CpuSimulator {
           const recurrent = pop.ring[flat]!;
           pop.ring[flat] = 0;
           Object.assign(ctx, { flat, neuron: n, trial: b + offset });
-          pop.history[slot + flat] = update(ctx as NeuronContext, recurrent + ext.current);
+          const r = update(ctx as NeuronContext, recurrent + ext.current);
+          pop.history[slot + flat] = r;
+          // Poisson spiking of rate units (draw 1 of the unit's noise counter, as on the GPU).
+          if (spikeScale > 0) {
+            const p = 1 - Math.exp(-Math.max(r, 0) * spikeScale);
+            if (rngBernoulli(Math.fround(p), plan.seed, pop.plan.noiseStream, n, step, b + offset, 1)) pop.spikes.push(flat);
+          }
         }
       } else {
         const update = CPU_SPIKING_MODELS[p.model.name]!;

@@ -98,8 +98,10 @@ interface PopulationBuffers {
   inputTable: GPUBuffer;
   /** Spiking: ring of fixed-point input; rate: summed input. */
   input: GPUBuffer;
-  /** Spiking: two-parity spike lists; rate: output history. */
+  /** Rate: output history; spiking: the spike lists (same as `spikes`). */
   output: GPUBuffer;
+  /** Two-parity spike lists of populations that emit spikes, else null. */
+  spikes: GPUBuffer | null;
   dispatchArgs: GPUBuffer | null;
   countMap: GPUBuffer;
   windowCounts: GPUBuffer;
@@ -159,6 +161,8 @@ export class GpuSimulator {
   private cache!: KernelCache;
   private shaders!: ShaderSourceLoader;
   private dummyWritable!: GPUBuffer;
+  /** Placeholder spike list for rate populations without spikes (distinct from other placeholders). */
+  private unusedSpikes!: GPUBuffer;
 
   private constructor(
     readonly plan: NetworkPlan,
@@ -278,6 +282,7 @@ export class GpuSimulator {
         const history = new Float32Array(pop.ringSlots * total);
         for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
         this.device.queue.writeBuffer(pb.output, 0, history);
+        if (pb.spikes) encoder.clearBuffer(pb.spikes);
       } else {
         encoder.clearBuffer(pb.output);
       }
@@ -330,6 +335,7 @@ export class GpuSimulator {
     const dummy = this.storage('unused writable binding', 16);
     this.dummyWritable = dummy;
     const dummyReadOnly = this.storage('unused read-only binding', 16);
+    this.unusedSpikes = this.storage('unused spike list', 16);
     const countsRecorders = plan.recorders.filter((r) => r.spec.type === 'spike_counts');
 
     // Populations: buffers and update kernels.
@@ -344,7 +350,7 @@ export class GpuSimulator {
       ].join('\n');
       const update = await cache.get({
         name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}`,
-        parts: ['common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', ...(model.shaderLibraries ?? []), model.updateShader, spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl'],
+        parts: ['common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []), model.updateShader, spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl'],
         dynamicBindings: dynamic,
       });
       const stateData = new Float32Array(Math.max(1, model.state.length * total));
@@ -378,11 +384,15 @@ export class GpuSimulator {
 
       let input: GPUBuffer;
       let output: GPUBuffer;
+      let spikes: GPUBuffer | null = null;
       let dispatchArgs: GPUBuffer | null = null;
+      if (pop.emitsSpikes) {
+        spikes = this.storage(`${pop.name} spikes`, 2 * (1 + batch + total) * 4);
+        dispatchArgs = this.storage(`${pop.name} dispatch args`, 6 * 4, undefined, GPUBufferUsage.INDIRECT);
+      }
       if (spiking) {
         input = this.storage(`${pop.name} spike ring`, Math.max(1, model.receptors) * pop.ringSlots * total * 4);
-        output = this.storage(`${pop.name} spikes`, 2 * (1 + batch + total) * 4);
-        dispatchArgs = this.storage(`${pop.name} dispatch args`, 6 * 4, undefined, GPUBufferUsage.INDIRECT);
+        output = spikes!;
       } else {
         input = this.storage(`${pop.name} rate input`, total * 4);
         const history = new Float32Array(pop.ringSlots * total);
@@ -413,7 +423,7 @@ export class GpuSimulator {
       };
       const popInfo = this.uniform(`${pop.name} info`, update.packUniform('pop', popInfoValues));
       const modelParams = this.uniform(`${pop.name} model`, update.packUniform('model', pop.derived));
-      this.pops.push({ plan: pop, state, popInfo, popInfoValues, modelParams, inputTable, input, output, dispatchArgs, countMap, windowCounts: dummy, update, updateDispatch: null });
+      this.pops.push({ plan: pop, state, popInfo, popInfoValues, modelParams, inputTable, input, output, dispatchArgs, countMap, windowCounts: dummy, update, updateDispatch: null, spikes });
     }
 
     // Per step, in order: rate gathers, updates, spike bookkeeping, spike propagation, recorders.
@@ -450,7 +460,7 @@ export class GpuSimulator {
         const recordedMap = new Uint32Array(pop.size);
         r.neurons.forEach((n) => (recordedMap[n] = 1));
         const info = this.uniform(`recorder ${r.index} info`, spikeRecord.packUniform('info', { batch, spike_block_words: 1 + batch + pop.size * batch, capacity }));
-        const bindGroup = spikeRecord.bind({ clock, info, spikes: pb.output, recorded: this.storage(`recorder ${r.index} map`, recordedMap.byteLength, recordedMap), record: buffer });
+        const bindGroup = spikeRecord.bind({ clock, info, spikes: pb.spikes!, recorded: this.storage(`recorder ${r.index} map`, recordedMap.byteLength, recordedMap), record: buffer });
         recording.push({ kernel: spikeRecord, bindGroup, indirect: { buffer: pb.dispatchArgs!, offset: 12 } });
         addRegion(r, buffer, bytes);
         this.spikeRecordClears.push({ buffer, bytes: SPIKE_RECORD_HEADER_WORDS * 4 });
@@ -477,7 +487,7 @@ export class GpuSimulator {
 
     const bookkeepingKernel = await cache.get({ name: 'spike_bookkeeping', parts: ['common.wgsl', 'spike_bookkeeping.wgsl'], dynamicBindings: dynamic });
     for (const pb of this.pops) {
-      if (pb.plan.model.kind === 'rate') continue;
+      if (!pb.plan.emitsSpikes) continue;
       const rateRecord = rateRecordOf.get(pb.plan.index);
       const info = this.uniform(`${pb.plan.name} bookkeeping`, bookkeepingKernel.packUniform('info', {
         batch,
@@ -485,7 +495,7 @@ export class GpuSimulator {
         rate_record_enabled: rateRecord ? 1 : 0,
         max_workgroups: maxWorkgroups,
       }));
-      const bindGroup = bookkeepingKernel.bind({ clock, info, spikes: pb.output, dispatch_args: pb.dispatchArgs!, rate_record: rateRecord ?? dummy });
+      const bindGroup = bookkeepingKernel.bind({ clock, info, spikes: pb.spikes!, dispatch_args: pb.dispatchArgs!, rate_record: rateRecord ?? dummy });
       bookkeeping.push({ kernel: bookkeepingKernel, bindGroup, size: [1, 1] });
     }
 
@@ -526,7 +536,7 @@ export class GpuSimulator {
           const bindGroup = propagateSpikes.bind({
             clock,
             proj: info,
-            spikes: source.output,
+            spikes: source.spikes!,
             row_ptr: this.storage(`${label} row_ptr`, rowPtr.byteLength, rowPtr),
             targets: this.storage(`${label} targets`, (hi - lo) * 4, c.targets.subarray(lo, hi)),
             weights: this.storage(`${label} weights`, weights.byteLength, weights),
@@ -727,11 +737,14 @@ export class GpuSimulator {
     return { steps: done, simulatedMs: done * this.plan.dtMs, wallS, neuronStepsPerS: (neurons * done) / Math.max(wallS, 1e-9), aborted };
   }
 
-  /** Bind group of a spiking population's update kernel (rebuilt when its window-count buffer changes). */
+  /** Bind group of a population's update kernel (rebuilt when its window-count buffer changes). */
   private updateBindGroup(pb: PopulationBuffers): GPUBindGroup {
     const clock = { buffer: this.stepUniforms, size: STEP_UNIFORM_BYTES };
     if (pb.plan.model.kind === 'rate') {
-      return pb.update.bind({ clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, rate_input: pb.input, input_table: pb.inputTable, rate_history: pb.output, status: this.status });
+      return pb.update.bind({
+        clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, rate_input: pb.input, input_table: pb.inputTable, rate_history: pb.output, status: this.status,
+        spikes: pb.spikes ?? this.unusedSpikes, window_counts: pb.windowCounts, count_map: pb.countMap,
+      });
     }
     return pb.update.bind({ clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, syn_ring: pb.input, input_table: pb.inputTable, spikes: pb.output, window_counts: pb.windowCounts, count_map: pb.countMap, status: this.status });
   }

@@ -225,6 +225,7 @@ const rateUnit: NeuronModelDef = {
     { name: 'exponent', unit: '1', default: 2, min: 0, minExclusive: true, doc: 'power n of the power law k·[x−θ]₊ⁿ' },
     { name: 'noise_std', unit: 'input', default: 0, min: 0, doc: 'noise amplitude σ' },
     { name: 'noise_tau_ms', unit: 'ms', default: 0, min: 0, doc: 'noise correlation time (0: white noise)' },
+    { name: 'spike_rate_hz', unit: 'Hz', default: 0, min: 0, doc: 'Poisson spiking: spikes/s per unit of output r (0: no spikes); spikes can be recorded, counted and projected onto spiking populations' },
   ],
   choiceParams: [
     { name: 'transfer', choices: ['linear', 'threshold_linear', 'power_law'], default: 'linear', doc: 'transfer function φ' },
@@ -253,6 +254,7 @@ const rateUnit: NeuronModelDef = {
       white_noise_step_std: tauN > 0 ? 0 : Math.sqrt(((sigma * sigma) / (2 * tau)) * (1 - decay * decay)),
       noise_decay: tauN > 0 ? Math.exp(-dt / tauN) : 0,
       noise_step_std: tauN > 0 ? sigma * Math.sqrt(1 - Math.exp(-2 * dt / tauN)) : 0,
+      spike_scale: (num(p, 'spike_rate_hz') * dt) / 1000,
     };
   },
   minInterSpikeSteps: () => 1,
@@ -281,6 +283,13 @@ export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = 
   lif_cond_exp: lifCondExp,
   poisson_source: poissonSource,
 };
+
+/** Whether a population of this model with these parameters emits spikes. */
+export function emitsSpikes(model: NeuronModelDef, params: Readonly<Record<string, number | string>> | undefined): boolean {
+  if (model.kind !== 'rate') return true;
+  const rate = params?.['spike_rate_hz'];
+  return typeof rate === 'number' && rate > 0;
+}
 
 /** Apply defaults to a population's parameters (validation has already checked names and ranges). */
 export function resolveParams(model: NeuronModelDef, given: Readonly<Record<string, number | string>> | undefined): ResolvedParams {

@@ -5,7 +5,7 @@
  * reference both execute this plan, so they simulate exactly the same network.
  */
 import { buildConnectivity, preferredOrientationsDeg, toDense, toIncoming, type Connectivity, type IncomingConnectivity } from './connectivity.js';
-import { NEURON_MODELS, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
+import { NEURON_MODELS, emitsSpikes, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
 import { resolveSpecDefaults, validateSpec } from './schema.js';
 import type { Distribution, NetworkSpec, NeuronSelection, ProjectionSpec, RecorderSpec } from './spec.js';
 import { rngNormal2, rngUniform4, streamId } from '../rng/philox.js';
@@ -42,6 +42,8 @@ export interface PopulationPlan {
   readonly size: number;
   readonly model: NeuronModelDef;
   readonly params: ResolvedParams;
+  /** Emits spikes: spiking models, sources, and rate units with Poisson spiking (`spike_rate_hz` > 0). */
+  readonly emitsSpikes: boolean;
   /** Values of the model's WGSL `ModelParams` (see `NeuronModelDef.derive`). */
   readonly derived: Readonly<Record<string, number>>;
   /** Initial value of each state variable, flat `neuron·batch + trial` (trials 0 … batch−1). */
@@ -248,7 +250,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
       { size: sizeOf(p.target), ...(preferred[target] ? { preferredDeg: preferred[target] } : {}) },
       { dtMs, seed, projectionIndex: index, sameSource: source === target },
     );
-    const rate = targetModel.kind === 'rate';
+    const rate = targetModel.kind === 'rate'; // rate → rate gathers; anything → spiking scatters spikes
     const sign: 1 | -1 = inhibitory && (rate || targetModel.receptors === 1) ? -1 : 1;
     const channel: 0 | 1 = inhibitory && targetModel.receptors === 2 ? 1 : 0;
     const denseLayout = (p.connector.type === 'all_to_all' || p.connector.type === 'matrix') && connectivity.delaySteps === null && connectivity.nSynapses >= 0.25 * connectivity.sourceSize * connectivity.targetSize;
@@ -316,6 +318,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
       size: p.size,
       model,
       params,
+      emitsSpikes: emitsSpikes(model, params),
       derived: model.derive(params, dtMs),
       initialState: drawInitialState(partial, seed, batch, 0),
       initialDistributions,

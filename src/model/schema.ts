@@ -559,6 +559,8 @@ interface PopulationInfo {
   readonly name: string;
   readonly size: number | undefined;
   readonly model: NeuronModelDef | undefined;
+  /** The population's params as given (for model-dependent checks). */
+  readonly params: unknown;
 }
 
 /** Global values that other checks depend on; undefined when invalid (dependent checks are skipped). */
@@ -647,7 +649,7 @@ function checkPopulation(list: IssueList, raw: unknown, path: Path, index: numbe
   const initial = asRecord(record['initial']);
   if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
 
-  if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model });
+  if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model, params: record['params'] });
 }
 
 function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params: Record<string, unknown>): void {
@@ -772,7 +774,9 @@ function lookupPopulation(list: IssueList, context: Context, path: Path, name: u
   return found;
 }
 
-const emitsSpikes = (model: NeuronModelDef): boolean => model.kind === 'spiking' || model.kind === 'source';
+/** Spiking and source models emit spikes; rate units do when params.spike_rate_hz > 0. */
+const emitsSpikes = (model: NeuronModelDef, params?: unknown): boolean =>
+  model.kind === 'spiking' || model.kind === 'source' || (typeof asRecord(params)?.['spike_rate_hz'] === 'number' && (asRecord(params)!['spike_rate_hz'] as number) > 0);
 
 /** @param names projection name → index of the first projection with that name */
 function checkProjection(list: IssueList, context: Context, raw: unknown, index: number, names: Map<string, number>): void {
@@ -796,7 +800,7 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
     kindsMatch = false;
     list.add([...path, 'target'], `cannot target a poisson_source population (got ${quote(target?.name ?? '')}); Poisson sources receive no input, target a spiking or rate population`);
   } else if (sourceModel !== undefined && targetModel !== undefined) {
-    const spikingPair = emitsSpikes(sourceModel) && targetModel.kind === 'spiking';
+    const spikingPair = emitsSpikes(sourceModel, source?.params) && targetModel.kind === 'spiking';
     const ratePair = sourceModel.kind === 'rate' && targetModel.kind === 'rate';
     if (!spikingPair && !ratePair) {
       kindsMatch = false;
@@ -971,8 +975,8 @@ function checkRecorder(list: IssueList, context: Context, raw: unknown, index: n
       : { min: 0, minExclusive: true, unit: 'ms', hint });
   };
 
-  if ((type === 'spikes' || type === 'spike_counts') && model !== undefined && !emitsSpikes(model)) {
-    list.add([...path, 'population'], `${type} recorders need a spiking or source population (got ${quote(population?.name ?? '')}, a ${model.kind} population of model ${model.name}); record it with population_rate or state instead`);
+  if ((type === 'spikes' || type === 'spike_counts') && model !== undefined && !emitsSpikes(model, population?.params)) {
+    list.add([...path, 'population'], `${type} recorders need a population that emits spikes (got ${quote(population?.name ?? '')}, a ${model.kind} population of model ${model.name} without spikes); record it with population_rate or state, or give rate units params.spike_rate_hz > 0 (Poisson spiking)`);
   }
   switch (type) {
     case 'spike_counts': {

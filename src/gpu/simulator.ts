@@ -6,7 +6,7 @@
  * asynchronously while the next chunks run.
  */
 import type { NetworkSpec } from '../model/spec.js';
-import { NEVER, drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
+import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { NEURON_MODELS } from '../model/models.js';
 import { DeviceLostError, type GpuContext } from './context.js';
@@ -158,6 +158,10 @@ export class GpuSimulator {
   private trialOffsetValue = 0;
   private readonly allocated: GPUBuffer[] = [];
   private readonly analyses: InformationAnalysis[] = [];
+  /** GPU matrices of dense rate projections, by projection index (row chunks). */
+  private readonly denseChunks = new Map<number, { begin: number; end: number; buffer: GPUBuffer }[]>();
+  /** Current (mutable) input descriptions, by spec input index. */
+  private readonly inputs = new Map<number, InputPlan>();
   private cache!: KernelCache;
   private shaders!: ShaderSourceLoader;
   private dummyWritable!: GPUBuffer;
@@ -242,6 +246,61 @@ export class GpuSimulator {
     const analysis = new InformationAnalysis(fisher, recorder, options, this.plan.dtMs);
     this.analyses.push(analysis);
     return analysis;
+  }
+
+  /**
+   * Replace the weights of a dense rate projection (all_to_all or matrix connector) without
+   * rebuilding the network, e.g. for learned readouts and feedback.
+   * @param projection index in the spec, or its name
+   * @param weights target-major matrix `[target · sourceSize + source]`, signed values as used by the kernel
+   * @throws RangeError when the projection is not dense or the size is wrong
+   */
+  setProjectionWeights(projection: number | string, weights: Float32Array): void {
+    this.checkAlive();
+    const proj = typeof projection === 'number' ? this.plan.projections[projection] : this.plan.projections.find((p) => p.name === projection);
+    if (!proj) throw new RangeError(`setProjectionWeights: no projection ${JSON.stringify(projection)} (have: ${this.plan.projections.map((p) => p.name).join(', ')})`);
+    const chunks = this.denseChunks.get(proj.index);
+    if (!chunks) throw new RangeError(`setProjectionWeights: projection '${proj.name}' is not a dense rate projection; use the all_to_all or matrix connector between rate populations to update weights live.`);
+    const ns = proj.connectivity.sourceSize;
+    if (weights.length !== ns * proj.connectivity.targetSize) {
+      throw new RangeError(`setProjectionWeights: '${proj.name}' needs ${proj.connectivity.targetSize} × ${ns} = ${ns * proj.connectivity.targetSize} weights (got ${weights.length}).`);
+    }
+    for (const chunk of chunks) this.device.queue.writeBuffer(chunk.buffer, 0, weights, chunk.begin * ns, (chunk.end - chunk.begin) * ns);
+  }
+
+  /**
+   * Change an input between runs: stimulus orientations per trial, amplitudes, tuning width,
+   * baseline, or a Poisson input's rate. Takes effect at the next step.
+   * @param input index in the spec's `inputs`
+   */
+  setInput(input: number, changes: { orientation_deg?: number | readonly number[]; amplitude?: number; kappa?: number; baseline?: number; rate_hz?: number }): void {
+    this.checkAlive();
+    const current = this.inputs.get(input);
+    if (!current) throw new RangeError(`setInput: no input ${input} (the spec has ${this.plan.spec.inputs?.length ?? 0})`);
+    const batch = this.plan.batch;
+    const next = { ...current, orientationsDeg: Float64Array.from(current.orientationsDeg) } as { -readonly [K in keyof InputPlan]: InputPlan[K] };
+    for (const [key, value] of Object.entries(changes)) {
+      if (key === 'orientation_deg') continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`setInput: ${key} must be a finite number (got ${String(value)})`);
+    }
+    if (changes.orientation_deg !== undefined) {
+      const values = typeof changes.orientation_deg === 'number' ? new Array<number>(batch).fill(changes.orientation_deg) : changes.orientation_deg;
+      if (values.length !== batch || values.some((v) => !Number.isFinite(v))) throw new RangeError(`setInput: orientation_deg needs one finite value or ${batch} (one per trial)`);
+      next.orientationsDeg = Float64Array.from(values);
+    }
+    if (changes.amplitude !== undefined) next.amplitude = changes.amplitude;
+    if (changes.kappa !== undefined) next.kappa = changes.kappa;
+    if (changes.baseline !== undefined) next.baseline = changes.baseline;
+    if (changes.rate_hz !== undefined) {
+      if (current.kind !== 'poisson') throw new RangeError(`setInput: rate_hz applies to Poisson inputs (input ${input} is ${current.kind})`);
+      if (changes.rate_hz < 0) throw new RangeError(`setInput: rate_hz must be ≥ 0 (got ${changes.rate_hz})`);
+      const spec = this.plan.spec.inputs![input]! as { n_sources?: number };
+      next.lambda = ((spec.n_sources ?? 1) * changes.rate_hz * this.plan.dtMs) / 1000;
+    }
+    this.inputs.set(input, next);
+    const pb = this.pops.find((p) => p.plan.inputs.some((inp) => inp.index === input))!;
+    const tables = pb.plan.inputs.map((inp) => this.inputs.get(inp.index)!);
+    this.device.queue.writeBuffer(pb.inputTable, 0, packInputTable(tables, batch));
   }
 
   /** Current simulated time within the trial block, ms. */
@@ -357,24 +416,8 @@ export class GpuSimulator {
       pop.initialState.forEach((values, v) => stateData.set(values, v * total));
       const state = this.storage(`${pop.name} state`, stateData.byteLength, stateData);
 
-      const inputWords = new Uint32Array(INPUT_WORDS * pop.inputs.length + batch * pop.inputs.length);
-      const inputFloats = new Float32Array(inputWords.buffer);
-      pop.inputs.forEach((inp, k) => {
-        const base = k * INPUT_WORDS;
-        const orientationOffset = INPUT_WORDS * pop.inputs.length + k * batch;
-        inputWords[base] = INPUT_CODES[inp.kind];
-        inputWords[base + 1] = inp.channel;
-        inputWords[base + 2] = inp.startStep;
-        inputWords[base + 3] = inp.stopStep === NEVER ? NEVER : inp.stopStep;
-        inputFloats[base + 4] = inp.lambda;
-        inputFloats[base + 5] = inp.weight;
-        inputFloats[base + 6] = inp.amplitude;
-        inputFloats[base + 7] = inp.kappa;
-        inputFloats[base + 8] = inp.baseline;
-        inputWords[base + 9] = inp.stream;
-        inputWords[base + 10] = orientationOffset;
-        for (let b = 0; b < batch; b++) inputFloats[orientationOffset + b] = inp.orientationsDeg[b]!;
-      });
+      for (const inp of pop.inputs) this.inputs.set(inp.index, inp);
+      const inputWords = packInputTable(pop.inputs, batch);
       const inputTable = this.storage(`${pop.name} inputs`, inputWords.byteLength, inputWords);
 
       const countsRecorder = countsRecorders.find((r) => r.population === pop.index);
@@ -589,10 +632,14 @@ export class GpuSimulator {
             delay: proj.connectivity.constantDelaySteps,
           }));
           const matrix = proj.dense!.subarray(begin * ns, end * ns);
+          const matrixBuffer = this.storage(`${label} matrix`, matrix.byteLength, matrix);
+          const chunks = this.denseChunks.get(proj.index) ?? [];
+          chunks.push({ begin, end, buffer: matrixBuffer });
+          this.denseChunks.set(proj.index, chunks);
           const bindGroup = propagateDense.bind({
             clock,
             proj: info,
-            matrix: this.storage(`${label} matrix`, matrix.byteLength, matrix),
+            matrix: matrixBuffer,
             source_history: source.output,
             target_input: target.input,
           });
@@ -861,6 +908,29 @@ export class GpuSimulator {
     for (const buffer of this.allocated) buffer.destroy();
     this.allocated.length = 0;
   }
+}
+
+/** The per-population input table read by neuron_inputs.wgsl (INPUT_WORDS per input, then per-trial orientations). */
+function packInputTable(inputs: readonly InputPlan[], batch: number): Uint32Array {
+  const words = new Uint32Array(INPUT_WORDS * inputs.length + batch * inputs.length);
+  const floats = new Float32Array(words.buffer);
+  inputs.forEach((inp, k) => {
+    const base = k * INPUT_WORDS;
+    const orientationOffset = INPUT_WORDS * inputs.length + k * batch;
+    words[base] = INPUT_CODES[inp.kind];
+    words[base + 1] = inp.channel;
+    words[base + 2] = inp.startStep;
+    words[base + 3] = inp.stopStep === NEVER ? NEVER : inp.stopStep;
+    floats[base + 4] = inp.lambda;
+    floats[base + 5] = inp.weight;
+    floats[base + 6] = inp.amplitude;
+    floats[base + 7] = inp.kappa;
+    floats[base + 8] = inp.baseline;
+    words[base + 9] = inp.stream;
+    words[base + 10] = orientationOffset;
+    for (let b = 0; b < batch; b++) floats[orientationOffset + b] = inp.orientationsDeg[b]!;
+  });
+  return words;
 }
 
 /** 1-D work of `count` threads as a 2-D grid of 64-thread workgroups. */

@@ -16,6 +16,8 @@ export const NEVER = 0xffffffff;
 
 /** An external input, resolved to steps and model units. */
 export interface InputPlan {
+  /** Index of the input in the spec's `inputs`. */
+  readonly index: number;
   readonly kind: 'poisson' | 'dc' | 'stimulus';
   /** Receptor channel (Poisson inputs). */
   readonly channel: 0 | 1;
@@ -295,7 +297,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
         const startStep = msToSteps(inp.start_ms ?? 0, dtMs);
         const stopStep = inp.stop_ms === undefined ? NEVER : msToSteps(inp.stop_ms, dtMs);
         const stream = streamId(STREAM_PURPOSE.poissonInput, index, inputIndex);
-        const base = { startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: 0 as 0 | 1, orientationsDeg: new Float64Array(batch) };
+        const base = { index: inputIndex, startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: 0 as 0 | 1, orientationsDeg: new Float64Array(batch) };
         if (inp.type === 'poisson') {
           const inhibitory = inp.receptor === 'inhibitory';
           return {

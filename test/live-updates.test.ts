@@ -1,0 +1,44 @@
+/**
+ * Changing a running network without rebuilding it: dense weights, stimulus orientations and
+ * amplitudes, Poisson rates (used by learning protocols and the UI).
+ */
+import { describe, expect, it } from 'vitest';
+import type { NetworkSpec } from '../src/model/spec.js';
+import type { PopulationRateRecording, SpikeCountRecording } from '../src/model/recording.js';
+import { gpuSimulator } from './helpers/gpu.js';
+
+describe('live updates', () => {
+  it('setProjectionWeights and setInput take effect at the next run', async () => {
+    const spec: NetworkSpec = {
+      dt_ms: 1, seed: 2, batch: 2,
+      populations: [
+        { name: 'S', size: 8, model: 'rate', params: { tau_ms: 5, transfer: 'linear' } },
+        { name: 'D', size: 1, model: 'rate', params: { tau_ms: 5, transfer: 'linear' } },
+        { name: 'P', size: 50, model: 'poisson_source', params: { rate_hz: 0 } },
+      ],
+      projections: [{ source: 'S', target: 'D', connector: { type: 'matrix', weights: [[1, 1, 1, 1, 1, 1, 1, 1]] }, delay_ms: 1 }],
+      inputs: [
+        { type: 'stimulus', target: 'S', orientation_deg: [0, 90], amplitude: 1, kappa: 0, baseline: 0 },
+        { type: 'stimulus', target: 'P', orientation_deg: 0, amplitude: 0, kappa: 0, baseline: 10 },
+      ],
+      recorders: [{ type: 'population_rate', population: 'D', bin_ms: 50 }, { type: 'spike_counts', population: 'P', window_ms: 100 }],
+    };
+    const sim = await gpuSimulator(spec);
+    await sim.run(100);
+    sim.setProjectionWeights(0, new Float32Array([2, 2, 2, 2, 0, 0, 0, 0]));
+    sim.setInput(0, { amplitude: 3, orientation_deg: [0, 0] });
+    sim.setInput(1, { baseline: 200 });
+    await sim.run(100);
+    const rate = sim.recordings()[0] as PopulationRateRecording;
+    // D ≈ Σ w·r with r = amplitude (κ = 0): 8·1 = 8 before, 4·2·3 = 24 after.
+    expect(rate.values[1 * 2 + 0]).toBeCloseTo(8, 1);
+    expect(rate.values[3 * 2 + 1]).toBeCloseTo(24, 1);
+    const counts = sim.recordings()[1] as SpikeCountRecording;
+    const total = (w: number) => counts.counts.subarray(w * 2 * 50, (w + 1) * 2 * 50).reduce((s, v) => s + v, 0);
+    // 10 Hz → 200 Hz: 100 spikes → 2,000 spikes per window (50 neurons, 2 trials, 100 ms), within Poisson error.
+    expect(Math.abs(total(0) - 100)).toBeLessThan(40);
+    expect(Math.abs(total(1) - 2000 * (1 - Math.exp(-0.2)) / 0.2)).toBeLessThan(200);
+    expect(() => sim.setInput(0, { orientation_deg: [1, 2, 3] })).toThrow(/one per trial/);
+    expect(() => sim.setProjectionWeights(0, new Float32Array(3))).toThrow(/needs 1 × 8 = 8 weights/);
+  });
+});

@@ -43,6 +43,9 @@ describe('information analysis attached to a running simulation', () => {
     const trialsA = Array.from({ length: perCondition }, (_, i) => i);
     const trialsB = Array.from({ length: perCondition }, (_, i) => perCondition + i);
     const analysis = await sim.attachInformation({ recorder: 0, trialsA, trialsB, ds, windowBins: 4, keepCounts: true });
+    // A 100-neuron "array" (every 4th neuron) analysed from the same recorder.
+    const array = Array.from({ length: 100 }, (_, k) => 4 * k + 1);
+    const arrayAnalysis = await sim.attachInformation({ recorder: 0, neurons: array, trialsA, trialsB, ds, windowBins: 4 });
     await sim.run(250);
     const afterOneBlock = await analysis.results();
     expect(afterOneBlock.map((w) => w.index)).toEqual([0, 1]);
@@ -93,6 +96,16 @@ describe('information analysis attached to a running simulation', () => {
     const all = (list: number[]) => [...list, ...list.map((t) => t + batch)];
     const reference = fisherInformation(gather(all(trialsA)), gather(all(trialsB)), n, ds, { decoderFolds: 0 });
     const gpu = windows[0]!.result!;
+    const columns = (x: Float64Array) => {
+      const rows = x.length / n;
+      const out = new Float64Array(rows * array.length);
+      for (let t = 0; t < rows; t++) array.forEach((i, k) => (out[t * array.length + k] = x[t * n + i]!));
+      return out;
+    };
+    const arrayReference = fisherInformation(columns(gather(all(trialsA))), columns(gather(all(trialsB))), array.length, ds, { decoderFolds: 0 });
+    const arrayGpu = (await arrayAnalysis.results())[0]!.result!;
+    expect(arrayGpu.N).toBe(100);
+    expect(Math.abs(arrayGpu.I_naive - arrayReference.I_naive) / arrayReference.I_naive).toBeLessThan(1e-3);
     expect(Math.abs(gpu.I_naive - reference.I_naive) / reference.I_naive).toBeLessThan(1e-3);
     expect(Math.abs(gpu.I_bc - reference.I_bc) / reference.I_bc).toBeLessThan(1e-3);
     expect(Math.abs(gpu.I_shuffle_bc - reference.I_shuffle_bc) / reference.I_shuffle_bc).toBeLessThan(1e-3);

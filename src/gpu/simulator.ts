@@ -242,7 +242,14 @@ export class GpuSimulator {
     if (options.windowBins !== undefined && (!Number.isInteger(options.windowBins) || options.windowBins < 1)) {
       throw new RangeError(`attachInformation: windowBins must be an integer ≥ 1 (got ${options.windowBins}).`);
     }
-    const fisher = await GpuLinearFisher.create(this.context, this.shaders, recorder.neurons.length, this.cache);
+    if (options.neurons !== undefined) {
+      const nRec = recorder.neurons.length;
+      if (options.neurons.length < 1 || options.neurons.some((k) => !Number.isInteger(k) || k < 0 || k >= nRec)) {
+        throw new RangeError(`attachInformation: neurons must list positions in the recorder's ${nRec} neurons (0 … ${nRec - 1}).`);
+      }
+      if (new Set(options.neurons).size !== options.neurons.length) throw new RangeError('attachInformation: neurons lists a neuron twice.');
+    }
+    const fisher = await GpuLinearFisher.create(this.context, this.shaders, options.neurons?.length ?? recorder.neurons.length, this.cache);
     const analysis = new InformationAnalysis(fisher, recorder, options, this.plan.dtMs);
     this.analyses.push(analysis);
     return analysis;

@@ -13,6 +13,11 @@ import { GpuLinearFisher, type RunningStatistics } from './linear-fisher.js';
 export interface InformationAnalysisOptions {
   /** Index (in the spec's `recorders`) of a `spike_counts` recorder: its neurons and bins are used. */
   readonly recorder: number;
+  /**
+   * Which of the recorder's neurons to analyse, as positions in its neuron list (default all),
+   * e.g. a 96-neuron "array". Several analyses may share one recorder.
+   */
+  readonly neurons?: readonly number[];
   /** Batch indices of the trials that show stimulus a (at least 2). */
   readonly trialsA: readonly number[];
   /** Batch indices of the trials that show stimulus b = a + ds (at least 2, disjoint from trialsA). */
@@ -70,6 +75,7 @@ export class InformationAnalysis {
   private readonly windowBins: number;
   private sampleBlock: GPUBuffer | null = null;
   private readonly trialLists: [GPUBuffer, GPUBuffer];
+  private readonly neuronList: GPUBuffer;
 
   constructor(
     private readonly fisher: GpuLinearFisher,
@@ -87,6 +93,7 @@ export class InformationAnalysis {
       return buffer;
     };
     this.trialLists = [list(options.trialsA), list(options.trialsB)];
+    this.neuronList = list(options.neurons ?? Array.from(recorder.neurons, (_, k) => k));
   }
 
   /** Neurons analysed (the recorder's). */
@@ -112,7 +119,7 @@ export class InformationAnalysis {
       for (const [c, target] of [stats.a, stats.b].entries()) {
         this.fisher.encodeGatherCounts(
           encoder,
-          { counts: counts.buffer, batch: counts.batch, nBins: counts.nBins },
+          { counts: counts.buffer, batch: counts.batch, nBins: counts.nBins, nRecorded: this.recorder.neurons.length, neuronList: this.neuronList },
           { firstBin: j - counts.firstBin, windowBins: this.windowBins },
           this.trialLists[c]!,
           trials[c]!,

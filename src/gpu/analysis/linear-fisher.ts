@@ -160,11 +160,12 @@ export class GpuLinearFisher {
 
   /**
    * Encode: gather spike counts (bins `firstBin … firstBin + windowBins − 1`, summed) of the
-   * trials in `trialList` into `block` (trials × neurons, f32). Counts layout [bin][neuron][trial].
+   * trials in `trialList` and the recorder slots in `neuronList` into `block` (trials × neurons,
+   * f32). Counts layout [bin][recorded neuron][trial].
    */
   encodeGatherCounts(
     encoder: GPUCommandEncoder,
-    source: { counts: GPUBuffer; batch: number; nBins: number },
+    source: { counts: GPUBuffer; batch: number; nBins: number; nRecorded: number; neuronList: GPUBuffer },
     window: { firstBin: number; windowBins: number },
     trialList: GPUBuffer,
     trials: number,
@@ -174,10 +175,11 @@ export class GpuLinearFisher {
     const pass = encoder.beginComputePass({ label: 'gather counts' });
     pass.setPipeline(gather.pipeline);
     pass.setBindGroup(0, gather.bind({
-      info: this.uniform(gather, 'info', { n_samples: trials, n_neurons: this.neurons, batch: source.batch, first_bin: window.firstBin, window_bins: window.windowBins, n_bins: source.nBins }),
+      info: this.uniform(gather, 'info', { n_samples: trials, n_neurons: this.neurons, n_recorded: source.nRecorded, batch: source.batch, first_bin: window.firstBin, window_bins: window.windowBins, n_bins: source.nBins }),
       counts: source.counts,
       trial_list: trialList,
       samples: block,
+      neuron_list: source.neuronList,
     }));
     const groups = Math.ceil((trials * this.neurons) / 64);
     const x = Math.min(groups, this.context.limits.maxComputeWorkgroupsPerDimension);

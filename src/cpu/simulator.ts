@@ -105,6 +105,12 @@ export class CpuSimulator {
     return this.stepCount * this.plan.dtMs;
   }
 
+  /** Drop the recordings so far (as `GpuSimulator.clearRecordings`). */
+  clearRecordings(): void {
+    (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan);
+    this.collector.startTrialBlock(this.trialOffsetValue);
+  }
+
   /** Recordings so far, in the same format as the GPU engine's. */
   recordings(): Recording[] {
     return this.collector.recordings();

@@ -369,6 +369,12 @@ export class GpuSimulator {
     return this.collector.recordings();
   }
 
+  /** Drop the host copies of everything recorded so far (e.g. after a protocol consumed them). */
+  clearRecordings(): void {
+    (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan);
+    this.collector.startTrialBlock(this.trialOffsetValue);
+  }
+
   private buffer(label: string, bytes: number, usage: GPUBufferUsageFlags, data?: ArrayBufferView): GPUBuffer {
     const size = align(Math.max(4, bytes), 4);
     const buffer = this.device.createBuffer({ label, size, usage, mappedAtCreation: data !== undefined });
@@ -768,7 +774,7 @@ export class GpuSimulator {
     await Promise.all(this.staging.map((s) => s.busy));
     for (const wc of windowCounts) {
       const r = wc.recorder;
-      const attached = this.analyses.filter((a) => a.recorder.index === r.index);
+      const attached = this.analyses.filter((a) => a.recorder.index === r.index && !a.paused);
       if (attached.length > 0 && !failure) {
         // Bins lying entirely inside this run (a run may start or end inside a bin).
         const endStep = firstStep + done;

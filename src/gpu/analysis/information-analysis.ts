@@ -71,6 +71,8 @@ export interface RunCounts {
  * `resetTrials()`) in one call, or at least in calls that end on bin boundaries.
  */
 export class InformationAnalysis {
+  /** While true, runs do not feed this analysis (e.g. during other conditions). */
+  paused = false;
   private readonly windows = new Map<number, WindowStatistics>();
   private readonly windowBins: number;
   private sampleBlock: GPUBuffer | null = null;

@@ -17,7 +17,9 @@
  * {@link main} takes its argv and output streams as arguments so that tests can call it
  * in-process; `bin/cortexgpu.js` calls it with `process.argv`.
  */
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { commitOutput, OutputPathError } from './output.js';
+import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -111,9 +113,9 @@ function reportError(error: unknown, io: CliIo): number {
   if (
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
     error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError ||
-    error instanceof FisherError || error instanceof DataFileError
+    error instanceof FisherError || error instanceof DataFileError || error instanceof OutputPathError || error instanceof ExperimentUsageError
   ) {
-    const kind = error instanceof CliUsageError || error instanceof SpecError ? '' : `${error.name}: `;
+    const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError ? '' : `${error.name}: `;
     io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
     return EXIT_USER_ERROR;
   }
@@ -270,7 +272,7 @@ function buildProgram(io: CliIo): Command {
       await fisherCommand(options, io);
     });
 
-  // Room for an `experiment` command.
+  registerExperimentCommand(program, io, softwareOption);
   return program;
 }
 
@@ -596,20 +598,6 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-}
-
-/** Move the finished results into place: rename the folder, or its files into an existing DIR. */
-async function commitOutput(tmpDir: string, outDir: string): Promise<void> {
-  try {
-    await rename(tmpDir, outDir);
-    return;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'EPERM') throw error;
-  }
-  await mkdir(outDir, { recursive: true });
-  for (const entry of await readdir(tmpDir)) await rename(join(tmpDir, entry), join(outDir, entry));
-  await rm(tmpDir, { recursive: true, force: true });
 }
 
 /** Progress on stderr: a bar on terminals, a line every ~10 % otherwise; only for runs expected to take > 2 s. */

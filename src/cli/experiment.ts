@@ -1,0 +1,89 @@
+/**
+ * `cortexgpu experiment <study>`: the two 2026 studies as protocols, writing results.json and
+ * figures into --out.
+ */
+import { Argument, type Command, type Option } from 'commander';
+import { nodeGpu } from '../node/gpu.js';
+import { nodeShaderLoader } from '../node/shaders.js';
+import { REDUNDANCY_QUICK, resolveRedundancyOptions, runRedundancyExperiment, type RedundancyOptions } from '../experiments/redundancy.js';
+import { redundancyFigures, redundancyResultsJson } from '../experiments/redundancy-figures.js';
+import { checkOutputFolder, writeOutputAtomically } from './output.js';
+import type { CliIo } from './main.js';
+
+interface ExperimentCliOptions {
+  out: string;
+  quick?: boolean;
+  seed?: string;
+  days?: string;
+  neurons?: string;
+  switchDays?: string;
+  learning?: 'experience' | 'schedule';
+  software?: 'lavapipe' | 'swiftshader';
+}
+
+/** A usage error of the experiment command (reported without a stack trace). */
+export class ExperimentUsageError extends Error {
+  override readonly name = 'ExperimentUsageError';
+}
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ExperimentUsageError(`${name} must be a non-negative integer (got ${value}).`);
+  return n;
+}
+
+/** Add the `experiment` command to the CLI program. */
+export function registerExperimentCommand(program: Command, io: CliIo, softwareOption: () => Option): void {
+  program
+    .command('experiment')
+    .description('run a study protocol and write results.json and figures (SVG) into DIR')
+    .addArgument(new Argument('<study>', 'the study').choices(['redundancy']))
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--quick', 'reduced configuration (minutes on a software GPU; still shows every effect)')
+    .option('--seed <n>', 'seed of the network and of every random draw')
+    .option('--days <n>', 'days of learning')
+    .option('--neurons <n>', 'sensory neurons')
+    .option('--switch-days <n>', 'days of the other task after learning (shows the feedback re-aiming)')
+    .option('--learning <mode>', 'experience (default) or schedule')
+    .addOption(softwareOption())
+    .action(async (_study: string, options: ExperimentCliOptions) => {
+      await checkOutputFolder(options.out);
+      let resolved: RedundancyOptions;
+      try {
+        const given: Partial<RedundancyOptions> = {
+          ...(options.quick ? REDUNDANCY_QUICK : {}),
+          ...(options.seed !== undefined ? { seed: integer(options.seed, '--seed')! } : {}),
+          ...(options.days !== undefined ? { days: integer(options.days, '--days')! } : {}),
+          ...(options.neurons !== undefined ? { sensoryNeurons: integer(options.neurons, '--neurons')! } : {}),
+          ...(options.switchDays !== undefined ? { switchDays: integer(options.switchDays, '--switch-days')! } : {}),
+          ...(options.learning !== undefined ? { learning: options.learning } : {}),
+        };
+        if (options.learning !== undefined && options.learning !== 'experience' && options.learning !== 'schedule') {
+          throw new ExperimentUsageError(`--learning must be experience or schedule (got ${options.learning}).`);
+        }
+        resolved = resolveRedundancyOptions(given);
+      } catch (error) {
+        if (error instanceof RangeError) throw new ExperimentUsageError(error.message);
+        throw error;
+      }
+      const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
+      const results = await runRedundancyExperiment(resolved, {
+        context,
+        shaders: nodeShaderLoader,
+        onProgress: (message) => void io.stderr.write(`cortexgpu: ${message}\n`),
+      });
+      const files = [
+        { name: 'results.json', content: `${JSON.stringify(redundancyResultsJson(results), null, 2)}\n` },
+        ...redundancyFigures(results).map((f) => ({ name: f.name, content: f.svg })),
+      ];
+      await writeOutputAtomically(options.out, files);
+      const last = results.days.length - 1;
+      io.stdout.write(
+        `redundancy study (${results.options.sensoryNeurons} sensory neurons, ${results.days.length} days) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
+          `  ρ day 1: task ${results.task.rho.mean[0]!.toFixed(3)} ± ${results.task.rho.se[0]!.toFixed(3)}\n` +
+          `  ρ day ${last + 1}: task ${results.task.rho.mean[last]!.toFixed(3)} ± ${results.task.rho.se[last]!.toFixed(3)}, passive ${results.passive.rho.mean[last]!.toFixed(3)} ± ${results.passive.rho.se[last]!.toFixed(3)}, feedforward control ${results.feedforward_control.rho.mean[last]!.toFixed(3)} ± ${results.feedforward_control.rho.se[last]!.toFixed(3)}\n` +
+          `wrote ${files.length} files to ${options.out}\n`,
+      );
+    });
+}

@@ -6,36 +6,18 @@
 import { writeFileSync } from 'node:fs';
 import { createNodeSimulator, nodeGpu, nodeShaderLoader } from '../dist/node/index.js';
 import { computeFisherGpu } from '../dist/gpu/analysis/fisher-gpu.js';
+import { feedbackModel } from '../dist/model/library/feedback-model.js';
 
 const out = process.argv[2] ?? 'docs/figures/feedback_information.svg';
 const n = 24;
-const [amplitude, kappa, baseline, theta0, dTheta, noiseStd, tau, dt, steps] = [4, 1.5, 1, 40, 6, 0.8, 0.02, 1, 4000];
-const [thetaA, thetaB] = [theta0 - dTheta / 2, theta0 + dTheta / 2];
-const tuning = (theta, pref) => baseline + amplitude * Math.exp(kappa * (Math.cos((2 * (theta - pref) * Math.PI) / 180) - 1));
-const fprime = Array.from({ length: n }, (_, i) => (tuning(thetaB, (180 * i) / n) - tuning(thetaA, (180 * i) / n)) / dTheta);
-const I0 = fprime.reduce((s, f) => s + (f * f) / noiseStd ** 2, 0);
-const w = fprime.map((f) => f / noiseStd ** 2 / I0);
+const steps = 4000;
+const dTheta = 6;
 const context = await nodeGpu();
 const rows = [];
 for (const g of [0, 0.2, 0.41, 0.7, 1, 1.5]) {
-  const unit = { tau_ms: tau, transfer: 'linear' };
-  const spec = {
-    dt_ms: dt, seed: 3, batch: 2,
-    populations: [
-      { name: 'S0', size: n, model: 'rate', params: { ...unit, noise_std: noiseStd * Math.sqrt(2 * tau) } },
-      { name: 'D', size: 1, model: 'rate', params: unit },
-      { name: 'R', size: n, model: 'rate', params: unit },
-    ],
-    projections: [
-      { source: 'S0', target: 'D', connector: { type: 'matrix', weights: [w] }, delay_ms: dt },
-      { source: 'S0', target: 'R', connector: { type: 'one_to_one' }, weight: 1, delay_ms: 2 * dt },
-      { source: 'D', target: 'R', connector: { type: 'matrix', weights: fprime.map((f) => [g * f]) }, delay_ms: dt },
-    ],
-    inputs: [{ type: 'stimulus', target: 'S0', orientation_deg: [thetaA, thetaB], amplitude, kappa, baseline }],
-    recorders: [{ type: 'state', population: 'R', variable: 'r', neurons: 'all', every_ms: dt }],
-  };
-  const sim = await createNodeSimulator(spec, { context });
-  await sim.run(steps * dt);
+  const model = feedbackModel({ neurons: n, amplitude: 4, kappa: 1.5, baseline: 1, theta0Deg: 40, dThetaDeg: dTheta, noiseStd: 0.8, gain: g, seed: 3 });
+  const sim = await createNodeSimulator(model.spec, { context });
+  await sim.run(steps);
   const rec = sim.recordings()[0];
   const rowsOf = (trial) => {
     const x = new Float64Array((steps - 5) * n);
@@ -43,9 +25,8 @@ for (const g of [0, 0.2, 0.41, 0.7, 1, 1.5]) {
     return x;
   };
   const r = await computeFisherGpu(context, rowsOf(0), rowsOf(1), n, dTheta, { decoderFolds: 0, shaders: nodeShaderLoader });
-  const G = (1 + g) ** 2;
-  const J = fprime.map((f) => { const j = f * f / noiseStd ** 2; return (G * j) / (1 + ((G - 1) * j) / I0); });
-  const Jsum = J.reduce((s, x) => s + x, 0);
+  const I0 = model.I0;
+  const Jsum = model.singleNeuron.reduce((s, x) => s + x, 0);
   rows.push({ g, I0, I_bc: r.I_bc, I_bc_se: r.I_bc_se, I_shuffle_bc: r.I_shuffle_bc, rho: r.rho, rho_closed_form: 1 - I0 / Jsum, I_shuffle_closed_form: Jsum });
   sim.destroy();
   console.log(`g = ${g}: I_bc ${r.I_bc.toFixed(4)} ± ${r.I_bc_se.toFixed(4)} (I0 ${I0.toFixed(4)}), I_shuffle_bc ${r.I_shuffle_bc.toFixed(4)}, rho ${r.rho.toFixed(3)} (closed form ${(1 - I0 / Jsum).toFixed(3)})`);

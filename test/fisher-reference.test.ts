@@ -10,21 +10,11 @@ import {
 } from '../src/analysis/fisher.js';
 import { RandomStream } from '../src/rng/philox.js';
 import { solve } from './helpers/linalg.js';
+import { besselI1 } from './helpers/special.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/** Modified Bessel function I₁(x) by its power series Σ (x/2)^(2k+1) / (k! (k+1)!). */
-function besselI1(x: number): number {
-  let term = x / 2;
-  let sum = term;
-  for (let k = 1; k < 60; k++) {
-    term *= (x * x) / 4 / (k * (k + 1));
-    sum += term;
-  }
-  return sum;
-}
 
 /** Lower Cholesky factor of an SPD n×n matrix (test-side, independent of the module's). */
 function cholesky(S: Float64Array, n: number): Float64Array {

@@ -8,17 +8,7 @@ import { fisherInformation } from '../src/analysis/fisher.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 import type { SpikeCountRecording } from '../src/model/recording.js';
 import { gpuSimulator } from './helpers/gpu.js';
-
-/** Modified Bessel function I₁ by its power series. */
-function besselI1(x: number): number {
-  let term = x / 2;
-  let sum = term;
-  for (let k = 1; k < 60; k++) {
-    term *= (x * x) / 4 / (k * (k + 1));
-    sum += term;
-  }
-  return sum;
-}
+import { besselI1 } from './helpers/special.js';
 
 describe('information analysis attached to a running simulation', () => {
   it('recovers the Fisher information of a tuned Poisson population in every window', async () => {

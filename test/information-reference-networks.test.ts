@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeFisherGpu } from '../src/gpu/analysis/fisher-gpu.js';
 import { planNetwork } from '../src/model/plan.js';
+import { feedbackModel } from '../src/model/library/feedback-model.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 import type { StateRecording } from '../src/model/recording.js';
 import { nodeShaderLoader } from '../src/node/shaders.js';
@@ -26,44 +27,18 @@ function trialRows(rec: StateRecording, batch: number, trial: number, from: numb
 describe('feedback model (science.md case 3) simulated by the engine', () => {
   it('keeps population information at I0 while single-neuron information rises as closed-form J_i', async () => {
     const n = 12;
-    const [amplitude, kappa, baseline] = [4, 1.5, 1];
-    const [theta0, dTheta] = [40, 6];
-    const [thetaA, thetaB] = [theta0 - dTheta / 2, theta0 + dTheta / 2];
-    const noiseStd = 0.8;
-    const g = 0.5;
-    const tau = 0.02; // ≪ dt: each step is a fresh, independent sample
-    const dt = 1;
-    const fprime = Array.from({ length: n }, (_, i) => (tuning(thetaB, (180 * i) / n, amplitude, kappa, baseline) - tuning(thetaA, (180 * i) / n, amplitude, kappa, baseline)) / dTheta);
-    const I0 = fprime.reduce((s, f) => s + (f * f) / (noiseStd * noiseStd), 0);
-    const w = fprime.map((f) => f / (noiseStd * noiseStd) / I0); // w = Σ0⁻¹ f' / I0, so wᵀf' = 1
-    const unit = { tau_ms: tau, transfer: 'linear' };
-    const spec: NetworkSpec = {
-      dt_ms: dt, seed: 12, batch: 2,
-      populations: [
-        { name: 'S0', size: n, model: 'rate', params: { ...unit, noise_std: noiseStd * Math.sqrt(2 * tau) } },
-        { name: 'D', size: 1, model: 'rate', params: unit },
-        { name: 'R', size: n, model: 'rate', params: unit },
-      ],
-      projections: [
-        { source: 'S0', target: 'D', connector: { type: 'matrix', weights: [w] }, delay_ms: dt },
-        { source: 'S0', target: 'R', connector: { type: 'one_to_one' }, weight: 1, delay_ms: 2 * dt },
-        { source: 'D', target: 'R', connector: { type: 'matrix', weights: fprime.map((f) => [g * f]) }, delay_ms: dt },
-      ],
-      inputs: [{ type: 'stimulus', target: 'S0', orientation_deg: [thetaA, thetaB], amplitude, kappa, baseline }],
-      recorders: [{ type: 'state', population: 'R', variable: 'r', neurons: 'all', every_ms: dt }],
-    };
-    const sim = await gpuSimulator(spec);
+    const dTheta = 6;
+    const model = feedbackModel({ neurons: n, amplitude: 4, kappa: 1.5, baseline: 1, theta0Deg: 40, dThetaDeg: dTheta, noiseStd: 0.8, gain: 0.5, seed: 12 });
+    const sim = await gpuSimulator(model.spec);
     const steps = 4000;
-    await sim.run(steps * dt);
+    await sim.run(steps);
     const rec = sim.recordings()[0] as StateRecording;
     const a = trialRows(rec, 2, 0, 5, steps);
     const b = trialRows(rec, 2, 1, 5, steps);
     const result = await computeFisherGpu(await testGpu(), a, b, n, dTheta, { decoderFolds: 0, shaders: nodeShaderLoader });
-    const G = (1 + g) ** 2;
-    const j = fprime.map((f) => (f * f) / (noiseStd * noiseStd));
-    const J = j.map((ji) => (G * ji) / (1 + ((G - 1) * ji) / I0));
-    const rho = 1 - I0 / J.reduce((s, x) => s + x, 0);
-    const meanJ = J.reduce((s, x) => s + x, 0) / n;
+    const I0 = model.I0;
+    const rho = 1 - I0 / model.singleNeuron.reduce((s, x) => s + x, 0);
+    const meanJ = model.singleNeuron.reduce((s, x) => s + x, 0) / n;
     const meanSingle = result.single_neuron_bc.reduce((s, x) => s + x, 0) / n;
     console.log(`feedback model: I0 = ${I0.toFixed(4)}, I_bc = ${result.I_bc.toFixed(4)} ± ${result.I_bc_se.toFixed(4)}; ` +
       `mean J closed form ${meanJ.toFixed(4)} vs ${meanSingle.toFixed(4)}; ρ closed form ${rho.toFixed(3)} vs ${result.rho.toFixed(3)}`);

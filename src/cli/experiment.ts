@@ -7,7 +7,7 @@ import { nodeGpu } from '../node/gpu.js';
 import { nodeShaderLoader } from '../node/shaders.js';
 import { REDUNDANCY_QUICK, resolveRedundancyOptions, runRedundancyExperiment, type RedundancyOptions } from '../experiments/redundancy.js';
 import { redundancyFigures, redundancyResultsJson } from '../experiments/redundancy-figures.js';
-import { checkOutputFolder, writeOutputAtomically } from './output.js';
+import { openOutput } from './output.js';
 import type { CliIo } from './main.js';
 
 interface ExperimentCliOptions {
@@ -48,7 +48,6 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     .option('--learning <mode>', 'experience (default) or schedule')
     .addOption(softwareOption())
     .action(async (_study: string, options: ExperimentCliOptions) => {
-      await checkOutputFolder(options.out);
       let resolved: RedundancyOptions;
       try {
         const given: Partial<RedundancyOptions> = {
@@ -67,17 +66,25 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
         if (error instanceof RangeError) throw new ExperimentUsageError(error.message);
         throw error;
       }
-      const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
-      const results = await runRedundancyExperiment(resolved, {
-        context,
-        shaders: nodeShaderLoader,
-        onProgress: (message) => void io.stderr.write(`cortexgpu: ${message}\n`),
-      });
-      const files = [
-        { name: 'results.json', content: `${JSON.stringify(redundancyResultsJson(results), null, 2)}\n` },
-        ...redundancyFigures(results).map((f) => ({ name: f.name, content: f.svg })),
-      ];
-      await writeOutputAtomically(options.out, files);
+      const output = await openOutput(options.out);
+      let results: Awaited<ReturnType<typeof runRedundancyExperiment>>;
+      const files: { name: string; content: string }[] = [];
+      try {
+        const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
+        results = await runRedundancyExperiment(resolved, {
+          context,
+          shaders: nodeShaderLoader,
+          onProgress: (message) => void io.stderr.write(`cortexgpu: ${message}\n`),
+        });
+        files.push(
+          { name: 'results.json', content: `${JSON.stringify(redundancyResultsJson(results), null, 2)}\n` },
+          ...redundancyFigures(results).map((f) => ({ name: f.name, content: f.svg })),
+        );
+      } catch (error) {
+        await output.discard();
+        throw error;
+      }
+      await output.commit(files);
       const last = results.days.length - 1;
       io.stdout.write(
         `redundancy study (${results.options.sensoryNeurons} sensory neurons, ${results.days.length} days) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +

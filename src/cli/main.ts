@@ -17,11 +17,10 @@
  * {@link main} takes its argv and output streams as arguments so that tests can call it
  * in-process; `bin/cortexgpu.js` calls it with `process.argv`.
  */
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { commitOutput, OutputPathError } from './output.js';
+import { readFile } from 'node:fs/promises';
+import { openOutput, OutputPathError } from './output.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createNodeSimulator } from '../node/index.js';
@@ -501,24 +500,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   const quiet = options.quiet === true;
   const spec = await readSpec(specPath);
   const { dt_ms: dtMs, batch, name } = resolveSpecDefaults(spec);
-  const outDir = resolve(options.out);
-  const existing = await stat(outDir).catch(() => null);
-  if (existing !== null && !existing.isDirectory()) throw new CliUsageError(`--out '${options.out}' exists and is not a folder; choose another path.`);
-  const parent = dirname(outDir);
-  /** First folder this run created on the way to `parent` (removed again on failure). */
-  let createdParent: string | undefined;
-  try {
-    createdParent = await mkdir(parent, { recursive: true });
-  } catch (error) {
-    throw new CliUsageError(`cannot create the folder '${parent}' for --out: ${(error as Error).message}.`);
-  }
   // Results go to a temporary folder beside DIR and are moved in at the end: a failure leaves no partial output.
-  let tmpDir: string;
-  try {
-    tmpDir = await mkdtemp(join(parent, `.${basename(outDir)}.cortexgpu-tmp-`));
-  } catch (error) {
-    throw new CliUsageError(`cannot write into '${parent}' (for --out '${options.out}'): ${(error as Error).message}.`);
-  }
+  const output = await openOutput(options.out);
   // Ctrl-C stops the run after the command buffer in progress and removes the partial output
   // (a second Ctrl-C kills the process at once).
   const interrupt = new AbortController();
@@ -586,14 +569,11 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       files: files.map((f) => ({ name: f.name, recorder: f.recorder, shape: f.shape, description: f.description })),
     };
 
-    for (const file of files) await writeFile(join(tmpDir, file.name), file.bytes);
-    await writeFile(join(tmpDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    await commitOutput(tmpDir, outDir);
+    await output.commit([...files.map((f) => ({ name: f.name, content: f.bytes })), { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` }]);
 
     if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1));
   } catch (error) {
-    await rm(tmpDir, { recursive: true, force: true });
-    if (createdParent !== undefined) await rm(createdParent, { recursive: true, force: true });
+    await output.discard();
     throw error;
   } finally {
     process.removeListener('SIGINT', onSigint);

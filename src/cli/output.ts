@@ -30,8 +30,19 @@ export async function checkOutputFolder(out: string): Promise<void> {
   if (existing !== null && !existing.isDirectory()) throw new OutputPathError(`--out '${out}' exists and is not a folder; choose another path.`);
 }
 
-/** Write all files into `out` at once (temporary folder + rename); nothing remains on failure. */
-export async function writeOutputAtomically(out: string, files: readonly { name: string; content: string | Uint8Array }[]): Promise<void> {
+/** A temporary folder beside the destination, created before a long computation (fail fast). */
+export interface PendingOutput {
+  /** Write the files and move them into place. */
+  commit(files: readonly { name: string; content: string | Uint8Array }[]): Promise<void>;
+  /** Remove everything this output created (after a failure). */
+  discard(): Promise<void>;
+}
+
+/**
+ * Prepare `out`: check it, create missing parent folders and a temporary folder beside it, so
+ * an unwritable destination is reported before any work; nothing remains after `discard()`.
+ */
+export async function openOutput(out: string): Promise<PendingOutput> {
   const outDir = resolve(out);
   await checkOutputFolder(out);
   const parent = dirname(outDir);
@@ -45,14 +56,23 @@ export async function writeOutputAtomically(out: string, files: readonly { name:
   try {
     tmpDir = await mkdtemp(join(parent, `.${basename(outDir)}.cortexgpu-tmp-`));
   } catch (error) {
+    if (createdParent !== undefined) await rm(createdParent, { recursive: true, force: true });
     throw new OutputPathError(`cannot write into '${parent}' (for --out '${out}'): ${(error as Error).message}.`);
   }
-  try {
-    for (const file of files) await writeFile(join(tmpDir, file.name), file.content);
-    await commitOutput(tmpDir, outDir);
-  } catch (error) {
+  const discard = async (): Promise<void> => {
     await rm(tmpDir, { recursive: true, force: true });
     if (createdParent !== undefined) await rm(createdParent, { recursive: true, force: true });
-    throw error;
-  }
+  };
+  return {
+    discard,
+    async commit(files) {
+      try {
+        for (const file of files) await writeFile(join(tmpDir, file.name), file.content);
+        await commitOutput(tmpDir, outDir);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+    },
+  };
 }

@@ -7,7 +7,7 @@ struct ModelParams {
   i_e: f32, decay_ex: f32, decay_in: f32, refractory_steps: f32,
 }
 
-fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec2<f32>, current: f32) -> bool {
+fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec4<f32>, current: f32, apical_current: f32) -> bool {
   var v = state_get(STATE_v_mV, flat);
   var g_ex = state_get(STATE_g_ex_nS, flat);
   var g_in = state_get(STATE_g_in_nS, flat);

@@ -5,7 +5,7 @@ struct ModelParams {
   p22: f32, p20: f32, e_l: f32, v_th: f32, v_reset: f32, i_e: f32, refractory_steps: f32,
 }
 
-fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec2<f32>, current: f32) -> bool {
+fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec4<f32>, current: f32, apical_current: f32) -> bool {
   var v = state_get(STATE_v_mV, flat);
   var refractory = state_get(STATE_refractory_steps, flat);
   if (refractory > 0.0) {

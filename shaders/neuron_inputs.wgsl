@@ -10,10 +10,12 @@ const INPUT_STIMULUS: u32 = 3u;
 const DEG_TO_RAD: f32 = 0.017453292519943295;
 
 struct ExternalInput {
-  // Current (pA for LIF models, input units for rate units).
+  // Current into the soma (pA for LIF models, input units for rate units, Hz for sources).
   current: f32,
-  // Weight arriving this step on receptor channels 0 and 1 (model weight units).
-  syn: vec2<f32>,
+  // Current into the apical compartment (two-compartment models).
+  apical_current: f32,
+  // Weight arriving this step on input channels 0…3 (model weight units).
+  syn: vec4<f32>,
 }
 
 fn preferred_orientation_deg(n: u32) -> f32 {
@@ -23,8 +25,13 @@ fn preferred_orientation_deg(n: u32) -> f32 {
   return f32(n) * 180.0 / f32(pop.size);
 }
 
+// DC and stimulus inputs carry their compartment in the channel word: 0 soma, 1 apical.
+fn add_current(ext: ptr<function, ExternalInput>, compartment: u32, value: f32) {
+  if (compartment == 0u) { (*ext).current += value; } else { (*ext).apical_current += value; }
+}
+
 fn external_input(n: u32, b: u32, step: u32) -> ExternalInput {
-  var ext = ExternalInput(0.0, vec2<f32>(0.0, 0.0));
+  var ext = ExternalInput(0.0, 0.0, vec4<f32>(0.0));
   for (var k = 0u; k < pop.n_inputs; k++) {
     let base = k * INPUT_WORDS;
     let kind = input_table[base];
@@ -36,16 +43,16 @@ fn external_input(n: u32, b: u32, step: u32) -> ExternalInput {
       let weight = bitcast<f32>(input_table[base + 5u]);
       let count = rng_poisson(lambda, pop.seed, input_table[base + 9u], n, step, rng_trial(b), 0u);
       let w = f32(count) * weight;
-      if (input_table[base + 1u] == 0u) { ext.syn.x += w; } else { ext.syn.y += w; }
+      ext.syn[input_table[base + 1u]] += w;
     } else if (kind == INPUT_DC) {
-      ext.current += bitcast<f32>(input_table[base + 6u]);
+      add_current(&ext, input_table[base + 1u], bitcast<f32>(input_table[base + 6u]));
     } else if (kind == INPUT_STIMULUS) {
       let amplitude = bitcast<f32>(input_table[base + 6u]);
       let kappa = bitcast<f32>(input_table[base + 7u]);
       let baseline = bitcast<f32>(input_table[base + 8u]);
       let theta_stim = bitcast<f32>(input_table[input_table[base + 10u] + b]);
       let delta = 2.0 * (theta_stim - preferred_orientation_deg(n)) * DEG_TO_RAD;
-      ext.current += baseline + amplitude * exp(kappa * (cos(delta) - 1.0));
+      add_current(&ext, input_table[base + 1u], baseline + amplitude * exp(kappa * (cos(delta) - 1.0)));
     }
   }
   return ext;

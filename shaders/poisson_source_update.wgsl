@@ -8,7 +8,7 @@ struct ModelParams {
   spike_probability: f32,
 }
 
-fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec2<f32>, current: f32) -> bool {
+fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec4<f32>, current: f32, apical_current: f32) -> bool {
   var p = model.spike_probability;
   if (current != 0.0) {
     p = 1.0 - exp(-max(model.rate_hz + current, 0.0) * model.dt_s);

@@ -19,12 +19,11 @@ struct PopInfo {
   counts_first_window: u32,
   counts_n_windows: u32,
   counts_n_rec: u32,
-  // 1 / fixed-point scale of receptor channels 0 and 1.
-  inv_scale_0: f32,
-  inv_scale_1: f32,
   // Global index of trial 0 of this batch (trial blocks): random streams are keyed by it.
   trial_offset: u32,
   _pad1: u32,
+  // 1 / fixed-point scale of spike input channels 0…3.
+  inv_scale: vec4<f32>,
 }
 
 // Trial number used as the RNG key: the global trial, so each block of trials draws fresh noise.

@@ -13,7 +13,8 @@ struct RateProjectionInfo {
   history_slots: u32,
   constant_delay: u32,
   has_delays: u32,
-  _pad0: u32,
+  // Offset of the target's input plane (channel · size · batch: soma or apical).
+  target_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> clock: StepInfo;
@@ -47,7 +48,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       if (b0 + j < proj.batch) { acc[j] += w * source_history[base + j]; }
     }
   }
-  let out = (proj.target_begin + row) * proj.batch + b0;
+  let out = proj.target_offset + (proj.target_begin + row) * proj.batch + b0;
   for (var j = 0u; j < BATCH_BLOCK; j++) {
     if (b0 + j < proj.batch) { target_input[out + j] += acc[j]; }
   }

@@ -10,7 +10,8 @@ struct DenseProjectionInfo {
   source_size: u32,
   history_slots: u32,
   delay: u32,
-  _pad0: u32,
+  // Offset of the target's input plane (channel · size · batch: soma or apical).
+  target_offset: u32,
   _pad1: u32,
 }
 
@@ -47,6 +48,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
   }
   if (n < proj.target_count) {
-    target_input[(proj.target_begin + n) * proj.batch + b] += acc;
+    target_input[proj.target_offset + (proj.target_begin + n) * proj.batch + b] += acc;
   }
 }

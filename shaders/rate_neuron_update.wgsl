@@ -26,9 +26,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let step = clock.step;
 
   let ext = external_input(n, b, step);
-  let recurrent = rate_input[flat];
+  // rate_input holds N_CHANNELS planes (soma, then apical): summed recurrent input, cleared here.
+  var input = vec2<f32>(rate_input[flat] + ext.current, ext.apical_current);
   rate_input[flat] = 0.0;
-  let r = model_update(flat, n, b, step, recurrent + ext.current);
+  if (N_CHANNELS > 1u) {
+    input.y += rate_input[total + flat];
+    rate_input[total + flat] = 0.0;
+  }
+  let r = model_update(flat, n, b, step, input);
   rate_history[(step % pop.ring_slots) * total + flat] = r;
   check_state_finite(flat, step);
   let p = model_spike_probability(r);

@@ -21,9 +21,9 @@ fn transfer(x: f32) -> f32 {
   return model.gain * pow(positive, model.exponent);
 }
 
-fn model_update(flat: u32, n: u32, b: u32, step: u32, input: f32) -> f32 {
+fn model_update(flat: u32, n: u32, b: u32, step: u32, input: vec2<f32>) -> f32 {
   var x = state_get(STATE_x, flat);
-  var drive = input;
+  var drive = input.x;
   if (model.noise_step_std > 0.0 || model.white_noise_step_std > 0.0) {
     // One draw gives two normals: the OU input noise and the white noise on x.
     let z = rng_normal2(pop.seed, pop.noise_stream, n, step, rng_trial(b), 0u);

@@ -2,7 +2,7 @@
 // slot, add external input, run the model's update (model_update from its snippet), emit
 // spikes into the list of this step's parity and count them in recording windows.
 // Layouts (batch-minor, flat = neuron·batch + trial):
-//   state[var][flat]   syn_ring[channel][slot][flat] (fixed point)
+//   state[var][flat]   syn_ring[channel][slot][flat] (fixed point, N_CHANNELS channels)
 //   spikes: two parity blocks of [total, per-trial counts[batch], list[size·batch]]
 
 @group(0) @binding(0) var<uniform> clock: StepInfo;
@@ -25,20 +25,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let b = flat % pop.batch;
   let step = clock.step;
 
-  var syn = vec2<f32>(0.0, 0.0);
-  if (N_RECEPTORS > 0u) {
-    let slot = step % pop.ring_slots;
-    let i0 = slot * total + flat;
-    syn.x = f32(syn_ring[i0]) * pop.inv_scale_0;
-    syn_ring[i0] = 0;
-    if (N_RECEPTORS > 1u) {
-      let i1 = (pop.ring_slots + slot) * total + flat;
-      syn.y = f32(syn_ring[i1]) * pop.inv_scale_1;
-      syn_ring[i1] = 0;
-    }
+  var syn = vec4<f32>(0.0);
+  let slot = step % pop.ring_slots;
+  for (var channel = 0u; channel < N_CHANNELS; channel++) {
+    let index = (channel * pop.ring_slots + slot) * total + flat;
+    syn[channel] = f32(syn_ring[index]) * pop.inv_scale[channel];
+    syn_ring[index] = 0;
   }
   let ext = external_input(n, b, step);
-  let spiked = model_update(flat, n, b, step, syn + ext.syn, ext.current);
+  let spiked = model_update(flat, n, b, step, syn + ext.syn, ext.current, ext.apical_current);
   check_state_finite(flat, step);
   if (!spiked) { return; }
 

@@ -185,3 +185,62 @@ describe('Poisson spiking of rate units', () => {
     expect(counts.counts.reduce((s, v) => s + v, 0)).toBe(gs.steps.length);
   });
 });
+
+describe('two-compartment neurons', () => {
+  it('rate and LIF two-compartment models with apical projections and inputs match the CPU reference', async () => {
+    const spec: NetworkSpec = {
+      dt_ms: 0.5, seed: 23, batch: 2,
+      populations: [
+        { name: 'In', size: 30, model: 'rate', params: { tau_ms: 5, transfer: 'threshold_linear', noise_std: 0.3, spike_rate_hz: 60 } },
+        { name: 'Pyr', size: 20, model: 'two_compartment_rate', params: { noise_std: 0.1, readout_noise: 0.05, plateau_threshold: 0.5, spike_rate_hz: 30 } },
+        { name: 'L5', size: 16, model: 'two_compartment_lif', params: { i_e_pA: 300, readout_noise: 0.02 }, initial: { v_mV: { uniform: [-65, -52] } } },
+      ],
+      projections: [
+        { source: 'In', target: 'Pyr', connector: { type: 'fixed_indegree', indegree: 6 }, weight: 0.2, delay_ms: 1 },
+        { source: 'In', target: 'Pyr', connector: { type: 'all_to_all' }, weight: 0.03, delay_ms: 2, compartment: 'apical' },
+        { source: 'In', target: 'L5', connector: { type: 'fixed_indegree', indegree: 8 }, weight: 40, delay_ms: 1 },
+        { source: 'In', target: 'L5', connector: { type: 'fixed_indegree', indegree: 8 }, weight: 60, delay_ms: { uniform: [1, 3] }, compartment: 'apical' },
+        { source: 'In', target: 'L5', connector: { type: 'fixed_indegree', indegree: 4 }, weight: 30, delay_ms: 1, receptor: 'inhibitory' },
+      ],
+      inputs: [
+        { type: 'dc', target: 'In', amplitude: 1 },
+        { type: 'dc', target: 'Pyr', amplitude: 0.8, compartment: 'apical', start_ms: 20 },
+        { type: 'dc', target: 'L5', amplitude: 150, compartment: 'apical', start_ms: 20 },
+      ],
+      recorders: [
+        { type: 'spikes', population: 'L5' },
+        { type: 'state', population: 'Pyr', variable: 'dff_apical', neurons: 'all', every_ms: 5 },
+        { type: 'state', population: 'L5', variable: 'v_apical_mV', neurons: [0, 1, 2], every_ms: 1 },
+      ],
+    };
+    const { gpu, cpu, g, c } = await runBoth(spec, 80);
+    for (const variable of ['v_soma', 'v_apical', 'r', 'plateau', 'ca_soma', 'ca_apical', 'dff_soma', 'dff_apical']) {
+      const a = await gpu.readState('Pyr', variable);
+      const b = cpu.readState('Pyr', variable);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+      expect(worst, `Pyr.${variable}`).toBeLessThan(1e-4);
+    }
+    // Apical drive opens the plateau: plateau activation rises after the apical DC starts.
+    const plateau = await gpu.readState('Pyr', 'plateau');
+    expect(plateau.reduce((s, v) => s + v, 0) / plateau.length).toBeGreaterThan(0.5);
+    const gs = g[0] as SpikeRecording;
+    const agreement = spikeAgreement(gs, c[0] as SpikeRecording);
+    console.log(`two-compartment LIF: ${gs.steps.length} spikes, identical ${(agreement * 100).toFixed(1)} %`);
+    expect(gs.steps.length).toBeGreaterThan(20);
+    expect(agreement).toBeGreaterThan(0.9);
+    const va = g[2] as StateRecording;
+    const vaCpu = c[2] as StateRecording;
+    for (let i = 0; i < 30; i++) expect(Math.abs(va.values[i]! - vaCpu.values[i]!)).toBeLessThan(1e-2);
+  });
+
+  it('rejects apical projections onto single-compartment models', async () => {
+    const { SpecError, validateSpec } = await import('../src/model/schema.js');
+    const bad = () => validateSpec({
+      populations: [{ name: 'A', size: 2, model: 'rate' }, { name: 'B', size: 2, model: 'rate' }],
+      projections: [{ source: 'A', target: 'B', connector: { type: 'one_to_one' }, weight: 1, compartment: 'apical' }],
+    });
+    expect(bad).toThrow(SpecError);
+    expect(bad).toThrow(/projections\[0\]\.compartment: targets the apical compartment, but "B"/);
+  });
+});

@@ -64,7 +64,7 @@ export class CpuSimulator {
       return {
         plan: pop,
         state: pop.initialState.map((values) => Float64Array.from(values)),
-        ring: new Float64Array(rate ? total : Math.max(1, pop.model.receptors) * pop.ringSlots * total),
+        ring: new Float64Array(Math.max(1, pop.model.inputChannels) * (rate ? 1 : pop.ringSlots) * total),
         history,
         spikes: [],
         preferredDeg,
@@ -133,22 +133,25 @@ export class CpuSimulator {
     return { steps, simulatedMs: steps * this.plan.dtMs, wallS: (performance.now() - started) / 1000 };
   }
 
-  private externalInput(pop: CpuPopulation, n: number, b: number, step: number, out: { current: number; syn0: number; syn1: number }): void {
+  private externalInput(pop: CpuPopulation, n: number, b: number, step: number, out: { current: number; apical: number; syn: number[] }): void {
     out.current = 0;
-    out.syn0 = 0;
-    out.syn1 = 0;
+    out.apical = 0;
+    out.syn.fill(0);
     for (const inp of pop.plan.inputs) {
       if (step < inp.startStep || step >= inp.stopStep) continue;
+      let value: number;
       if (inp.kind === 'poisson') {
         const count = rngPoisson(Math.fround(inp.lambda), this.plan.seed, inp.stream, n, step, b + this.trialOffsetValue, 0);
-        if (inp.channel === 0) out.syn0 += count * Math.fround(inp.weight);
-        else out.syn1 += count * Math.fround(inp.weight);
+        out.syn[inp.channel]! += count * Math.fround(inp.weight);
+        continue;
       } else if (inp.kind === 'dc') {
-        out.current += inp.amplitude;
+        value = inp.amplitude;
       } else {
         const delta = 2 * (inp.orientationsDeg[b]! - pop.preferredDeg![n]!) * DEG_TO_RAD;
-        out.current += inp.baseline + inp.amplitude * Math.exp(inp.kappa * (Math.cos(delta) - 1));
+        value = inp.baseline + inp.amplitude * Math.exp(inp.kappa * (Math.cos(delta) - 1));
       }
+      if (inp.channel === 0) out.current += value;
+      else out.apical += value;
     }
   }
 
@@ -169,15 +172,17 @@ export class CpuSimulator {
         const W = proj.dense!;
         const ns = src.plan.size;
         const base = ((step + slots - proj.connectivity.constantDelaySteps) % slots) * srcTotal;
+        const plane = proj.channel * tgt.plan.size * batch;
         for (let n = 0; n < tgt.plan.size; n++) {
           for (let b = 0; b < batch; b++) {
             let acc = 0;
             for (let j = 0; j < ns; j++) acc += W[n * ns + j]! * src.history[base + j * batch + b]!;
-            tgt.ring[n * batch + b]! += acc;
+            tgt.ring[plane + n * batch + b]! += acc;
           }
         }
       } else {
         const inc = proj.incoming!;
+        const plane = proj.channel * tgt.plan.size * batch;
         for (let n = 0; n < tgt.plan.size; n++) {
           for (let b = 0; b < batch; b++) {
             let acc = 0;
@@ -185,14 +190,15 @@ export class CpuSimulator {
               const d = inc.delaySteps ? inc.delaySteps[k]! : inc.constantDelaySteps;
               acc += inc.weights[k]! * src.history[((step + slots - d) % slots) * srcTotal + inc.sources[k]! * batch + b]!;
             }
-            tgt.ring[n * batch + b]! += acc;
+            tgt.ring[plane + n * batch + b]! += acc;
           }
         }
       }
     }
 
     // Neuron updates.
-    const ext = { current: 0, syn0: 0, syn1: 0 };
+    const ext = { current: 0, apical: 0, syn: [0, 0, 0, 0] };
+    const syn = [0, 0, 0, 0];
     for (const pop of this.pops) {
       const p = pop.plan;
       const total = p.size * batch;
@@ -209,8 +215,13 @@ export class CpuSimulator {
           this.externalInput(pop, n, b, step, ext);
           const recurrent = pop.ring[flat]!;
           pop.ring[flat] = 0;
+          let apical = ext.apical;
+          if (p.model.inputChannels > 1) {
+            apical += pop.ring[total + flat]!;
+            pop.ring[total + flat] = 0;
+          }
           Object.assign(ctx, { flat, neuron: n, trial: b + offset });
-          const r = update(ctx as NeuronContext, recurrent + ext.current);
+          const r = update(ctx as NeuronContext, recurrent + ext.current, apical);
           pop.history[slot + flat] = r;
           // Poisson spiking of rate units (draw 1 of the unit's noise counter, as on the GPU).
           if (spikeScale > 0) {
@@ -224,19 +235,17 @@ export class CpuSimulator {
         for (let flat = 0; flat < total; flat++) {
           const n = Math.floor(flat / batch);
           const b = flat % batch;
-          let syn0 = 0;
-          let syn1 = 0;
-          if (p.model.receptors > 0) {
-            syn0 = pop.ring[slot * total + flat]!;
-            pop.ring[slot * total + flat] = 0;
-            if (p.model.receptors > 1) {
-              syn1 = pop.ring[(p.ringSlots + slot) * total + flat]!;
-              pop.ring[(p.ringSlots + slot) * total + flat] = 0;
+          this.externalInput(pop, n, b, step, ext);
+          for (let channel = 0; channel < 4; channel++) {
+            syn[channel] = ext.syn[channel]!;
+            if (channel < p.model.inputChannels) {
+              const index = (channel * p.ringSlots + slot) * total + flat;
+              syn[channel]! += pop.ring[index]!;
+              pop.ring[index] = 0;
             }
           }
-          this.externalInput(pop, n, b, step, ext);
           Object.assign(ctx, { flat, neuron: n, trial: b + offset });
-          if (update(ctx as NeuronContext, syn0 + ext.syn0, syn1 + ext.syn1, ext.current)) pop.spikes.push(flat);
+          if (update(ctx as NeuronContext, syn, ext.current, ext.apical)) pop.spikes.push(flat);
         }
       }
     }

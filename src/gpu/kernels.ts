@@ -57,7 +57,7 @@ export class Kernel {
    * Every member must be given and every value must name a member, so a model's host-side
    * constants can never silently drift from its WGSL struct.
    */
-  packUniform(bindingName: string, values: Readonly<Record<string, number>>): ArrayBuffer {
+  packUniform(bindingName: string, values: Readonly<Record<string, number | readonly number[]>>): ArrayBuffer {
     const info = this.binding(bindingName);
     const struct = info.struct;
     if (!struct) throw new Error(`Binding '${bindingName}' of ${this.key} is not a struct`);
@@ -71,10 +71,19 @@ export class Kernel {
       if (value === undefined) throw new Error(`Uniform ${struct.name}.${member.name} of kernel ${this.key} has no value`);
       seen.add(member.name);
       const type = member.type.name;
-      if (type === 'f32') view.setFloat32(member.offset, value, true);
-      else if (type === 'u32') view.setUint32(member.offset, value >>> 0, true);
-      else if (type === 'i32') view.setInt32(member.offset, value | 0, true);
-      else throw new Error(`Uniform ${struct.name}.${member.name}: unsupported member type ${type}`);
+      const format = (member.type as { format?: { name?: string } }).format?.name;
+      const vector = /^vec([234])/.exec(type);
+      if (vector) {
+        // vecN<T>: an array of N numbers of the component type.
+        const length = Number(vector[1]);
+        const component = format ?? (type.endsWith('f') ? 'f32' : type.endsWith('u') ? 'u32' : type.endsWith('i') ? 'i32' : 'f32');
+        const items = typeof value === 'number' ? new Array<number>(length).fill(value) : value;
+        if (items.length !== length) throw new Error(`Uniform ${struct.name}.${member.name} needs ${length} values (got ${items.length})`);
+        items.forEach((item, k) => writeScalar(view, member.offset + 4 * k, component, item, `${struct.name}.${member.name}`));
+      } else {
+        if (typeof value !== 'number') throw new Error(`Uniform ${struct.name}.${member.name} is a scalar (got ${value.length} values)`);
+        writeScalar(view, member.offset, type, value, `${struct.name}.${member.name}`);
+      }
     }
     for (const key of Object.keys(values)) {
       if (!seen.has(key)) throw new Error(`Value '${key}' is not a member of ${struct.name} in kernel ${this.key}`);
@@ -95,6 +104,13 @@ export class Kernel {
     });
     return this.device.createBindGroup({ layout: this.layout, entries, label: label ?? this.key });
   }
+}
+
+function writeScalar(view: DataView, offset: number, type: string, value: number, name: string): void {
+  if (type === 'f32') view.setFloat32(offset, value, true);
+  else if (type === 'u32') view.setUint32(offset, value >>> 0, true);
+  else if (type === 'i32') view.setInt32(offset, value | 0, true);
+  else throw new Error(`Uniform ${name}: unsupported member type ${type}`);
 }
 
 /** FNV-1a, 32-bit, as 8 hex digits: a stable fingerprint of shader text. */

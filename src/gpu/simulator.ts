@@ -93,7 +93,7 @@ interface PopulationBuffers {
   plan: PopulationPlan;
   state: GPUBuffer;
   popInfo: GPUBuffer;
-  popInfoValues: Record<string, number>;
+  popInfoValues: Record<string, number | number[]>;
   modelParams: GPUBuffer;
   inputTable: GPUBuffer;
   /** Spiking: ring of fixed-point input; rate: summed input. */
@@ -416,7 +416,7 @@ export class GpuSimulator {
       const total = pop.size * batch;
       const spiking = model.kind !== 'rate';
       const prelude = [
-        `const N_RECEPTORS: u32 = ${model.receptors}u;`,
+        `const N_CHANNELS: u32 = ${model.inputChannels}u;`,
         `const N_STATE: u32 = ${model.state.length}u;`,
         ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
       ].join('\n');
@@ -447,16 +447,16 @@ export class GpuSimulator {
         dispatchArgs = this.storage(`${pop.name} dispatch args`, 6 * 4, undefined, GPUBufferUsage.INDIRECT);
       }
       if (spiking) {
-        input = this.storage(`${pop.name} spike ring`, Math.max(1, model.receptors) * pop.ringSlots * total * 4);
+        input = this.storage(`${pop.name} spike ring`, Math.max(1, model.inputChannels) * pop.ringSlots * total * 4);
         output = spikes!;
       } else {
-        input = this.storage(`${pop.name} rate input`, total * 4);
+        input = this.storage(`${pop.name} rate input`, Math.max(1, model.inputChannels) * total * 4);
         const history = new Float32Array(pop.ringSlots * total);
         const r = pop.initialState[model.state.findIndex((s) => s.name === 'r')]!;
         for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
         output = this.storage(`${pop.name} rate history`, history.byteLength, history);
       }
-      const popInfoValues: Record<string, number> = {
+      const popInfoValues: Record<string, number | number[]> = {
         size: pop.size,
         batch,
         seed: plan.seed,
@@ -473,8 +473,7 @@ export class GpuSimulator {
         counts_first_window: 0,
         counts_n_windows: 0,
         counts_n_rec: countsRecorder?.neurons.length ?? 0,
-        inv_scale_0: 1 / pop.channelScale[0],
-        inv_scale_1: 1 / pop.channelScale[1],
+        inv_scale: pop.channelScale.map((scale) => 1 / scale),
         trial_offset: 0,
       };
       const popInfo = this.uniform(`${pop.name} info`, update.packUniform('pop', popInfoValues));
@@ -617,6 +616,7 @@ export class GpuSimulator {
             history_slots: source.plan.ringSlots,
             constant_delay: inc.constantDelaySteps,
             has_delays: inc.delaySteps ? 1 : 0,
+            target_offset: proj.channel * target.plan.size * batch,
           }));
           const bindGroup = propagateSparse.bind({
             clock,
@@ -643,6 +643,7 @@ export class GpuSimulator {
             source_size: ns,
             history_slots: source.plan.ringSlots,
             delay: proj.connectivity.constantDelaySteps,
+            target_offset: proj.channel * target.plan.size * batch,
           }));
           const matrix = proj.dense!.subarray(begin * ns, end * ns);
           const matrixBuffer = this.storage(`${label} matrix`, matrix.byteLength, matrix);
@@ -1019,10 +1020,10 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSu
     const total = pop.size * batch;
     out.push({ owner, purpose: 'state variables', bytes: pop.model.state.length * total * 4, storageBinding: true });
     if (pop.model.kind === 'rate') {
-      out.push({ owner, purpose: 'rate input', bytes: total * 4, storageBinding: true });
+      out.push({ owner, purpose: 'rate input', bytes: Math.max(1, pop.model.inputChannels) * total * 4, storageBinding: true });
       out.push({ owner, purpose: 'rate history', bytes: pop.ringSlots * total * 4, storageBinding: true });
     } else {
-      out.push({ owner, purpose: 'spike ring buffer', bytes: Math.max(1, pop.model.receptors) * pop.ringSlots * total * 4, storageBinding: true });
+      out.push({ owner, purpose: 'spike ring buffer', bytes: Math.max(1, pop.model.inputChannels) * pop.ringSlots * total * 4, storageBinding: true });
       out.push({ owner, purpose: 'spike lists', bytes: 2 * (1 + batch + total) * 4, storageBinding: true });
     }
   }

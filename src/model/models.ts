@@ -53,8 +53,15 @@ export interface NeuronModelDef {
   readonly params: readonly ParamMeta[];
   readonly choiceParams: readonly ChoiceParamMeta[];
   readonly state: readonly StateVarMeta[];
-  /** Number of receptor channels (0: none, 1: excitatory and inhibitory share one signed channel, 2: separate). */
+  /** Number of somatic receptor channels (0: none, 1: excitatory and inhibitory share one signed channel, 2: separate). */
   readonly receptors: 0 | 1 | 2;
+  /**
+   * Input channels in all (somatic receptors plus an apical channel, if any), ≤ 4. Spiking
+   * models get one ring buffer per channel; rate models one input buffer per channel.
+   */
+  readonly inputChannels: number;
+  /** Channel of apical (dendritic) input, for models with an apical compartment. */
+  readonly apicalChannel?: number;
   /** Unit of projection weights onto this model. */
   readonly weightUnit: string;
   /** Unit of DC and stimulus inputs onto this model. */
@@ -137,6 +144,7 @@ const lifPscExp: NeuronModelDef = {
     refractoryState,
   ],
   receptors: 2,
+  inputChannels: 2,
   weightUnit: 'pA',
   currentUnit: 'pA',
   updateShader: 'lif_psc_exp_update.wgsl',
@@ -161,6 +169,7 @@ const lifPscDelta: NeuronModelDef = {
   choiceParams: [],
   state: [vState('membrane potential'), refractoryState],
   receptors: 1,
+  inputChannels: 1,
   weightUnit: 'mV',
   currentUnit: 'pA',
   updateShader: 'lif_psc_delta_update.wgsl',
@@ -192,6 +201,7 @@ const lifCondExp: NeuronModelDef = {
     refractoryState,
   ],
   receptors: 2,
+  inputChannels: 2,
   weightUnit: 'nS',
   currentUnit: 'pA',
   updateShader: 'lif_cond_exp_update.wgsl',
@@ -236,6 +246,7 @@ const rateUnit: NeuronModelDef = {
     { name: 'noise', unit: 'input', doc: 'Ornstein–Uhlenbeck input noise (when noise_tau_ms > 0)', initial: () => 0 },
   ],
   receptors: 0,
+  inputChannels: 1,
   weightUnit: '1',
   currentUnit: 'input',
   updateShader: 'rate_update.wgsl',
@@ -268,11 +279,144 @@ const poissonSource: NeuronModelDef = {
   choiceParams: [],
   state: [],
   receptors: 0,
+  inputChannels: 0,
   weightUnit: '',
   currentUnit: 'Hz',
   updateShader: 'poisson_source_update.wgsl',
   derive: (p, dt) => ({ rate_hz: num(p, 'rate_hz'), dt_s: dt / 1000, spike_probability: 1 - Math.exp(-(num(p, 'rate_hz') * dt) / 1000) }),
   minInterSpikeSteps: () => 1,
+};
+
+const calciumState = (which: 'soma' | 'apical'): StateVarMeta[] => [
+  { name: `ca_${which}`, unit: '1', doc: `calcium-indicator signal of the ${which === 'soma' ? 'soma' : 'apical dendrite'} (filtered, noise-free)`, initial: () => 0 },
+  { name: `dff_${which}`, unit: '1', doc: `ΔF/F-like readout of the ${which === 'soma' ? 'soma' : 'apical dendrite'}: the calcium signal plus readout noise`, initial: () => 0 },
+];
+
+const calciumParams: readonly ParamMeta[] = [
+  { name: 'calcium_tau_ms', unit: 'ms', default: 150, min: 0, minExclusive: true, doc: 'decay time of the calcium-indicator signals' },
+  { name: 'readout_noise', unit: '1', default: 0, min: 0, doc: 'SD of the additive ΔF/F readout noise per step' },
+];
+
+const twoCompartmentRate: NeuronModelDef = {
+  name: 'two_compartment_rate',
+  kind: 'rate',
+  doc: 'Two-compartment rate unit (soma/basal and apical dendrite coupled): τ_a dv_a/dt = −v_a + apical input + backprop·v_s; τ_s dv_s/dt = −v_s + basal input + coupling·v_a + noise; a calcium plateau p = σ((v_a − θ)/slope) multiplies the somatic gain: r = φ(v_s)·(1 + plateau_gain·p). Calcium readouts: soma = filtered r, dendrite = filtered (calcium_backprop·r + v_a), each plus readout noise.',
+  params: [
+    { name: 'tau_soma_ms', unit: 'ms', default: 10, min: 0, minExclusive: true, doc: 'time constant of the somatic/basal compartment' },
+    { name: 'tau_apical_ms', unit: 'ms', default: 20, min: 0, minExclusive: true, doc: 'time constant of the apical compartment' },
+    { name: 'coupling', unit: '1', default: 0.2, min: 0, doc: 'apical → soma coupling (fraction of v_a driving the soma)' },
+    { name: 'backprop', unit: '1', default: 0.1, min: 0, doc: 'soma → apical coupling (back-propagation)' },
+    { name: 'plateau_threshold', unit: 'input', default: 1, doc: 'apical potential at half-maximal plateau' },
+    { name: 'plateau_slope', unit: 'input', default: 0.25, min: 0, minExclusive: true, doc: 'width of the plateau sigmoid' },
+    { name: 'plateau_gain', unit: '1', default: 1, min: 0, doc: 'somatic gain increase at full plateau' },
+    { name: 'gain', unit: '1', default: 1, doc: 'gain k of φ' },
+    { name: 'threshold', unit: 'input', default: 0, doc: 'threshold θ of φ' },
+    { name: 'exponent', unit: '1', default: 2, min: 0, minExclusive: true, doc: 'power of the power-law φ' },
+    { name: 'noise_std', unit: 'input', default: 0, min: 0, doc: 'white-noise amplitude σ on the soma' },
+    { name: 'calcium_backprop', unit: '1', default: 0.5, min: 0, doc: 'share of somatic activity in the dendritic calcium signal' },
+    ...calciumParams,
+    { name: 'spike_rate_hz', unit: 'Hz', default: 0, min: 0, doc: 'Poisson spiking: spikes/s per unit of output r (0: none)' },
+  ],
+  choiceParams: [{ name: 'transfer', choices: ['linear', 'threshold_linear', 'power_law'], default: 'threshold_linear', doc: 'transfer function φ' }],
+  state: [
+    { name: 'v_soma', unit: 'input', doc: 'somatic/basal potential', initial: () => 0 },
+    { name: 'v_apical', unit: 'input', doc: 'apical potential', initial: () => 0 },
+    { name: 'r', unit: 'rate', doc: 'output φ(v_s)·(1 + plateau_gain·plateau)', initial: () => 0 },
+    { name: 'plateau', unit: '1', doc: 'calcium plateau activation, 0…1', initial: () => 0 },
+    ...calciumState('soma'),
+    ...calciumState('apical'),
+  ],
+  receptors: 0,
+  inputChannels: 2,
+  apicalChannel: 1,
+  weightUnit: '1',
+  currentUnit: 'input',
+  updateShader: 'two_compartment_rate_update.wgsl',
+  derive: (p, dt) => {
+    const decaySoma = Math.exp(-dt / num(p, 'tau_soma_ms'));
+    const sigma = num(p, 'noise_std');
+    return {
+      decay_soma: decaySoma,
+      decay_apical: Math.exp(-dt / num(p, 'tau_apical_ms')),
+      coupling: num(p, 'coupling'),
+      backprop: num(p, 'backprop'),
+      plateau_threshold: num(p, 'plateau_threshold'),
+      plateau_slope: num(p, 'plateau_slope'),
+      plateau_gain: num(p, 'plateau_gain'),
+      transfer: RATE_TRANSFER_CODES[p['transfer'] as string] ?? 1,
+      gain: num(p, 'gain'),
+      threshold: num(p, 'threshold'),
+      exponent: num(p, 'exponent'),
+      white_noise_step_std: Math.sqrt(((sigma * sigma) / (2 * num(p, 'tau_soma_ms'))) * (1 - decaySoma * decaySoma)),
+      calcium_decay: Math.exp(-dt / num(p, 'calcium_tau_ms')),
+      calcium_backprop: num(p, 'calcium_backprop'),
+      readout_noise: num(p, 'readout_noise'),
+      spike_scale: (num(p, 'spike_rate_hz') * dt) / 1000,
+    };
+  },
+  minInterSpikeSteps: () => 1,
+};
+
+const twoCompartmentLif: NeuronModelDef = {
+  name: 'two_compartment_lif',
+  ...lifKind,
+  doc: 'Two-compartment LIF (layer-5 pyramidal style): a somatic LIF with exponential basal currents (as lif_psc_exp) and a passive apical compartment with its own exponential synaptic current, coupled by a conductance; a calcium plateau σ((v_a − θ)/slope) injects a depolarising current into the soma (raising gain and burst probability). Calcium readouts: soma = filtered spikes, dendrite = filtered apical depolarisation plus back-propagated spikes, each plus readout noise.',
+  params: [
+    ...lifCommon,
+    { name: 'tau_syn_ex_ms', unit: 'ms', default: 2, min: 0, minExclusive: true, doc: 'basal excitatory synaptic time constant' },
+    { name: 'tau_syn_in_ms', unit: 'ms', default: 2, min: 0, minExclusive: true, doc: 'basal inhibitory synaptic time constant' },
+    { name: 'c_apical_pF', unit: 'pF', default: 100, min: 0, minExclusive: true, doc: 'apical membrane capacitance' },
+    { name: 'tau_apical_ms', unit: 'ms', default: 20, min: 0, minExclusive: true, doc: 'apical membrane time constant' },
+    { name: 'tau_syn_apical_ms', unit: 'ms', default: 5, min: 0, minExclusive: true, doc: 'apical synaptic time constant' },
+    { name: 'coupling_nS', unit: 'nS', default: 5, min: 0, doc: 'soma–apical coupling conductance' },
+    { name: 'plateau_threshold_mV', unit: 'mV', default: -55, doc: 'apical potential at half-maximal plateau' },
+    { name: 'plateau_slope_mV', unit: 'mV', default: 2, min: 0, minExclusive: true, doc: 'width of the plateau sigmoid' },
+    { name: 'plateau_current_pA', unit: 'pA', default: 150, min: 0, doc: 'somatic current at full plateau' },
+    { name: 'calcium_spike_jump', unit: '1', default: 1, min: 0, doc: 'calcium-signal increment per somatic spike' },
+    { name: 'calcium_apical_per_mV', unit: '1/mV', default: 0.05, min: 0, doc: 'dendritic calcium per mV of apical depolarisation' },
+    ...calciumParams,
+  ],
+  choiceParams: [],
+  state: [
+    vState('somatic membrane potential'),
+    { name: 'v_apical_mV', unit: 'mV', doc: 'apical membrane potential', initial: (p) => num(p, 'e_l_mV') },
+    { name: 'i_syn_ex_pA', unit: 'pA', doc: 'basal excitatory synaptic current', initial: () => 0 },
+    { name: 'i_syn_in_pA', unit: 'pA', doc: 'basal inhibitory synaptic current (negative)', initial: () => 0 },
+    { name: 'i_apical_pA', unit: 'pA', doc: 'apical synaptic current (signed)', initial: () => 0 },
+    refractoryState,
+    { name: 'plateau', unit: '1', doc: 'calcium plateau activation, 0…1', initial: () => 0 },
+    ...calciumState('soma'),
+    ...calciumState('apical'),
+  ],
+  receptors: 2,
+  inputChannels: 3,
+  apicalChannel: 2,
+  weightUnit: 'pA',
+  currentUnit: 'pA',
+  updateShader: 'two_compartment_lif_update.wgsl',
+  derive: (p, dt) => {
+    const tauM = num(p, 'tau_m_ms');
+    const cM = num(p, 'c_m_pF');
+    const tauA = num(p, 'tau_apical_ms');
+    return {
+      ...lifMembrane(p, dt),
+      p11_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
+      p11_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
+      p21_ex: pscExpPropagator(tauM, num(p, 'tau_syn_ex_ms'), cM, dt),
+      p21_in: pscExpPropagator(tauM, num(p, 'tau_syn_in_ms'), cM, dt),
+      decay_apical: Math.exp(-dt / tauA),
+      apical_resistance: tauA / num(p, 'c_apical_pF'),
+      p11_apical: Math.exp(-dt / num(p, 'tau_syn_apical_ms')),
+      coupling: num(p, 'coupling_nS'),
+      plateau_threshold: num(p, 'plateau_threshold_mV'),
+      plateau_slope: num(p, 'plateau_slope_mV'),
+      plateau_current: num(p, 'plateau_current_pA'),
+      calcium_decay: Math.exp(-dt / num(p, 'calcium_tau_ms')),
+      calcium_spike_jump: num(p, 'calcium_spike_jump'),
+      calcium_apical_per_mv: num(p, 'calcium_apical_per_mV'),
+      readout_noise: num(p, 'readout_noise'),
+    };
+  },
 };
 
 /** Every model shipped with cortexgpu, by name. */
@@ -282,6 +426,8 @@ export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = 
   lif_psc_delta: lifPscDelta,
   lif_cond_exp: lifCondExp,
   poisson_source: poissonSource,
+  two_compartment_rate: twoCompartmentRate,
+  two_compartment_lif: twoCompartmentLif,
 };
 
 /** Whether a population of this model with these parameters emits spikes. */

@@ -7,7 +7,7 @@
 import { buildConnectivity, preferredOrientationsDeg, toDense, toIncoming, type Connectivity, type IncomingConnectivity } from './connectivity.js';
 import { NEURON_MODELS, emitsSpikes, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
 import { resolveSpecDefaults, validateSpec } from './schema.js';
-import type { Distribution, NetworkSpec, NeuronSelection, ProjectionSpec, RecorderSpec } from './spec.js';
+import type { Compartment, Distribution, NetworkSpec, NeuronSelection, ProjectionSpec, Receptor, RecorderSpec } from './spec.js';
 import { rngNormal2, rngUniform4, streamId } from '../rng/philox.js';
 import { STREAM_PURPOSE } from '../rng/streams.js';
 
@@ -19,8 +19,8 @@ export interface InputPlan {
   /** Index of the input in the spec's `inputs`. */
   readonly index: number;
   readonly kind: 'poisson' | 'dc' | 'stimulus';
-  /** Receptor channel (Poisson inputs). */
-  readonly channel: 0 | 1;
+  /** Poisson inputs: the input channel; DC and stimulus: 0 soma, 1 apical compartment. */
+  readonly channel: number;
   readonly startStep: number;
   /** First step without the input ({@link NEVER} if it never stops). */
   readonly stopStep: number;
@@ -61,8 +61,8 @@ export interface PopulationPlan {
   readonly inputs: readonly InputPlan[];
   /** Spiking: slots of the incoming ring buffer (max incoming delay + 1). Rate: slots of the output history. */
   readonly ringSlots: number;
-  /** Fixed-point scale of each receptor channel: weight·scale is added as an integer. */
-  readonly channelScale: readonly [number, number];
+  /** Fixed-point scale of each spike input channel (4 entries): weight·scale is added as an integer. */
+  readonly channelScale: readonly number[];
 }
 
 /** A projection, resolved. */
@@ -73,8 +73,8 @@ export interface ProjectionPlan {
   readonly target: number;
   /** `spike`: event-driven scatter; `rate_sparse` / `rate_dense`: gather of rates. */
   readonly mode: 'spike' | 'rate_sparse' | 'rate_dense';
-  /** Receptor channel of the target (spike projections). */
-  readonly channel: 0 | 1;
+  /** Input channel of the target: receptor or apical channel (spike projections), input plane (rate projections). */
+  readonly channel: number;
   /** Sign applied to weights: −1 for inhibitory input onto a single signed channel or a rate unit. */
   readonly sign: 1 | -1;
   readonly connectivity: Connectivity;
@@ -117,6 +117,21 @@ export interface NetworkPlan {
 /** Duration in ms → whole steps (at least `min`). */
 export function msToSteps(ms: number, dtMs: number, min = 0): number {
   return Math.max(min, Math.round(ms / dtMs));
+}
+
+/**
+ * Where input with this receptor and compartment goes in a target model, and its sign:
+ * apical input uses the model's apical channel (signed); somatic input uses the excitatory or
+ * inhibitory receptor (two receptors) or one signed channel (one receptor, rate units).
+ */
+export function inputRoute(model: NeuronModelDef, receptor: Receptor | undefined, compartment: Compartment | undefined): { channel: number; sign: 1 | -1 } {
+  const inhibitory = receptor === 'inhibitory';
+  if (compartment === 'apical') {
+    if (model.apicalChannel === undefined) throw new Error(`model ${model.name} has no apical compartment`);
+    return { channel: model.apicalChannel, sign: inhibitory ? -1 : 1 };
+  }
+  if (model.kind !== 'rate' && model.receptors === 2) return { channel: inhibitory ? 1 : 0, sign: 1 };
+  return { channel: 0, sign: inhibitory ? -1 : 1 };
 }
 
 /** Expected number of synapses of a projection, before building it (for memory checks). */
@@ -200,7 +215,7 @@ export function drawInitialState(
   trialOffset: number,
 ): Float32Array[] {
   const state = pop.initialDistributions.map((d, v) => initialValues(d, pop.size, batch, seed, pop.initialStreams[v]!, trialOffset));
-  if (pop.model.kind === 'rate') {
+  if (pop.model.name === 'rate') {
     // Keep r consistent with x at t = 0.
     const x = state[pop.model.state.findIndex((s) => s.name === 'x')]!;
     const r = state[pop.model.state.findIndex((s) => s.name === 'r')]!;
@@ -245,7 +260,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
     const source = popIndex.get(p.source)!;
     const target = popIndex.get(p.target)!;
     const targetModel = models[target]!;
-    const inhibitory = p.receptor === 'inhibitory';
+    const { channel, sign } = inputRoute(targetModel, p.receptor, p.compartment);
     const connectivity = buildConnectivity(
       p,
       { size: sizeOf(p.source), ...(preferred[source] ? { preferredDeg: preferred[source] } : {}) },
@@ -253,8 +268,6 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
       { dtMs, seed, projectionIndex: index, sameSource: source === target },
     );
     const rate = targetModel.kind === 'rate'; // rate → rate gathers; anything → spiking scatters spikes
-    const sign: 1 | -1 = inhibitory && (rate || targetModel.receptors === 1) ? -1 : 1;
-    const channel: 0 | 1 = inhibitory && targetModel.receptors === 2 ? 1 : 0;
     const denseLayout = (p.connector.type === 'all_to_all' || p.connector.type === 'matrix') && connectivity.delaySteps === null && connectivity.nSynapses >= 0.25 * connectivity.sourceSize * connectivity.targetSize;
     const mode = !rate ? 'spike' : denseLayout ? 'rate_dense' : 'rate_sparse';
     let dense: Float32Array | null = null;
@@ -279,13 +292,13 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
     const ringSlots = model.kind === 'rate' ? maxDelay(outgoingRates) + 1 : maxDelay(incomingSpikes) + 1;
 
     // Fixed-point scale per channel: the most weight one neuron can receive in one step.
-    const bounds: [Float64Array, Float64Array] = [new Float64Array(p.size), new Float64Array(p.size)];
+    const bounds = [0, 1, 2, 3].map(() => new Float64Array(p.size));
     for (const q of incomingSpikes) {
       const { targets, weights } = q.connectivity;
-      const bound = bounds[q.channel];
+      const bound = bounds[q.channel]!;
       for (let k = 0; k < targets.length; k++) bound[targets[k]!]! += Math.abs(weights[k]!);
     }
-    const channelScale: [number, number] = [fixedPointScale(maxOf(bounds[0])), fixedPointScale(maxOf(bounds[1]))];
+    const channelScale = bounds.map((bound) => fixedPointScale(maxOf(bound)));
 
     const initialDistributions = model.state.map((variable) => p.initial?.[variable.name] ?? variable.initial(params));
     const initialStreams = model.state.map((_, varIndex) => streamId(STREAM_PURPOSE.initialState, index, varIndex));
@@ -297,15 +310,16 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
         const startStep = msToSteps(inp.start_ms ?? 0, dtMs);
         const stopStep = inp.stop_ms === undefined ? NEVER : msToSteps(inp.stop_ms, dtMs);
         const stream = streamId(STREAM_PURPOSE.poissonInput, index, inputIndex);
-        const base = { index: inputIndex, startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: 0 as 0 | 1, orientationsDeg: new Float64Array(batch) };
+        const apical = inp.compartment === 'apical' ? 1 : 0;
+        const base = { index: inputIndex, startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: apical, orientationsDeg: new Float64Array(batch) };
         if (inp.type === 'poisson') {
-          const inhibitory = inp.receptor === 'inhibitory';
+          const route = inputRoute(model, inp.receptor, inp.compartment);
           return {
             ...base,
             kind: 'poisson' as const,
             lambda: ((inp.n_sources ?? 1) * inp.rate_hz * dtMs) / 1000,
-            weight: inhibitory && model.receptors === 1 ? -inp.weight : inp.weight,
-            channel: (inhibitory && model.receptors === 2 ? 1 : 0) as 0 | 1,
+            weight: route.sign * inp.weight,
+            channel: route.channel,
           };
         }
         if (inp.type === 'dc') return { ...base, kind: 'dc' as const, amplitude: inp.amplitude };

@@ -358,7 +358,8 @@ const receptorSchema = z.enum(['excitatory', 'inhibitory']);
 const optionalNumber = z.number().optional();
 // Keys checked by hand (distributions, connectors, neuron selections) are optional here; the
 // hand-written checks report them when missing and required.
-const timeWindow = { start_ms: optionalNumber, stop_ms: optionalNumber };
+const compartmentSchema = z.enum(['soma', 'apical']);
+const timeWindow = { start_ms: optionalNumber, stop_ms: optionalNumber, compartment: compartmentSchema.optional() };
 
 const topLevelSchema = z.strictObject({
   name: z.string().optional(),
@@ -388,6 +389,7 @@ const projectionSchema = z.strictObject({
   weight: z.unknown().optional(),
   delay_ms: z.unknown().optional(),
   receptor: receptorSchema.optional(),
+  compartment: compartmentSchema.optional(),
 });
 
 const autapses = z.boolean().optional();
@@ -809,6 +811,7 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   }
 
   checkConnector(list, record['connector'], [...path, 'connector'], source, target, record['source'] === record['target']);
+  checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
 
   const weightPath = [...path, 'weight'];
   const weight = record['weight'];
@@ -847,6 +850,15 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
         list.add(summary.highPath, `delays must be <= ${SPEC_LIMITS.maxDelayMs} ms (got ${summary.high} ms); use a shorter delay`);
       }
     }
+  }
+}
+
+/** `compartment: "apical"` needs a target model with an apical compartment. */
+function checkCompartment(list: IssueList, path: Path, value: unknown, target: PopulationInfo | undefined): void {
+  if (value !== 'apical' || target?.model === undefined) return;
+  if (target.model.apicalChannel === undefined) {
+    const withApical = Object.values(NEURON_MODELS).filter((m) => m.apicalChannel !== undefined).map((m) => m.name);
+    list.add(path, `targets the apical compartment, but ${quote(target.name)} (model ${target.model.name}) has none (got "apical"); use a two-compartment model (${withApical.join(', ')}) or target the soma`);
   }
 }
 
@@ -921,6 +933,7 @@ function checkInput(list: IssueList, context: Context, raw: unknown, path: Path)
   const target = lookupPopulation(list, context, [...path, 'target'], record['target']);
   const model = target?.model;
   checkTimeWindow(list, path, record);
+  checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
 
   if (type === 'poisson') {
     if (model !== undefined && model.kind !== 'spiking') {

@@ -16,7 +16,7 @@ export type Distribution =
   | { readonly uniform: readonly [number, number] };
 
 /** Names of the neuron models shipped with cortexgpu (see `models.ts`). */
-export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source';
+export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source' | 'two_compartment_rate' | 'two_compartment_lif';
 
 /**
  * A population of identical neurons (same model, same parameters).
@@ -92,7 +92,15 @@ export interface ProjectionSpec {
   readonly delay_ms?: Distribution;
   /** Target receptor. Default `excitatory`. */
   readonly receptor?: Receptor;
+  /**
+   * Target compartment: `soma` (soma and basal dendrites, default) or `apical` (the apical
+   * dendrite of two-compartment models; feedback and teaching signals).
+   */
+  readonly compartment?: Compartment;
 }
+
+/** Compartment of a two-compartment neuron that a projection or input targets. */
+export type Compartment = 'soma' | 'apical';
 
 /** Independent Poisson spike trains (n_sources per neuron, each at rate_hz) onto a spiking population. */
 export interface PoissonInputSpec {
@@ -109,6 +117,8 @@ export interface PoissonInputSpec {
   readonly start_ms?: number;
   /** Active until this time, ms. Default: end of run. */
   readonly stop_ms?: number;
+  /** Target compartment (two-compartment models). Default `soma`. */
+  readonly compartment?: Compartment;
 }
 
 /** A constant current (pA for LIF models, input units for rate models). */
@@ -118,6 +128,8 @@ export interface DcInputSpec {
   readonly amplitude: number;
   readonly start_ms?: number;
   readonly stop_ms?: number;
+  /** Target compartment (two-compartment models). Default `soma`. */
+  readonly compartment?: Compartment;
 }
 
 /**
@@ -136,6 +148,8 @@ export interface StimulusInputSpec {
   readonly baseline?: number;
   readonly start_ms?: number;
   readonly stop_ms?: number;
+  /** Target compartment (two-compartment models). Default `soma`. */
+  readonly compartment?: Compartment;
 }
 
 export type InputSpec = PoissonInputSpec | DcInputSpec | StimulusInputSpec;

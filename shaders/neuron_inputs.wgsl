@@ -1,12 +1,14 @@
 // External inputs of a population, evaluated inside its update kernel so that they cost no
 // extra pass: Poisson spike trains (drawn from the counter-based RNG), DC currents and a
-// tuned stimulus drive. The table is built on the host (src/gpu/layout.ts): INPUT_WORDS u32
-// per input, then per-trial stimulus orientations as f32 bits.
+// tuned stimulus drive, and currents given per neuron and trial. The table is built on the
+// host (packInputTable in src/gpu/simulator.ts): INPUT_WORDS u32 per input, then per-trial
+// stimulus orientations and per-neuron-and-trial currents as f32 bits.
 
 const INPUT_WORDS: u32 = 12u;
 const INPUT_POISSON: u32 = 1u;
 const INPUT_DC: u32 = 2u;
 const INPUT_STIMULUS: u32 = 3u;
+const INPUT_TRIAL_CURRENT: u32 = 4u;
 const DEG_TO_RAD: f32 = 0.017453292519943295;
 
 struct ExternalInput {
@@ -53,6 +55,8 @@ fn external_input(n: u32, b: u32, step: u32) -> ExternalInput {
       let theta_stim = bitcast<f32>(input_table[input_table[base + 10u] + b]);
       let delta = 2.0 * (theta_stim - preferred_orientation_deg(n)) * DEG_TO_RAD;
       add_current(&ext, input_table[base + 1u], baseline + amplitude * exp(kappa * (cos(delta) - 1.0)));
+    } else if (kind == INPUT_TRIAL_CURRENT) {
+      add_current(&ext, input_table[base + 1u], bitcast<f32>(input_table[input_table[base + 11u] + n * pop.batch + b]));
     }
   }
   return ext;

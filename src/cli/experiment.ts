@@ -7,6 +7,8 @@ import { nodeGpu } from '../node/gpu.js';
 import { nodeShaderLoader } from '../node/shaders.js';
 import { REDUNDANCY_QUICK, resolveRedundancyOptions, runRedundancyExperiment, type RedundancyOptions } from '../experiments/redundancy.js';
 import { redundancyFigures, redundancyResultsJson } from '../experiments/redundancy-figures.js';
+import { BCI_QUICK, resolveBciOptions, runBciExperiment, type BciOptions } from '../experiments/bci.js';
+import { bciFigures } from '../experiments/bci-figures.js';
 import { openOutput } from './output.js';
 import type { CliIo } from './main.js';
 
@@ -18,6 +20,7 @@ interface ExperimentCliOptions {
   neurons?: string;
   switchDays?: string;
   learning?: 'experience' | 'schedule';
+  targets?: string;
   software?: 'lavapipe' | 'swiftshader';
 }
 
@@ -38,16 +41,21 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
   program
     .command('experiment')
     .description('run a study protocol and write results.json and figures (SVG) into DIR')
-    .addArgument(new Argument('<study>', 'the study').choices(['redundancy']))
+    .addArgument(new Argument('<study>', 'the study').choices(['redundancy', 'bci']))
     .requiredOption('--out <dir>', 'output folder')
     .option('--quick', 'reduced configuration (minutes on a software GPU; still shows every effect)')
     .option('--seed <n>', 'seed of the network and of every random draw')
     .option('--days <n>', 'days of learning')
     .option('--neurons <n>', 'sensory neurons')
     .option('--switch-days <n>', 'days of the other task after learning (shows the feedback re-aiming)')
-    .option('--learning <mode>', 'experience (default) or schedule')
+    .option('--learning <mode>', 'redundancy: experience (default) or schedule')
+    .option('--targets <n>', 'bci: neurons in each target group E1 and E2')
     .addOption(softwareOption())
-    .action(async (_study: string, options: ExperimentCliOptions) => {
+    .action(async (study: string, options: ExperimentCliOptions) => {
+      if (study === 'bci') {
+        await bciCommand(options, io);
+        return;
+      }
       let resolved: RedundancyOptions;
       try {
         const given: Partial<RedundancyOptions> = {
@@ -93,4 +101,40 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
           `wrote ${files.length} files to ${options.out}\n`,
       );
     });
+}
+
+/** `experiment bci`: the BCI protocol, results.json and four figures. */
+async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<void> {
+  let resolved: BciOptions;
+  try {
+    resolved = resolveBciOptions({
+      ...(options.quick ? BCI_QUICK : {}),
+      ...(options.seed !== undefined ? { seed: integer(options.seed, '--seed')! } : {}),
+      ...(options.targets !== undefined ? { targetsPerGroup: integer(options.targets, '--targets')! } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new ExperimentUsageError(error.message);
+    throw error;
+  }
+  const output = await openOutput(options.out);
+  const files: { name: string; content: string }[] = [];
+  let results: Awaited<ReturnType<typeof runBciExperiment>>;
+  try {
+    const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
+    results = await runBciExperiment(resolved, { context, shaders: nodeShaderLoader, onProgress: (m) => void io.stderr.write(`cortexgpu: ${m}\n`) });
+    files.push({ name: 'results.json', content: `${JSON.stringify(results, null, 2)}\n` }, ...bciFigures(results).map((f) => ({ name: f.name, content: f.svg })));
+  } catch (error) {
+    await output.discard();
+    if (error instanceof RangeError && error.message.startsWith('bci:')) throw new ExperimentUsageError(error.message);
+    throw error;
+  }
+  await output.commit(files);
+  const last = results.sessions.length - 1;
+  const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+  io.stdout.write(
+    `BCI study (${resolved.excitatory + resolved.inhibitory} neurons, ${resolved.sessions} sessions) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
+      `  hit rate, session 1 → ${last + 1}: vectorized ${pct(results.vectorized.hit_rate[0]!)} → ${pct(results.vectorized.hit_rate[last]!)}, scalar ${pct(results.scalar.hit_rate[0]!)} → ${pct(results.scalar.hit_rate[last]!)}, blocked ${pct(results.blocked.hit_rate[0]!)} → ${pct(results.blocked.hit_rate[last]!)}\n` +
+      `  sessions to criterion (${results.sessions_to_criterion.targets.join(', ')} targets): vectorized ${results.sessions_to_criterion.vectorized.map((v) => v ?? '>' + results.sessions_to_criterion.sessions).join(', ')}; scalar ${results.sessions_to_criterion.scalar.map((v) => v ?? '>' + results.sessions_to_criterion.sessions).join(', ')}\n` +
+      `wrote ${files.length} files to ${options.out}\n`,
+  );
 }

@@ -146,6 +146,8 @@ export class CpuSimulator {
         continue;
       } else if (inp.kind === 'dc') {
         value = inp.amplitude;
+      } else if (inp.kind === 'trial_current') {
+        value = inp.values[n * this.plan.batch + b]!;
       } else {
         const delta = 2 * (inp.orientationsDeg[b]! - pop.preferredDeg![n]!) * DEG_TO_RAD;
         value = inp.baseline + inp.amplitude * Math.exp(inp.kappa * (Math.cos(delta) - 1));

@@ -76,7 +76,7 @@ const SPIKE_RECORD_HEADER_WORDS = 2;
 /** Largest per-chunk spike record we allocate (bytes); longer chunks are cut instead. */
 const MAX_SPIKE_RECORD_BYTES = 64 * 1024 * 1024;
 const INPUT_WORDS = 12;
-const INPUT_CODES = { poisson: 1, dc: 2, stimulus: 3 } as const;
+const INPUT_CODES = { poisson: 1, dc: 2, stimulus: 3, trial_current: 4 } as const;
 const STATUS_WORDS = 8;
 
 interface Dispatch {
@@ -280,20 +280,26 @@ export class GpuSimulator {
    * baseline, or a Poisson input's rate. Takes effect at the next step.
    * @param input index in the spec's `inputs`
    */
-  setInput(input: number, changes: { orientation_deg?: number | readonly number[]; amplitude?: number; kappa?: number; baseline?: number; rate_hz?: number }): void {
+  setInput(input: number, changes: { orientation_deg?: number | readonly number[]; amplitude?: number; kappa?: number; baseline?: number; rate_hz?: number; values?: ArrayLike<number> }): void {
     this.checkAlive();
     const current = this.inputs.get(input);
     if (!current) throw new RangeError(`setInput: no input ${input} (the spec has ${this.plan.spec.inputs?.length ?? 0})`);
     const batch = this.plan.batch;
     const next = { ...current, orientationsDeg: Float64Array.from(current.orientationsDeg) } as { -readonly [K in keyof InputPlan]: InputPlan[K] };
     for (const [key, value] of Object.entries(changes)) {
-      if (key === 'orientation_deg') continue;
+      if (key === 'orientation_deg' || key === 'values') continue;
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`setInput: ${key} must be a finite number (got ${String(value)})`);
     }
     if (changes.orientation_deg !== undefined) {
       const values = typeof changes.orientation_deg === 'number' ? new Array<number>(batch).fill(changes.orientation_deg) : changes.orientation_deg;
       if (values.length !== batch || values.some((v) => !Number.isFinite(v))) throw new RangeError(`setInput: orientation_deg needs one finite value or ${batch} (one per trial)`);
       next.orientationsDeg = Float64Array.from(values);
+    }
+    if (changes.values !== undefined) {
+      if (current.kind !== 'trial_current') throw new RangeError(`setInput: values apply to trial_current inputs (input ${input} is ${current.kind})`);
+      if (changes.values.length !== current.values.length) throw new RangeError(`setInput: values needs ${current.values.length} numbers (size × batch, neuron-major), got ${changes.values.length}`);
+      next.values = Float32Array.from(changes.values);
+      if (next.values.some((v) => !Number.isFinite(v))) throw new RangeError('setInput: values must be finite');
     }
     if (changes.amplitude !== undefined) next.amplitude = changes.amplitude;
     if (changes.kappa !== undefined) next.kappa = changes.kappa;
@@ -924,10 +930,15 @@ export class GpuSimulator {
   }
 }
 
-/** The per-population input table read by neuron_inputs.wgsl (INPUT_WORDS per input, then per-trial orientations). */
+/**
+ * The per-population input table read by neuron_inputs.wgsl: INPUT_WORDS per input, then the
+ * per-trial orientations of every input, then the per-neuron-and-trial currents.
+ */
 function packInputTable(inputs: readonly InputPlan[], batch: number): Uint32Array {
-  const words = new Uint32Array(INPUT_WORDS * inputs.length + batch * inputs.length);
+  const valueWords = inputs.reduce((n, inp) => n + inp.values.length, 0);
+  const words = new Uint32Array(INPUT_WORDS * inputs.length + batch * inputs.length + valueWords);
   const floats = new Float32Array(words.buffer);
+  let valuesOffset = INPUT_WORDS * inputs.length + batch * inputs.length;
   inputs.forEach((inp, k) => {
     const base = k * INPUT_WORDS;
     const orientationOffset = INPUT_WORDS * inputs.length + k * batch;
@@ -943,6 +954,9 @@ function packInputTable(inputs: readonly InputPlan[], batch: number): Uint32Arra
     words[base + 9] = inp.stream;
     words[base + 10] = orientationOffset;
     for (let b = 0; b < batch; b++) floats[orientationOffset + b] = inp.orientationsDeg[b]!;
+    words[base + 11] = valuesOffset;
+    floats.set(inp.values, valuesOffset);
+    valuesOffset += inp.values.length;
   });
   return words;
 }

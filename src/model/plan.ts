@@ -18,7 +18,7 @@ export const NEVER = 0xffffffff;
 export interface InputPlan {
   /** Index of the input in the spec's `inputs`. */
   readonly index: number;
-  readonly kind: 'poisson' | 'dc' | 'stimulus';
+  readonly kind: 'poisson' | 'dc' | 'stimulus' | 'trial_current';
   /** Poisson inputs: the input channel; DC and stimulus: 0 soma, 1 apical compartment. */
   readonly channel: number;
   readonly startStep: number;
@@ -35,6 +35,8 @@ export interface InputPlan {
   readonly stream: number;
   /** Stimulus orientation per trial, degrees (stimulus only; length batch). */
   readonly orientationsDeg: Float64Array;
+  /** trial_current: current per neuron and trial, `[neuron · batch + trial]` (else empty). */
+  readonly values: Float32Array;
 }
 
 /** A population, resolved. */
@@ -311,7 +313,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
         const stopStep = inp.stop_ms === undefined ? NEVER : msToSteps(inp.stop_ms, dtMs);
         const stream = streamId(STREAM_PURPOSE.poissonInput, index, inputIndex);
         const apical = inp.compartment === 'apical' ? 1 : 0;
-        const base = { index: inputIndex, startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: apical, orientationsDeg: new Float64Array(batch) };
+        const base = { index: inputIndex, startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: apical, orientationsDeg: new Float64Array(batch), values: new Float32Array(0) };
         if (inp.type === 'poisson') {
           const route = inputRoute(model, inp.receptor, inp.compartment);
           return {
@@ -323,6 +325,9 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
           };
         }
         if (inp.type === 'dc') return { ...base, kind: 'dc' as const, amplitude: inp.amplitude };
+        if (inp.type === 'trial_current') {
+          return { ...base, kind: 'trial_current' as const, values: inp.values ? Float32Array.from(inp.values) : new Float32Array(p.size * batch) };
+        }
         const orientations = typeof inp.orientation_deg === 'number' ? new Float64Array(batch).fill(inp.orientation_deg) : Float64Array.from(inp.orientation_deg);
         return { ...base, kind: 'stimulus' as const, amplitude: inp.amplitude, kappa: inp.kappa, baseline: inp.baseline ?? 0, orientationsDeg: orientations };
       });

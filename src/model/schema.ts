@@ -413,6 +413,7 @@ const inputSchemas = {
     type: z.literal('stimulus'), target: z.string(), orientation_deg: z.unknown().optional(), amplitude: z.number(), kappa: z.number(),
     baseline: optionalNumber, ...timeWindow,
   }),
+  trial_current: z.strictObject({ type: z.literal('trial_current'), target: z.string(), values: z.array(z.number()).optional(), ...timeWindow }),
 };
 
 const recorderSchemas = {
@@ -945,6 +946,18 @@ function checkInput(list: IssueList, context: Context, raw: unknown, path: Path)
       min: 0, ...(model !== undefined ? { unit: model.weightUnit } : {}),
       hint: 'weights are magnitudes; the receptor gives the sign, so use "receptor": "inhibitory" for inhibition',
     });
+    return;
+  }
+  if (type === 'trial_current') {
+    const values = record['values'];
+    const size = target?.size;
+    if (Array.isArray(values) && size !== undefined && context.batch !== undefined && values.length !== size * context.batch) {
+      list.add([...path, 'values'], `needs size × batch = ${size} × ${context.batch} = ${size * context.batch} values, neuron-major [neuron·batch + trial] (got ${values.length})`);
+    }
+    if (Array.isArray(values)) {
+      const bad = values.findIndex((v: unknown) => typeof v !== 'number' || !Number.isFinite(v));
+      if (bad >= 0) list.add([...path, 'values', bad], `must be a finite number (got ${String(values[bad])})`);
+    }
     return;
   }
   if (type === 'stimulus') {

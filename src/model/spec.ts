@@ -152,7 +152,22 @@ export interface StimulusInputSpec {
   readonly compartment?: Compartment;
 }
 
-export type InputSpec = PoissonInputSpec | DcInputSpec | StimulusInputSpec;
+/**
+ * A current per neuron and trial (units as for `dc`), e.g. per-neuron teaching signals into
+ * apical dendrites. `values` is neuron-major, `[neuron · batch + trial]` (default all zero);
+ * protocols change it between runs with `GpuSimulator.setInput(index, { values })`.
+ */
+export interface TrialCurrentInputSpec {
+  readonly type: 'trial_current';
+  readonly target: string;
+  readonly values?: readonly number[];
+  readonly start_ms?: number;
+  readonly stop_ms?: number;
+  /** Target compartment (two-compartment models). Default `soma`. */
+  readonly compartment?: Compartment;
+}
+
+export type InputSpec = PoissonInputSpec | DcInputSpec | StimulusInputSpec | TrialCurrentInputSpec;
 
 /** Which neurons of a population a recorder follows. */
 export type NeuronSelection = 'all' | { readonly first: number } | readonly number[];

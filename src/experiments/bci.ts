@@ -92,9 +92,19 @@ export interface TrialStatistic {
   readonly n: number;
 }
 
+/**
+ * The grating angle shown for a cursor value: the cursor scaled so that the hit threshold turns
+ * the grating by 90° (the target orientation), clipped to ±90°.
+ */
+export function cursorToGratingDeg(cursor: number, threshold: number): number {
+  return Math.max(-90, Math.min(90, (90 * cursor) / Math.max(1e-9, Math.abs(threshold))));
+}
+
 /** Results of one teaching condition. */
 export interface ConditionResult {
   readonly hit_rate: number[];
+  /** Mean over trials of the largest grating angle reached (degrees; 90 = target). */
+  readonly grating_angle_deg: number[];
   readonly rewards_per_min: number[];
   readonly e1_activity: number[];
   readonly e2_activity: number[];
@@ -413,6 +423,7 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
   const B = o.trialsPerSession;
   const nT = run.targets.length;
   const hitRate: number[] = [];
+  const gratingDeg: number[] = [];
   const rewardsPerMin: number[] = [];
   const e1Activity: number[] = [];
   const e2Activity: number[] = [];
@@ -426,6 +437,7 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
     const hits = data.hitMs.filter((h) => h !== null).length;
     const rate = hits / B;
     hitRate.push(rate);
+    gratingDeg.push(meanOf(Array.from(data.peak, (c) => cursorToGratingDeg(c, threshold))));
     const timeS = data.hitMs.reduce((t: number, h) => t + (h !== null ? h : o.trialMs) / 1000 + ITI_S, 0);
     rewardsPerMin.push((hits / timeS) * 60);
     const groupMean = (role: number): number => {
@@ -477,6 +489,7 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
   const z = pairs > 0 ? (agree - pairs / 2) / Math.sqrt(pairs / 4) : 0;
   return {
     hit_rate: hitRate,
+    grating_angle_deg: gratingDeg,
     rewards_per_min: rewardsPerMin,
     e1_activity: e1Activity,
     e2_activity: e2Activity,

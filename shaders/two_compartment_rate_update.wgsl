@@ -11,18 +11,6 @@ struct ModelParams {
   spike_scale: f32,
 }
 
-fn model_spike_probability(r: f32) -> f32 {
-  if (model.spike_scale <= 0.0) { return 0.0; }
-  return 1.0 - exp(-max(r, 0.0) * model.spike_scale);
-}
-
-fn transfer(x: f32) -> f32 {
-  let u = x - model.threshold;
-  if (model.transfer == 0.0) { return model.gain * u; }
-  let positive = max(u, 0.0);
-  if (model.transfer == 1.0) { return model.gain * positive; }
-  return model.gain * pow(positive, model.exponent);
-}
 
 // input.x: basal/somatic input, input.y: apical input.
 fn model_update(flat: u32, n: u32, b: u32, step: u32, input: vec2<f32>) -> f32 {

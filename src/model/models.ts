@@ -103,6 +103,18 @@ function lifMembrane(p: ResolvedParams, dt: number): Record<string, number> {
   };
 }
 
+/** Propagators of exponential basal synaptic currents (as NEST iaf_psc_exp). */
+function pscExpSynapses(p: ResolvedParams, dt: number): Record<string, number> {
+  const tauM = num(p, 'tau_m_ms');
+  const cM = num(p, 'c_m_pF');
+  return {
+    p11_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
+    p11_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
+    p21_ex: pscExpPropagator(tauM, num(p, 'tau_syn_ex_ms'), cM, dt),
+    p21_in: pscExpPropagator(tauM, num(p, 'tau_syn_in_ms'), cM, dt),
+  };
+}
+
 /** Fields every LIF model shares: spiking kind, the threshold library, refractory spacing. */
 const lifKind = {
   kind: 'spiking',
@@ -148,17 +160,7 @@ const lifPscExp: NeuronModelDef = {
   weightUnit: 'pA',
   currentUnit: 'pA',
   updateShader: 'lif_psc_exp_update.wgsl',
-  derive: (p, dt) => {
-    const tauM = num(p, 'tau_m_ms');
-    const cM = num(p, 'c_m_pF');
-    return {
-      ...lifMembrane(p, dt),
-      p11_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
-      p11_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
-      p21_ex: pscExpPropagator(tauM, num(p, 'tau_syn_ex_ms'), cM, dt),
-      p21_in: pscExpPropagator(tauM, num(p, 'tau_syn_in_ms'), cM, dt),
-    };
-  },
+  derive: (p, dt) => ({ ...lifMembrane(p, dt), ...pscExpSynapses(p, dt) }),
 };
 
 const lifPscDelta: NeuronModelDef = {
@@ -250,6 +252,7 @@ const rateUnit: NeuronModelDef = {
   weightUnit: '1',
   currentUnit: 'input',
   updateShader: 'rate_update.wgsl',
+  shaderLibraries: ['rate_transfer.wgsl'],
   derive: (p, dt) => {
     const tau = num(p, 'tau_ms');
     const decay = Math.exp(-dt / tau);
@@ -332,6 +335,7 @@ const twoCompartmentRate: NeuronModelDef = {
   weightUnit: '1',
   currentUnit: 'input',
   updateShader: 'two_compartment_rate_update.wgsl',
+  shaderLibraries: ['rate_transfer.wgsl'],
   derive: (p, dt) => {
     const decaySoma = Math.exp(-dt / num(p, 'tau_soma_ms'));
     const sigma = num(p, 'noise_std');
@@ -395,15 +399,10 @@ const twoCompartmentLif: NeuronModelDef = {
   currentUnit: 'pA',
   updateShader: 'two_compartment_lif_update.wgsl',
   derive: (p, dt) => {
-    const tauM = num(p, 'tau_m_ms');
-    const cM = num(p, 'c_m_pF');
     const tauA = num(p, 'tau_apical_ms');
     return {
       ...lifMembrane(p, dt),
-      p11_ex: Math.exp(-dt / num(p, 'tau_syn_ex_ms')),
-      p11_in: Math.exp(-dt / num(p, 'tau_syn_in_ms')),
-      p21_ex: pscExpPropagator(tauM, num(p, 'tau_syn_ex_ms'), cM, dt),
-      p21_in: pscExpPropagator(tauM, num(p, 'tau_syn_in_ms'), cM, dt),
+      ...pscExpSynapses(p, dt),
       decay_apical: Math.exp(-dt / tauA),
       apical_resistance: tauA / num(p, 'c_apical_pF'),
       p11_apical: Math.exp(-dt / num(p, 'tau_syn_apical_ms')),

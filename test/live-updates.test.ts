@@ -64,3 +64,32 @@ describe('trial_current inputs', () => {
     expect(soma[2]).toBeGreaterThan(0.5); // coupling carries the apical depolarisation to the soma
   });
 });
+
+describe('live parameter changes', () => {
+  it('setPopulationParams changes the dynamics at the next step and refuses invalid or structural changes', async () => {
+    const spec: NetworkSpec = {
+      dt_ms: 0.1, seed: 1, batch: 1,
+      populations: [{ name: 'N', size: 1, model: 'lif_psc_exp', params: { i_e_pA: 437.3, v_reset_mV: -70 }, initial: { v_mV: -70 } }],
+      recorders: [{ type: 'spikes', population: 'N' }],
+    };
+    const sim = await gpuSimulator(spec);
+    await sim.run(100);
+    sim.setPopulationParams('N', { i_e_pA: 600 });
+    expect(sim.populationParams('N')['i_e_pA']).toBe(600);
+    await sim.run(100);
+    const steps = Array.from((sim.recordings()[0] as { steps: Uint32Array }).steps);
+    const isi = (from: number, to: number) => {
+      const window = steps.filter((s) => s >= from && s < to);
+      return (window[window.length - 1]! - window[0]!) / (window.length - 1);
+    };
+    // R·I = 10 mV/250 pF·ms … analytic t* = τ ln((RI + 5)/(RI − 15)) + t_ref, on the 0.1 ms grid.
+    const expected = (current: number) => 20 + Math.ceil(10 * Math.log((current / 25 + 5) / (current / 25 - 15)) / 0.1);
+    expect(isi(0, 1000)).toBeCloseTo(expected(437.3), 5);
+    expect(isi(1300, 2000)).toBeCloseTo(expected(600), 5);
+    expect(() => sim.setPopulationParams('N', { tau_m_ms: -1 })).toThrow(/N\.tau_m_ms must be a finite number > 0 ms/);
+    expect(() => sim.setPopulationParams('N', { v_reset_mV: -40 })).toThrow(/must stay below v_th_mV/);
+    expect(() => sim.setPopulationParams('N', { t_ref_ms: 0.5 })).toThrow(/rebuild the simulator/);
+    expect(() => sim.setPopulationParams('N', { nonsense: 1 })).toThrow(/has no parameter 'nonsense'/);
+    expect(() => sim.setPopulationParams('M', { i_e_pA: 1 })).toThrow(/no population 'M'/);
+  });
+});

@@ -8,7 +8,7 @@
 import type { NetworkSpec } from '../model/spec.js';
 import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { NEURON_MODELS } from '../model/models.js';
+import { NEURON_MODELS, emitsSpikes } from '../model/models.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
@@ -160,6 +160,8 @@ export class GpuSimulator {
   private readonly analyses: InformationAnalysis[] = [];
   /** GPU matrices of dense rate projections, by projection index (row chunks). */
   private readonly denseChunks = new Map<number, { begin: number; end: number; buffer: GPUBuffer }[]>();
+  /** Parameters changed live (setPopulationParams), by population index. */
+  private readonly currentParams = new Map<number, Readonly<Record<string, number | string>>>();
   /** Current (mutable) input descriptions, by spec input index. */
   private readonly inputs = new Map<number, InputPlan>();
   private cache!: KernelCache;
@@ -273,6 +275,58 @@ export class GpuSimulator {
       throw new RangeError(`setProjectionWeights: '${proj.name}' needs ${proj.connectivity.targetSize} × ${ns} = ${ns * proj.connectivity.targetSize} weights (got ${weights.length}).`);
     }
     for (const chunk of chunks) this.device.queue.writeBuffer(chunk.buffer, 0, weights, chunk.begin * ns, (chunk.end - chunk.begin) * ns);
+  }
+
+  /**
+   * Change model parameters of a population live (e.g. from a UI slider), without rebuilding the
+   * network: the derived constants are recomputed and take effect at the next step. Changes that
+   * would need new buffers are refused: turning Poisson spiking of rate units on or off, or a
+   * shorter refractory period than the one the spike recorders were sized for.
+   * @param population the population's name
+   * @param params parameters to change (others keep their current values)
+   * @throws RangeError naming the parameter, its unit and allowed range
+   */
+  setPopulationParams(population: string, params: Readonly<Record<string, number | string>>): void {
+    this.checkAlive();
+    const pb = this.pops.find((p) => p.plan.name === population);
+    if (!pb) throw new RangeError(`setPopulationParams: no population '${population}' (have: ${this.pops.map((p) => p.plan.name).join(', ')})`);
+    const model = pb.plan.model;
+    const current = this.currentParams.get(pb.plan.index) ?? pb.plan.params;
+    for (const [name, value] of Object.entries(params)) {
+      const meta = model.params.find((m) => m.name === name);
+      const choice = model.choiceParams.find((m) => m.name === name);
+      if (choice) {
+        if (typeof value !== 'string' || !choice.choices.includes(value)) throw new RangeError(`setPopulationParams: ${population}.${name} must be one of ${choice.choices.join(', ')} (got ${String(value)})`);
+        continue;
+      }
+      if (!meta) throw new RangeError(`setPopulationParams: model ${model.name} has no parameter '${name}' (has: ${[...model.params, ...model.choiceParams].map((m) => m.name).join(', ')})`);
+      const tooLow = meta.min !== undefined && (meta.minExclusive ? !(Number(value) > meta.min) : !(Number(value) >= meta.min));
+      const tooHigh = meta.max !== undefined && !(Number(value) <= meta.max);
+      if (typeof value !== 'number' || !Number.isFinite(value) || tooLow || tooHigh) {
+        const range = `${meta.min !== undefined ? `${meta.minExclusive ? '>' : '≥'} ${meta.min}` : ''}${meta.max !== undefined ? ` and ≤ ${meta.max}` : ''}`;
+        throw new RangeError(`setPopulationParams: ${population}.${name} must be a finite number${range ? ` ${range}` : ''} ${meta.unit} (got ${String(value)})`);
+      }
+    }
+    const next = { ...current, ...params };
+    if (typeof next['v_reset_mV'] === 'number' && typeof next['v_th_mV'] === 'number' && !(next['v_reset_mV'] < next['v_th_mV'])) {
+      throw new RangeError(`setPopulationParams: ${population}.v_reset_mV (${next['v_reset_mV']} mV) must stay below v_th_mV (${next['v_th_mV']} mV)`);
+    }
+    if (emitsSpikes(model, next) !== pb.plan.emitsSpikes) {
+      throw new RangeError(`setPopulationParams: ${population}: turning Poisson spiking on or off (spike_rate_hz) changes the network's buffers; rebuild the simulator with the new spec`);
+    }
+    const dt = this.plan.dtMs;
+    if (model.minInterSpikeSteps(next, dt) < model.minInterSpikeSteps(pb.plan.params, dt)) {
+      throw new RangeError(`setPopulationParams: ${population}: a refractory period shorter than the spec's (${pb.plan.params['t_ref_ms']} ms) needs larger spike-record buffers; rebuild the simulator with the new spec`);
+    }
+    this.currentParams.set(pb.plan.index, next);
+    this.device.queue.writeBuffer(pb.modelParams, 0, pb.update.packUniform('model', model.derive(next, dt)));
+  }
+
+  /** Current parameters of a population (spec values, or live changes). */
+  populationParams(population: string): Readonly<Record<string, number | string>> {
+    const pb = this.pops.find((p) => p.plan.name === population);
+    if (!pb) throw new RangeError(`populationParams: no population '${population}'`);
+    return this.currentParams.get(pb.plan.index) ?? pb.plan.params;
   }
 
   /**

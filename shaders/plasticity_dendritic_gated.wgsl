@@ -25,14 +25,13 @@ struct DendriticGatedRule {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let synapse = flat_index(gid, nwg);
   if (synapse >= rule.targets * rule.sources) { return; }
-  let i = synapse / rule.sources;
-  let j = synapse - i * rule.sources;
+  let pair = synapse_pair(synapse);
+  let i = pair.x;
+  let j = pair.y;
   var sum = 0.0;
   for (var b = 0u; b < rule.batch; b++) {
     let post = i * rule.batch + b;
     sum += apical[post] * gain[post] * pre_trace[j * rule.batch + b];
   }
-  let dw = rule.learning_rate * (sum / f32(rule.batch));
-  // Clip even when dw is 0, so weights are always inside the bounds after an update.
-  weights[synapse] = clamp(weights[synapse] + dw, rule.w_min, rule.w_max);
+  apply_batch_sum(synapse, sum, rule.learning_rate);
 }

@@ -26,14 +26,14 @@ struct NodePerturbationRule {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let synapse = flat_index(gid, nwg);
   if (synapse >= rule.targets * rule.sources) { return; }
-  let i = synapse / rule.sources;
-  let j = synapse - i * rule.sources;
+  let pair = synapse_pair(synapse);
+  let i = pair.x;
+  let j = pair.y;
   let r_mean = mean_rate[i];
   var sum = 0.0;
   for (var b = 0u; b < rule.batch; b++) {
     let advantage = reward[b] - rule.reward_baseline;
     sum += advantage * (rate[i * rule.batch + b] - r_mean) * input[j * rule.batch + b];
   }
-  let dw = rule.learning_rate * (sum / f32(rule.batch));
-  weights[synapse] = clamp(weights[synapse] + dw, rule.w_min, rule.w_max);
+  apply_batch_sum(synapse, sum, rule.learning_rate);
 }

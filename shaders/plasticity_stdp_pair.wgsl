@@ -34,8 +34,9 @@ struct StdpPairRule {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let synapse = flat_index(gid, nwg);
   if (synapse >= rule.targets * rule.sources) { return; }
-  let i = synapse / rule.sources;
-  let j = synapse - i * rule.sources;
+  let pair = synapse_pair(synapse);
+  let i = pair.x;
+  let j = pair.y;
   var sum = 0.0;
   for (var b = 0u; b < rule.batch; b++) {
     let post = i * rule.batch + b;
@@ -43,5 +44,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (post_spikes[post] != 0u) { sum += rule.a_plus * (pre_trace[pre] * rule.decay_plus); }
     if (pre_spikes[pre] != 0u) { sum -= rule.a_minus * (post_trace[post] * rule.decay_minus); }
   }
-  weights[synapse] = clamp(weights[synapse] + sum / f32(rule.batch), rule.w_min, rule.w_max);
+  // The amplitudes A± are inside the sum: learning rate 1.
+  apply_batch_sum(synapse, sum, 1.0);
 }

@@ -10,17 +10,18 @@ import { redundancyFigures, redundancyResultsJson } from '../experiments/redunda
 import { BCI_QUICK, resolveBciOptions, runBciExperiment, type BciOptions } from '../experiments/bci.js';
 import { bciFigures } from '../experiments/bci-figures.js';
 import { openOutput } from './output.js';
+import { integerInRange } from './options.js';
 import type { CliIo } from './main.js';
 
 interface ExperimentCliOptions {
   out: string;
   quick?: boolean;
-  seed?: string;
-  days?: string;
-  neurons?: string;
-  switchDays?: string;
+  seed?: number;
+  days?: number;
+  neurons?: number;
+  switchDays?: number;
   learning?: 'experience' | 'schedule';
-  targets?: string;
+  targets?: number;
   software?: 'lavapipe' | 'swiftshader';
 }
 
@@ -29,12 +30,6 @@ export class ExperimentUsageError extends Error {
   override readonly name = 'ExperimentUsageError';
 }
 
-function integer(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ExperimentUsageError(`${name} must be a non-negative integer (got ${value}).`);
-  return n;
-}
 
 /** Add the `experiment` command to the CLI program. */
 export function registerExperimentCommand(program: Command, io: CliIo, softwareOption: () => Option): void {
@@ -44,12 +39,12 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     .addArgument(new Argument('<study>', 'the study').choices(['redundancy', 'bci']))
     .requiredOption('--out <dir>', 'output folder')
     .option('--quick', 'reduced configuration (minutes on a software GPU; still shows every effect)')
-    .option('--seed <n>', 'seed of the network and of every random draw')
-    .option('--days <n>', 'days of learning')
-    .option('--neurons <n>', 'sensory neurons')
-    .option('--switch-days <n>', 'days of the other task after learning (shows the feedback re-aiming)')
+    .option('--seed <n>', 'seed of the network and of every random draw', integerInRange('--seed', 0, 2 ** 32 - 1))
+    .option('--days <n>', 'redundancy: days of learning', integerInRange('--days', 2, 1000))
+    .option('--neurons <n>', 'redundancy: sensory neurons', integerInRange('--neurons', 1, 2 ** 26))
+    .option('--switch-days <n>', 'redundancy: days of the other task after learning (shows the feedback re-aiming)', integerInRange('--switch-days', 0, 1000))
     .option('--learning <mode>', 'redundancy: experience (default) or schedule')
-    .option('--targets <n>', 'bci: neurons in each target group E1 and E2')
+    .option('--targets <n>', 'bci: neurons in each target group E1 and E2', integerInRange('--targets', 1, 2 ** 26))
     .addOption(softwareOption())
     .action(async (study: string, options: ExperimentCliOptions) => {
       if (study === 'bci') {
@@ -60,10 +55,10 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
       try {
         const given: Partial<RedundancyOptions> = {
           ...(options.quick ? REDUNDANCY_QUICK : {}),
-          ...(options.seed !== undefined ? { seed: integer(options.seed, '--seed')! } : {}),
-          ...(options.days !== undefined ? { days: integer(options.days, '--days')! } : {}),
-          ...(options.neurons !== undefined ? { sensoryNeurons: integer(options.neurons, '--neurons')! } : {}),
-          ...(options.switchDays !== undefined ? { switchDays: integer(options.switchDays, '--switch-days')! } : {}),
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          ...(options.days !== undefined ? { days: options.days } : {}),
+          ...(options.neurons !== undefined ? { sensoryNeurons: options.neurons } : {}),
+          ...(options.switchDays !== undefined ? { switchDays: options.switchDays } : {}),
           ...(options.learning !== undefined ? { learning: options.learning } : {}),
         };
         if (options.learning !== undefined && options.learning !== 'experience' && options.learning !== 'schedule') {
@@ -109,8 +104,8 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
   try {
     resolved = resolveBciOptions({
       ...(options.quick ? BCI_QUICK : {}),
-      ...(options.seed !== undefined ? { seed: integer(options.seed, '--seed')! } : {}),
-      ...(options.targets !== undefined ? { targetsPerGroup: integer(options.targets, '--targets')! } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.targets !== undefined ? { targetsPerGroup: options.targets } : {}),
     });
   } catch (error) {
     if (error instanceof RangeError) throw new ExperimentUsageError(error.message);

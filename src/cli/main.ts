@@ -19,6 +19,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { openOutput, OutputPathError } from './output.js';
+import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -130,42 +131,6 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Option parsers (commander calls them; InvalidArgumentError becomes a usage error)
-// ---------------------------------------------------------------------------------------------
-
-function positiveNumber(what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive finite number (got '${value}').`);
-    return n;
-  };
-}
-
-function nonNegativeNumber(what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a finite number >= 0 (got '${value}').`);
-    return n;
-  };
-}
-
-function nonZeroNumber(what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n === 0) throw new InvalidArgumentError(`${what} must be a finite non-zero number (got '${value}').`);
-    return n;
-  };
-}
-
-function integerInRange(what: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max} (got '${value}').`);
-    return n;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -289,12 +289,10 @@ export class CpuSimulator {
         const window = Math.floor((step - r.startStep) / r.windowSteps);
         const nRec = r.neurons.length;
         const counts = new Uint32Array(nRec * batch);
-        const slotOf = new Map<number, number>();
-        r.neurons.forEach((n, k) => slotOf.set(n, k));
         let any = false;
         for (const flat of pop.spikes) {
-          const k = slotOf.get(Math.floor(flat / batch));
-          if (k === undefined) continue;
+          const k = this.collector.recordedSlot(r.index, Math.floor(flat / batch));
+          if (k < 0) continue;
           counts[k * batch + (flat % batch)]! += 1;
           any = true;
         }

@@ -21,6 +21,7 @@ import { GpuPlasticity } from '../gpu/plasticity/plasticity.js';
 import type { StateRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { normalCdf, normalQuantile } from '../analysis/fisher.js';
+import { mean, meanAndStandardError } from '../analysis/summary.js';
 
 /** Parameters of the protocol. */
 export interface BciOptions {
@@ -237,19 +238,12 @@ interface Run {
   readonly weights: Float32Array;
 }
 
-const meanOf = (x: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]!;
-  return s / Math.max(1, x.length);
-};
 
+/** Mean, SE, t against 0 and its two-sided p value (normal approximation). */
 function statistic(values: readonly number[]): TrialStatistic {
-  const n = values.length;
-  const mean = meanOf(values);
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, n - 1);
-  const se = Math.sqrt(variance / Math.max(1, n));
-  const t = se > 0 ? mean / se : 0;
-  return { mean, se, t, p: 2 * (1 - normalCdf(Math.abs(t))), n };
+  const { mean: m, se } = meanAndStandardError(values);
+  const t = se > 0 ? m / se : 0;
+  return { mean: m, se, t, p: 2 * (1 - normalCdf(Math.abs(t))), n: values.length };
 }
 
 /** Session data read back from the GPU. */
@@ -390,10 +384,10 @@ async function session(run: Run, o: BciOptions, threshold: number | null, teachi
  */
 function calibrate(sessions: readonly SessionData[], chance: number): number {
   const peaks = sessions.flatMap((d) => Array.from(d.peak));
-  const mean = meanOf(peaks);
-  const sd = Math.sqrt(peaks.reduce((acc, v) => acc + (v - mean) ** 2, 0) / Math.max(1, peaks.length - 1));
+  const { mean: centre, se } = meanAndStandardError(peaks);
+  const sd = se * Math.sqrt(peaks.length);
   if (!(sd > 0)) throw new RangeError('bci: the baseline cursor does not vary across trials, so no threshold gives a chance hit rate between 0 % and 100 %');
-  return mean + normalQuantile(1 - chance) * sd;
+  return centre + normalQuantile(1 - chance) * sd;
 }
 
 /** Update the plastic weights on the GPU with the condition's rule. */
@@ -405,7 +399,7 @@ async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: S
   if (teaching === 'scalar') {
     const reward = Float32Array.from(data.hitMs, (h) => (h !== null ? 1 : 0));
     const meanRate = new Float32Array(nT);
-    for (let k = 0; k < nT; k++) meanRate[k] = meanOf(data.rate.subarray(k * B, (k + 1) * B));
+    for (let k = 0; k < nT; k++) meanRate[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
     updated = await plasticity.runNodePerturbation(w, { reward, rate: Float32Array.from(data.rate), meanRate, input: Float32Array.from(data.context), batch: B, rewardBaseline }, { learningRate: LEARNING_RATE.scalar, ...W_BOUNDS });
   } else {
     // φ' of the threshold-linear soma: 1 above threshold; a small floor below, so that a silenced
@@ -437,7 +431,7 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
     const hits = data.hitMs.filter((h) => h !== null).length;
     const rate = hits / B;
     hitRate.push(rate);
-    gratingDeg.push(meanOf(Array.from(data.peak, (c) => cursorToGratingDeg(c, threshold))));
+    gratingDeg.push(mean(Array.from(data.peak, (c) => cursorToGratingDeg(c, threshold))));
     const timeS = data.hitMs.reduce((t: number, h) => t + (h !== null ? h : o.trialMs) / 1000 + ITI_S, 0);
     rewardsPerMin.push((hits / timeS) * 60);
     const groupMean = (role: number): number => {
@@ -445,7 +439,7 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
       let count = 0;
       run.role.forEach((r, k) => {
         if (r !== role) return;
-        sum += meanOf(data.rate.subarray(k * B, (k + 1) * B));
+        sum += mean(data.rate.subarray(k * B, (k + 1) * B));
         count++;
       });
       return sum / count;
@@ -464,7 +458,7 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
         (data.hitMs[b] !== null ? group.rewarded : group.unrewarded).push(residual);
         neuronResidual[k]! += residual / B;
       }
-      neuronActivity[k] = meanOf(data.rate.subarray(k * B, (k + 1) * B));
+      neuronActivity[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
     }
     perNeuronResidual.push(neuronResidual);
     perNeuronActivity.push(neuronActivity);
@@ -509,8 +503,8 @@ function fitResiduals(data: SessionData, nT: number, B: number): ResidualFit {
   return Array.from({ length: nT }, (_, k) => {
     const x = data.dffSoma.subarray(k * B, (k + 1) * B);
     const y = data.dffApical.subarray(k * B, (k + 1) * B);
-    const mx = meanOf(x);
-    const my = meanOf(y);
+    const mx = mean(x);
+    const my = mean(y);
     let sxy = 0;
     let sxx = 0;
     for (let b = 0; b < B; b++) {

@@ -19,6 +19,7 @@ import type { InformationAnalysis, InformationWindow } from '../gpu/analysis/inf
 import type { PopulationRateRecording, SpikeCountRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { preferredOrientationsDeg } from '../model/connectivity.js';
+import { mean, meanAndStandardError } from '../analysis/summary.js';
 
 /** Parameters of the protocol (defaults: the full configuration). */
 export interface RedundancyOptions {
@@ -136,12 +137,6 @@ const G_MAX = 1.2;
 const G_START = 0.02;
 const TASKS = { cardinal: [0, 90], oblique: [45, 135] } as const;
 
-const meanOf = (x: readonly number[]): number => x.reduce((s, v) => s + v, 0) / Math.max(1, x.length);
-function measure(values: readonly number[]): { mean: number; se: number } {
-  const m = meanOf(values);
-  const variance = values.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, values.length - 1);
-  return { mean: m, se: Math.sqrt(variance / Math.max(1, values.length)) };
-}
 
 /** Validate options and fill defaults. */
 export function resolveRedundancyOptions(given: Partial<RedundancyOptions> = {}): RedundancyOptions {
@@ -437,15 +432,15 @@ function emptySeries(): ConditionSeries {
 
 function pushDay(series: ConditionSeries, windows: readonly InformationWindow[]): void {
   const add = (target: DailyMeasure, values: number[]): void => {
-    const { mean, se } = measure(values);
+    const { mean, se } = meanAndStandardError(values);
     target.mean.push(mean);
     target.se.push(se);
   };
   add(series.I_bc, windows.map((w) => w.result!.I_bc));
   add(series.I_shuffle_bc, windows.map((w) => w.result!.I_shuffle_bc));
   add(series.rho, windows.map((w) => w.result!.rho));
-  add(series.single_neuron_mean, windows.map((w) => meanOf(w.result!.single_neuron_bc)));
-  series.I_bc_estimator_se.push(meanOf(windows.map((w) => w.result!.I_bc_se)));
+  add(series.single_neuron_mean, windows.map((w) => mean(w.result!.single_neuron_bc)));
+  series.I_bc_estimator_se.push(mean(windows.map((w) => w.result!.I_bc_se)));
 }
 
 async function withinTrial(analyses: readonly InformationAnalysis[]): Promise<{ centers: number[]; rho: DailyMeasure }> {
@@ -453,7 +448,7 @@ async function withinTrial(analyses: readonly InformationAnalysis[]): Promise<{ 
   const centers = perArray[0]!.map((w) => w.centerMs);
   const rho: DailyMeasure = { mean: [], se: [] };
   centers.forEach((_, k) => {
-    const { mean, se } = measure(perArray.map((windows) => windows[k]?.result?.rho ?? Number.NaN).filter(Number.isFinite));
+    const { mean, se } = meanAndStandardError(perArray.map((windows) => windows[k]?.result?.rho ?? Number.NaN).filter(Number.isFinite));
     rho.mean.push(mean);
     rho.se.push(se);
   });
@@ -550,7 +545,7 @@ export async function runRedundancyExperiment(given: Partial<RedundancyOptions>,
   // Task specificity: the trained (cardinal) network viewing the oblique pair, task engaged, no learning.
   {
     const other = await taskBlocks(TASKS.oblique);
-    otherTask = measure(other.windows.map((w) => w.result!.rho));
+    otherTask = meanAndStandardError(other.windows.map((w) => w.result!.rho));
     log(`oblique stimuli after cardinal training: ρ ${otherTask.mean.toFixed(3)} ± ${otherTask.se.toFixed(3)}`);
   }
   let afterSwitch: RedundancyResults['after_switch'] = null;
@@ -560,7 +555,7 @@ export async function runRedundancyExperiment(given: Partial<RedundancyOptions>,
     for (let day = 0; day < o.switchDays; day++) {
       const { windows, blocks } = await taskBlocks(TASKS.oblique);
       task.learn(blocks, o.days + day, o.days + o.switchDays);
-      const m = measure(windows.map((w) => w.result!.rho));
+      const m = meanAndStandardError(windows.map((w) => w.result!.rho));
       afterSwitch.rho.mean.push(m.mean);
       afterSwitch.rho.se.push(m.se);
       afterSwitch.feedback_alignment.push(task.alignment());

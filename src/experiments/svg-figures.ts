@@ -653,6 +653,33 @@ function validateSeries(series: Series, index: number): void {
 }
 
 /**
+ * An x axis as an SVG group: optional spine, tick marks with labels, and the axis label
+ * (shrunk to fit). Shared by line panels and heatmaps.
+ */
+function horizontalAxis(
+  ticks: readonly { x: number; label: string }[],
+  layout: { spine: { from: number; to: number } | null; bottom: number; label: string; labelCenter: number; labelWidth: number },
+): string {
+  const { bottom } = layout;
+  const items: string[] = layout.spine ? [element('line', { x1: layout.spine.from, y1: bottom, x2: layout.spine.to, y2: bottom, stroke: AXIS_COLOR })] : [];
+  for (const tick of ticks) {
+    items.push(element('line', { x1: tick.x, y1: bottom, x2: tick.x, y2: bottom + TICK_LENGTH, stroke: AXIS_COLOR }));
+    items.push(textElement(tick.label, { class: 'tick-label', x: tick.x, y: bottom + TICK_LENGTH + 2 + TICK_FONT_SIZE, 'text-anchor': 'middle' }));
+  }
+  if (layout.label !== '') {
+    const fitted = fitText(layout.label, layout.labelWidth, AXIS_LABEL_FONT_SIZE, 8);
+    items.push(textElement(fitted.text, {
+      class: 'axis-label',
+      x: layout.labelCenter,
+      y: bottom + TICK_LENGTH + 2 + TICK_FONT_SIZE + 6 + fitted.fontSize,
+      'text-anchor': 'middle',
+      'font-size': fitted.fontSize,
+    }));
+  }
+  return element('g', { class: 'axis x-axis', 'font-size': TICK_FONT_SIZE, fill: TEXT_COLOR }, items.join(''));
+}
+
+/**
  * A line-plot panel as an SVG `<g>` fragment drawn inside `box`: title, left and bottom axes
  * with nice ticks and labels, light horizontal grid lines, dashed reference lines, one
  * `<path class="series-line">` per series with visible data, `<circle class="marker">` dots,
@@ -792,25 +819,11 @@ export function linePanel(spec: PanelSpec, box: PanelBox): string {
   });
 
   // Axes: spines, ticks, tick labels, axis labels.
-  const xAxis: string[] = [element('line', { x1: left, y1: bottom, x2: right, y2: bottom, stroke: AXIS_COLOR })];
-  xTicks.ticks.forEach((tick, i) => {
-    const x = xScale(tick);
-    xAxis.push(element('line', { x1: x, y1: bottom, x2: x, y2: bottom + TICK_LENGTH, stroke: AXIS_COLOR }));
-    xAxis.push(textElement(xTickLabels[i]!, { class: 'tick-label', x, y: bottom + TICK_LENGTH + 2 + TICK_FONT_SIZE, 'text-anchor': 'middle' }));
-  });
-  if (spec.xLabel !== '') {
-    const fitted = fitText(spec.xLabel, box.width - 8, AXIS_LABEL_FONT_SIZE, 8);
-    xAxis.push(
-      textElement(fitted.text, {
-        class: 'axis-label',
-        x: (left + right) / 2,
-        y: bottom + TICK_LENGTH + 2 + TICK_FONT_SIZE + 6 + fitted.fontSize,
-        'text-anchor': 'middle',
-        'font-size': fitted.fontSize,
-      }),
-    );
-  }
-  parts.push(element('g', { class: 'axis x-axis', 'font-size': TICK_FONT_SIZE, fill: TEXT_COLOR }, xAxis.join('')));
+  const xAxis = horizontalAxis(
+    xTicks.ticks.map((tick, i) => ({ x: xScale(tick), label: xTickLabels[i]! })),
+    { spine: { from: left, to: right }, bottom, label: spec.xLabel, labelCenter: (left + right) / 2, labelWidth: box.width - 8 },
+  );
+  parts.push(xAxis);
 
   const yAxis: string[] = [element('line', { x1: left, y1: top, x2: left, y2: bottom, stroke: AXIS_COLOR })];
   yTicks.ticks.forEach((tick, i) => {
@@ -962,27 +975,12 @@ export function heatmapPanel(spec: HeatmapSpec, box: PanelBox): string {
   parts.push(element('rect', { class: 'plot-area', x: left, y: top, width: gridWidth, height: gridHeight, fill: 'none', stroke: AXIS_COLOR, 'stroke-width': 0.8 }));
 
   // Index axes, ticks at cell centres.
-  const xAxis: string[] = [];
   const colTicks = ticksForAxis(0, spec.cols - 1, 'within', gridWidth, 'horizontal', 1);
   const colTickLabels = tickLabels(colTicks);
-  colTicks.ticks.forEach((tick, i) => {
-    const x = left + (tick + 0.5) * unitX;
-    xAxis.push(element('line', { x1: x, y1: bottom, x2: x, y2: bottom + TICK_LENGTH, stroke: AXIS_COLOR }));
-    xAxis.push(textElement(colTickLabels[i]!, { class: 'tick-label', x, y: bottom + TICK_LENGTH + 2 + TICK_FONT_SIZE, 'text-anchor': 'middle' }));
-  });
-  if (colLabel !== '') {
-    const fitted = fitText(colLabel, box.width - 8, AXIS_LABEL_FONT_SIZE, 8);
-    xAxis.push(
-      textElement(fitted.text, {
-        class: 'axis-label',
-        x: (left + right) / 2,
-        y: bottom + TICK_LENGTH + 2 + TICK_FONT_SIZE + 6 + fitted.fontSize,
-        'text-anchor': 'middle',
-        'font-size': fitted.fontSize,
-      }),
-    );
-  }
-  parts.push(element('g', { class: 'axis x-axis', 'font-size': TICK_FONT_SIZE, fill: TEXT_COLOR }, xAxis.join('')));
+  parts.push(horizontalAxis(
+    colTicks.ticks.map((tick, i) => ({ x: left + (tick + 0.5) * unitX, label: colTickLabels[i]! })),
+    { spine: null, bottom, label: colLabel, labelCenter: (left + right) / 2, labelWidth: box.width - 8 },
+  ));
 
   const yAxis: string[] = [];
   const rowTicks = ticksForAxis(0, spec.rows - 1, 'within', gridHeight, 'vertical', 1);

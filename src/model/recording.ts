@@ -115,7 +115,7 @@ interface RecorderStore {
 /** Accumulates what recorders produce, in step order. */
 export class RecordingCollector {
   private readonly stores: RecorderStore[];
-  /** Position in the recorded-neuron list of each neuron, per recorder (spikes only). */
+  /** Position in the recorded-neuron list of each neuron, per recorder (−1: not recorded). */
   private readonly slot: Int32Array[];
   /** Global trial of batch index 0 in the current trial block. */
   private trialOffset = 0;
@@ -220,9 +220,14 @@ export class RecordingCollector {
     this.trialsSeen = this.trialCount;
   }
 
-  /** Whether neuron `n` is recorded by spike recorder `recorder`. */
+  /** Whether neuron `n` is recorded by recorder `recorder`. */
   isRecorded(recorder: number, n: number): boolean {
     return this.slot[recorder]![n]! >= 0;
+  }
+
+  /** Position of neuron `n` in the recorder's neuron list, or −1 when it is not recorded. */
+  recordedSlot(recorder: number, n: number): number {
+    return this.slot[recorder]![n]!;
   }
 
   /** The recordings so far, one per recorder in spec order. */

@@ -132,7 +132,9 @@ export class GpuPlasticity {
    */
   static async create(context: GpuContext, shaders: ShaderSourceLoader, cache?: KernelCache): Promise<GpuPlasticity> {
     const kernels = cache ?? new KernelCache(context.device, shaders);
-    const entries = await Promise.all(KERNEL_NAMES.map(async (name) => [name, await kernels.get({ name, parts: ['common.wgsl', `${name}.wgsl`] })] as const));
+    // Weight-update kernels share plasticity_common.wgsl; the trace update does not touch weights.
+    const parts = (name: string): string[] => (name === 'plasticity_stdp_trace_update' ? ['common.wgsl', `${name}.wgsl`] : ['common.wgsl', 'plasticity_common.wgsl', `${name}.wgsl`]);
+    const entries = await Promise.all(KERNEL_NAMES.map(async (name) => [name, await kernels.get({ name, parts: parts(name) })] as const));
     return new GpuPlasticity(context, Object.fromEntries(entries) as Record<KernelName, Kernel>);
   }
 

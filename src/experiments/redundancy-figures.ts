@@ -31,29 +31,22 @@ export function redundancyFigures(r: RedundancyResults): { name: string; svg: st
     const first = values.mean[0]!;
     return { mean: values.mean.map((v) => v / first), se: values.se.map((v) => v / first) };
   };
+  // Population, shuffled and single-neuron information of one condition, relative to day 1.
+  const informationPanel = (title: string, series: RedundancyResults['task'], populationLabel: string) => (box: Parameters<typeof linePanel>[1]) =>
+    linePanel({
+      title,
+      xLabel: 'day', yLabel: 'information / day 1',
+      series: [
+        condition(populationLabel, normalise(series.I_bc), '#0072B2'),
+        condition('shuffled I_shuffle_bc', normalise(series.I_shuffle_bc), '#D55E00'),
+        condition('mean single-neuron information', normalise(series.single_neuron_mean), '#CC79A7', true),
+      ],
+      horizontalLines: [{ y: 1, color: '#999' }],
+      legend: 'top-left',
+    }, box);
   const informationOverDays = figure([
-    (box) => linePanel({
-      title: 'Task: population vs single-neuron information (relative to day 1)',
-      xLabel: 'day', yLabel: 'information / day 1',
-      series: [
-        condition('population I_bc (96-neuron arrays)', normalise(r.task.I_bc), '#0072B2'),
-        condition('shuffled I_shuffle_bc', normalise(r.task.I_shuffle_bc), '#D55E00'),
-        condition('mean single-neuron information', normalise(r.task.single_neuron_mean), '#CC79A7', true),
-      ],
-      horizontalLines: [{ y: 1, color: '#999' }],
-      legend: 'top-left',
-    }, box),
-    (box) => linePanel({
-      title: 'Feedforward learner (control)',
-      xLabel: 'day', yLabel: 'information / day 1',
-      series: [
-        condition('population I_bc', normalise(r.feedforward_control.I_bc), '#0072B2'),
-        condition('shuffled I_shuffle_bc', normalise(r.feedforward_control.I_shuffle_bc), '#D55E00'),
-        condition('mean single-neuron information', normalise(r.feedforward_control.single_neuron_mean), '#CC79A7', true),
-      ],
-      horizontalLines: [{ y: 1, color: '#999' }],
-      legend: 'top-left',
-    }, box),
+    informationPanel('Task: population vs single-neuron information (relative to day 1)', r.task, 'population I_bc (96-neuron arrays)'),
+    informationPanel('Feedforward learner (control)', r.feedforward_control, 'population I_bc'),
   ], { columns: 2, panelWidth: 460, panelHeight: 340, caption: footer });
 
   const w = r.within_trial;

@@ -6,52 +6,16 @@
  * Needs Debian's `chromium` at /usr/bin/chromium (or PUPPETEER_EXECUTABLE_PATH); the test
  * fails, rather than skips, when it is missing, so CI cannot pass without running it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { createServer, type ViteDevServer } from 'vite';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoResult } from '../demos/minimal/main.js';
+import { BrowserHarness, chromiumPath, collectErrors, MISSING_CHROMIUM, repoRoot } from './support/browser.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
 const screenshotPath = join(repoRoot, 'docs/screenshots/minimal.png');
-const MISSING_CHROMIUM =
-  `Chromium not found at ${chromiumPath}: the browser test needs Debian's chromium package ` +
-  '(apt-get install chromium) or PUPPETEER_EXECUTABLE_PATH pointing at a Chromium/Chrome binary.';
 /** How long the demo may take on a software adapter (SwiftShader on two cores). */
 const DEMO_TIMEOUT_MS = 180_000;
-
-/**
- * Chromium flags that give `navigator.gpu` an adapter in headless mode. `--enable-unsafe-webgpu`
- * is the one that matters on Linux (without it `requestAdapter()` returns null); the Vulkan
- * feature and SwiftShader ANGLE keep rendering and WebGPU on the software stack when no GPU exists.
- */
-const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'];
-/** Quiet, sandbox-free headless start (tests run as root in containers). */
-const BASE_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-/** Console errors and uncaught exceptions of a page, as text. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`page error: ${err instanceof Error ? err.message : String(err)}`));
-  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? '?'})`));
-  return errors;
-}
 
 /** Wait until the demo's body says `done` or `error`; returns the state. */
 async function waitForOutcome(page: Page, timeoutMs: number): Promise<string> {
@@ -60,39 +24,10 @@ async function waitForOutcome(page: Page, timeoutMs: number): Promise<string> {
 }
 
 describe('browser demo (headless Chromium, WebGPU)', () => {
-  let server: ViteDevServer | null = null;
-  let baseUrl = '';
-  const browsers: Browser[] = [];
-  const profiles: string[] = [];
-
-  /** Launch Chromium with a fresh, empty profile; fails clearly when Chromium is not installed. */
-  async function launch(args: readonly string[]): Promise<Browser> {
-    if (!existsSync(chromiumPath)) throw new Error(MISSING_CHROMIUM);
-    const userDataDir = mkdtempSync(join(tmpdir(), 'cortexgpu-chromium-'));
-    profiles.push(userDataDir);
-    const browser = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir, args: [...args] });
-    browsers.push(browser);
-    return browser;
-  }
-
-  beforeAll(async () => {
-    server = await createServer({
-      configFile: join(repoRoot, 'vite.config.ts'),
-      logLevel: 'warn',
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-    });
-    await server.listen();
-    const address = server.httpServer?.address() as AddressInfo | null;
-    if (!address || typeof address !== 'object') throw new Error('Vite dev server did not report its address');
-    // 127.0.0.1 is a secure context, as WebGPU requires.
-    baseUrl = `http://127.0.0.1:${address.port}`;
-  });
-
-  afterAll(async () => {
-    for (const browser of browsers) await browser.close().catch(() => undefined);
-    await server?.close();
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
-  });
+  const harness = new BrowserHarness();
+  beforeAll(() => harness.start());
+  afterAll(() => harness.close());
+  const launch = (webgpu = true) => harness.launch(webgpu);
 
   // Fails (never skips) without Chromium: CI must install it.
   it('finds Chromium', () => {
@@ -101,11 +36,11 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
 
   it('runs the minimal demo on WebGPU and draws a raster', async () => {
     const started = performance.now();
-    const browser = await launch([...BASE_FLAGS, ...WEBGPU_FLAGS]);
+    const browser = await launch();
     const page = await browser.newPage();
     await page.setViewport({ width: 1000, height: 900 });
     const errors = collectErrors(page);
-    await page.goto(`${baseUrl}/minimal/index.html`, { waitUntil: 'load' });
+    await page.goto(`${harness.baseUrl}/minimal/index.html`, { waitUntil: 'load' });
     const state = await waitForOutcome(page, DEMO_TIMEOUT_MS);
     const status = await page.$eval('#status', (el) => el.textContent ?? '');
     expect(state, `demo ended in state '${state}': ${status}`).toBe('done');
@@ -169,11 +104,11 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
   }, DEMO_TIMEOUT_MS + 60_000);
 
   it('reports a lost device and recovers with Restart', async () => {
-    const browser = await launch([...BASE_FLAGS, ...WEBGPU_FLAGS]);
+    const browser = await launch();
     const page = await browser.newPage();
     const errors = collectErrors(page);
     // The page destroys its device once after 100 ms of simulated time.
-    await page.goto(`${baseUrl}/minimal/index.html?lose_device_at_ms=100`, { waitUntil: 'load' });
+    await page.goto(`${harness.baseUrl}/minimal/index.html?lose_device_at_ms=100`, { waitUntil: 'load' });
     expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('error');
     expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('device-lost');
     expect(await page.$eval('#status', (el) => el.textContent ?? '')).toMatch(/device was lost/);
@@ -191,9 +126,9 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
 
   it('says how to enable WebGPU when no adapter is available', async () => {
     // Without --enable-unsafe-webgpu, Linux Chromium exposes navigator.gpu but returns no adapter.
-    const browser = await launch(BASE_FLAGS);
+    const browser = await launch(false);
     const page = await browser.newPage();
-    await page.goto(`${baseUrl}/minimal/index.html`, { waitUntil: 'load' });
+    await page.goto(`${harness.baseUrl}/minimal/index.html`, { waitUntil: 'load' });
     const state = await waitForOutcome(page, 60_000);
     expect(state).toBe('error');
     expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('no-webgpu');

@@ -56,6 +56,41 @@ export interface RunReport {
   readonly aborted: boolean;
 }
 
+/**
+ * GPU work that an attachment (a display history, a probe) adds to every simulated step. It
+ * is encoded after the simulator's own kernels and recorders, in the same compute pass, with
+ * the step clock bound at its dynamic offset: binding `clock` of the kernel must be bound to
+ * {@link GpuSimulator.stepClock}.
+ */
+export interface StepAttachment {
+  readonly kernel: Kernel;
+  readonly bindGroup: GPUBindGroup;
+  /** Direct dispatch size (workgroups x, y), or an indirect-argument buffer and byte offset. */
+  readonly size?: readonly [number, number];
+  readonly indirect?: { readonly buffer: GPUBuffer; readonly offset: number };
+  /** Dispatch only on steps where `step % every == 0` (default: every step). */
+  readonly every?: number;
+}
+
+/** GPU buffers of one population, for attachments that read the state in place (no readback). */
+export interface PopulationGpuBuffers {
+  readonly name: string;
+  readonly size: number;
+  readonly batch: number;
+  /** State variables in buffer order; variable v of neuron n, trial b is at `v·size·batch + n·batch + b` (f32). */
+  readonly stateVariables: readonly string[];
+  readonly state: GPUBuffer;
+  /**
+   * Spike lists of this step and the previous one (two parities of `spikeBlockWords` u32 each:
+   * count, per-trial counts, then flat `neuron·batch + trial` indices), or null when the
+   * population does not emit spikes.
+   */
+  readonly spikes: GPUBuffer | null;
+  readonly spikeBlockWords: number;
+  /** Indirect dispatch arguments sized to this step's spikes (x, y, z at byte offset 12), or null. */
+  readonly spikeDispatchArgs: GPUBuffer | null;
+}
+
 /** Thrown when a state variable becomes NaN or infinite; recordings up to that point are kept on the simulator. */
 export class DivergenceError extends Error {
   override readonly name = 'DivergenceError';
@@ -158,6 +193,7 @@ export class GpuSimulator {
   private trialOffsetValue = 0;
   private readonly allocated: GPUBuffer[] = [];
   private readonly analyses: InformationAnalysis[] = [];
+  private readonly attachments: StepAttachment[] = [];
   /** GPU matrices of dense rate projections, by projection index (row chunks). */
   private readonly denseChunks = new Map<number, { begin: number; end: number; buffer: GPUBuffer }[]>();
   /** Parameters changed live (setPopulationParams), by population index. */
@@ -255,6 +291,56 @@ export class GpuSimulator {
     const analysis = new InformationAnalysis(fisher, recorder, options, this.plan.dtMs);
     this.analyses.push(analysis);
     return analysis;
+  }
+
+  /**
+   * Add GPU work to every step from now on (see {@link StepAttachment}); returns a function that
+   * removes it again. Changes made while {@link run} is in progress apply from its next
+   * command buffer (steps already submitted are not affected).
+   */
+  attachStepWork(work: StepAttachment): () => void {
+    this.checkAlive();
+    if (work.every !== undefined && (!Number.isInteger(work.every) || work.every < 1)) throw new RangeError(`attachStepWork: every must be an integer ≥ 1 (got ${work.every})`);
+    this.attachments.push(work);
+    return () => {
+      const i = this.attachments.indexOf(work);
+      if (i >= 0) this.attachments.splice(i, 1);
+    };
+  }
+
+  /** Whether a {@link run} is in progress. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** The per-step clock (`step`, `step_in_chunk` u32) to bind as `clock` in attached kernels, with the dynamic offset. */
+  get stepClock(): { readonly buffer: GPUBuffer; readonly size: number } {
+    return { buffer: this.stepUniforms, size: STEP_UNIFORM_BYTES };
+  }
+
+  /** The simulator's kernel cache (shared with attachments, so pipelines are compiled once). */
+  get kernels(): KernelCache {
+    return this.cache;
+  }
+
+  /**
+   * GPU buffers of a population, for attachments that read state or spikes in place.
+   * @throws RangeError naming the populations when there is none of that name
+   */
+  populationBuffers(population: string): PopulationGpuBuffers {
+    this.checkAlive();
+    const pb = this.pops.find((p) => p.plan.name === population);
+    if (!pb) throw new RangeError(`No population '${population}' (have: ${this.pops.map((p) => p.plan.name).join(', ')})`);
+    return {
+      name: pb.plan.name,
+      size: pb.plan.size,
+      batch: this.plan.batch,
+      stateVariables: pb.plan.model.state.map((v) => v.name),
+      state: pb.state,
+      spikes: pb.spikes,
+      spikeBlockWords: 1 + this.plan.batch + pb.plan.size * this.plan.batch,
+      spikeDispatchArgs: pb.dispatchArgs,
+    };
   }
 
   /**
@@ -878,7 +964,7 @@ export class GpuSimulator {
 
   private encodeStep(pass: GPUComputePassEncoder, step: number, stepInChunk: number): void {
     const offset = [stepInChunk * DYNAMIC_OFFSET_ALIGNMENT];
-    for (const d of this.dispatches) {
+    for (const d of this.attachments.length === 0 ? this.dispatches : [...this.dispatches, ...this.attachments]) {
       if (d.every && step % d.every !== 0) continue;
       pass.setPipeline(d.kernel.pipeline);
       pass.setBindGroup(0, d.bindGroup, offset);

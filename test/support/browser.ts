@@ -1,0 +1,117 @@
+/**
+ * Shared harness of the browser tests: a Vite dev server over `demos/` (which also serves the
+ * repository's `src/` and `shaders/` through `/@fs/`), headless Chromium with software WebGPU,
+ * console-error collection and main-thread long-task measurement.
+ *
+ * Chromium comes from Debian (`/usr/bin/chromium`) or PUPPETEER_EXECUTABLE_PATH; tests fail,
+ * rather than skip, when it is missing, so CI cannot pass without running them.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { createServer, type ViteDevServer } from 'vite';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
+export const MISSING_CHROMIUM =
+  `Chromium not found at ${chromiumPath}: the browser tests need Debian's chromium package ` +
+  '(apt-get install chromium) or PUPPETEER_EXECUTABLE_PATH pointing at a Chromium/Chrome binary.';
+
+/**
+ * Chromium flags that give `navigator.gpu` an adapter in headless mode. `--enable-unsafe-webgpu`
+ * is the one that matters on Linux (without it `requestAdapter()` returns null); the Vulkan
+ * feature and SwiftShader ANGLE keep rendering and WebGPU on the software stack when no GPU exists.
+ */
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'];
+/** Quiet, sandbox-free headless start (tests run as root in containers). */
+export const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Console errors, uncaught exceptions and failed requests of a page, as text. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err instanceof Error ? err.message : String(err)}`));
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? '?'})`));
+  return errors;
+}
+
+declare global {
+  interface Window {
+    /** Main-thread tasks longer than 50 ms seen by the test's PerformanceObserver (start and duration, ms). */
+    __longTasks?: { start: number; duration: number }[];
+  }
+}
+
+/**
+ * Record every main-thread long task (> 50 ms) of the page from its first script on, into
+ * `window.__longTasks`; read them with {@link longTasksSince}.
+ */
+export async function observeLongTasks(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks!.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** Long tasks that started at or after `sinceMs` (page time, `performance.now()`). */
+export async function longTasksSince(page: Page, sinceMs: number): Promise<{ start: number; duration: number }[]> {
+  return page.evaluate((since) => (window.__longTasks ?? []).filter((t) => t.start >= since), sinceMs);
+}
+
+/** A Vite dev server over demos/ and browsers with fresh profiles; `close()` releases everything. */
+export class BrowserHarness {
+  baseUrl = '';
+  private server: ViteDevServer | null = null;
+  private readonly browsers: Browser[] = [];
+  private readonly profiles: string[] = [];
+
+  /** Start the dev server on a free port of 127.0.0.1 (a secure context, as WebGPU requires). */
+  async start(): Promise<void> {
+    this.server = await createServer({
+      configFile: join(repoRoot, 'vite.config.ts'),
+      logLevel: 'warn',
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+    });
+    await this.server.listen();
+    const address = this.server.httpServer?.address() as AddressInfo | null;
+    if (!address || typeof address !== 'object') throw new Error('Vite dev server did not report its address');
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+
+  /** URL under which the dev server serves a repository file (e.g. `src/ui/index.ts`). */
+  fileUrl(pathInRepo: string): string {
+    return `${this.baseUrl}/@fs${join(repoRoot, pathInRepo)}`;
+  }
+
+  /** Launch Chromium with a fresh, empty profile (WebGPU on unless `webgpu` is false). */
+  async launch(webgpu = true): Promise<Browser> {
+    if (!existsSync(chromiumPath)) throw new Error(MISSING_CHROMIUM);
+    const userDataDir = mkdtempSync(join(tmpdir(), 'cortexgpu-chromium-'));
+    this.profiles.push(userDataDir);
+    const args = webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS;
+    const browser = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir, args });
+    this.browsers.push(browser);
+    return browser;
+  }
+
+  async close(): Promise<void> {
+    for (const browser of this.browsers) await browser.close().catch(() => undefined);
+    await this.server?.close();
+    for (const dir of this.profiles) rmSync(dir, { recursive: true, force: true });
+  }
+}

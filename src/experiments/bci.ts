@@ -140,7 +140,8 @@ export interface BciEnvironment {
   readonly onProgress?: (message: string) => void;
 }
 
-type Teaching = 'vectorized' | 'scalar' | 'blocked';
+/** Teaching signal condition. */
+export type Teaching = 'vectorized' | 'scalar' | 'blocked';
 
 const TEACHING_GAIN = 4;
 const MARGIN = 0.5;
@@ -226,7 +227,8 @@ export function bciNetwork(o: BciOptions): NetworkSpec {
   };
 }
 
-interface Run {
+/** A network with its target groups and the host copy of the plastic weights. */
+export interface Run {
   readonly sim: GpuSimulator;
   readonly e1: number[];
   readonly e2: number[];
@@ -246,8 +248,23 @@ function statistic(values: readonly number[]): TrialStatistic {
   return { mean: m, se, t, p: 2 * (1 - normalCdf(Math.abs(t))), n: values.length };
 }
 
+/**
+ * Per-trial traces of a session, sampled every 50 ms over trial and teaching period; value of
+ * trial b at sample s is at `s·batch + b`.
+ */
+export interface SessionTraces {
+  readonly timesMs: readonly number[];
+  /** Cursor (mean E1 rate − mean E2 rate + decoder offset). */
+  readonly cursor: Float64Array;
+  /** Group means of somatic and apical ΔF/F. */
+  readonly e1Soma: Float64Array;
+  readonly e2Soma: Float64Array;
+  readonly e1Dendrite: Float64Array;
+  readonly e2Dendrite: Float64Array;
+}
+
 /** Session data read back from the GPU. */
-interface SessionData {
+export interface SessionData {
   /** Peak cursor per trial and the time of the first threshold crossing (ms, or null). */
   readonly peak: Float64Array;
   readonly hitMs: (number | null)[];
@@ -261,10 +278,40 @@ interface SessionData {
   readonly dffApical: Float64Array;
   /** Apical potential during teaching minus before it, [target][trial]. */
   readonly apicalSignal: Float64Array;
+  readonly traces: SessionTraces;
+}
+
+/** Group-mean traces of every trial from a session's recordings (r, dff_soma, dff_apical). */
+function sessionTraces(all: readonly StateRecording[], run: Run, batch: number, decoderOffset: Float64Array): SessionTraces {
+  const rate = all[0]!;
+  const samples = rate.timesMs.length;
+  const nT = run.targets.length;
+  const groupMean = (rec: StateRecording, s: number, b: number, role: number): number => {
+    let sum = 0;
+    let count = 0;
+    for (let k = 0; k < nT; k++) {
+      if (run.role[k] !== role) continue;
+      sum += rec.values[(s * batch + b) * nT + k]!;
+      count++;
+    }
+    return sum / Math.max(1, count);
+  };
+  const out = { cursor: new Float64Array(samples * batch), e1Soma: new Float64Array(samples * batch), e2Soma: new Float64Array(samples * batch), e1Dendrite: new Float64Array(samples * batch), e2Dendrite: new Float64Array(samples * batch) };
+  for (let s = 0; s < samples; s++) {
+    for (let b = 0; b < batch; b++) {
+      const i = s * batch + b;
+      out.cursor[i] = groupMean(rate, s, b, 1) - groupMean(rate, s, b, -1) + decoderOffset[b]!;
+      out.e1Soma[i] = groupMean(all[3]!, s, b, 1);
+      out.e2Soma[i] = groupMean(all[3]!, s, b, -1);
+      out.e1Dendrite[i] = groupMean(all[4]!, s, b, 1);
+      out.e2Dendrite[i] = groupMean(all[4]!, s, b, -1);
+    }
+  }
+  return { timesMs: Array.from(rate.timesMs), ...out };
 }
 
 /** Set up one network with given target groups and recorders. */
-async function createRun(o: BciOptions, env: BciEnvironment, e1: number[], e2: number[]): Promise<Run> {
+export async function createRun(o: BciOptions, env: BciEnvironment, e1: number[], e2: number[]): Promise<Run> {
   checkTargetGroups(e1, e2, o.excitatory);
   // Recorders list neurons in ascending order; keep that order and remember each one's group.
   const targets = [...e1, ...e2].sort((a, b) => a - b);
@@ -312,7 +359,7 @@ function windowMean(rec: StateRecording, batch: number, fromMs: number, toMs: nu
 }
 
 /** Run one session: trials, then (unless calibrating) the teaching period with the given signals. */
-async function session(run: Run, o: BciOptions, threshold: number | null, teaching: Teaching | null, rewardBaseline: number): Promise<SessionData> {
+export async function session(run: Run, o: BciOptions, threshold: number | null, teaching: Teaching | null, rewardBaseline: number): Promise<SessionData> {
   const sim = run.sim;
   const B = o.trialsPerSession;
   await sim.resetTrials();
@@ -373,8 +420,9 @@ async function session(run: Run, o: BciOptions, threshold: number | null, teachi
   const dffApical = windowMean(all[4]!, B, o.trialMs + SAMPLE_MS, end + 1);
   const apicalDuring = windowMean(all[2]!, B, o.trialMs + SAMPLE_MS, end + 1);
   const apicalSignal = apicalDuring.map((v, i) => v - apicalBefore[i]!);
+  const traces = sessionTraces(all, run, B, decoderOffset);
   sim.clearRecordings();
-  return { peak, hitMs, rate, vSoma, context, dffSoma, dffApical, apicalSignal };
+  return { peak, hitMs, rate, vSoma, context, dffSoma, dffApical, apicalSignal, traces };
 }
 
 /**
@@ -382,7 +430,7 @@ async function session(run: Run, o: BciOptions, threshold: number | null, teachi
  * from a normal fit (mean + Φ⁻¹(1 − chance)·SD), steadier than an empirical quantile of a few
  * dozen trials.
  */
-function calibrate(sessions: readonly SessionData[], chance: number): number {
+export function calibrate(sessions: readonly SessionData[], chance: number): number {
   const peaks = sessions.flatMap((d) => Array.from(d.peak));
   const { mean: centre, se } = meanAndStandardError(peaks);
   const sd = se * Math.sqrt(peaks.length);
@@ -391,7 +439,7 @@ function calibrate(sessions: readonly SessionData[], chance: number): number {
 }
 
 /** Update the plastic weights on the GPU with the condition's rule. */
-async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rewardBaseline: number): Promise<void> {
+export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rewardBaseline: number): Promise<void> {
   const B = o.trialsPerSession;
   const nT = run.targets.length;
   const w = plasticity.createDenseWeights(nT, o.contextUnits, run.weights);
@@ -496,10 +544,11 @@ async function trainCondition(run: Run, plasticity: GpuPlasticity, o: BciOptions
   } satisfies ConditionResult;
 }
 
-type ResidualFit = { intercept: number; slope: number }[];
+/** Per-neuron linear fit of the apical from the somatic signal. */
+export type ResidualFit = { intercept: number; slope: number }[];
 
 /** Per-neuron linear prediction of the dendritic signal from the somatic one (baseline session). */
-function fitResiduals(data: SessionData, nT: number, B: number): ResidualFit {
+export function fitResiduals(data: SessionData, nT: number, B: number): ResidualFit {
   return Array.from({ length: nT }, (_, k) => {
     const x = data.dffSoma.subarray(k * B, (k + 1) * B);
     const y = data.dffApical.subarray(k * B, (k + 1) * B);
@@ -517,7 +566,7 @@ function fitResiduals(data: SessionData, nT: number, B: number): ResidualFit {
 }
 
 /** Choose disjoint random target groups of the excitatory population. */
-function chooseTargets(o: BciOptions, perGroup: number, salt: number): [number[], number[]] {
+export function chooseTargets(o: BciOptions, perGroup: number, salt: number): [number[], number[]] {
   const rng = new RandomStream(o.seed, 0x5441 + salt);
   const order = Array.from({ length: o.excitatory }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

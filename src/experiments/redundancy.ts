@@ -135,7 +135,8 @@ const NOISE = { sensory: 3, decision: 10, tauMs: 20 };
 const FEEDBACK_DELAY_MS = 50;
 const G_MAX = 1.2;
 const G_START = 0.02;
-const TASKS = { cardinal: [0, 90], oblique: [45, 135] } as const;
+/** The two discrimination tasks: stimulus orientations (deg) of the cardinal and oblique pairs. */
+export const TASKS = { cardinal: [0, 90], oblique: [45, 135] } as const;
 
 
 /** Validate options and fill defaults. */
@@ -213,14 +214,18 @@ function besselI0(x: number): number {
 }
 
 /** Trial-summed counts of every sensory neuron (trials × N) and the belief at trial end per trial. */
-interface BlockData {
+export interface BlockData {
   readonly counts: Float64Array;
   readonly belief: Float64Array;
   readonly stimulusB: boolean[];
 }
 
-/** One network (task network with feedback, or the feedforward control) and its learning state. */
-class Learner {
+/**
+ * One network (task network with feedback, or the feedforward control) and its learning state:
+ * readout w, feedback direction u and gain, tuning of the feedforward learner. Used by the
+ * protocol and, block by block, by the live lab driver.
+ */
+export class Learner {
   readonly n: number;
   w: Float64Array;
   u: Float64Array;
@@ -277,10 +282,20 @@ class Learner {
 
   /** Run one block of trials and read what learning needs. */
   async block(): Promise<BlockData> {
-    const o = this.o;
+    await this.beginBlock();
+    await this.sim.run(this.o.trialMs);
+    return this.readBlock();
+  }
+
+  /** Start a block: fresh trials, empty recordings. */
+  async beginBlock(): Promise<void> {
     await this.sim.resetTrials();
     this.sim.clearRecordings();
-    await this.sim.run(o.trialMs);
+  }
+
+  /** After `trialMs` of a block: whole-trial counts and end-of-trial beliefs; clears the recordings. */
+  readBlock(): BlockData {
+    const o = this.o;
     const [countsRec, beliefRec] = this.sim.recordings() as [SpikeCountRecording, PopulationRateRecording];
     const trials = o.trialsPerBlock;
     const offset = this.sim.trialOffset;

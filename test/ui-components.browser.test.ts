@@ -25,6 +25,7 @@ describe('UI components (headless Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     await harness.start();
@@ -32,6 +33,9 @@ describe('UI components (headless Chromium)', () => {
     page = await browser.newPage();
     await page.setViewport({ width: 900, height: 1200 });
     errors = collectErrors(page);
+    page.on('console', (msg) => {
+      if (msg.type() === 'warn') warnings.push(msg.text());
+    });
     await page.goto(`${harness.baseUrl}/index.html`, { waitUntil: 'load' });
     // A string, not a function: vitest rewrites `import()` inside functions passed to the page.
     const urls = ['src/ui/time-series.ts', 'src/ui/matrix-view.ts', 'src/ui/bci-view.ts'].map((f) => harness.fileUrl(f));
@@ -185,6 +189,7 @@ describe('UI components (headless Chromium)', () => {
 
       const third = drawn(el);
       el.kind = 'correlation';
+      el.heading = 'Noise correlation, sorted by preferred orientation';
       el.excludeDiagonal = false;
       await third;
       const corrRange = el.drawnRange;
@@ -343,5 +348,15 @@ describe('UI components (headless Chromium)', () => {
     const el = await page.$('#bci');
     await el!.screenshot({ path: shot('bci-view.png') });
     expect(errors).toEqual([]);
+  });
+
+  it('events bubble out of the components to the document', async () => {
+    const types = await page.evaluate(() => [...new Set((window.__events ?? []).map((e) => e.type))].sort());
+    expect(types).toEqual(['cg-bci-drawn', 'cg-matrix-drawn', 'cg-plot-updated']);
+  });
+
+  it('logs no warnings from the components (beyond Lit dev mode and the tests\' own pixel reads)', () => {
+    const own = warnings.filter((w) => !w.includes('Lit is in dev mode') && !w.includes('willReadFrequently'));
+    expect(own).toEqual([]);
   });
 });

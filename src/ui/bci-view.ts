@@ -183,6 +183,7 @@ export class BciViewElement extends LitElement {
       align-items: center;
       gap: 3px;
       margin-top: 8px;
+      padding: 0 2px;
     }
     .dot {
       width: 8px;
@@ -200,6 +201,7 @@ export class BciViewElement extends LitElement {
     }
     [part='caption'] {
       margin-top: 6px;
+      padding: 0 2px;
       color: #5a6473;
     }
   `;

@@ -81,6 +81,8 @@ export class RedundancyLabDriver implements SimulationDriver {
   /** Array neurons sorted by preferred orientation, and their orientations. */
   readonly arrayOrder: number[];
   readonly preferredDeg: readonly number[];
+  /** Preferred orientation of every sensory neuron, deg. */
+  readonly preferredOrientations: Float64Array | readonly number[];
 
   private constructor(
     readonly simulator: GpuSimulator,
@@ -98,6 +100,7 @@ export class RedundancyLabDriver implements SimulationDriver {
     }
     this.synapsesTimesBatch = synapses * simulator.plan.batch;
     const orientations = preferredOrientationsDeg('random', options.sensoryNeurons, simulator.plan.seed, 0);
+    this.preferredOrientations = orientations;
     const first = arrays[0]!;
     this.arrayOrder = Array.from({ length: first.length }, (_, k) => k).sort((x, y) => orientations[first[x]!]! - orientations[first[y]!]!);
     this.preferredDeg = this.arrayOrder.map((k) => orientations[first[k]!]!);

@@ -42,7 +42,7 @@ export class AnimationFrameController implements ReactiveController {
 }
 
 /** Properties whose change rebuilds the GPU history. */
-const HISTORY_PROPERTIES = ['simulator', 'population', 'mode', 'variable', 'maxRows', 'columns', 'stepsPerColumn', 'trial'] as const;
+const HISTORY_PROPERTIES = ['simulator', 'population', 'mode', 'variable', 'maxRows', 'neurons', 'columns', 'stepsPerColumn', 'trial'] as const;
 
 /**
  * A scrolling spike raster (`mode="raster"`) or heatmap of a state variable (`mode="heatmap"`)
@@ -61,6 +61,7 @@ const HISTORY_PROPERTIES = ['simulator', 'population', 'mode', 'variable', 'maxR
  * @fires cg-error - {@link SimulationErrorDetail} (kind `failed`): the history could not be built (bad option, GPU error).
  * @csspart canvas - the WebGPU canvas (role="img"), one pixel per row and column, scaled by CSS.
  * @csspart caption - population, mode, rows and the time span shown.
+ * @csspart snapshot - a 2D copy over the canvas, present only after {@link ActivityViewElement.snapshot}.
  * @cssprop --cg-activity-height - height of the canvas (default 200px).
  */
 export class ActivityViewElement extends LitElement {
@@ -70,6 +71,7 @@ export class ActivityViewElement extends LitElement {
     mode: { type: String },
     variable: { type: String },
     maxRows: { type: Number, attribute: 'max-rows' },
+    neurons: { attribute: false },
     columns: { type: Number },
     stepsPerColumn: { type: Number, attribute: 'steps-per-column' },
     trial: { type: Number },
@@ -87,6 +89,17 @@ export class ActivityViewElement extends LitElement {
     }
     figure {
       margin: 0;
+      position: relative;
+    }
+    [part='snapshot'] {
+      position: absolute;
+      left: 0;
+      top: 0;
+      width: 100%;
+      height: var(--cg-activity-height, 200px);
+      image-rendering: pixelated;
+      border: 1px solid #d5dae1;
+      box-sizing: border-box;
     }
     [part='canvas'] {
       display: block;
@@ -111,8 +124,10 @@ export class ActivityViewElement extends LitElement {
   declare mode: ActivityHistoryMode;
   /** Heatmap state variable; empty: `r` if present, else the model's first state variable. */
   declare variable: string;
-  /** Most display rows (neurons, evenly spaced). */
+  /** Most display rows (neurons, evenly spaced) when {@link neurons} is not set. */
   declare maxRows: number;
+  /** Neurons to show, one row each, top to bottom (e.g. sorted by preferred orientation); null: evenly spaced. */
+  declare neurons: readonly number[] | null;
   /** Columns (time bins) shown. */
   declare columns: number;
   /** Steps per column; 0: the steps of 1 ms. */
@@ -144,6 +159,7 @@ export class ActivityViewElement extends LitElement {
     this.mode = 'raster';
     this.variable = '';
     this.maxRows = 512;
+    this.neurons = null;
     this.columns = 400;
     this.stepsPerColumn = 0;
     this.trial = 0;
@@ -213,7 +229,8 @@ export class ActivityViewElement extends LitElement {
         population: this.population,
         mode: this.mode,
         ...(this.mode === 'heatmap' && this.variable ? { variable: this.variable } : {}),
-        maxRows: this.maxRows,
+        maxRows: this.neurons ? Math.max(this.maxRows, this.neurons.length) : this.maxRows,
+        ...(this.neurons ? { neurons: [...this.neurons] } : {}),
         columns: this.columns,
         ...(this.stepsPerColumn > 0 ? { stepsPerColumn: this.stepsPerColumn } : {}),
         trial: this.trial,
@@ -244,6 +261,53 @@ export class ActivityViewElement extends LitElement {
       this.caption = message;
       emit<SimulationErrorDetail>(this, 'cg-error', { kind: 'failed', message, error });
     }
+  }
+
+  /**
+   * Copy what the view shows into a 2D canvas laid over the WebGPU canvas (part `snapshot`),
+   * and return its pixels. For screenshots and tests only: it reads the image back once.
+   * Headless browsers on software adapters do not composite WebGPU canvases into page
+   * screenshots, so captures of the page use this copy. The copy stays until
+   * {@link clearSnapshot} (or the next rebuild).
+   * @returns RGBA pixels, `columns × rows`, row-major; null when nothing is attached
+   */
+  async snapshot(): Promise<ImageData | null> {
+    const history = this.current;
+    const sim = this.simulator;
+    if (!history || !sim) return null;
+    const device = sim.context.device;
+    const width = history.columns;
+    const height = history.rows;
+    const texture = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    history.draw(texture.createView(), 'rgba8unorm', this.range);
+    const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
+    const buffer = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const encoder = device.createCommandEncoder({ label: 'activity view snapshot' });
+    encoder.copyTextureToBuffer({ texture }, { buffer, bytesPerRow }, [width, height]);
+    device.queue.submit([encoder.finish()]);
+    await buffer.mapAsync(GPUMapMode.READ);
+    const mapped = new Uint8Array(buffer.getMappedRange());
+    const image = new ImageData(width, height);
+    for (let y = 0; y < height; y++) image.data.set(mapped.subarray(y * bytesPerRow, y * bytesPerRow + width * 4), y * width * 4);
+    buffer.unmap();
+    buffer.destroy();
+    texture.destroy();
+    let copy = this.renderRoot.querySelector<HTMLCanvasElement>('canvas[part="snapshot"]');
+    if (!copy) {
+      copy = document.createElement('canvas');
+      copy.setAttribute('part', 'snapshot');
+      copy.setAttribute('aria-hidden', 'true');
+      this.renderRoot.querySelector('figure')?.append(copy);
+    }
+    copy.width = width;
+    copy.height = height;
+    copy.getContext('2d')?.putImageData(image, 0, 0);
+    return image;
+  }
+
+  /** Remove the copy made by {@link snapshot}. */
+  clearSnapshot(): void {
+    this.renderRoot.querySelector('canvas[part="snapshot"]')?.remove();
   }
 
   private drawFrame(): void {

@@ -40,6 +40,8 @@ export interface RedundancyBlockResult {
   readonly accuracy: number;
   /** Feedback gain in effect during the block (task gain × passive factor in passive viewing). */
   readonly feedbackGain: number;
+  /** The task gain at the start of the block (learned, or the fixed gain). */
+  readonly taskGain: number;
   /** Mean over arrays of the bias-corrected information of the intact and the shuffled responses (deg⁻²), and ρ = 1 − I/I_shuffle. */
   readonly I_bc: number;
   readonly I_shuffle_bc: number;
@@ -75,6 +77,8 @@ export class RedundancyLabDriver implements SimulationDriver {
   day = 1;
   private stepInBlock = 0;
   private blockStarted = false;
+  /** Settings in force for the block in progress (changes apply from the next block). */
+  private blockSettings = { condition: 'task' as 'task' | 'passive', stimuli: 'cardinal' as 'cardinal' | 'oblique', learning: true, gain: 0, taskGain: 0 };
   private readonly stepsPerBlock: number;
   private readonly neuronsTimesBatch: number;
   private readonly synapsesTimesBatch: number;
@@ -155,6 +159,7 @@ export class RedundancyLabDriver implements SimulationDriver {
     if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`advance(steps): expected an integer ≥ 1, got ${steps}`);
     const sim = this.simulator;
     if (!this.blockStarted) {
+      this.blockSettings = { condition: this.condition, stimuli: this.stimuli, learning: this.learning, gain: this.effectiveGain, taskGain: this.gainOverride ?? this.learner.gain };
       const learnedGain = this.learner.gain;
       if (this.gainOverride !== null) this.learner.gain = this.gainOverride;
       this.learner.apply(this.condition === 'passive' ? this.options.passiveGainFactor : 1, TASKS[this.stimuli]);
@@ -177,7 +182,7 @@ export class RedundancyLabDriver implements SimulationDriver {
   private async finishBlock(): Promise<void> {
     this.blockStarted = false;
     const o = this.options;
-    const gain = this.effectiveGain;
+    const settings = this.blockSettings;
     const beliefRec = this.simulator.recordings().find((r): r is PopulationRateRecording => r.type === 'population_rate')!;
     const data: BlockData = this.learner.readBlock();
     const windows = await Promise.all(this.dayAnalyses.map(async (a) => (await a.results()).at(-1)));
@@ -203,7 +208,7 @@ export class RedundancyLabDriver implements SimulationDriver {
       if ((data.belief[t]! > 0) === isB) correct++;
     });
     const accuracy = correct / data.stimulusB.length;
-    if (this.learning && this.condition === 'task' && this.stimuli === 'cardinal') {
+    if (settings.learning && settings.condition === 'task' && settings.stimuli === 'cardinal') {
       this.learner.learn([data], this.day - 1, 12);
       this.day++;
     }
@@ -212,10 +217,11 @@ export class RedundancyLabDriver implements SimulationDriver {
     this.onBlock?.({
       block: this.blocks,
       day: this.day,
-      condition: this.condition,
-      stimuli: this.stimuli,
+      condition: settings.condition,
+      stimuli: settings.stimuli,
       accuracy,
-      feedbackGain: gain,
+      feedbackGain: settings.gain,
+      taskGain: settings.taskGain,
       I_bc: mean(valid.map((w) => w!.result!.I_bc)),
       I_shuffle_bc: mean(valid.map((w) => w!.result!.I_shuffle_bc)),
       rho,

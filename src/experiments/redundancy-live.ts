@@ -18,7 +18,7 @@ import { Learner, TASKS, redundancyNetwork, resolveRedundancyOptions, type Block
 export interface RedundancyLabOptions {
   /** Sensory neurons (default 960). */
   readonly sensoryNeurons: number;
-  /** Trials per block, half per stimulus (default 64). */
+  /** Trials per block, half per stimulus (default 128). */
   readonly trialsPerBlock: number;
   /** Recorded arrays and neurons per array (defaults 2 and 48). */
   readonly arrays: number;
@@ -26,7 +26,7 @@ export interface RedundancyLabOptions {
 }
 
 /** Defaults: small enough for a software adapter, a few blocks per minute. */
-export const REDUNDANCY_LAB_DEFAULTS: RedundancyLabOptions = { sensoryNeurons: 960, trialsPerBlock: 64, arrays: 2, arrayNeurons: 48 };
+export const REDUNDANCY_LAB_DEFAULTS: RedundancyLabOptions = { sensoryNeurons: 960, trialsPerBlock: 128, arrays: 2, arrayNeurons: 48 };
 
 /** What the lab measured at the end of one block. */
 export interface RedundancyBlockResult {

@@ -2,14 +2,22 @@ import { defineConfig } from 'vitest/config';
 
 // GPU tests share one Dawn device per worker; run files in a few forks so a crash in the
 // native layer cannot take the whole run down, and keep timeouts generous for software GPUs.
+// Browser tests (headless Chromium) run after the Node tests, on their own: they measure
+// main-thread responsiveness, which two cores shared with Node GPU tests would distort.
+const shared = {
+  environment: 'node' as const,
+  testTimeout: 240_000,
+  hookTimeout: 240_000,
+  pool: 'forks' as const,
+  maxWorkers: 2,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 240_000,
-    hookTimeout: 240_000,
-    pool: 'forks',
-    maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      { test: { ...shared, name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/**/*.browser.test.ts', 'test/browser.test.ts'], sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: 'browser', include: ['test/**/*.browser.test.ts', 'test/browser.test.ts'], maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -60,6 +60,10 @@ describe('live drivers', () => {
       expect(r.belief.a.length).toBe(r.belief.b.length);
     }
     expect(results[3]!.day).toBe(5);
+    // Recordings cleared each block start at that block: arrays do not grow with the blocks run.
+    const counts = driver.simulator.recordings().find((r) => r.type === 'spike_counts');
+    expect(counts?.type === 'spike_counts' && counts.firstTrial).toBe(4 * 64);
+    expect(counts?.type === 'spike_counts' && counts.nTrials).toBe(64);
     expect(driver.learner.gain).toBeGreaterThan(gain0);
     // Passive viewing uses a quarter of the gain.
     driver.condition = 'passive';

@@ -108,7 +108,7 @@ describe('rateFromPopulationRate', () => {
     values[bin * 2] = bin;
     values[bin * 2 + 1] = 100;
   }
-  const rec: PopulationRateRecording = { type: 'population_rate', population: 'P', binMs: 2, unit: 'Hz', nTrials: 2, values };
+  const rec: PopulationRateRecording = { type: 'population_rate', firstTrial: 0, population: 'P', binMs: 2, unit: 'Hz', nTrials: 2, values };
 
   it('averages the complete bins inside the window over trials', () => {
     expect(rateFromPopulationRate(rec, 0, 20, 2)).toBeCloseTo((4.5 + 100) / 2, 10);

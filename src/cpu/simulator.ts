@@ -107,8 +107,7 @@ export class CpuSimulator {
 
   /** Drop the recordings so far (as `GpuSimulator.clearRecordings`). */
   clearRecordings(): void {
-    (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan);
-    this.collector.startTrialBlock(this.trialOffsetValue);
+    (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan, this.trialOffsetValue);
   }
 
   /** Recordings so far, in the same format as the GPU engine's. */

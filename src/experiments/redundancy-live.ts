@@ -200,7 +200,7 @@ export class RedundancyLabDriver implements SimulationDriver {
     const bins = beliefRec.values.length / beliefRec.nTrials;
     const beliefMean = (from: number): number[] => Array.from({ length: bins }, (_, bin) => {
       let sum = 0;
-      for (let t = 0; t < half; t++) sum += beliefRec.values[bin * beliefRec.nTrials + this.simulator.trialOffset + from + t]!;
+      for (let t = 0; t < half; t++) sum += beliefRec.values[bin * beliefRec.nTrials + this.simulator.trialOffset - beliefRec.firstTrial + from + t]!;
       return sum / half;
     });
     let correct = 0;

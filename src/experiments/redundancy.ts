@@ -298,7 +298,7 @@ export class Learner {
     const o = this.o;
     const [countsRec, beliefRec] = this.sim.recordings() as [SpikeCountRecording, PopulationRateRecording];
     const trials = o.trialsPerBlock;
-    const offset = this.sim.trialOffset;
+    const offset = this.sim.trialOffset - countsRec.firstTrial;
     const counts = new Float64Array(trials * this.n);
     for (let w = 0; w < countsRec.nWindows; w++) {
       for (let t = 0; t < trials; t++) {
@@ -307,7 +307,8 @@ export class Learner {
       }
     }
     const bins = beliefRec.values.length / beliefRec.nTrials;
-    const belief = Float64Array.from({ length: trials }, (_, t) => beliefRec.values[(bins - 1) * beliefRec.nTrials + offset + t]!);
+    const beliefOffset = this.sim.trialOffset - beliefRec.firstTrial;
+    const belief = Float64Array.from({ length: trials }, (_, t) => beliefRec.values[(bins - 1) * beliefRec.nTrials + beliefOffset + t]!);
     const stimulusB = Array.from({ length: trials }, (_, t) => t >= trials / 2);
     this.sim.clearRecordings();
     return { counts, belief, stimulusB };

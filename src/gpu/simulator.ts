@@ -517,8 +517,8 @@ export class GpuSimulator {
 
   /** Drop the host copies of everything recorded so far (e.g. after a protocol consumed them). */
   clearRecordings(): void {
-    (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan);
-    this.collector.startTrialBlock(this.trialOffsetValue);
+    // Trials before the current block are gone for good: the new collector starts at this block.
+    (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan, this.trialOffsetValue);
   }
 
   private buffer(label: string, bytes: number, usage: GPUBufferUsageFlags, data?: ArrayBufferView): GPUBuffer {

@@ -33,6 +33,8 @@ export interface SpikeCountRecording {
   readonly windowMs: number;
   readonly startMs: number;
   readonly nWindows: number;
+  /** Global trial of trial index 0 in `counts` (0 unless the recordings were cleared after trial blocks). */
+  readonly firstTrial: number;
   /** Trials covered (blocks × batch). */
   readonly nTrials: number;
   readonly counts: Uint32Array;
@@ -62,6 +64,8 @@ export interface PopulationRateRecording {
   readonly population: string;
   readonly binMs: number;
   readonly unit: 'Hz' | 'rate';
+  /** Global trial of trial index 0 in `values` (0 unless the recordings were cleared after trial blocks). */
+  readonly firstTrial: number;
   readonly nTrials: number;
   readonly values: Float32Array;
 }
@@ -122,7 +126,16 @@ export class RecordingCollector {
   /** Sort key of the current block for spikes (blocks are appended in order). */
   private trialsSeen = 0;
 
-  constructor(private readonly plan: NetworkPlan) {
+  /**
+   * @param firstTrial lowest global trial the recordings will hold (a collector started after
+   *   `clearRecordings()` in trial block k holds trials from that block on, so arrays indexed by
+   *   trial do not grow with the number of blocks already discarded)
+   */
+  constructor(
+    private readonly plan: NetworkPlan,
+    private readonly firstTrial = 0,
+  ) {
+    this.trialOffset = firstTrial;
     this.stores = plan.recorders.map((r) => ({
       plan: r,
       steps: new Growable((n) => new Uint32Array(n)),
@@ -244,17 +257,19 @@ export class RecordingCollector {
           const indices = [...store.windows.keys()];
           const nWindows = indices.length === 0 ? 0 : Math.max(...indices) + 1;
           const nRec = r.neurons.length;
-          const nTrials = this.trialCount;
+          const first = this.firstTrial;
+          const nTrials = this.trialCount - first;
           const counts = new Uint32Array(nWindows * nTrials * nRec);
           for (const [w, byTrial] of store.windows) {
-            for (const [trial, row] of byTrial) counts.set(row, (w * nTrials + trial) * nRec);
+            for (const [trial, row] of byTrial) counts.set(row, (w * nTrials + trial - first) * nRec);
           }
-          return { type: 'spike_counts', population: pop.name, neurons: r.neurons, windowMs: r.windowSteps * dt, startMs: r.startStep * dt, nWindows, nTrials, counts };
+          return { type: 'spike_counts', population: pop.name, neurons: r.neurons, windowMs: r.windowSteps * dt, startMs: r.startStep * dt, nWindows, firstTrial: first, nTrials, counts };
         }
         case 'state':
           return { type: 'state', population: pop.name, variable: r.spec.variable, neurons: r.neurons, timesMs: store.times.view(), sampleTrialOffset: store.sampleOffsets.view(), values: store.values.view() };
         case 'population_rate': {
-          const nTrials = this.trialCount;
+          const first = this.firstTrial;
+          const nTrials = this.trialCount - first;
           const blocks = [...store.perStep.entries()];
           const nBins = blocks.length === 0 ? 0 : Math.min(...blocks.map(([, g]) => Math.floor(g.length / batch / r.binSteps)));
           const values = new Float32Array(nBins * nTrials);
@@ -267,11 +282,11 @@ export class RecordingCollector {
               for (let b = 0; b < batch; b++) {
                 let sum = 0;
                 for (let s = 0; s < r.binSteps; s++) sum += perStep[(bin * r.binSteps + s) * batch + b]!;
-                values[bin * nTrials + offset + b] = sum * scale;
+                values[bin * nTrials + offset - first + b] = sum * scale;
               }
             }
           }
-          return { type: 'population_rate', population: pop.name, binMs: r.binSteps * dt, unit: spiking ? 'Hz' : 'rate', nTrials, values };
+          return { type: 'population_rate', population: pop.name, binMs: r.binSteps * dt, unit: spiking ? 'Hz' : 'rate', firstTrial: first, nTrials, values };
         }
       }
     });

@@ -320,6 +320,21 @@ export class SimulationElement extends LitElement {
 
   private fail(error: unknown): void {
     if (this.status === 'error' && this.errorKind === 'device-lost') return;
+    const context = this.context;
+    if (context && classifyError(error, context) === 'failed') {
+      // A lost device often surfaces first as a failed GPU operation: let the loss be reported
+      // (briefly) before calling it a failure, so the user is offered the right remedy.
+      this.playing = false;
+      void Promise.race([context.device.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250))]).then((lost) => {
+        this.report(lost ? new DeviceLostError(`${context.lostReason() ?? 'lost'}.`) : error);
+      });
+      return;
+    }
+    this.report(error);
+  }
+
+  private report(error: unknown): void {
+    if (this.status === 'error' && this.errorKind === 'device-lost') return;
     const kind = classifyError(error, this.context);
     const text = error instanceof Error ? error.message : String(error);
     this.errorKind = kind;

@@ -14,7 +14,7 @@
  * Imports name the engine's module files directly (not `src/index.ts`) so that nothing
  * Node-only reaches the bundle.
  */
-import { acquireBrowserGpu } from '../../src/gpu/browser.js';
+import { acquireBrowserGpu, webgpuHelp } from '../../src/gpu/browser.js';
 import { bundledShaderLoader } from '../../src/gpu/bundled-shaders.js';
 import { DeviceLostError, GpuUnavailableError, type GpuContext } from '../../src/gpu/context.js';
 import { GpuSimulator } from '../../src/gpu/simulator.js';
@@ -157,20 +157,6 @@ function showStatus(kind: 'info' | 'done' | 'error', text: string, items: readon
     }
     statusEl.append(list);
   }
-}
-
-/** How to get WebGPU, shown when it is missing. */
-function webgpuHelp(): string[] {
-  const items = [
-    'Chrome or Edge 113 or newer on Windows, macOS or ChromeOS has WebGPU on by default.',
-    'On Linux start Chrome/Chromium with `--enable-unsafe-webgpu --enable-features=Vulkan` (or enable `chrome://flags/#enable-unsafe-webgpu`); without a GPU it falls back to SwiftShader, slow but working.',
-    'Safari 26 or newer; Firefox 141 or newer on Windows, or Firefox Nightly with `dom.webgpu.enabled`.',
-    'Check `chrome://gpu` for “WebGPU: Hardware accelerated” or a blocklist entry.',
-  ];
-  if (!window.isSecureContext) {
-    items.unshift(`This page is not a secure context (${location.protocol}//${location.host}): WebGPU is only offered over https:// or on localhost.`);
-  }
-  return items;
 }
 
 // ---------------------------------------------------------------------------------------------

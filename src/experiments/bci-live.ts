@@ -5,7 +5,7 @@
  * dendrites with the chosen signal (vectorized, scalar or blocked, switchable at any time) and
  * updates the plastic weights on the GPU.
  */
-import type { DriverAdvance, DriverEnvironment, SimulationDriver } from '../gpu/driver.js';
+import { neuronUpdatesPerStep, synapseReadsPerStep, type DriverAdvance, type DriverEnvironment, type SimulationDriver } from '../gpu/driver.js';
 import { GpuPlasticity } from '../gpu/plasticity/plasticity.js';
 import type { GpuSimulator } from '../gpu/simulator.js';
 import { mean } from '../analysis/summary.js';
@@ -14,15 +14,19 @@ import { calibrate, chooseTargets, createRun, cursorToGratingDeg, learn, resolve
 /** Lab defaults: a network small enough for software adapters (a session takes a few seconds there). */
 export const BCI_LAB_DEFAULTS: Partial<BciOptions> = { excitatory: 1600, inhibitory: 400, trialsPerSession: 32, targetsPerGroup: 4, contextUnits: 64 };
 
-/** One trial's traces for the BCI view. */
+/** One trial's traces, sampled at `timesMs`. */
 export interface BciTrialTrace {
+  /** Sample times from the trial's start, ms (ascending). */
   readonly timesMs: number[];
+  /** Cursor, mean E1 − mean E2 activity (the same units as `threshold`). */
   readonly cursor: number[];
+  /** Somatic activity of the E1 and E2 target groups. */
   readonly e1Soma: number[];
   readonly e2Soma: number[];
+  /** Dendritic (apical) activity of the E1 and E2 target groups. */
   readonly e1Dendrite: number[];
   readonly e2Dendrite: number[];
-  /** First threshold crossing (ms), or null when the trial was not rewarded. */
+  /** Time of the hit (cursor reached the threshold), ms; null for an unrewarded trial. */
   readonly hitMs: number | null;
 }
 
@@ -75,11 +79,8 @@ export class BciLabDriver implements SimulationDriver {
   ) {
     this.rewardBaseline = options.chanceHitRate;
     this.stepsPerSession = Math.round((options.trialMs + options.teachingMs) / options.dtMs);
-    const plan = run.sim.plan;
-    this.neuronsTimesBatch = plan.populations.reduce((n, p) => n + p.size, 0) * plan.batch;
-    let synapses = 0;
-    for (const proj of plan.projections) synapses += proj.dense ? plan.populations[proj.source]!.size * plan.populations[proj.target]!.size : proj.connectivity.nSynapses;
-    this.synapsesTimesBatch = synapses * plan.batch;
+    this.neuronsTimesBatch = neuronUpdatesPerStep(run.sim.plan);
+    this.synapsesTimesBatch = synapseReadsPerStep(run.sim.plan);
   }
 
   /**

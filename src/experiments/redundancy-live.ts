@@ -5,7 +5,7 @@
  * at the end of each block. Condition (task or passive viewing), stimulus pair (cardinal or
  * oblique), learning on/off and the feedback gain can change between blocks.
  */
-import type { DriverAdvance, DriverEnvironment, SimulationDriver } from '../gpu/driver.js';
+import { neuronUpdatesPerStep, synapseReadsPerStep, type DriverAdvance, type DriverEnvironment, type SimulationDriver } from '../gpu/driver.js';
 import type { InformationAnalysis } from '../gpu/analysis/information-analysis.js';
 import { GpuSimulator } from '../gpu/simulator.js';
 import { preferredOrientationsDeg } from '../model/connectivity.js';
@@ -97,12 +97,8 @@ export class RedundancyLabDriver implements SimulationDriver {
     readonly arrays: number[][],
   ) {
     this.stepsPerBlock = Math.round(options.trialMs / options.dtMs);
-    this.neuronsTimesBatch = simulator.plan.populations.reduce((n, p) => n + p.size, 0) * simulator.plan.batch;
-    let synapses = 0;
-    for (const proj of simulator.plan.projections) {
-      synapses += proj.dense ? simulator.plan.populations[proj.source]!.size * simulator.plan.populations[proj.target]!.size : proj.connectivity.nSynapses;
-    }
-    this.synapsesTimesBatch = synapses * simulator.plan.batch;
+    this.neuronsTimesBatch = neuronUpdatesPerStep(simulator.plan);
+    this.synapsesTimesBatch = synapseReadsPerStep(simulator.plan);
     const orientations = preferredOrientationsDeg('random', options.sensoryNeurons, simulator.plan.seed, 0);
     this.preferredOrientations = orientations;
     const first = arrays[0]!;

@@ -25,3 +25,20 @@ export async function acquireBrowserGpu(options: { powerPreference?: GPUPowerPre
   }
   return openContext(gpu, adapter, 'browser');
 }
+
+/**
+ * How to get WebGPU, one hint per item, shown when it is missing; flags and URLs are marked as
+ * `code` with backticks. Mentions the secure-context requirement when the page is not one.
+ */
+export function webgpuHelp(): string[] {
+  const items = [
+    'Chrome or Edge 113 or newer on Windows, macOS or ChromeOS has WebGPU on by default.',
+    'On Linux start Chrome/Chromium with `--enable-unsafe-webgpu --enable-features=Vulkan` (or enable `chrome://flags/#enable-unsafe-webgpu`); without a GPU it falls back to SwiftShader, slow but working.',
+    'Safari 26 or newer; Firefox 141 or newer on Windows, or Firefox Nightly with `dom.webgpu.enabled`.',
+    'Check `chrome://gpu` for “WebGPU: Hardware accelerated” or a blocklist entry.',
+  ];
+  if (!window.isSecureContext) {
+    items.unshift(`This page is not a secure context (${location.protocol}//${location.host}): WebGPU is only offered over https:// or on localhost.`);
+  }
+  return items;
+}

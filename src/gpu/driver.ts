@@ -6,6 +6,7 @@
  */
 import type { NetworkSpec, RecorderSpec } from '../model/spec.js';
 import type { Recording, PopulationRateRecording } from '../model/recording.js';
+import type { NetworkPlan, ProjectionPlan } from '../model/plan.js';
 import type { GpuContext } from './context.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuSimulator, type GpuSimulatorOptions } from './simulator.js';
@@ -47,6 +48,21 @@ export interface DriverEnvironment {
 /** Builds a driver; the simulation host calls it on start, reset and restart. */
 export type DriverFactory = (env: DriverEnvironment) => Promise<SimulationDriver>;
 
+/** Neurons × batch of a plan: the neuron updates of one step. */
+export function neuronUpdatesPerStep(plan: NetworkPlan): number {
+  return plan.populations.reduce((n, p) => n + p.size, 0) * plan.batch;
+}
+
+/** Synapses of one projection (dense projections count every source–target pair). */
+function projectionSynapses(plan: NetworkPlan, proj: ProjectionPlan): number {
+  return proj.dense ? plan.populations[proj.source]!.size * plan.populations[proj.target]!.size : proj.connectivity.nSynapses;
+}
+
+/** Synapses of all projections × batch: the synaptic reads of one step of a rate network. */
+export function synapseReadsPerStep(plan: NetworkPlan): number {
+  return plan.projections.reduce((n, proj) => n + projectionSynapses(plan, proj), 0) * plan.batch;
+}
+
 /** Synapse counts of a plan's projections, split by source kind, for event-rate estimates. */
 interface SynapseTally {
   /** Per population: synapses leaving it through spike projections (events = spikes × out-degree). */
@@ -60,7 +76,7 @@ function tallySynapses(sim: GpuSimulator): SynapseTally {
   let rateSynapses = 0;
   for (const proj of sim.plan.projections) {
     const source = sim.plan.populations[proj.source]!;
-    const synapses = proj.dense ? source.size * sim.plan.populations[proj.target]!.size : proj.connectivity.nSynapses;
+    const synapses = projectionSynapses(sim.plan, proj);
     if (proj.mode === 'spike') spikeOutDegree.set(proj.source, (spikeOutDegree.get(proj.source) ?? 0) + synapses / Math.max(1, source.size));
     else rateSynapses += synapses;
   }
@@ -110,7 +126,7 @@ export class ContinuousDriver implements SimulationDriver {
   private readonly neuronsTimesBatch: number;
 
   private constructor(readonly simulator: GpuSimulator) {
-    this.neuronsTimesBatch = simulator.plan.populations.reduce((n, p) => n + p.size, 0) * simulator.plan.batch;
+    this.neuronsTimesBatch = neuronUpdatesPerStep(simulator.plan);
   }
 
   /**

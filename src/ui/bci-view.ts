@@ -4,23 +4,10 @@
  */
 import { css, html, LitElement, nothing, type PropertyValues, type ReactiveController } from 'lit';
 import { cursorToGratingDeg } from '../experiments/bci.js';
-import { emit } from './events.js';
+import type { BciTrialTrace } from '../experiments/bci-live.js';
 
-/** One trial's traces, sampled at `timesMs`. */
-export interface BciTrialTrace {
-  /** Sample times from the trial's start, ms (ascending). */
-  readonly timesMs: number[];
-  /** Cursor, mean E1 − mean E2 activity (the same units as `threshold`). */
-  readonly cursor: number[];
-  /** Somatic activity of the E1 and E2 target groups. */
-  readonly e1Soma: number[];
-  readonly e2Soma: number[];
-  /** Dendritic (apical) activity of the E1 and E2 target groups. */
-  readonly e1Dendrite: number[];
-  readonly e2Dendrite: number[];
-  /** Time of the hit (cursor reached the threshold), ms; null for an unrewarded trial. */
-  readonly hitMs: number | null;
-}
+export type { BciTrialTrace };
+import { emit } from './events.js';
 
 /** `cg-bci-drawn`: the view was drawn. */
 export interface BciDrawnDetail {

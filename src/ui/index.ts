@@ -9,7 +9,7 @@
  * - `<cg-time-series>` ({@link TimeSeriesElement}) — line plots (uPlot);
  * - `<cg-bci-view>` ({@link BciViewElement}) — the BCI task: grating, E1/E2 traces, rewards.
  */
-export { SimulationElement, findSimulationHost, webgpuHelp, classifyError, type SimulationReadyDetail, type SimulationRecordingsDetail, type SimulationStatus } from './simulation-host.js';
+export { SimulationElement, findSimulationHost, classifyError, type SimulationReadyDetail, type SimulationRecordingsDetail, type SimulationStatus } from './simulation-host.js';
 export { SimulationLoopController, type LoopSuspension, type SimulationLoopOptions } from './simulation-loop-controller.js';
 export { ControlsElement, formatRate } from './controls.js';
 export { ParameterPanelElement, knobsForSimulator, parameterRange, niceStep, type ParameterKnob, type ParameterChangeDetail, type ParameterRefusedDetail } from './parameter-panel.js';
@@ -18,3 +18,4 @@ export { MatrixViewElement } from './matrix-view.js';
 export { TimeSeriesElement } from './time-series.js';
 export { BciViewElement } from './bci-view.js';
 export { emit, type SimulationErrorDetail, type SimulationErrorKind, type SimulationProgressDetail, type SimulationStateDetail } from './events.js';
+export { webgpuHelp } from '../gpu/browser.js';

@@ -3,7 +3,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { acquireBrowserGpu } from '../gpu/browser.js';
+import { acquireBrowserGpu, webgpuHelp } from '../gpu/browser.js';
 import { bundledShaderLoader } from '../gpu/bundled-shaders.js';
 import { DeviceLostError, GpuUnavailableError, type GpuContext } from '../gpu/context.js';
 import { ContinuousDriver, type DriverFactory, type SimulationDriver } from '../gpu/driver.js';
@@ -44,20 +44,6 @@ function pageGpu(): Promise<GpuContext> {
   // A failed or lost context is not reused.
   attempt.then((ctx) => void ctx.device.lost.then(() => { if (sharedContext === attempt) sharedContext = null; }), () => { if (sharedContext === attempt) sharedContext = null; });
   return attempt;
-}
-
-/** How to get WebGPU, shown when it is missing. */
-export function webgpuHelp(): string[] {
-  const items = [
-    'Chrome or Edge 113 or newer on Windows, macOS or ChromeOS has WebGPU on by default.',
-    'On Linux start Chrome/Chromium with --enable-unsafe-webgpu --enable-features=Vulkan (or enable chrome://flags/#enable-unsafe-webgpu); without a GPU it falls back to SwiftShader, slow but working.',
-    'Safari 26 or newer; Firefox 141 or newer on Windows, or Firefox Nightly with dom.webgpu.enabled.',
-    'Check chrome://gpu for "WebGPU: Hardware accelerated" or a blocklist entry.',
-  ];
-  if (typeof window !== 'undefined' && !window.isSecureContext) {
-    items.unshift(`This page is not a secure context (${location.protocol}//${location.host}): WebGPU is only offered over https:// or on localhost.`);
-  }
-  return items;
 }
 
 /** Classify an error for `cg-error` and the status message. */
@@ -363,7 +349,7 @@ export class SimulationElement extends LitElement {
       ${showStatus
         ? html`<div part="status" role="status" aria-live="polite" data-kind=${this.status === 'error' ? 'error' : 'info'} data-error-kind=${this.errorKind ?? nothing}>
             ${this.message}
-            ${this.help.length > 0 ? html`<ul part="help">${this.help.map((h) => html`<li>${h}</li>`)}</ul>` : nothing}
+            ${this.help.length > 0 ? html`<ul part="help">${this.help.map((h) => html`<li>${h.split('`').map((piece, i) => (i % 2 === 1 ? html`<code>${piece}</code>` : piece))}</li>`)}</ul>` : nothing}
             ${this.status === 'error' && this.errorKind !== 'no-webgpu' ? html`<div><button part="restart" type="button" @click=${() => void this.restart()}>Restart</button></div>` : nothing}
           </div>`
         : nothing}

@@ -1,5 +1,6 @@
 // Assemble the linear-Fisher problem from the running statistics of two conditions:
-// Σ = (Ca/(na − 1) + Cb/(nb − 1))/2 (+ ridge on the diagonal, opt-in), f' = (mean_b − mean_a)/ds,
+// Σ = (Ca + Cb)/(na + nb − 2), the covariances pooled by degrees of freedom (= (Σa + Σb)/2 for
+// equal counts; + ridge on the diagonal, opt-in), f' = (mean_b − mean_a)/ds,
 // into a matrix padded to a multiple of the Cholesky block (identity on padded rows).
 
 struct PrepareInfo {
@@ -32,7 +33,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let n = info.n_neurons;
   var value = 0.0;
   if (i < n && j < n) {
-    value = 0.5 * (comoment_a[i * n + j] / (info.count_a - 1.0) + comoment_b[i * n + j] / (info.count_b - 1.0));
+    value = (comoment_a[i * n + j] + comoment_b[i * n + j]) / (info.count_a + info.count_b - 2.0);
     if (i == j) { value += info.ridge; }
   } else if (i == j) {
     value = 1.0;

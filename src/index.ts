@@ -4,6 +4,10 @@
  */
 export type * from './model/spec.js';
 export { NEURON_MODELS, resolveParams, type NeuronModelDef, type ParamMeta, type StateVarMeta } from './model/models.js';
+export {
+  modelCatalogue, catalogueModel, renderModelCatalogueMarkdown, UnknownModelError,
+  type CatalogueModel, type CatalogueParameter, type CatalogueChoiceParameter, type CatalogueStateVariable, type CatalogueInputs,
+} from './model/catalogue.js';
 export { SpecError, validateSpec, parseSpecJson } from './model/schema.js';
 export { Network } from './model/network.js';
 export { planNetwork, type NetworkPlan } from './model/plan.js';

@@ -39,7 +39,7 @@ describe('information analysis attached to a running simulation', () => {
     await sim.run(250);
     const afterOneBlock = await analysis.results();
     expect(afterOneBlock.map((w) => w.index)).toEqual([0, 1]);
-    expect(afterOneBlock[0]!.trials).toBe(perCondition);
+    expect([afterOneBlock[0]!.trialsA, afterOneBlock[0]!.trialsB]).toEqual([perCondition, perCondition]);
     await sim.resetTrials();
     await sim.run(250);
     const windows = await analysis.results();

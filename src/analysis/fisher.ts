@@ -3,13 +3,17 @@
  * two stimuli s_a and s_b = s_a + ds: the float64 CPU reference (the GPU path in
  * `src/gpu/analysis/` returns the same {@link FisherResult}).
  *
- * Definitions (`../shared/science.md`, part A; T trials per condition, N neurons):
- * - f' = (mean_b − mean_a)/ds; Σ = (Σ_a + Σ_b)/2 with unbiased sample covariances;
+ * Definitions (`../shared/science.md`, part A; T_a and T_b trials of the two conditions, N neurons;
+ * with equal counts T_a = T_b = T):
+ * - f' = (mean_b − mean_a)/ds; Σ = ((T_a−1)Σ_a + (T_b−1)Σ_b)/(T_a+T_b−2), the unbiased sample
+ *   covariances pooled by degrees of freedom (= (Σ_a + Σ_b)/2 for equal counts);
  * - naive information I = f'ᵀ Σ⁻¹ f' (Cholesky factorisation in float64);
- * - bias-corrected I_bc = I·(2T−N−3)/(2T−2) − 2N/(T·ds²) and its variance
- *   (Kanitscheider, Coen-Cagli, Kohn & Pouget 2015, PLoS Comput Biol), valid for T ≥ (N+5)/2;
+ * - bias-corrected I_bc = I·(T_a+T_b−N−3)/(T_a+T_b−2) − N(1/T_a+1/T_b)/ds² (= I·(2T−N−3)/(2T−2)
+ *   − 2N/(T·ds²) for equal counts) and its variance (Kanitscheider, Coen-Cagli, Kohn & Pouget
+ *   2015, PLoS Comput Biol; see {@link biasCorrectedVariance}), valid for T_a + T_b ≥ N + 5;
  * - shuffled information I_sh = Σ_i f'_i²/σ_i² (the sum of single-neuron informations j_i),
- *   bias-corrected I_sh,bc = I_sh·(T−2)/(T−1) − 2N/(T·ds²);
+ *   bias-corrected I_sh,bc = I_sh·(T_a+T_b−4)/(T_a+T_b−2) − N(1/T_a+1/T_b)/ds² (= I_sh·(T−2)/(T−1)
+ *   − 2N/(T·ds²) for equal counts);
  * - redundancy R = I_sh,bc − I_bc and ρ = R / I_sh,bc (≈ 0.5 when "half of each neuron's
  *   information is shared");
  * - a cross-validated linear decoder whose accuracy Φ(d'/2) gives a lower bound on I.
@@ -25,11 +29,12 @@ import { RandomStream, streamId } from '../rng/philox.js';
 
 /**
  * What went wrong in a Fisher-information computation:
- * - `mismatch`: the two conditions have different neuron counts (or, for
- *   {@link fisherFromStatistics}, different trial counts), or a matrix's size does not fit;
+ * - `mismatch`: the two conditions have different neuron counts, or different trial counts
+ *   with `unequalTrials: 'error'`, or a matrix's size does not fit;
  * - `non_finite`: a response or statistic is NaN or ±Infinity;
  * - `zero_variance`: some neuron is constant within both conditions (its variance is 0);
- * - `too_few_trials`: fewer than 2 trials, or T < (N+5)/2 without `allowInvalidT`;
+ * - `too_few_trials`: fewer than 2 trials, or T_a + T_b < N + 5 (T < (N+5)/2 for equal counts)
+ *   without `allowInvalidT`;
  * - `not_positive_definite`: the pooled covariance cannot be factorised;
  * - `bad_ds`: the stimulus difference is 0 or not finite.
  */
@@ -83,12 +88,19 @@ export interface DecoderResult {
 export interface FisherResult {
   /** Number of neurons, ≥ 1. */
   N: number;
-  /** Trials per condition used by the estimators (after equalising the two conditions), ≥ 2. */
+  /**
+   * Trials per condition used by the estimators, ≥ 2: T when both conditions have T trials
+   * (after subsampling, if any); with unequal counts used by the exact estimator, the effective
+   * count 2·T_a·T_b/(T_a+T_b) (harmonic mean, not an integer in general) that makes the
+   * equal-count formulas in T hold for the bias term. The counts themselves are in `trials_used`.
+   */
   T: number;
   /** Trials of condition a as given (before any subsampling). */
   T_a: number;
   /** Trials of condition b as given (before any subsampling). */
   T_b: number;
+  /** Trials of each condition the estimators used: (T, T) after subsampling, (T_a, T_b) with the exact estimator. */
+  trials_used: TrialCounts;
   /** Stimulus difference s_b − s_a (non-zero, finite), in the user's unit (rad, deg, …). */
   ds: number;
   /** Plug-in estimate f'ᵀ Σ⁻¹ f' (biased upward). */
@@ -96,13 +108,14 @@ export interface FisherResult {
   /** Bias-corrected estimate (unbiased for Gaussian data; can be negative when I is small). */
   I_bc: number;
   /**
-   * Standard error of I_bc from the Kanitscheider et al. (2015) variance formula with I_bc
-   * (clamped at 0) as the plug-in for the true I; NaN when 2T − N − 5 ≤ 0.
+   * Standard error of I_bc from the exact Gaussian variance ({@link biasCorrectedVariance}; the
+   * Kanitscheider et al. 2015 formula for equal counts) with I_bc (clamped at 0) as the plug-in
+   * for the true I; NaN when T_a + T_b − N − 5 ≤ 0.
    */
   I_bc_se: number;
   /** Shuffled (decorrelated) information Σ f'_i²/σ_i², naive. */
   I_shuffle: number;
-  /** Shuffled information, bias-corrected: I_shuffle·(T−2)/(T−1) − 2N/(T·ds²). */
+  /** Shuffled information, bias-corrected: I_shuffle·(T_a+T_b−4)/(T_a+T_b−2) − N(1/T_a+1/T_b)/ds² (= I_shuffle·(T−2)/(T−1) − 2N/(T·ds²) for equal counts). */
   I_shuffle_bc: number;
   /** Redundancy I_shuffle_bc − I_bc (positive when information is shared among neurons). */
   redundancy: number;
@@ -110,9 +123,9 @@ export interface FisherResult {
   rho: number;
   /** Single-neuron informations j_i = f'_i²/σ_i², naive, one per neuron. */
   single_neuron: number[];
-  /** Single-neuron informations, bias-corrected: j_i·(T−2)/(T−1) − 2/(T·ds²). */
+  /** Single-neuron informations, bias-corrected: j_i·(T_a+T_b−4)/(T_a+T_b−2) − (1/T_a+1/T_b)/ds². */
   single_neuron_bc: number[];
-  /** True when T ≥ (N+5)/2, the validity condition of the bias-corrected estimator. */
+  /** True when T_a + T_b ≥ N + 5 (T ≥ (N+5)/2 for equal counts), the validity condition of the bias-corrected estimator. */
   valid: boolean;
   /** Things the user should know (subsampling, ridge, validity, negative estimates). */
   warnings: string[];
@@ -120,6 +133,14 @@ export interface FisherResult {
   regularization: { ridge: number } | null;
   /** Cross-validated linear decoder, when it was run. */
   decoder?: DecoderResult;
+}
+
+/** Trials of the two conditions (each ≥ 2). */
+export interface TrialCounts {
+  /** Trials of condition a (stimulus s_a). */
+  readonly a: number;
+  /** Trials of condition b (stimulus s_b = s_a + ds). */
+  readonly b: number;
 }
 
 /** Mean and unbiased covariance of one condition's responses. */
@@ -139,7 +160,7 @@ export interface FisherStatisticsOptions {
    * recorded in {@link FisherResult.regularization}. Default 0 (none).
    */
   ridge?: number;
-  /** Compute even when T < (N+5)/2 (the result then has `valid: false` and a warning). */
+  /** Compute even when T_a + T_b < N + 5 (the result then has `valid: false` and a warning). */
   allowInvalidT?: boolean;
 }
 
@@ -148,9 +169,11 @@ export interface FisherOptions extends FisherStatisticsOptions {
   /**
    * What to do when the conditions have different trial counts: `subsample` (default) keeps a
    * seeded random subset of the larger one's trials, of the smaller one's size, and warns;
-   * `error` refuses with a {@link FisherError} (`mismatch`).
+   * `exact` keeps every trial and uses the exact unequal-count estimators (covariances pooled by
+   * degrees of freedom, bias correction in T_a and T_b); `error` refuses with a
+   * {@link FisherError} (`mismatch`).
    */
-  unequalTrials?: 'subsample' | 'error';
+  unequalTrials?: 'subsample' | 'exact' | 'error';
   /** Seed of the subsampling and of the decoder's fold assignment (integer, default 1). */
   seed?: number;
   /** Folds of the cross-validated decoder: 0 = off, otherwise ≥ 2 (default 5). */
@@ -379,24 +402,67 @@ export function normalQuantile(p: number): number {
 // Estimators
 // ---------------------------------------------------------------------------------------------
 
+/** Trial counts of both conditions from a count per condition (equal) or a pair. */
+export function trialCounts(trials: number | TrialCounts): TrialCounts {
+  return typeof trials === 'number' ? { a: trials, b: trials } : trials;
+}
+
+/** Coefficients of the bias-corrected estimators for given trial counts (see {@link biasCorrection}). */
+export interface BiasCorrection {
+  /** Pooled degrees of freedom ν = T_a + T_b − 2. */
+  readonly dof: number;
+  /** Factor of the naive information, (T_a+T_b−N−3)/(T_a+T_b−2). */
+  readonly scale: number;
+  /** Subtracted after scaling, N(1/T_a+1/T_b)/ds², in 1/(unit of ds)². */
+  readonly offset: number;
+  /** Factor of a single-neuron (or shuffled) information, (T_a+T_b−4)/(T_a+T_b−2). */
+  readonly singleScale: number;
+  /** Subtracted per neuron after scaling, (1/T_a+1/T_b)/ds², in 1/(unit of ds)². */
+  readonly singleOffset: number;
+}
+
 /**
- * Variance of the bias-corrected estimator I_bc (Kanitscheider et al. 2015):
- * Var = 2I²/(2T−N−5)·[1 + 4(2T−3)/(T·I·ds²) + 4N(2T−3)/(T·I·ds²)²], evaluated in the
- * equivalent expanded form 2/(2T−N−5)·[I² + 4(2T−3)·I/(T·ds²) + 4N(2T−3)/(T·ds²)²], which is
- * finite at I = 0.
+ * The bias correction of the linear Fisher information for T_a and T_b trials — the one place
+ * the estimator's coefficients are defined (CPU reference, GPU and on-the-fly paths all use it).
+ *
+ * With the covariances pooled by degrees of freedom, Σ̂ = ((T_a−1)Σ̂_a + (T_b−1)Σ̂_b)/ν,
+ * ν = T_a + T_b − 2, Gaussian responses give νΣ̂ ~ Wishart(Σ, ν) independent of
+ * Δμ̂ ~ N(Δμ, (1/T_a + 1/T_b)Σ), so E[Σ̂⁻¹] = ν/(ν−N−1)·Σ⁻¹ and
+ * E[f̂'ᵀΣ̂⁻¹f̂'] = ν/(ν−N−1)·(I + N(1/T_a+1/T_b)/ds²). Hence the unbiased
+ * I_bc = I·(ν−N−1)/ν − N(1/T_a+1/T_b)/ds² (for T_a = T_b = T: I·(2T−N−3)/(2T−2) − 2N/(T·ds²));
+ * each single-neuron term is the case N = 1.
+ * @param trials trials per condition (equal counts) or both counts, each ≥ 2
+ * @param neurons N ≥ 1
+ * @param ds stimulus difference (non-zero)
+ */
+export function biasCorrection(trials: number | TrialCounts, neurons: number, ds: number): BiasCorrection {
+  const { a, b } = trialCounts(trials);
+  const dof = a + b - 2;
+  const inverse = (1 / a + 1 / b) / (ds * ds);
+  return { dof, scale: (dof - neurons - 1) / dof, offset: neurons * inverse, singleScale: (dof - 2) / dof, singleOffset: inverse };
+}
+
+/**
+ * Variance of the bias-corrected estimator I_bc for Gaussian responses, exact for any T_a, T_b:
+ * with c = (1/T_a + 1/T_b)/ds² and m = T_a + T_b − N − 3,
+ * Var = 2/(m − 2)·[(I + N·c)² + m·c·(N·c + 2I)].
+ * (From I_naive = ν·c·X/Y with X ~ χ'²_N(I/c) and Y ~ χ²_{m+2} independent.) For equal counts
+ * this is the Kanitscheider et al. (2015) formula
+ * 2I²/(2T−N−5)·[1 + 4(2T−3)/(T·I·ds²) + 4N(2T−3)/(T·I·ds²)²], here in a form finite at I = 0.
  * @param information the true I, or an estimate of it as plug-in (negative values count as 0), 1/(unit of ds)²
- * @param trials trials per condition T
+ * @param trials trials per condition T (equal counts), or both counts {a: T_a, b: T_b}
  * @param neurons N
  * @param ds stimulus difference (non-zero)
- * @returns the variance in 1/(unit of ds)⁴; NaN when 2T − N − 5 ≤ 0 (the formula does not apply)
+ * @returns the variance in 1/(unit of ds)⁴; NaN when T_a + T_b − N − 5 ≤ 0 (the variance is not finite)
  */
-export function biasCorrectedVariance(information: number, trials: number, neurons: number, ds: number): number {
-  const dof = 2 * trials - neurons - 5;
-  if (!(dof > 0)) return NaN;
+export function biasCorrectedVariance(information: number, trials: number | TrialCounts, neurons: number, ds: number): number {
+  const { a, b } = trialCounts(trials);
+  const m = a + b - neurons - 3;
+  if (!(m - 2 > 0)) return NaN;
   const I = Math.max(information, 0);
-  const c = 2 * trials - 3;
-  const td2 = trials * ds * ds;
-  return (2 / dof) * (I * I + (4 * c * I) / td2 + (4 * neurons * c) / (td2 * td2));
+  const c = (1 / a + 1 / b) / (ds * ds);
+  const shifted = I + neurons * c;
+  return (2 / (m - 2)) * (shifted * shifted + m * c * (neurons * c + 2 * I));
 }
 
 /** Throws `bad_ds` unless ds is finite and non-zero. */
@@ -413,18 +479,27 @@ function checkRidge(ridge: number | undefined): number {
   return lambda;
 }
 
-/** The validity condition T ≥ (N+5)/2: throws `too_few_trials` or returns the warning to add. */
-function checkTrials(trials: number, neurons: number, allowInvalidT: boolean): string | null {
-  if (trials < 2) throw new FisherError('too_few_trials', `at least 2 trials per condition are needed (got T = ${trials}).`);
-  if (2 * trials >= neurons + 5) return null;
-  const need = (neurons + 5) / 2;
+/**
+ * The validity condition T_a + T_b ≥ N + 5 (T ≥ (N+5)/2 for equal counts): throws
+ * `too_few_trials` or returns the warning to add (null when valid).
+ */
+function checkTrials(trials: number | TrialCounts, neurons: number, allowInvalidT: boolean): string | null {
+  const { a, b } = trialCounts(trials);
+  if (a < 2 || b < 2) {
+    throw new FisherError('too_few_trials', a === b ? `at least 2 trials per condition are needed (got T = ${a}).` : `at least 2 trials per condition are needed (got T_a = ${a}, T_b = ${b}).`);
+  }
+  if (a + b >= neurons + 5) return null;
   const explanation =
-    `T = ${trials} trials per condition for N = ${neurons} neurons: the bias-corrected estimator and its variance ` +
-    `(Kanitscheider et al. 2015) are valid only for T ≥ (N+5)/2 = ${need}`;
+    a === b
+      ? `T = ${a} trials per condition for N = ${neurons} neurons: the bias-corrected estimator and its variance ` +
+        `(Kanitscheider et al. 2015) are valid only for T ≥ (N+5)/2 = ${(neurons + 5) / 2}`
+      : `T_a = ${a} and T_b = ${b} trials for N = ${neurons} neurons: the bias-corrected estimator and its variance ` +
+        `are valid only for T_a + T_b ≥ N + 5 = ${neurons + 5}`;
   if (!allowInvalidT) {
+    const record = a === b ? `at least ${Math.ceil((neurons + 5) / 2)} trials per condition` : `at least ${neurons + 5 - a - b} more trials`;
     throw new FisherError(
       'too_few_trials',
-      `${explanation}. Record at least ${Math.ceil(need)} trials per condition or use at most ${2 * trials - 5} neurons, ` +
+      `${explanation}. Record ${record} or use at most ${a + b - 5} neurons, ` +
         'or pass --allow-invalid-t (allowInvalidT) to get the numbers flagged as invalid.',
     );
   }
@@ -442,13 +517,17 @@ function listIndices(indices: readonly number[]): string {
  * solve returns): bias correction and its standard error, shuffled and single-neuron
  * informations, redundancy and ρ, validity and warnings. {@link fisherFromStatistics} calls it.
  *
+ * With unequal counts the solution must come from the covariances pooled by degrees of freedom,
+ * ((T_a−1)Σ_a + (T_b−1)Σ_b)/(T_a+T_b−2), and the exact estimators of {@link biasCorrection} and
+ * {@link biasCorrectedVariance} are used.
+ *
  * @param solution naive information, f' and the pooled variances (with the ridge, if any)
- * @param trials trials per condition T (equal in both conditions), ≥ 2
+ * @param trials trials per condition T (equal counts), or the counts {a: T_a, b: T_b} of each condition, each ≥ 2
  * @param ds stimulus difference, finite and non-zero
- * @param options the ridge that was used (recorded) and whether T < (N+5)/2 is allowed
+ * @param options the ridge that was used (recorded) and whether T_a + T_b < N + 5 is allowed
  * @throws FisherError `bad_ds`, `too_few_trials`, `mismatch` (length of f' and variances), `non_finite`
  */
-export function fisherFromSolution(solution: FisherSolution, trials: number, ds: number, options: FisherStatisticsOptions = {}): FisherResult {
+export function fisherFromSolution(solution: FisherSolution, trials: number | TrialCounts, ds: number, options: FisherStatisticsOptions = {}): FisherResult {
   checkDs(ds);
   const ridge = checkRidge(options.ridge);
   const N = solution.fprime.length;
@@ -459,15 +538,17 @@ export function fisherFromSolution(solution: FisherSolution, trials: number, ds:
   const validity = checkTrials(trials, N, options.allowInvalidT === true);
   if (validity !== null) warnings.push(validity);
   if (!Number.isFinite(solution.information)) throw new FisherError('non_finite', `the naive information is not finite (${solution.information}).`);
-  const T = trials;
-  const ds2 = ds * ds;
+  const counts = trialCounts(trials);
+  // Effective trials per condition: T for equal counts, the harmonic mean otherwise.
+  const T = counts.a === counts.b ? counts.a : (2 * counts.a * counts.b) / (counts.a + counts.b);
+  const correction = biasCorrection(counts, N, ds);
 
   const I = solution.information;
-  const I_bc = (I * (2 * T - N - 3)) / (2 * T - 2) - (2 * N) / (T * ds2);
-  const I_bc_se = Math.sqrt(biasCorrectedVariance(I_bc, T, N, ds));
+  const I_bc = I * correction.scale - correction.offset;
+  const I_bc_se = Math.sqrt(biasCorrectedVariance(I_bc, counts, N, ds));
 
-  const shuffleFactor = (T - 2) / (T - 1);
-  const singleBias = 2 / (T * ds2);
+  const shuffleFactor = correction.singleScale;
+  const singleBias = correction.singleOffset;
   const single = new Array<number>(N);
   const singleBc = new Array<number>(N);
   let I_shuffle = 0;
@@ -488,14 +569,16 @@ export function fisherFromSolution(solution: FisherSolution, trials: number, ds:
         'and the bias correction and its standard error (which assume no ridge) are approximate.',
     );
   }
-  if (I_bc <= 0) warnings.push(`I_bc = ${formatNumber(I_bc)} ≤ 0: the information is below what ${T} trials per condition can resolve (SE ${formatNumber(I_bc_se)}).`);
+  const trialText = counts.a === counts.b ? `${counts.a} trials per condition` : `${counts.a} and ${counts.b} trials`;
+  if (I_bc <= 0) warnings.push(`I_bc = ${formatNumber(I_bc)} ≤ 0: the information is below what ${trialText} can resolve (SE ${formatNumber(I_bc_se)}).`);
   if (!(I_shuffle_bc > 0)) warnings.push(`I_shuffle_bc = ${formatNumber(I_shuffle_bc)} ≤ 0, so rho (redundancy / I_shuffle_bc) is undefined (NaN).`);
 
   return {
     N,
     T,
-    T_a: T,
-    T_b: T,
+    T_a: counts.a,
+    T_b: counts.b,
+    trials_used: { a: counts.a, b: counts.b },
     ds,
     I_naive: I,
     I_bc,
@@ -518,15 +601,17 @@ function formatNumber(x: number): string {
 }
 
 /**
- * Linear Fisher information from the statistics of two conditions with equal trial counts:
- * f' = (mean_b − mean_a)/ds, Σ = (Σ_a + Σ_b)/2 (+ λ on the diagonal when `ridge` is given),
- * I = f'ᵀΣ⁻¹f' by a float64 Cholesky factorisation, then {@link fisherFromSolution}.
+ * Linear Fisher information from the statistics of two conditions, with equal or unequal trial
+ * counts: f' = (mean_b − mean_a)/ds, Σ = ((n_a−1)Σ_a + (n_b−1)Σ_b)/(n_a+n_b−2) (= (Σ_a + Σ_b)/2
+ * for equal counts; + λ on the diagonal when `ridge` is given), I = f'ᵀΣ⁻¹f' by a float64
+ * Cholesky factorisation, then {@link fisherFromSolution} with both counts (the exact
+ * estimator when they differ).
  *
  * @param a statistics of the responses to s_a
- * @param b statistics of the responses to s_b = s_a + ds (same neurons, same trial count)
+ * @param b statistics of the responses to s_b = s_a + ds (same neurons; any trial count ≥ 2)
  * @param ds stimulus difference, finite and non-zero; informations come out in 1/(unit of ds)²
- * @param options opt-in ridge (recorded), and `allowInvalidT` to compute with T < (N+5)/2
- * @throws FisherError `mismatch` (neuron or trial counts differ), `bad_ds`, `non_finite`,
+ * @param options opt-in ridge (recorded), and `allowInvalidT` to compute with n_a + n_b < N + 5
+ * @throws FisherError `mismatch` (neuron counts or sizes differ), `bad_ds`, `non_finite`,
  *   `too_few_trials`, `zero_variance` (neurons constant in both conditions, without a ridge),
  *   `not_positive_definite` (naming the failing pivot)
  */
@@ -538,19 +623,16 @@ export function fisherFromStatistics(a: ConditionStatistics, b: ConditionStatist
   if (a.cov.length !== N * N || b.cov.length !== N * N) {
     throw new FisherError('mismatch', `the covariances must be ${N}×${N} = ${N * N} values (got ${a.cov.length} and ${b.cov.length}).`);
   }
-  if (a.n !== b.n) {
-    throw new FisherError(
-      'mismatch',
-      `the conditions have ${a.n} and ${b.n} trials; the estimators need equal trial counts (fisherInformation subsamples the larger condition).`,
-    );
-  }
-  const T = a.n;
-  checkTrials(T, N, options.allowInvalidT === true); // before the O(N³) work; the warning comes from fisherFromSolution
+  const counts: TrialCounts = { a: a.n, b: b.n };
+  checkTrials(counts, N, options.allowInvalidT === true); // before the O(N³) work; the warning comes from fisherFromSolution
 
   const fprime = new Float64Array(N);
   for (let i = 0; i < N; i++) fprime[i] = (b.mean[i]! - a.mean[i]!) / ds;
+  // Pooled by degrees of freedom; the weights are exactly ½ for equal counts.
+  const weightA = (a.n - 1) / (a.n + b.n - 2);
+  const weightB = (b.n - 1) / (a.n + b.n - 2);
   const sigma = new Float64Array(N * N);
-  for (let k = 0; k < N * N; k++) sigma[k] = 0.5 * (a.cov[k]! + b.cov[k]!);
+  for (let k = 0; k < N * N; k++) sigma[k] = weightA * a.cov[k]! + weightB * b.cov[k]!;
   for (let k = 0; k < N; k++) {
     if (!Number.isFinite(fprime[k]!)) throw new FisherError('non_finite', `the mean response of neuron ${k} is not finite (condition a: ${a.mean[k]}, b: ${b.mean[k]}).`);
   }
@@ -568,7 +650,9 @@ export function fisherFromStatistics(a: ConditionStatistics, b: ConditionStatist
 
   const outcome = choleskyInPlace(sigma, N);
   if (!outcome.ok) {
-    const singular = 2 * T - 2 < N ? ` With T = ${T} trials per condition the pooled covariance has at most 2T − 2 = ${2 * T - 2} degrees of freedom for N = ${N} neurons, so it is singular.` : '';
+    const dof = a.n + b.n - 2;
+    const trialText = a.n === b.n ? `T = ${a.n} trials per condition the pooled covariance has at most 2T − 2` : `${a.n} and ${b.n} trials the pooled covariance has at most T_a + T_b − 2`;
+    const singular = dof < N ? ` With ${trialText} = ${dof} degrees of freedom for N = ${N} neurons, so it is singular.` : '';
     throw new FisherError(
       'not_positive_definite',
       `the pooled covariance (N = ${N}) is not positive definite: pivot ${outcome.index} = ${formatNumber(outcome.pivot)} ≤ 0 ` +
@@ -580,7 +664,7 @@ export function fisherFromStatistics(a: ConditionStatistics, b: ConditionStatist
   const y = forwardSubstitute(sigma, fprime, N);
   let information = 0;
   for (let i = 0; i < N; i++) information += y[i]! * y[i]!;
-  return fisherFromSolution({ information, fprime, variances }, T, ds, options);
+  return fisherFromSolution({ information, fprime, variances }, counts, ds, options);
 }
 
 /**
@@ -610,10 +694,13 @@ export function checkZeroVariance(variances: Float64Array, meanA: Float64Array, 
 export interface PreparedResponses {
   readonly a: Float64Array;
   readonly b: Float64Array;
-  /** Trials per condition after equalisation. */
+  /** Trials per condition after equalisation; the smaller count with `unequalTrials: 'exact'`. */
   readonly trials: number;
+  /** Trials of each condition as given. */
   readonly trialsA: number;
   readonly trialsB: number;
+  /** Rows of `a` and `b`: (trials, trials) after equalisation, (trialsA, trialsB) with `exact`. */
+  readonly used: TrialCounts;
   readonly ridge: number;
   readonly seed: number;
   /** Set when trials were dropped. */
@@ -641,9 +728,15 @@ export function prepareResponses(a: Float64Array, b: Float64Array, neurons: numb
   checkFiniteResponses(a, neurons, 'condition a');
   checkFiniteResponses(b, neurons, 'condition b');
   const seed = options.seed ?? FISHER_DEFAULT_SEED;
-  const equal = equalizeTrials(a, b, neurons, options.unequalTrials ?? 'subsample', seed);
+  const mode = options.unequalTrials ?? 'subsample';
+  if (mode === 'exact') {
+    const used = { a: Ta, b: Tb };
+    checkTrials(used, neurons, options.allowInvalidT === true);
+    return { a, b, trials: Math.min(Ta, Tb), trialsA: Ta, trialsB: Tb, used, ridge, seed, warning: null };
+  }
+  const equal = equalizeTrials(a, b, neurons, mode, seed);
   checkTrials(equal.trials, neurons, options.allowInvalidT === true);
-  return { a: equal.a, b: equal.b, trials: equal.trials, trialsA: Ta, trialsB: Tb, ridge, seed, warning: equal.warning };
+  return { a: equal.a, b: equal.b, trials: equal.trials, trialsA: Ta, trialsB: Tb, used: { a: equal.trials, b: equal.trials }, ridge, seed, warning: equal.warning };
 }
 
 /**
@@ -718,8 +811,9 @@ export function equalizeTrials(
   if (mode === 'error') {
     throw new FisherError(
       'mismatch',
-      `condition a has ${Ta} trials and condition b has ${Tb}; the estimators need equal trial counts. ` +
-        'Use --unequal subsample (unequalTrials: "subsample") to drop a random subset of the larger condition.',
+      `condition a has ${Ta} trials and condition b has ${Tb}. ` +
+        'Use --unequal exact (unequalTrials: "exact") for the exact unequal-count estimator, or --unequal subsample ' +
+        '(unequalTrials: "subsample") to drop a random subset of the larger condition.',
     );
   }
   const T = Math.min(Ta, Tb);
@@ -750,8 +844,8 @@ export function equalizeTrials(
  * Validation, in this order, each with a {@link FisherError} naming the problem: ds finite and
  * non-zero (`bad_ds`); both matrices have whole rows of `neurons` values (`mismatch`); at least
  * 2 trials each (`too_few_trials`); no NaN/Infinity (`non_finite`, first row and column);
- * equal trial counts or subsampling (see {@link equalizeTrials}); T ≥ (N+5)/2 unless
- * `allowInvalidT` (`too_few_trials`); neurons with zero variance in both conditions, unless a
+ * equal trial counts, subsampling (see {@link equalizeTrials}) or the exact unequal-count
+ * estimator (`unequalTrials: 'exact'`); T_a + T_b ≥ N + 5 unless `allowInvalidT` (`too_few_trials`); neurons with zero variance in both conditions, unless a
  * ridge is given (`zero_variance`, listing indices); positive definiteness
  * (`not_positive_definite`).
  *
@@ -759,13 +853,13 @@ export function equalizeTrials(
  * @param b responses to s_b = s_a + ds, row-major (trials × neurons), same neurons in the same order
  * @param neurons number of neurons N (columns), ≥ 1
  * @param ds stimulus difference s_b − s_a; informations come out in 1/(unit of ds)²
- * @param options ridge, unequal-trial handling, seed, decoder folds (0 = off, default 5), allowInvalidT
+ * @param options ridge, unequal-trial handling (`subsample` default, `exact`, `error`), seed, decoder folds (0 = off, default 5), allowInvalidT
  */
 export function fisherInformation(a: Float64Array, b: Float64Array, neurons: number, ds: number, options: FisherOptions = {}): FisherResult {
   const prepared = prepareResponses(a, b, neurons, ds, options);
   const result = fisherFromStatistics(
-    conditionStatistics(prepared.a, prepared.trials, neurons),
-    conditionStatistics(prepared.b, prepared.trials, neurons),
+    conditionStatistics(prepared.a, prepared.used.a, neurons),
+    conditionStatistics(prepared.b, prepared.used.b, neurons),
     ds,
     { ridge: prepared.ridge, allowInvalidT: options.allowInvalidT === true },
   );

@@ -6,6 +6,7 @@
  * - `cortexgpu validate SPEC.json`: check a spec and describe it;
  * - `cortexgpu info`: the adapter and the device limits cortexgpu uses;
  * - `cortexgpu example pd14`: print a built-in network spec as JSON;
+ * - `cortexgpu models [NAME]`: the neuron models, or one model's parameters (`src/cli/models.ts`);
  * - `cortexgpu fisher --a A.npy --b B.npy --ds DS`: linear Fisher information, shuffled
  *   information and redundancy of (trials × neurons) responses to two stimuli.
  *
@@ -21,6 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
+import { registerModelsCommand } from './models.js';
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -237,6 +239,7 @@ function buildProgram(io: CliIo): Command {
     });
 
   registerExperimentCommand(program, io, softwareOption);
+  registerModelsCommand(program, io);
   return program;
 }
 

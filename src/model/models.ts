@@ -11,8 +11,12 @@ import type { NeuronModelName } from './spec.js';
 export interface ParamMeta {
   /** Key in `PopulationSpec.params`, unit suffixed (`tau_m_ms`). */
   readonly name: string;
-  /** Unit, for documentation and UI (`ms`, `mV`, `pA`, `nS`, `Hz`, `1`). */
+  /**
+   * Unit, for documentation and UI (`ms`, `mV`, `pA`, `nS`, `Hz`; `1`: dimensionless; `input`:
+   * the unit of the rate model's input, i.e. of its weights × rates).
+   */
   readonly unit: string;
+  /** Value used when the population's `params` leave the parameter out. */
   readonly default: number;
   /** Inclusive lower bound, unless `minExclusive`. */
   readonly min?: number;
@@ -25,9 +29,13 @@ export interface ParamMeta {
 
 /** Metadata of a parameter that takes one of a few names (e.g. the transfer function). */
 export interface ChoiceParamMeta {
+  /** Key in `PopulationSpec.params`. */
   readonly name: string;
+  /** The names it may take. */
   readonly choices: readonly string[];
+  /** Value used when the population's `params` leave the parameter out; one of `choices`. */
   readonly default: string;
+  /** One line: what the parameter is. */
   readonly doc: string;
 }
 
@@ -39,6 +47,11 @@ export interface StateVarMeta {
   readonly doc: string;
   /** Initial value when the spec gives none; a function of the resolved parameters. */
   readonly initial: (params: ResolvedParams) => number;
+  /**
+   * The initial value in words, for documentation (`cortexgpu models`), when it depends on the
+   * parameters (e.g. `e_l_mV`); absent when it is a constant, which is then `initial({})`.
+   */
+  readonly initialDoc?: string;
 }
 
 /** Parameters after defaults were applied. */
@@ -49,6 +62,9 @@ export interface NeuronModelDef {
   readonly name: NeuronModelName;
   /** `spiking`: emits spikes and receives them through receptors; `rate`: continuous output; `source`: spikes only. */
   readonly kind: 'spiking' | 'rate' | 'source';
+  /** One line (one sentence, no line breaks): what the model is; for lists and the catalogue. */
+  readonly summary: string;
+  /** The full description: equations in words, integration scheme, references. */
   readonly doc: string;
   readonly params: readonly ParamMeta[];
   readonly choiceParams: readonly ChoiceParamMeta[];
@@ -133,7 +149,7 @@ const lifCommon: readonly ParamMeta[] = [
 ];
 
 const vState = (doc: string): StateVarMeta => ({
-  name: 'v_mV', unit: 'mV', doc, initial: (p) => num(p, 'e_l_mV'),
+  name: 'v_mV', unit: 'mV', doc, initial: (p) => num(p, 'e_l_mV'), initialDoc: 'e_l_mV',
 });
 const refractoryState: StateVarMeta = {
   name: 'refractory_steps', unit: 'steps', doc: 'steps left in the refractory period', initial: () => 0,
@@ -142,6 +158,7 @@ const refractoryState: StateVarMeta = {
 const lifPscExp: NeuronModelDef = {
   name: 'lif_psc_exp',
   ...lifKind,
+  summary: 'Leaky integrate-and-fire with exponentially decaying synaptic currents (NEST iaf_psc_exp).',
   doc: 'Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (as NEST iaf_psc_exp).',
   params: [
     ...lifCommon,
@@ -166,6 +183,7 @@ const lifPscExp: NeuronModelDef = {
 const lifPscDelta: NeuronModelDef = {
   name: 'lif_psc_delta',
   ...lifKind,
+  summary: 'Leaky integrate-and-fire whose input spikes make the potential jump by the weight (NEST iaf_psc_delta, Brunel 2000).',
   doc: 'Leaky integrate-and-fire whose input spikes make the potential jump by the weight (mV), integrated exactly (as NEST iaf_psc_delta, Brunel 2000).',
   params: lifCommon,
   choiceParams: [],
@@ -181,6 +199,7 @@ const lifPscDelta: NeuronModelDef = {
 const lifCondExp: NeuronModelDef = {
   name: 'lif_cond_exp',
   ...lifKind,
+  summary: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA, Vogels & Abbott 2005).',
   doc: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005). Conductances decay exactly; the membrane is integrated exponentially with the conductances of the step held constant.',
   params: [
     { name: 'c_m_pF', unit: 'pF', default: 200, min: 0, minExclusive: true, doc: 'membrane capacitance' },
@@ -229,6 +248,7 @@ export const RATE_TRANSFER_CODES: Readonly<Record<string, number>> = { linear: 0
 const rateUnit: NeuronModelDef = {
   name: 'rate',
   kind: 'rate',
+  summary: 'Rate unit τ dx/dt = −x + input + noise with output r = φ(x): linear, threshold-linear or power law.',
   doc: 'Rate unit: τ dx/dt = −x + input + noise, output r = φ(x) with φ linear, threshold-linear or a supralinear power law. Integrated exactly for input held over a step. Noise: white (noise_tau_ms = 0; τ dx/dt gains σ ξ(t)) or Ornstein–Uhlenbeck input noise of stationary std σ and correlation time noise_tau_ms.',
   params: [
     { name: 'tau_ms', unit: 'ms', default: 20, min: 0, minExclusive: true, doc: 'time constant of x' },
@@ -277,6 +297,7 @@ const rateUnit: NeuronModelDef = {
 const poissonSource: NeuronModelDef = {
   name: 'poisson_source',
   kind: 'source',
+  summary: 'Poisson spike source at a given rate; DC and stimulus inputs add to the rate.',
   doc: 'Poisson spike source: at most one spike per step, with probability 1 − exp(−rate·dt). DC and stimulus inputs add to the rate (Hz), so a stimulus makes an orientation-tuned Poisson population.',
   params: [{ name: 'rate_hz', unit: 'Hz', default: 10, min: 0, doc: 'baseline firing rate' }],
   choiceParams: [],
@@ -303,6 +324,7 @@ const calciumParams: readonly ParamMeta[] = [
 const twoCompartmentRate: NeuronModelDef = {
   name: 'two_compartment_rate',
   kind: 'rate',
+  summary: 'Rate unit with soma/basal and apical compartments; an apical calcium plateau multiplies the somatic gain.',
   doc: 'Two-compartment rate unit (soma/basal and apical dendrite coupled): τ_a dv_a/dt = −v_a + apical input + backprop·v_s; τ_s dv_s/dt = −v_s + basal input + coupling·v_a + noise; a calcium plateau p = σ((v_a − θ)/slope) multiplies the somatic gain: r = φ(v_s)·(1 + plateau_gain·p). Calcium readouts: soma = filtered r, dendrite = filtered (calcium_backprop·r + v_a), each plus readout noise.',
   params: [
     { name: 'tau_soma_ms', unit: 'ms', default: 10, min: 0, minExclusive: true, doc: 'time constant of the somatic/basal compartment' },
@@ -364,6 +386,7 @@ const twoCompartmentRate: NeuronModelDef = {
 const twoCompartmentLif: NeuronModelDef = {
   name: 'two_compartment_lif',
   ...lifKind,
+  summary: 'LIF soma with exponential basal currents and a passive apical compartment whose calcium plateau depolarises the soma.',
   doc: 'Two-compartment LIF (layer-5 pyramidal style): a somatic LIF with exponential basal currents (as lif_psc_exp) and a passive apical compartment with its own exponential synaptic current, coupled by a conductance; a calcium plateau σ((v_a − θ)/slope) injects a depolarising current into the soma (raising gain and burst probability). Calcium readouts: soma = filtered spikes, dendrite = filtered apical depolarisation plus back-propagated spikes, each plus readout noise.',
   params: [
     ...lifCommon,
@@ -383,7 +406,7 @@ const twoCompartmentLif: NeuronModelDef = {
   choiceParams: [],
   state: [
     vState('somatic membrane potential'),
-    { name: 'v_apical_mV', unit: 'mV', doc: 'apical membrane potential', initial: (p) => num(p, 'e_l_mV') },
+    { name: 'v_apical_mV', unit: 'mV', doc: 'apical membrane potential', initial: (p) => num(p, 'e_l_mV'), initialDoc: 'e_l_mV' },
     { name: 'i_syn_ex_pA', unit: 'pA', doc: 'basal excitatory synaptic current', initial: () => 0 },
     { name: 'i_syn_in_pA', unit: 'pA', doc: 'basal inhibitory synaptic current (negative)', initial: () => 0 },
     { name: 'i_apical_pA', unit: 'pA', doc: 'apical synaptic current (signed)', initial: () => 0 },

@@ -15,22 +15,27 @@ import {
   prepareResponses,
   type FisherOptions,
   type FisherResult,
+  type TrialCounts,
 } from '../../analysis/fisher.js';
 import { GpuLinearFisher, NotPositiveDefiniteError } from './linear-fisher.js';
 
 /** Above this many neurons the CPU decoder cross-check is off unless folds are asked for. */
 export const GPU_DECODER_DEFAULT_MAX_NEURONS = 1024;
 
-/** Per-neuron variance pooled over both conditions (float64, O(T·N)) for the zero-variance check. */
-function pooledVariances(a: Float64Array, b: Float64Array, trials: number, neurons: number): { variances: Float64Array; meanA: Float64Array; meanB: Float64Array } {
-  const stats = [a, b].map((x) => {
+/**
+ * Per-neuron variance pooled over both conditions by degrees of freedom (float64, O(T·N)) for the
+ * zero-variance check.
+ */
+function pooledVariances(a: Float64Array, b: Float64Array, used: TrialCounts, neurons: number): { variances: Float64Array; meanA: Float64Array; meanB: Float64Array } {
+  const stats = ([[a, used.a], [b, used.b]] as const).map(([x, trials]) => {
     const mean = new Float64Array(neurons);
     for (let t = 0; t < trials; t++) for (let i = 0; i < neurons; i++) mean[i]! += x[t * neurons + i]! / trials;
-    const variance = new Float64Array(neurons);
-    for (let t = 0; t < trials; t++) for (let i = 0; i < neurons; i++) variance[i]! += (x[t * neurons + i]! - mean[i]!) ** 2 / (trials - 1);
-    return { mean, variance };
+    const comoment = new Float64Array(neurons);
+    for (let t = 0; t < trials; t++) for (let i = 0; i < neurons; i++) comoment[i]! += (x[t * neurons + i]! - mean[i]!) ** 2;
+    return { mean, comoment };
   });
-  const variances = stats[0]!.variance.map((v, i) => 0.5 * (v + stats[1]!.variance[i]!));
+  const dof = used.a + used.b - 2;
+  const variances = stats[0]!.comoment.map((v, i) => (v + stats[1]!.comoment[i]!) / dof);
   return { variances, meanA: stats[0]!.mean, meanB: stats[1]!.mean };
 }
 
@@ -52,15 +57,15 @@ export async function computeFisherGpu(
   options: FisherOptions & { shaders?: ShaderSourceLoader } = {},
 ): Promise<FisherResult> {
   const prepared = prepareResponses(a, b, neurons, ds, options);
-  const pooled = pooledVariances(prepared.a, prepared.b, prepared.trials, neurons);
+  const pooled = pooledVariances(prepared.a, prepared.b, prepared.used, neurons);
   checkZeroVariance(pooled.variances, pooled.meanA, pooled.meanB, prepared.ridge);
   const shaders = options.shaders ?? (await import('../../node/shaders.js')).nodeShaderLoader;
   const fisher = await GpuLinearFisher.create(context, shaders, neurons);
   const statsA = fisher.createStatistics();
   const statsB = fisher.createStatistics();
   try {
-    await fisher.accumulateMatrix(statsA, prepared.a, prepared.trials);
-    await fisher.accumulateMatrix(statsB, prepared.b, prepared.trials);
+    await fisher.accumulateMatrix(statsA, prepared.a, prepared.used.a);
+    await fisher.accumulateMatrix(statsB, prepared.b, prepared.used.b);
     let solution;
     try {
       solution = await fisher.solve(statsA, statsB, ds, { ridge: prepared.ridge });
@@ -68,7 +73,7 @@ export async function computeFisherGpu(
       if (err instanceof NotPositiveDefiniteError) throw new FisherError('not_positive_definite', err.message);
       throw err;
     }
-    const result = fisherFromSolution(solution, prepared.trials, ds, { ridge: prepared.ridge, allowInvalidT: options.allowInvalidT === true });
+    const result = fisherFromSolution(solution, prepared.used, ds, { ridge: prepared.ridge, allowInvalidT: options.allowInvalidT === true });
     let folds = options.decoderFolds ?? FISHER_DEFAULT_DECODER_FOLDS;
     if (options.decoderFolds === undefined && neurons > GPU_DECODER_DEFAULT_MAX_NEURONS) {
       folds = 0;

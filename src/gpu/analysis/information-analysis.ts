@@ -18,7 +18,11 @@ export interface InformationAnalysisOptions {
    * e.g. a 96-neuron "array". Several analyses may share one recorder.
    */
   readonly neurons?: readonly number[];
-  /** Batch indices of the trials that show stimulus a (at least 2). */
+  /**
+   * Batch indices of the trials that show stimulus a (at least 2). The two lists may differ in
+   * length: the covariances are then pooled by degrees of freedom and the exact unequal-count
+   * bias correction is used (no trials are dropped).
+   */
   readonly trialsA: readonly number[];
   /** Batch indices of the trials that show stimulus b = a + ds (at least 2, disjoint from trialsA). */
   readonly trialsB: readonly number[];
@@ -28,7 +32,7 @@ export interface InformationAnalysisOptions {
   readonly windowBins?: number;
   /** Opt-in ridge λ added to the pooled covariance's diagonal (recorded in each result). */
   readonly ridge?: number;
-  /** Compute windows with T < (N+5)/2 anyway (flagged invalid) instead of reporting an error. */
+  /** Compute windows with T_a + T_b < N + 5 anyway (flagged invalid) instead of reporting an error. */
   readonly allowInvalidT?: boolean;
   /** Also drain the raw counts to the host recording (default false: they stay on the GPU). */
   readonly keepCounts?: boolean;
@@ -41,8 +45,10 @@ export interface InformationWindow {
   readonly startMs: number;
   readonly endMs: number;
   readonly centerMs: number;
-  /** Trials merged per condition. */
-  readonly trials: number;
+  /** Trials merged so far for stimulus a (may differ from trialsB: the exact unequal-count estimator is used). */
+  readonly trialsA: number;
+  /** Trials merged so far for stimulus b. */
+  readonly trialsB: number;
   /** The estimators, or null with `error` saying why (e.g. too few trials so far). */
   readonly result: FisherResult | null;
   readonly error: string | null;
@@ -144,16 +150,16 @@ export class InformationAnalysis {
       const stats = this.windows.get(index)!;
       const startMs = index * binMs;
       const endMs = (index + this.windowBins) * binMs;
-      const trials = Math.min(stats.a.count, stats.b.count);
+      const counts = { a: stats.a.count, b: stats.b.count };
       let result: FisherResult | null = null;
       let error: string | null = null;
       try {
         const solution = await this.fisher.solve(stats.a, stats.b, this.options.ds, { ridge: this.options.ridge ?? 0, label: `window ${index} (${startMs}–${endMs} ms)` });
-        result = fisherFromSolution(solution, trials, this.options.ds, { ridge: this.options.ridge ?? 0, allowInvalidT: this.options.allowInvalidT === true });
+        result = fisherFromSolution(solution, counts, this.options.ds, { ridge: this.options.ridge ?? 0, allowInvalidT: this.options.allowInvalidT === true });
       } catch (err) {
         error = (err as Error).message;
       }
-      out.push({ index, startMs, endMs, centerMs: (startMs + endMs) / 2, trials, result, error });
+      out.push({ index, startMs, endMs, centerMs: (startMs + endMs) / 2, trialsA: counts.a, trialsB: counts.b, result, error });
     }
     return out;
   }

@@ -231,7 +231,8 @@ export class GpuLinearFisher {
   }
 
   /**
-   * Solve for f'ᵀ Σ⁻¹ f' with Σ the pooled covariance of two conditions (+ ridge·I if given).
+   * Solve for f'ᵀ Σ⁻¹ f' with Σ the covariance of two conditions pooled by degrees of freedom,
+   * (C_a + C_b)/(n_a + n_b − 2) from the co-moments (+ ridge·I if given); any counts ≥ 2.
    * @param label names the analysis in errors (e.g. `window 3`)
    * @throws NotPositiveDefiniteError naming the first failing pivot
    */

@@ -16,6 +16,29 @@ export interface KernelDescriptor {
   readonly dynamicBindings?: readonly string[];
 }
 
+/**
+ * A uniform struct as reflected from the WGSL: what packing by member name needs. (cortexgpu's
+ * own type, so that wgsl_reflect's types stay out of the public declarations.)
+ */
+export interface UniformStructInfo {
+  /** WGSL struct name. */
+  readonly name: string;
+  /** Byte size of the struct. */
+  readonly size: number;
+  readonly members: readonly UniformMemberInfo[];
+}
+
+/** One member of a reflected uniform struct. */
+export interface UniformMemberInfo {
+  readonly name: string;
+  /** Byte offset in the struct. */
+  readonly offset: number;
+  /** WGSL type name (`f32`, `u32`, `vec4f`, `vec4`...). */
+  readonly type: string;
+  /** Component type of a templated type (`f32` of `vec4<f32>`), when reflection gives one. */
+  readonly format?: string;
+}
+
 /** One binding of a kernel, from reflection. */
 export interface BindingInfo {
   readonly name: string;
@@ -24,7 +47,7 @@ export interface BindingInfo {
   readonly dynamic: boolean;
   /** Byte size of the struct for uniforms (0 for runtime-sized arrays). */
   readonly size: number;
-  readonly struct: StructInfo | null;
+  readonly struct: UniformStructInfo | null;
 }
 
 /** A resource for one binding: a whole buffer or a range of it. */
@@ -70,8 +93,8 @@ export class Kernel {
       const value = values[member.name];
       if (value === undefined) throw new Error(`Uniform ${struct.name}.${member.name} of kernel ${this.key} has no value`);
       seen.add(member.name);
-      const type = member.type.name;
-      const format = (member.type as { format?: { name?: string } }).format?.name;
+      const type = member.type;
+      const format = member.format;
       const vector = /^vec([234])/.exec(type);
       if (vector) {
         // vecN<T>: an array of N numbers of the component type.
@@ -121,6 +144,18 @@ export function fingerprint(text: string): string {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h.toString(16).padStart(8, '0');
+}
+
+/** The parts of wgsl_reflect's struct reflection that uniform packing uses. */
+function uniformStruct(struct: StructInfo): UniformStructInfo {
+  return {
+    name: struct.name,
+    size: struct.size,
+    members: struct.members.map((m) => {
+      const format = (m.type as { format?: { name?: string } | null }).format?.name;
+      return { name: m.name, offset: m.offset, type: m.type.name, ...(format !== undefined ? { format } : {}) };
+    }),
+  };
 }
 
 function bindingType(v: VariableInfo): GPUBufferBindingType {
@@ -173,7 +208,7 @@ export class KernelCache {
       type: bindingType(v),
       dynamic: dynamic.has(v.name),
       size: v.resourceType === ResourceType.Uniform ? Math.max(16, Math.ceil(v.type.size / 16) * 16) : 0,
-      struct: v.type.isStruct ? (v.type as StructInfo) : null,
+      struct: v.type.isStruct ? uniformStruct(v.type as StructInfo) : null,
     }));
     for (const name of dynamic) {
       if (!bindings.some((b) => b.name === name)) throw new Error(`Kernel ${descriptor.name}: dynamic binding '${name}' not found`);

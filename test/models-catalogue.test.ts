@@ -80,6 +80,16 @@ describe('modelCatalogue', () => {
     expect(() => parseSpecJson(spec(1e-3), 'x.json')).not.toThrow();
   });
 
+  it('states the cross-parameter rule that validation enforces (v_reset_mV < v_th_mV)', () => {
+    for (const model of Object.values(NEURON_MODELS)) {
+      const hasThreshold = model.params.some((p) => p.name === 'v_th_mV') && model.params.some((p) => p.name === 'v_reset_mV');
+      expect(catalogueModel(model.name).constraints.some((c) => c.startsWith('v_reset_mV < v_th_mV')), model.name).toBe(hasThreshold);
+      if (!hasThreshold) continue;
+      const spec = JSON.stringify({ populations: [{ name: 'E', size: 1, model: model.name, params: { v_th_mV: -50, v_reset_mV: -50 } }] });
+      expect(() => parseSpecJson(spec, 'x.json'), model.name).toThrow(/v_reset_mV must be below v_th_mV/);
+    }
+  });
+
   it('refuses an unknown name, listing the known ones', () => {
     expect(() => catalogueModel('lif')).toThrow(UnknownModelError);
     expect(() => catalogueModel('toString')).toThrow(UnknownModelError);

@@ -70,6 +70,8 @@ export interface CatalogueModel {
   readonly description: string;
   readonly parameters: readonly CatalogueParameter[];
   readonly choiceParameters: readonly CatalogueChoiceParameter[];
+  /** Rules between parameters that validation enforces, in words (empty: none). */
+  readonly constraints: readonly string[];
   readonly state: readonly CatalogueStateVariable[];
   readonly inputs: CatalogueInputs;
 }
@@ -104,8 +106,8 @@ function catalogueEntry(model: NeuronModelDef): CatalogueModel {
     : model.kind === 'rate'
       ? 'one input channel per compartment: "inhibitory" flips the sign of the weight; without a receptor, rate-to-rate weights may be signed'
       : model.receptors === 2
-        ? 'separate excitatory and inhibitory channels; weights are magnitudes (≥ 0), the receptor gives the sign'
-        : 'one signed channel: "inhibitory" flips the sign; weights are magnitudes (≥ 0)';
+        ? 'separate excitatory and inhibitory channels; weights are magnitudes ≥ 0 and the receptor gives the sign'
+        : 'one signed channel; weights are magnitudes ≥ 0 and "inhibitory" flips the sign';
   return {
     name: model.name,
     kind: model.kind,
@@ -122,6 +124,7 @@ function catalogueEntry(model: NeuronModelDef): CatalogueModel {
       meaning: p.doc,
     })),
     choiceParameters: model.choiceParams.map((p) => ({ name: p.name, choices: p.choices, default: p.default, meaning: p.doc })),
+    constraints: model.constraints ?? [],
     state: model.state.map((s) => ({ name: s.name, unit: s.unit, initial: s.initialDoc ?? String(s.initial({})), meaning: s.doc })),
     inputs: {
       receptors,
@@ -204,7 +207,9 @@ export function renderModelText(m: CatalogueModel): string {
   const rows: string[][] = [['name', 'unit', 'default', 'range', 'meaning']];
   for (const p of m.parameters) rows.push([p.name, p.unit, String(p.default), p.range, p.meaning]);
   for (const p of m.choiceParameters) rows.push([p.name, '-', p.default, p.choices.join(' | '), p.meaning]);
-  lines.push(...(rows.length > 1 ? columns(rows, '  ') : ['  none']), '');
+  lines.push(...(rows.length > 1 ? columns(rows, '  ') : ['  none']));
+  for (const c of m.constraints) lines.push(...wrap(`constraint: ${c}`, TEXT_WIDTH, '  '));
+  lines.push('');
   lines.push('State variables (population "initial"; "state" recorders):');
   const state: string[][] = [['name', 'unit', 'initial', 'meaning'], ...m.state.map((s) => [s.name, s.unit, s.initial, s.meaning])];
   lines.push(...(m.state.length > 0 ? columns(state, '  ') : ['  none']), '');
@@ -260,6 +265,7 @@ export function renderModelCatalogueMarkdown(models: readonly CatalogueModel[] =
       for (const p of m.choiceParameters) out.push(`| ${code(p.name)} | — | ${code(p.default)} | ${p.choices.map(code).join(', ')} | ${cell(p.meaning)} |`);
       out.push('');
     }
+    if (m.constraints.length > 0) out.push(`Constraint${m.constraints.length > 1 ? 's' : ''}: ${m.constraints.join('; ')}.`, '');
     if (m.state.length > 0) {
       out.push('| state variable | unit | initial | meaning |', '|---|---|---|---|');
       for (const s of m.state) out.push(`| ${code(s.name)} | ${cell(s.unit)} | ${/^[-0-9.e]+$/.test(s.initial) ? s.initial : code(s.initial)} | ${cell(s.meaning)} |`);

@@ -66,6 +66,8 @@ export interface NeuronModelDef {
   readonly summary: string;
   /** The full description: equations in words, integration scheme, references. */
   readonly doc: string;
+  /** Rules between parameters that validation enforces, in words (for documentation). */
+  readonly constraints?: readonly string[];
   readonly params: readonly ParamMeta[];
   readonly choiceParams: readonly ChoiceParamMeta[];
   readonly state: readonly StateVarMeta[];
@@ -136,6 +138,7 @@ const lifKind = {
   kind: 'spiking',
   shaderLibraries: ['lif_common.wgsl'],
   minInterSpikeSteps: (p: ResolvedParams, dt: number) => Math.max(1, refractorySteps(p, dt) + 1),
+  constraints: ['v_reset_mV < v_th_mV (a neuron reset at or above threshold would fire on every step)'],
 } as const;
 
 const lifCommon: readonly ParamMeta[] = [

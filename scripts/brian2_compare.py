@@ -12,14 +12,22 @@ spikes, and reports per population:
 * mean coefficient of variation of the inter-spike intervals, over the neurons
   with at least 3 spikes;
 
-both computed from spikes at t >= ``--warmup`` only; plus the wall-clock time
-of the Brian2 run (total, and build / simulation loop separately where the
-device lets us separate them).
+both computed from spikes at t >= ``--warmup`` only, with standard errors;
+plus the wall-clock time of the Brian2 run: total, and the simulation loop
+alone (Brian2's own timing of ``network.run``) apart from network setup and
+code generation / compilation.
 
-When ``--cortexgpu SUMMARY.json`` is given (cortexgpu's summary file:
-``{"adapter", "wall_s", "steps", "dt_ms", "duration_ms",
-"populations": {NAME: {"size", "rate_hz", "cv_isi"}}}``) a side-by-side
-comparison is written as well.
+The output folder has cortexgpu's run-folder layout (``summary.json`` with the
+same fields and meanings -- ``wall_s`` is the simulation loop, ``total_s``
+everything -- plus ``spikes_POP.npy``, ``spikes_POP_times_ms.npy`` and
+``spikes_POP_neurons.npy``), so ``cortexgpu plot`` draws it like a cortexgpu
+run, side by side with one.
+
+When ``--cortexgpu RUN_DIR`` is given (a ``cortexgpu run --out`` folder), the
+statistics of both runs are computed here from their spike files with the same
+code, and a comparison is written: rate and CV ISI per population with a
+verdict against a stated tolerance (``REL_TOLERANCE``, ``SE_FACTOR``), and
+loop-vs-loop and total-vs-total wall-clock times.
 
 Only the subset of the spec format used by ``examples/brunel2000.json`` and
 ``examples/coba.json`` is supported; anything else stops the script with a
@@ -72,13 +80,14 @@ Usage
 -----
     /usr/bin/python3 scripts/brian2_compare.py examples/brunel2000.json \\
         --duration 1000 --out out/brian2/brunel2000 \\
-        [--cortexgpu out/brunel2000/summary.json] [--warmup 200]
+        [--cortexgpu out/brunel2000] [--warmup 200]
 
 Outputs (in ``--out DIR``):
 
-* ``brian2_summary.json``: the cortexgpu summary format plus ``simulator``,
-  ``device``, timing breakdown and the settings used;
-* with ``--cortexgpu``: ``comparison.md`` (Markdown tables) and
+* ``summary.json``: cortexgpu's summary format plus ``simulator``, ``device``,
+  ``timing_detail_s`` and the settings used; the spike files listed in
+  ``files``;
+* with ``--cortexgpu``: ``comparison.md`` (Markdown tables with verdicts) and
   ``comparison.json``.
 
 Runs with Debian's python3-brian (Brian2 2.5.1) and numpy; nothing else.
@@ -498,37 +507,115 @@ def run_runtime(b2, spec, duration_ms, refractory_input, codegen):
 # Statistics and output
 # --------------------------------------------------------------------------------------
 
-def population_stats(idx, t_ms, size, warmup_ms, duration_ms):
-    all_t_ms = t_ms
-    keep = t_ms >= warmup_ms
-    idx, t_ms = idx[keep], t_ms[keep]
-    window_s = (duration_ms - warmup_ms) * 1e-3
-    rate = idx.size / (size * window_s)
-    order = np.lexsort((t_ms, idx))
-    idx, t_ms = idx[order], t_ms[order]
-    counts = np.bincount(idx, minlength=size)
+# Agreement criterion of the comparison (stated in comparison.md).
+REL_TOLERANCE = 0.10   # relative difference always accepted (different random realisations)
+SE_FACTOR = 2.0        # ... or this many combined standard errors, whichever is larger
+BLOCK_MS = 100.0       # blocks for the standard error of the rate over time
+
+
+def population_stats(steps, neurons, recorded, size, dt_ms, warmup_ms, duration_ms):
+    """Rate and CV ISI of one population's recorded spikes, with standard errors.
+
+    ``steps``/``neurons``: step and population index of every spike (one trial);
+    ``recorded``: the recorded neurons (rates divide by their number, not by ``size``).
+    Same definitions as cortexgpu's ``spikeStatistics``: spikes in steps
+    [round(warmup/dt), round(duration/dt)); CV = std(ISI, ddof=0)/mean(ISI) per neuron with
+    >= 3 spikes in the window, averaged over those neurons.
+    """
+    recorded = np.asarray(recorded, dtype=np.int64)
+    n_rec = recorded.size
+    from_step = int(round(warmup_ms / dt_ms))
+    to_step = int(round(duration_ms / dt_ms))
+    keep = (steps >= from_step) & (steps < to_step) & np.isin(neurons, recorded)
+    steps, neurons = steps[keep], neurons[keep]
+    window_s = (to_step - from_step) * dt_ms * 1e-3
+    rate = steps.size / (n_rec * window_s) if n_rec else 0.0
+    # Per-neuron rates: SE across neurons.
+    counts = np.bincount(neurons, minlength=size)[recorded]
+    per_neuron = counts / window_s
+    se_neurons = float(per_neuron.std(ddof=1) / math.sqrt(n_rec)) if n_rec > 1 else 0.0
+    # Population rate in BLOCK_MS blocks: SE over time (slow network fluctuations, which the
+    # SE across neurons misses because they are shared by all neurons).
+    block_steps = max(1, int(round(BLOCK_MS / dt_ms)))
+    n_blocks = (to_step - from_step) // block_steps
+    se_blocks = 0.0
+    if n_blocks >= 2 and n_rec:
+        in_blocks = steps < from_step + n_blocks * block_steps
+        per_block = np.bincount((steps[in_blocks] - from_step) // block_steps, minlength=n_blocks)
+        block_rates = per_block / (n_rec * block_steps * dt_ms * 1e-3)
+        se_blocks = float(block_rates.std(ddof=1) / math.sqrt(n_blocks))
+    order = np.lexsort((steps, neurons))
+    steps, neurons = steps[order], neurons[order]
+    per = np.bincount(neurons, minlength=size)
+    starts = np.concatenate([[0], np.cumsum(per)[:-1]])
     cvs = []
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    for n in np.nonzero(counts >= 3)[0]:
-        isi = np.diff(t_ms[starts[n]:starts[n] + counts[n]])
+    for n in np.nonzero(per >= 3)[0]:
+        isi = np.diff(steps[starts[n]:starts[n] + per[n]]).astype(np.float64)
         m = isi.mean()
         if m > 0:
             cvs.append(isi.std() / m)
-    # Population rate in 100 ms bins over the whole run (warm-up included), to see at a
-    # glance whether activity is sustained or dies out.
-    edges = np.arange(0.0, duration_ms + 100.0 - 1e-9, 100.0)
-    edges[-1] = min(edges[-1], duration_ms)
-    hist, _ = np.histogram(all_t_ms, bins=edges)
-    timecourse = hist / (size * np.diff(edges) * 1e-3)
+    cvs = np.asarray(cvs)
     return {
         'size': int(size),
+        'n_recorded': int(n_rec),
         'rate_hz': float(rate),
-        'cv_isi': float(np.mean(cvs)) if cvs else None,
-        'n_spikes': int(idx.size),
-        'n_neurons_cv': len(cvs),
-        'fraction_silent': float(np.mean(counts == 0)),
-        'rate_timecourse_hz_100ms': [round(float(r), 3) for r in timecourse],
+        'rate_se_hz': max(se_neurons, se_blocks),
+        'rate_se_neurons_hz': se_neurons,
+        'rate_se_blocks_hz': se_blocks,
+        'cv_isi': float(cvs.mean()) if cvs.size else None,
+        'cv_isi_se': float(cvs.std(ddof=1) / math.sqrt(cvs.size)) if cvs.size > 1 else None,
+        'n_neurons_cv': int(cvs.size),
+        'n_spikes': int(steps.size),
+        'fraction_silent': float(np.mean(counts == 0)) if n_rec else None,
     }
+
+
+def read_run_folder_spikes(run_dir, summary):
+    """Spikes of a run folder (cortexgpu's layout): {pop: (steps, neurons, recorded)}, trial 0."""
+    out = {}
+    for name, pop in summary['populations'].items():
+        path = os.path.join(run_dir, f'spikes_{name}.npy')
+        if not os.path.exists(path):
+            continue
+        table = np.load(path)
+        if table.ndim != 2 or table.shape[1] != 3:
+            raise ValueError(f'{path}: expected an N x 3 table (step, trial, neuron), got {table.shape}')
+        table = table[table[:, 1] == 0].astype(np.int64)
+        npath = os.path.join(run_dir, f'spikes_{name}_neurons.npy')
+        if os.path.exists(npath):
+            recorded = np.load(npath).astype(np.int64)
+        elif pop.get('n_recorded', pop['size']) == pop['size']:
+            recorded = np.arange(pop['size'])
+        else:
+            raise ValueError(f'{npath} is missing: cannot tell which neurons were recorded')
+        out[name] = (table[:, 0], table[:, 2], recorded)
+    return out
+
+
+def write_run_folder(out_dir, spike_steps, summary):
+    """Write Brian2's spikes in cortexgpu's run-folder layout (``cortexgpu plot`` reads it)."""
+    files = []
+    for name, (steps, neurons) in spike_steps.items():
+        size = summary['populations'][name]['size']
+        order = np.lexsort((neurons, steps))
+        steps, neurons = steps[order], neurons[order]
+        table = np.stack([steps, np.zeros_like(steps), neurons], axis=1).astype('<u4')
+        stem = f'spikes_{name}'
+        np.save(os.path.join(out_dir, f'{stem}.npy'), table)
+        np.save(os.path.join(out_dir, f'{stem}_times_ms.npy'), (steps * summary['dt_ms']).astype('<f8'))
+        np.save(os.path.join(out_dir, f'{stem}_neurons.npy'), np.arange(size, dtype='<u4'))
+        files += [
+            {'name': f'{stem}.npy', 'shape': list(table.shape),
+             'description': 'spikes, one row (step, trial, neuron) each, sorted by step, trial, neuron'},
+            {'name': f'{stem}_times_ms.npy', 'shape': [int(steps.size)],
+             'description': 'time of each spike, ms (step · dt)'},
+            {'name': f'{stem}_neurons.npy', 'shape': [int(size)],
+             'description': 'population index of each recorded neuron'},
+        ]
+    summary['files'] = files
+    with open(os.path.join(out_dir, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+        f.write('\n')
 
 
 def _fmt(x, digits=2):
@@ -539,75 +626,116 @@ def _fmt(x, digits=2):
     return str(x)
 
 
-def _rel(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return (a - b) / b
+def verdict(c, b, se_c, se_b):
+    """Agreement of two estimates: |c - b| <= max(REL_TOLERANCE * mean, SE_FACTOR * SE)."""
+    if c is None or b is None:
+        return {'cortexgpu': c, 'brian2': b, 'verdict': 'n/a'}
+    se = math.sqrt((se_c or 0.0) ** 2 + (se_b or 0.0) ** 2)
+    tol = max(REL_TOLERANCE * abs(c + b) / 2, SE_FACTOR * se)
+    diff = c - b
+    return {'cortexgpu': c, 'brian2': b, 'diff': diff,
+            'rel_diff': diff / b if b else None, 'combined_se': se, 'tolerance': tol,
+            'verdict': 'agree' if abs(diff) <= tol else 'DIFFER'}
 
 
-def write_comparison(out_dir, spec, brian, cgpu, cgpu_path):
-    pops = list(brian['populations'])
-    for name in cgpu.get('populations', {}):
-        if name not in pops:
-            pops.append(name)
+def write_comparison(out_dir, spec, brian, brian_stats, cgpu, cgpu_stats, cgpu_dir):
+    """comparison.md and comparison.json: statistics with verdicts, loop and total times."""
+    pops = [p for p in brian_stats]
+    pops += [p for p in cgpu_stats if p not in pops]
     rows, comp_pops = [], {}
     for name in pops:
-        c = cgpu.get('populations', {}).get(name, {})
-        b = brian['populations'].get(name, {})
-        comp_pops[name] = {
-            'size': b.get('size', c.get('size')),
-            'rate_hz': {'cortexgpu': c.get('rate_hz'), 'brian2': b.get('rate_hz'),
-                        'rel_diff': _rel(c.get('rate_hz'), b.get('rate_hz'))},
-            'cv_isi': {'cortexgpu': c.get('cv_isi'), 'brian2': b.get('cv_isi'),
-                       'rel_diff': _rel(c.get('cv_isi'), b.get('cv_isi'))},
-        }
-        rows.append(f'| {name} | {_fmt(c.get("rate_hz"))} | {_fmt(b.get("rate_hz"))} | '
-                    f'{_fmt(c.get("cv_isi"), 3)} | {_fmt(b.get("cv_isi"), 3)} |')
+        c, b = cgpu_stats.get(name, {}), brian_stats.get(name, {})
+        r = verdict(c.get('rate_hz'), b.get('rate_hz'), c.get('rate_se_hz'), b.get('rate_se_hz'))
+        v = verdict(c.get('cv_isi'), b.get('cv_isi'), c.get('cv_isi_se'), b.get('cv_isi_se'))
+        comp_pops[name] = {'size': b.get('size', c.get('size')),
+                           'n_recorded': {'cortexgpu': c.get('n_recorded'), 'brian2': b.get('n_recorded')},
+                           'rate_hz': r, 'cv_isi': v,
+                           'verdict': 'agree' if r['verdict'] == v['verdict'] == 'agree' else 'DIFFER'}
+
+        def cell(x, se, digits):
+            return '—' if x is None else f'{x:.{digits}f} ± {se:.{digits}f}' if se else f'{x:.{digits}f}'
+
+        def delta(d, digits):
+            if d['verdict'] == 'n/a':
+                return '—', '—'
+            rel = f' ({100 * d["rel_diff"]:+.1f} %)' if d.get('rel_diff') is not None else ''
+            return f'{d["diff"]:+.{digits}f}{rel}', f'±{d["tolerance"]:.{digits}f}'
+
+        rd, rt = delta(r, 2)
+        vd, vt = delta(v, 3)
+        rows.append(f'| {name} | {cell(c.get("rate_hz"), c.get("rate_se_hz"), 2)} | '
+                    f'{cell(b.get("rate_hz"), b.get("rate_se_hz"), 2)} | {rd} | {rt} | **{r["verdict"]}** | '
+                    f'{cell(c.get("cv_isi"), c.get("cv_isi_se"), 3)} | '
+                    f'{cell(b.get("cv_isi"), b.get("cv_isi_se"), 3)} | {vd} | {vt} | **{v["verdict"]}** |')
 
     notes = []
     for key in ('dt_ms', 'duration_ms'):
-        if key in cgpu and cgpu[key] is not None and abs(cgpu[key] - brian[key]) > 1e-9:
-            notes.append(f'**Warning:** {key} differs: cortexgpu {cgpu[key]}, '
-                         f'Brian2 {brian[key]}.')
+        if cgpu.get(key) is not None and abs(cgpu[key] - brian[key]) > 1e-9:
+            notes.append(f'**Warning:** {key} differs: cortexgpu {cgpu[key]}, Brian2 {brian[key]}.')
+    if cgpu.get('warmup_ms') is not None and abs(cgpu['warmup_ms'] - brian['warmup_ms']) > 1e-9:
+        notes.append(f'Note: cortexgpu\'s summary used a {cgpu["warmup_ms"]} ms warm-up; both columns '
+                     f'here are recomputed from the spikes with {brian["warmup_ms"]} ms.')
     for name in pops:
         cs = cgpu.get('populations', {}).get(name, {}).get('size')
         bs = brian['populations'].get(name, {}).get('size')
         if cs is not None and bs is not None and cs != bs:
-            notes.append(f'**Warning:** population {name} size differs: cortexgpu {cs}, '
-                         f'Brian2 {bs}.')
-        if cs is None or bs is None:
-            notes.append(f'**Warning:** population {name} is missing from one summary.')
+            notes.append(f'**Warning:** population {name} size differs: cortexgpu {cs}, Brian2 {bs}.')
+        if name not in cgpu_stats or name not in brian_stats:
+            notes.append(f'**Warning:** population {name} has spikes in only one of the runs.')
+        own = cgpu.get('populations', {}).get(name, {}).get('rate_hz')
+        if own is not None and name in cgpu_stats and cgpu.get('warmup_ms') == brian['warmup_ms'] \
+                and abs(own - cgpu_stats[name]['rate_hz']) > 1e-6 * max(1.0, own):
+            notes.append(f'**Warning:** population {name}: rate recomputed from the spikes '
+                         f'({cgpu_stats[name]["rate_hz"]:.4f} Hz) differs from cortexgpu\'s summary ({own:.4f} Hz).')
 
-    wall_rows = [
-        f'| total (s) | {_fmt(cgpu.get("wall_s"))} | {_fmt(brian["wall_s"])} |',
-        f'| Brian2 build: network setup + code generation/compilation (s) | — | '
-        f'{_fmt(brian.get("wall_build_s"))} |',
-        f'| Brian2 simulation loop only (s) | — | {_fmt(brian.get("wall_run_s"))} |',
-    ]
+    ct, bt = cgpu.get('total_s'), brian.get('total_s')
+    timing = {
+        'loop': {'cortexgpu': cgpu.get('wall_s'), 'brian2': brian.get('wall_s')},
+        'total': {'cortexgpu': ct, 'brian2': bt},
+        'cortexgpu_construction_s': cgpu.get('construction_s'),
+        'brian2_setup_s': brian['timing_detail_s'].get('python_setup_s'),
+        'brian2_compile_s': brian['timing_detail_s'].get('compile_s', brian['timing_detail_s'].get('codegen_s')),
+    }
+
+    def ratio(a, b):
+        return f'{a / b:.2f}' if a and b else '—'
+
+    loop_c, loop_b = timing['loop']['cortexgpu'], timing['loop']['brian2']
     md = [
         f'# cortexgpu vs Brian2: {spec["name"]}',
         '',
-        f'- spec: `{brian["spec"]}`',
-        f'- cortexgpu summary: `{cgpu_path}` (adapter: {cgpu.get("adapter", "?")}, '
-        f'steps: {cgpu.get("steps", "?")})',
-        f'- Brian2: {brian["simulator"]}, device `{brian["device"]}`, '
-        f'dt = {brian["dt_ms"]} ms, duration = {brian["duration_ms"]} ms, '
-        f'statistics from t >= {brian["warmup_ms"]} ms',
+        f'- spec: `{brian["spec_file"]}`; dt = {brian["dt_ms"]} ms, duration = {brian["duration_ms"]} ms, '
+        f'statistics from t >= {brian["warmup_ms"]} ms (both columns recomputed from the spike files by this script)',
+        f'- cortexgpu: run folder `{cgpu_dir}` (adapter: {cgpu.get("adapter", "?")})',
+        f'- Brian2: {brian["simulator"]}, device `{brian["device"]}`, run folder `{out_dir}`',
         '',
-        '| population | rate Hz (cortexgpu) | rate Hz (Brian2) | CV ISI (cortexgpu) | CV ISI (Brian2) |',
-        '|---|---:|---:|---:|---:|',
+        '| population | rate Hz cortexgpu | rate Hz Brian2 | Δ rate | tolerance | rate | '
+        'CV ISI cortexgpu | CV ISI Brian2 | Δ CV | tolerance | CV |',
+        '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
         *rows,
         '',
-        '| wall-clock | cortexgpu | Brian2 |',
-        '|---|---:|---:|',
-        *wall_rows,
+        f'**Verdict criterion:** two values agree when |Δ| ≤ max({REL_TOLERANCE:.0%} of their mean, '
+        f'{SE_FACTOR:g} · SE), SE = √(SE_cortexgpu² + SE_Brian2²). Rate SE: the larger of the SE across '
+        f'recorded neurons and the SE over {BLOCK_MS:g} ms blocks of the population rate (slow network '
+        'fluctuations, shared by all neurons, which the SE across neurons does not see). CV SE: across '
+        'neurons with ≥ 3 spikes. The relative floor covers what one run cannot measure: the two '
+        'simulators draw different connectivity, initial states and inputs from the same distributions, '
+        'so only statistical agreement is expected, and a network-to-network spread of some per cent is '
+        'normal; a modelling error (a wrong synapse, reset or refractory rule) moves these statistics '
+        'by more.',
         '',
-        'Rates: spikes per neuron per second, averaged over all neurons of the population. '
-        'CV ISI: mean over neurons with at least 3 spikes of std(ISI)/mean(ISI). '
-        f'Brian2 statistics exclude the first {brian["warmup_ms"]} ms; the cortexgpu columns '
-        'are copied from its summary as they are. The two simulators draw different '
-        'connectivity / initial-state / input realisations from the same distributions, so '
-        'only statistical agreement is expected.',
+        '| wall-clock, s | cortexgpu | Brian2 | cortexgpu / Brian2 |',
+        '|---|---:|---:|---:|',
+        f'| simulation loop only | {_fmt(loop_c)} | {_fmt(loop_b)} | {ratio(loop_c, loop_b)} |',
+        f'| total (construction + loop + output) | {_fmt(ct)} | {_fmt(bt)} | {ratio(ct, bt)} |',
+        f'| of which construction | {_fmt(timing["cortexgpu_construction_s"])} (GPU buffers, pipelines, connectivity) | '
+        f'{_fmt(timing["brian2_setup_s"])} setup + {_fmt(timing["brian2_compile_s"])} code generation / compilation | |',
+        '',
+        'Loop: cortexgpu `wall_s` (the run loop, recordings drained) vs Brian2\'s own timing of its '
+        'simulation loop (standalone: `network.run` inside the compiled binary). Total: cortexgpu '
+        '`total_s` (spec, GPU device, construction, loop, read-back, statistics) vs Brian2 from the '
+        'first network object to results in memory (connectivity drawn by numpy, code generation, '
+        'C++ compilation, binary run). Neither includes the interpreter\'s start-up and imports.',
     ]
     if notes:
         md += [''] + notes
@@ -615,20 +743,21 @@ def write_comparison(out_dir, spec, brian, cgpu, cgpu_path):
         f.write('\n'.join(md) + '\n')
     comp = {
         'network': spec['name'],
-        'spec': brian['spec'],
-        'cortexgpu_summary': cgpu_path,
+        'spec_file': brian['spec_file'],
+        'cortexgpu_run': cgpu_dir,
+        'brian2_run': out_dir,
         'warmup_ms': brian['warmup_ms'],
+        'criterion': {'relative': REL_TOLERANCE, 'se_factor': SE_FACTOR, 'block_ms': BLOCK_MS},
         'populations': comp_pops,
-        'wall_s': {'cortexgpu': cgpu.get('wall_s'), 'brian2': brian['wall_s'],
-                   'brian2_build': brian.get('wall_build_s'),
-                   'brian2_run': brian.get('wall_run_s')},
-        'cortexgpu': cgpu,
-        'brian2': brian,
+        'wall_s': timing,
+        'cortexgpu_stats': cgpu_stats,
+        'brian2_stats': brian_stats,
         'warnings': notes,
     }
     with open(os.path.join(out_dir, 'comparison.json'), 'w') as f:
         json.dump(comp, f, indent=2)
         f.write('\n')
+    return comp
 
 
 def main(argv=None):
@@ -638,9 +767,9 @@ def main(argv=None):
     ap.add_argument('--duration', type=float, default=1000.0, help='simulated time, ms (1000)')
     ap.add_argument('--warmup', type=float, default=200.0,
                     help='initial transient excluded from the statistics, ms (200)')
-    ap.add_argument('--out', required=True, help='output directory')
-    ap.add_argument('--cortexgpu', metavar='SUMMARY.json',
-                    help="cortexgpu summary to compare against")
+    ap.add_argument('--out', required=True, help='output directory (a run folder: summary.json + spikes_*.npy)')
+    ap.add_argument('--cortexgpu', metavar='RUN_DIR',
+                    help="cortexgpu run folder (or its summary.json) to compare against")
     ap.add_argument('--device', choices=['auto', 'cpp_standalone', 'runtime'], default='auto',
                     help='auto: C++ standalone, falling back to runtime if it fails (default)')
     ap.add_argument('--codegen', choices=['auto', 'cython', 'numpy'], default='auto',
@@ -668,15 +797,18 @@ def main(argv=None):
     except (OSError, json.JSONDecodeError) as e:
         sys.exit(f'brian2_compare: cannot read spec {args.spec}: {e}')
 
-    cgpu = None
+    cgpu, cgpu_dir, cgpu_spikes = None, None, None
     if args.cortexgpu:
+        cgpu_dir = args.cortexgpu if os.path.isdir(args.cortexgpu) else os.path.dirname(args.cortexgpu)
+        path = os.path.join(cgpu_dir, 'summary.json')
         try:
-            with open(args.cortexgpu) as f:
+            with open(path) as f:
                 cgpu = json.load(f)
             if not isinstance(cgpu, dict) or not isinstance(cgpu.get('populations'), dict):
                 raise ValueError('no "populations" object')
+            cgpu_spikes = read_run_folder_spikes(cgpu_dir, cgpu)
         except (OSError, ValueError) as e:
-            sys.exit(f'brian2_compare: cannot read cortexgpu summary {args.cortexgpu}: {e}')
+            sys.exit(f'brian2_compare: cannot read the cortexgpu run folder {cgpu_dir}: {e}')
 
     # Brian2 (and pythran, which it imports) emit deprecation noise with this numpy.
     warnings.filterwarnings('ignore', category=FutureWarning)
@@ -727,36 +859,42 @@ def main(argv=None):
                       f'failed ({type(e).__name__}: {str(e).strip()[:300]}); trying '
                       f'{candidates[n_try + 1]}.', flush=True)
 
+    dt = spec['dt_ms']
+    spike_steps = {name: (np.rint(t_ms / dt).astype(np.int64), idx.astype(np.int64))
+                   for name, (idx, t_ms) in spikes.items()}
     populations = {}
     for pop in spec['populations']:
-        idx, t_ms = spikes[pop['name']]
-        populations[pop['name']] = population_stats(idx, t_ms, pop['size'], args.warmup,
-                                                    args.duration)
+        steps, neurons = spike_steps[pop['name']]
+        populations[pop['name']] = population_stats(steps, neurons, np.arange(pop['size']), pop['size'],
+                                                    dt, args.warmup, args.duration)
 
     summary = {
-        'adapter': f'brian2-{device_used.split(" ")[0]}',
-        'simulator': f'brian2 {b2.__version__}',
-        'device': device_used,
         'network': spec['name'],
-        'spec': args.spec,
-        'wall_s': timing['wall_s'],
-        'wall_build_s': timing.get('wall_build_s'),
-        'wall_run_s': timing.get('wall_run_s'),
-        'timing_detail_s': timing,
-        'steps': int(round(args.duration / spec['dt_ms'])),
-        'dt_ms': spec['dt_ms'],
+        'simulator': f'brian2 {b2.__version__}',
+        'adapter': f'brian2-{device_used.split(" ")[0]}',
+        'device': device_used,
+        'spec_file': args.spec,
+        'dt_ms': dt,
         'duration_ms': args.duration,
+        'steps': int(round(args.duration / dt)),
+        'batch': 1,
         'warmup_ms': args.warmup,
+        # Same meanings as in cortexgpu's summary: wall_s is the simulation loop only.
+        'wall_s': timing.get('wall_run_s'),
+        'total_s': timing['wall_s'],
+        'construction_s': timing.get('wall_build_s'),
+        'rtf': timing['wall_run_s'] / (args.duration / 1000) if timing.get('wall_run_s') else None,
+        'timing_detail_s': timing,
         'seed': spec['seed'],
         'refractory_input': args.refractory_input,
         'integration_methods': info['methods'],
         'n_synapses': info['n_synapses'],
-        'populations': populations,
+        'populations': {name: {'size': s['size'], 'rate_hz': s['rate_hz'], 'cv_isi': s['cv_isi'],
+                               'rate_from': 'spikes', 'n_recorded': s['n_recorded']}
+                        for name, s in populations.items()},
     }
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, 'brian2_summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
-        f.write('\n')
+    write_run_folder(args.out, spike_steps, summary)
 
     run_s = timing.get('wall_run_s')
     print(f'[brian2_compare] device: {device_used}; wall total {timing["wall_s"]:.2f} s, '
@@ -769,11 +907,18 @@ def main(argv=None):
               f'({s["n_neurons_cv"]}/{s["size"]} neurons with >= 3 spikes)')
     if all(s['n_spikes'] == 0 for s in populations.values()):
         print(f'[brian2_compare] NOTE: no spikes after {args.warmup} ms: activity died out.')
+    print(f'[brian2_compare] wrote the run folder {args.out} (summary.json, spikes_*.npy)')
     if cgpu is not None:
-        write_comparison(args.out, spec, summary, cgpu, args.cortexgpu)
-        print(f'[brian2_compare] wrote {os.path.join(args.out, "comparison.md")} and '
-              'comparison.json')
-    print(f'[brian2_compare] wrote {os.path.join(args.out, "brian2_summary.json")}')
+        cgpu_stats = {}
+        for name, (steps, neurons, recorded) in cgpu_spikes.items():
+            size = cgpu['populations'][name]['size']
+            cgpu_stats[name] = population_stats(steps, neurons, recorded, size, cgpu.get('dt_ms', dt),
+                                                args.warmup, cgpu.get('duration_ms', args.duration))
+        comp = write_comparison(args.out, spec, summary, populations, cgpu, cgpu_stats, cgpu_dir)
+        for name, p in comp['populations'].items():
+            print(f'[brian2_compare]   {name}: {p["verdict"]} (rate {p["rate_hz"]["verdict"]}, '
+                  f'CV ISI {p["cv_isi"]["verdict"]})')
+        print(f'[brian2_compare] wrote {os.path.join(args.out, "comparison.md")} and comparison.json')
     return 0
 
 

@@ -13,7 +13,9 @@
  * Exit codes: 0 success; 2 a problem with the input or the machine that the message explains
  * (invalid spec or options, missing or unreadable file, network too large, no GPU, diverging
  * dynamics, lost device, data the Fisher analysis cannot use); 1 an unexpected error (printed with its stack: a bug to report); 130 a run stopped
- * with Ctrl-C. A failed or interrupted run writes nothing.
+ * with Ctrl-C. A failed or interrupted run writes nothing, except that a run whose dynamics
+ * diverged writes the recordings of the steps before the divergence and a summary.json with
+ * `"status": "diverged"` and where (then exits with code 2).
  *
  * {@link main} takes its argv and output streams as arguments so that tests can call it
  * in-process; `bin/cortexgpu.js` calls it with `process.argv`.
@@ -22,6 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
+import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { registerModelsCommand } from './models.js';
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -225,8 +228,8 @@ function buildProgram(io: CliIo): Command {
     .option('--json', 'print one JSON object on stdout instead of a table')
     .option('--ridge <lambda>', 'add λ (response units²) to the diagonal of the pooled covariance (opt-in, recorded in the output)', nonNegativeNumber('--ridge'))
     .addOption(
-      new Option('--unequal <mode>', 'unequal trial counts: subsample the larger condition (seeded, with a warning) or refuse')
-        .choices(['subsample', 'error'])
+      new Option('--unequal <mode>', 'unequal trial counts: subsample the larger condition (seeded, with a warning), use the exact unequal-count estimator (all trials), or refuse')
+        .choices(['subsample', 'exact', 'error'])
         .default('subsample'),
     )
     .option('--cpu', 'compute with the float64 CPU reference instead of the GPU')
@@ -335,7 +338,7 @@ interface FisherCliOptions {
   ds: number;
   json?: boolean;
   ridge?: number;
-  unequal: 'subsample' | 'error';
+  unequal: 'subsample' | 'exact' | 'error';
   cpu?: boolean;
   decoderFolds: number;
   allowInvalidT?: boolean;
@@ -411,8 +414,11 @@ function formatFisherTable(r: FisherResult, about: { adapter: string; backend: s
   const row = (name: string, value: string, meaning: string): string => `  ${name.padEnd(14)} ${value.padStart(22)}   ${meaning}`;
   const lines = [
     `linear Fisher information of '${about.a}' (s_a) vs '${about.b}' (s_b = s_a + ${r.ds}) on ${about.adapter} [${about.backend}], ${about.wallS.toFixed(2)} s`,
-    `N = ${r.N} neurons, T = ${r.T} trials per condition (given: a ${r.T_a}, b ${r.T_b}); ` +
-      `${r.valid ? 'valid' : 'NOT valid'}: T ${r.valid ? '≥' : '<'} (N+5)/2 = ${(r.N + 5) / 2}`,
+    (r.trials_used.a === r.trials_used.b
+      ? `N = ${r.N} neurons, T = ${r.T} trials per condition (given: a ${r.T_a}, b ${r.T_b}); ` +
+        `${r.valid ? 'valid' : 'NOT valid'}: T ${r.valid ? '≥' : '<'} (N+5)/2 = ${(r.N + 5) / 2}`
+      : `N = ${r.N} neurons, T_a = ${r.T_a} and T_b = ${r.T_b} trials (exact unequal-count estimator); ` +
+        `${r.valid ? 'valid' : 'NOT valid'}: T_a + T_b ${r.valid ? '≥' : '<'} N + 5 = ${r.N + 5}`),
     `informations in 1/(unit of ds)²${r.regularization !== null ? `; ridge λ = ${r.regularization.ridge} on the covariance diagonal` : ''}`,
     row('I_naive', fmt(r.I_naive), "f'ᵀ Σ⁻¹ f' (biased upward)"),
     row('I_bc', `${fmt(r.I_bc)} ± ${fmt(r.I_bc_se)}`, 'bias-corrected ± standard error (Kanitscheider et al. 2015)'),
@@ -475,6 +481,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   const interrupt = new AbortController();
   const onSigint = (): void => interrupt.abort();
   process.once('SIGINT', onSigint);
+  // Set when the dynamics diverged; reported (exit code 2) after the recordings are written.
+  let diverged: DivergenceError | null = null;
 
   try {
     const context = await nodeGpu({ verbose: !quiet, ...(options.software ? { software: options.software } : {}) });
@@ -491,16 +499,27 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
 
     const progress = progressReporter(io, quiet);
     let report: RunReport;
+    // A diverging run keeps (and writes) what was recorded before the first non-finite state.
+    let divergence: DivergenceError | null = null;
+    const loopStart = performance.now();
     try {
       report = await sim.run(options.duration, { onProgress: progress.update, signal: interrupt.signal });
+    } catch (error) {
+      if (!(error instanceof DivergenceError)) throw error;
+      divergence = error;
+      const wallS = (performance.now() - loopStart) / 1000;
+      const neurons = spec.populations.reduce((n, p) => n + p.size, 0) * batch;
+      report = { steps: error.step, simulatedMs: error.step * dtMs, wallS, neuronStepsPerS: (neurons * error.step) / Math.max(wallS, 1e-9), aborted: false };
     } finally {
       progress.stop();
     }
     if (report.aborted) throw new CliInterruptedError(`interrupted after ${report.simulatedMs} ms of simulated time; nothing was written to '${options.out}'.`);
-    const recordings = sim.recordings();
+    const recordings = divergence === null ? sim.recordings() : recordingsBeforeStep(sim.recordings(), divergence.step, dtMs);
     sim.destroy();
 
     let warmupMs = options.warmup;
+    // A run cut short by a divergence may end before the warm-up: its statistics then use every step kept.
+    if (divergence !== null && warmupMs >= report.simulatedMs) warmupMs = 0;
     if (warmupMs >= report.simulatedMs) {
       if (!quiet) io.stderr.write(`cortexgpu: --warmup ${warmupMs} ms is not shorter than the run (${report.simulatedMs} ms); statistics use the whole run\n`);
       warmupMs = 0;
@@ -511,6 +530,9 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const simulatedS = report.simulatedMs / 1000;
     const summary = {
       network: name,
+      // "ok", or "diverged": then `divergence` says where, and the files hold the steps before it.
+      status: divergence === null ? 'ok' : 'diverged',
+      divergence: divergence === null ? null : divergenceSummary(divergence, dtMs, options.out),
       adapter: context.info.label,
       adapter_info: {
         vendor: context.info.vendor,
@@ -524,6 +546,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       spec_file: specPath,
       dt_ms: dtMs,
       duration_ms: report.simulatedMs,
+      requested_duration_ms: options.duration,
       steps: report.steps,
       batch,
       steps_per_submit: sim.stepsPerSubmit,
@@ -538,6 +561,10 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     };
 
     await output.commit([...files.map((f) => ({ name: f.name, content: f.bytes })), { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` }]);
+    if (divergence !== null) {
+      const { message } = divergenceSummary(divergence, dtMs, options.out);
+      diverged = new DivergenceError(message, divergence.population, divergence.neuron, divergence.trial, divergence.step, divergence.variable);
+    }
 
     if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1));
   } catch (error) {
@@ -546,6 +573,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  if (diverged !== null) throw diverged;
 }
 
 /** Progress on stderr: a bar on terminals, a line every ~10 % otherwise; only for runs expected to take > 2 s. */

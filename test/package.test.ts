@@ -25,6 +25,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Run {
   code: number;
+  /** Killed at the time limit. */
+  timedOut: boolean;
   stdout: string;
   stderr: string;
   seconds: number;
@@ -36,7 +38,7 @@ function run(file: string, args: readonly string[], cwd: string, timeoutMs: numb
   return new Promise((resolve) => {
     execFile(file, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr: `${stderr}${error !== null && typeof error.code !== 'number' ? `\n${error.message}` : ''}`, seconds: (performance.now() - start) / 1000 });
+      resolve({ code, timedOut: error !== null && error.killed === true, stdout, stderr: `${stderr}${error !== null && typeof error.code !== 'number' ? `\n${error.message}` : ''}`, seconds: (performance.now() - start) / 1000 });
     });
   });
 }
@@ -188,11 +190,12 @@ describe('installed into a fresh project', () => {
   it('runs the README API example on this machine\'s GPU', async () => {
     const example = join(consumer, 'build', 'example.js');
     expect(existsSync(example), 'the type-check test compiles the example').toBe(true);
-    const result = await run(process.execPath, [example], consumer, 120_000);
+    const result = await run(process.execPath, [example], consumer, 90_000);
     timings['README example'] = result.seconds;
+    expect(result.timedOut, 'the README\'s TypeScript example must finish within 90 s here: it runs in the suite, on a software GPU').toBe(false);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stderr).not.toMatch(/\bError\b/);
-  }, 130_000);
+  }, 100_000);
 
   it('runs the installed CLI: cortexgpu models', async () => {
     const bin = join(consumer, 'node_modules', '.bin', 'cortexgpu');

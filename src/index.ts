@@ -8,7 +8,7 @@ export {
   modelCatalogue, catalogueModel, renderModelCatalogueMarkdown, UnknownModelError,
   type CatalogueModel, type CatalogueParameter, type CatalogueChoiceParameter, type CatalogueStateVariable, type CatalogueInputs,
 } from './model/catalogue.js';
-export { SpecError, validateSpec, parseSpecJson } from './model/schema.js';
+export { SpecError, validateSpec, parseSpecJson, resolveRunTiming, DEFAULT_WARMUP_MAX_MS, type RunTiming } from './model/schema.js';
 export { Network } from './model/network.js';
 export { planNetwork, type NetworkPlan } from './model/plan.js';
 export type { Recording, SpikeRecording, SpikeCountRecording, StateRecording, PopulationRateRecording } from './model/recording.js';

@@ -66,7 +66,7 @@ describe('cortexgpu run', () => {
     expect(files).toEqual([
       'population_rate_E.npy', 'population_rate_I.npy',
       'spike_counts_E.npy', 'spike_counts_E_neurons.npy',
-      'spikes_E.npy', 'spikes_E_times_ms.npy', 'spikes_I.npy', 'spikes_I_times_ms.npy',
+      'spikes_E.npy', 'spikes_E_neurons.npy', 'spikes_E_times_ms.npy', 'spikes_I.npy', 'spikes_I_neurons.npy', 'spikes_I_times_ms.npy',
       'state_E_v_mV.npy', 'state_E_v_mV_neurons.npy', 'state_E_v_mV_times_ms.npy',
       'summary.json',
     ]);
@@ -129,7 +129,10 @@ describe('cortexgpu run', () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--duration must be a positive finite number');
     }
-    const noDuration = await cli('run', 'examples/lif_small.json', '--out', join(work, 'x'));
+    const { run: _run, ...withoutRun } = JSON.parse(readFileSync('examples/lif_small.json', 'utf8')) as Record<string, unknown>;
+    const bare = join(work, 'no-run-block.json');
+    writeFileSync(bare, JSON.stringify(withoutRun));
+    const noDuration = await cli('run', bare, '--out', join(work, 'x'));
     expect(noDuration.code).toBe(2);
     expect(noDuration.stderr).toContain('--duration');
     expect(existsSync(join(work, 'x'))).toBe(false);

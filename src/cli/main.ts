@@ -8,7 +8,9 @@
  * - `cortexgpu example pd14`: print a built-in network spec as JSON;
  * - `cortexgpu models [NAME]`: the neuron models, or one model's parameters (`src/cli/models.ts`);
  * - `cortexgpu fisher --a A.npy --b B.npy --ds DS`: linear Fisher information, shuffled
- *   information and redundancy of (trials × neurons) responses to two stimuli.
+ *   information and redundancy of (trials × neurons) responses to two stimuli;
+ * - `cortexgpu plot RUN_DIR [RUN_DIR ...]`: raster, rate, ISI and CV-ISI figures of run folders
+ *   (`src/cli/plot.ts`).
  *
  * Exit codes: 0 success; 2 a problem with the input or the machine that the message explains
  * (invalid spec or options, missing or unreadable file, network too large, no GPU, diverging
@@ -24,8 +26,9 @@ import { readFile } from 'node:fs/promises';
 import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
-import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { registerModelsCommand } from './models.js';
+import { PlotCommandError, registerPlotCommand } from './plot.js';
+import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -118,9 +121,10 @@ function reportError(error: unknown, io: CliIo): number {
   if (
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
     error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError ||
-    error instanceof FisherError || error instanceof DataFileError || error instanceof OutputPathError || error instanceof ExperimentUsageError
+    error instanceof FisherError || error instanceof DataFileError || error instanceof OutputPathError || error instanceof ExperimentUsageError ||
+    error instanceof PlotCommandError
   ) {
-    const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError ? '' : `${error.name}: `;
+    const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError || error instanceof PlotCommandError ? '' : `${error.name}: `;
     io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
     return EXIT_USER_ERROR;
   }
@@ -243,6 +247,7 @@ function buildProgram(io: CliIo): Command {
 
   registerExperimentCommand(program, io, softwareOption);
   registerModelsCommand(program, io);
+  registerPlotCommand(program, io);
   return program;
 }
 
@@ -472,6 +477,7 @@ interface OutputFile {
 
 async function runCommand(specPath: string, options: RunOptions, io: CliIo): Promise<void> {
   const quiet = options.quiet === true;
+  const commandStart = performance.now();
   const spec = await readSpec(specPath);
   const { dt_ms: dtMs, batch, name } = resolveSpecDefaults(spec);
   // Results go to a temporary folder beside DIR and are moved in at the end: a failure leaves no partial output.
@@ -555,6 +561,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       rtf: simulatedS > 0 ? report.wallS / simulatedS : null,
       neuron_steps_per_s: report.neuronStepsPerS,
       construction_s: constructionS,
+      // Spec reading, GPU acquisition, construction, the loop, read-back and statistics (not Node's start-up).
+      total_s: (performance.now() - commandStart) / 1000,
       gpu_memory_bytes: { total: sim.memory.totalBytes, by_owner: sim.memory.byOwner },
       populations,
       files: files.map((f) => ({ name: f.name, recorder: f.recorder, shape: f.shape, description: f.description })),
@@ -667,6 +675,7 @@ function outputFiles(recordings: readonly Recording[], dtMs: number, batch: numb
         }
         add(`${stem}.npy`, index, 'spikes, one row (step, trial, neuron) each, sorted by step, trial, neuron', table, [n, 3]);
         add(`${stem}_times_ms.npy`, index, 'time of each spike, ms (step · dt)', times, [n]);
+        add(`${stem}_neurons.npy`, index, 'population index of each recorded neuron', rec.neurons, [rec.neurons.length]);
         break;
       }
       case 'spike_counts': {

@@ -5,6 +5,7 @@
  * GPU kernel against it; spike input is summed in float64 here (fixed point on the GPU).
  */
 import type { NetworkSpec } from '../model/spec.js';
+import { resolveRunTiming } from '../model/schema.js';
 import { drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { rngBernoulli, rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
@@ -124,10 +125,14 @@ export class CpuSimulator {
     return Float64Array.from(pop.state[v]!);
   }
 
-  /** Simulate `durationMs` more (whole steps). */
-  run(durationMs: number): CpuRunReport {
+  /**
+   * Simulate `durationMs` more (whole steps); without it, the spec's `run.duration_ms`.
+   * @throws SpecError when no duration is given here nor in the spec
+   */
+  run(durationMs?: number): CpuRunReport {
     const started = performance.now();
-    const steps = Math.round(durationMs / this.plan.dtMs);
+    const ms = durationMs ?? resolveRunTiming(this.plan.spec, { durationName: 'run(durationMs)' }).durationMs;
+    const steps = Math.round(ms / this.plan.dtMs);
     for (let i = 0; i < steps; i++) this.step();
     return { steps, simulatedMs: steps * this.plan.dtMs, wallS: (performance.now() - started) / 1000 };
   }

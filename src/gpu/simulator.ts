@@ -6,6 +6,7 @@
  * asynchronously while the next chunks run.
  */
 import type { NetworkSpec } from '../model/spec.js';
+import { resolveRunTiming } from '../model/schema.js';
 import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { NEURON_MODELS, emitsSpikes } from '../model/models.js';
@@ -851,17 +852,21 @@ export class GpuSimulator {
   }
 
   /**
-   * Simulate `durationMs` more (rounded to whole steps). Steps are encoded `stepsPerSubmit` at
-   * a time; recordings drain in the background and are complete when the promise resolves.
+   * Simulate `durationMs` more (rounded to whole steps); without it, the spec's
+   * `run.duration_ms`. Steps are encoded `stepsPerSubmit` at a time; recordings drain in the
+   * background and are complete when the promise resolves.
+   * @param durationMs simulated time, ms, ≥ 0 (default: the spec's `run.duration_ms`)
+   * @throws SpecError when no duration is given here nor in the spec
    * @throws DivergenceError when a state becomes NaN/Inf (recordings so far are kept)
    * @throws DeviceLostError when the device is lost
    */
-  async run(durationMs: number, options: RunOptions = {}): Promise<RunReport> {
+  async run(durationMs?: number, options: RunOptions = {}): Promise<RunReport> {
     this.checkAlive();
     if (this.running) throw new Error('run() is already in progress on this simulator; await it first.');
+    const ms = durationMs ?? resolveRunTiming(this.plan.spec, { durationName: 'run(durationMs)' }).durationMs;
     this.running = true;
     try {
-      return await this.runSteps(durationMs, options);
+      return await this.runSteps(ms, options);
     } finally {
       this.running = false;
     }

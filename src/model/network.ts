@@ -3,7 +3,7 @@
  * format (`spec.ts`), so a network built here and one loaded from a file behave the same.
  */
 import { validateSpec } from './schema.js';
-import type { InputSpec, NetworkSpec, PopulationSpec, ProjectionSpec, RecorderSpec } from './spec.js';
+import type { InputSpec, NetworkSpec, PopulationSpec, ProjectionSpec, RecorderSpec, RunSpec } from './spec.js';
 
 /** Top-level settings of a {@link Network}; every field is optional. */
 export interface NetworkOptions {
@@ -15,6 +15,10 @@ export interface NetworkOptions {
   readonly seed?: number;
   /** Number of independent trials simulated in parallel, integer 1 … 4096. Default 1. */
   readonly batch?: number;
+  /** One-line description of the network. */
+  readonly description?: string;
+  /** Run length and warm-up, ms (`sim.run()` without a duration uses `duration_ms`). */
+  readonly run?: RunSpec;
 }
 
 /**
@@ -78,9 +82,10 @@ export class Network {
    * @throws SpecError listing every problem found
    */
   toSpec(): NetworkSpec {
-    const { name, dt_ms, seed, batch } = this.options;
+    const { name, description, dt_ms, seed, batch, run } = this.options;
     const spec: NetworkSpec = {
       ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
       ...(dt_ms !== undefined ? { dt_ms } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(batch !== undefined ? { batch } : {}),
@@ -88,6 +93,7 @@ export class Network {
       ...(this.projections.length > 0 ? { projections: [...this.projections] } : {}),
       ...(this.inputs.length > 0 ? { inputs: [...this.inputs] } : {}),
       ...(this.recorders.length > 0 ? { recorders: [...this.recorders] } : {}),
+      ...(run !== undefined ? { run } : {}),
     };
     return validateSpec(spec);
   }

@@ -45,6 +45,8 @@ export const SPEC_LIMITS = {
   maxNameLength: 64,
   /** Longest synaptic delay, ms. */
   maxDelayMs: 1000,
+  /** Longest run a spec may ask for, ms (`run.duration_ms`). */
+  maxDurationMs: 1e7,
 } as const;
 
 /** Values that a spec leaves out take these (see {@link resolveSpecDefaults}). */
@@ -156,6 +158,51 @@ export function resolveSpecDefaults(spec: NetworkSpec): { dt_ms: number; seed: n
     batch: spec.batch ?? SPEC_DEFAULTS.batch,
     name: spec.name ?? SPEC_DEFAULTS.name,
   };
+}
+
+/** Longest default warm-up, ms: the default is the smaller of this and a fifth of the run. */
+export const DEFAULT_WARMUP_MAX_MS = 200;
+
+/** A run's length and warm-up after overrides and defaults (see {@link resolveRunTiming}). */
+export interface RunTiming {
+  /** Simulated time, ms (> 0). */
+  readonly durationMs: number;
+  /** Initial time left out of the statistics, ms, in [0, durationMs). */
+  readonly warmupMs: number;
+  /** Where each value came from, for reports: `'option'`, `'spec'` or `'default'`. */
+  readonly source: { readonly duration: 'option' | 'spec'; readonly warmup: 'option' | 'spec' | 'default' };
+}
+
+/**
+ * The duration and warm-up of a run: explicit values (e.g. CLI flags) override the spec's
+ * `run` block; a missing warm-up defaults to min(200 ms, duration / 5).
+ *
+ * @param spec a validated spec
+ * @param overrides values given outside the spec, ms, with the names to use in messages
+ *   (default `duration` / `warmup`)
+ * @throws SpecError when no duration is given anywhere, or the warm-up is not shorter than the run
+ */
+export function resolveRunTiming(
+  spec: NetworkSpec,
+  overrides: { readonly durationMs?: number; readonly warmupMs?: number; readonly durationName?: string; readonly warmupName?: string } = {},
+): RunTiming {
+  const durationName = overrides.durationName ?? 'duration';
+  const warmupName = overrides.warmupName ?? 'warmup';
+  const durationMs = overrides.durationMs ?? spec.run?.duration_ms;
+  if (durationMs === undefined) {
+    throw new SpecError([{ path: 'run.duration_ms', message: `no run length given; add "run": {"duration_ms": 1000} to the spec or pass ${durationName}` }]);
+  }
+  if (!(Number.isFinite(durationMs) && durationMs > 0)) {
+    throw new SpecError([{ path: overrides.durationMs !== undefined ? durationName : 'run.duration_ms', message: `must be > 0 ms (got ${describe(durationMs)})` }]);
+  }
+  const given = overrides.warmupMs ?? spec.run?.warmup_ms;
+  const warmupMs = given ?? Math.min(DEFAULT_WARMUP_MAX_MS, durationMs / 5);
+  const warmupFrom = overrides.warmupMs !== undefined ? 'option' : spec.run?.warmup_ms !== undefined ? 'spec' : 'default';
+  if (given !== undefined && !(Number.isFinite(given) && given >= 0 && given < durationMs)) {
+    const path = warmupFrom === 'option' ? warmupName : 'run.warmup_ms';
+    throw new SpecError([{ path, message: `must be ≥ 0 ms and shorter than the run (got ${describe(given)} ms for a ${describe(durationMs)} ms run); a warm-up as long as the run leaves nothing to measure, shorten it or lengthen the run` }]);
+  }
+  return { durationMs, warmupMs, source: { duration: overrides.durationMs !== undefined ? 'option' : 'spec', warmup: warmupFrom } };
 }
 
 function specError(issues: readonly SpecIssue[], source?: string): SpecError {
@@ -361,8 +408,15 @@ const optionalNumber = z.number().optional();
 const compartmentSchema = z.enum(['soma', 'apical']);
 const timeWindow = { start_ms: optionalNumber, stop_ms: optionalNumber, compartment: compartmentSchema.optional() };
 
+const runSchema = z.strictObject({
+  duration_ms: optionalNumber,
+  warmup_ms: optionalNumber,
+});
+
 const topLevelSchema = z.strictObject({
   name: z.string().optional(),
+  description: z.string().optional(),
+  run: runSchema.optional(),
   dt_ms: optionalNumber,
   seed: optionalNumber,
   batch: optionalNumber,
@@ -595,6 +649,8 @@ function checkSpec(list: IssueList, input: unknown): void {
     min: 1, max: SPEC_LIMITS.maxBatch, integer: true, hint: 'batch is the number of trials simulated in parallel',
   }) ? root['batch'] : undefined;
 
+  checkRun(list, root['run']);
+
   const populations = new Map<string, PopulationInfo>();
   const rawPopulations = root['populations'];
   if (Array.isArray(rawPopulations)) {
@@ -608,6 +664,21 @@ function checkSpec(list: IssueList, input: unknown): void {
   forEachElement(root['projections'], (raw, i, names) => checkProjection(list, context, raw, i, names), new Map());
   forEachElement(root['inputs'], (raw, i) => checkInput(list, context, raw, ['inputs', i]), new Map());
   forEachElement(root['recorders'], (raw, i, counted) => checkRecorder(list, context, raw, i, counted), new Map());
+}
+
+/** `run: { duration_ms, warmup_ms }`: a positive duration and a warm-up shorter than it. */
+function checkRun(list: IssueList, raw: unknown): void {
+  const run = asRecord(raw);
+  if (run === undefined) return;
+  const duration = run['duration_ms'];
+  const durationOk = inRange(list, ['run', 'duration_ms'], duration, {
+    min: 0, minExclusive: true, max: SPEC_LIMITS.maxDurationMs, unit: 'ms', hint: 'give the simulated time, e.g. 1000',
+  });
+  const warmup = run['warmup_ms'];
+  if (!inRange(list, ['run', 'warmup_ms'], warmup, { min: 0, unit: 'ms', hint: 'give the initial time left out of the statistics, e.g. 200' })) return;
+  if (durationOk && warmup >= duration) {
+    list.add(['run', 'warmup_ms'], `must be shorter than run.duration_ms (got ${describe(warmup)} ms, duration ${describe(duration)} ms); a warm-up as long as the run leaves nothing to measure, shorten it or lengthen the run`);
+  }
 }
 
 function forEachElement(

@@ -206,10 +206,28 @@ export interface PopulationRateRecorderSpec {
 
 export type RecorderSpec = SpikeRecorderSpec | SpikeCountRecorderSpec | StateRecorderSpec | PopulationRateRecorderSpec;
 
+/**
+ * How long a spec is meant to run, so that a file says everything needed to reproduce a run.
+ * `cortexgpu run` uses these unless `--duration`/`--warmup` override them; the TypeScript API
+ * uses `duration_ms` when `run()` is called without a duration.
+ */
+export interface RunSpec {
+  /** Simulated time, ms, > 0 (at most 10^7 ms). */
+  readonly duration_ms?: number;
+  /**
+   * Initial transient left out of the summary statistics (rates, CV ISI), ms, ≥ 0 and shorter
+   * than `duration_ms`. Recordings always keep the whole run.
+   * Default: the smaller of 200 ms and a fifth of the run.
+   */
+  readonly warmup_ms?: number;
+}
+
 /** A whole network: the JSON file format and the TypeScript API's data. */
 export interface NetworkSpec {
   /** Optional human-readable name. */
   readonly name?: string;
+  /** Optional one-line description (shown by `cortexgpu example` and `validate`). */
+  readonly description?: string;
   /** Integration step, ms, in (0, 10]. Default 0.1. */
   readonly dt_ms?: number;
   /** Seed of every random draw (connectivity, initial state, noise), 0 … 2^32−1. Default 1. */
@@ -220,4 +238,6 @@ export interface NetworkSpec {
   readonly projections?: readonly ProjectionSpec[];
   readonly inputs?: readonly InputSpec[];
   readonly recorders?: readonly RecorderSpec[];
+  /** Optional run length and warm-up (see {@link RunSpec}). */
+  readonly run?: RunSpec;
 }

@@ -15,6 +15,9 @@
 import type { InputSpec, NetworkSpec, PopulationSpec, ProjectionSpec, RecorderSpec } from '../spec.js';
 import { PD14_PARAMETERS, type Pd14Parameters } from './pd14-parameters.js';
 
+/** Default `run.duration_ms` of {@link pd14Spec}, ms. */
+export const PD14_DEFAULT_DURATION_MS = 300;
+
 /** Options of {@link pd14Spec}. */
 export interface Pd14Options {
   /** Neuron-count scale, 0 < scale ≤ 1 (1 = 77,169 neurons); synapse counts scale with it. */
@@ -33,6 +36,12 @@ export interface Pd14Options {
    * neurons). Default 1 for scale ≤ 0.1, else 0.1.
    */
   readonly recordFraction?: number;
+  /**
+   * Simulated time written into the spec's `run` block, ms (> 100). Default 300 ms, which runs
+   * in under 30 s at scale 0.1 on a software GPU; a study of the network's statistics wants
+   * several seconds. The warm-up is 100 ms.
+   */
+  readonly durationMs?: number;
 }
 
 /**
@@ -167,6 +176,8 @@ export function pd14Spec(options: Pd14Options, parameters: Pd14Parameters = PD14
 
   return {
     name: `pd14_scale${scale}_${background}`,
+    description: `Potjans & Diesmann (2014) cortical microcircuit at scale ${scale} (${sizes.reduce((a, b) => a + b, 0).toLocaleString('en-US')} LIF neurons, 8 populations in 4 layers), ${background === 'poisson' ? 'Poisson' : 'DC'} background: low-rate asynchronous irregular activity, layer-specific rates`,
+    run: { duration_ms: options.durationMs ?? PD14_DEFAULT_DURATION_MS, warmup_ms: 100 },
     dt_ms: dt,
     seed,
     batch: 1,

@@ -1,0 +1,89 @@
+/**
+ * The spec's `run` block (duration and warm-up), how the CLI and the simulators use it, and the
+ * `example` command for every bundled network.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../src/cli/main.js';
+import { CpuSimulator } from '../src/cpu/simulator.js';
+import { SpecError, findSpecIssues, resolveRunTiming } from '../src/model/schema.js';
+import type { NetworkSpec } from '../src/model/spec.js';
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    exit: () => undefined,
+  };
+  const code = await main(['node', 'cortexgpu', ...args], io);
+  return { code, stdout, stderr };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cortexgpu-run-spec-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A small E network driven by Poisson input, with a run block. */
+function smallSpec(run?: NetworkSpec['run']): NetworkSpec {
+  return {
+    name: 'run_block', dt_ms: 0.1, seed: 4,
+    populations: [{ name: 'E', size: 20, model: 'lif_psc_delta', params: { tau_m_ms: 20, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, t_ref_ms: 2 } }],
+    inputs: [{ type: 'poisson', target: 'E', rate_hz: 20, n_sources: 1000, weight: 0.2, receptor: 'excitatory' }],
+    recorders: [{ type: 'spikes', population: 'E' }],
+    ...(run !== undefined ? { run } : {}),
+  };
+}
+
+describe('run block in a spec', () => {
+  it('accepts duration and warm-up and refuses a warm-up not shorter than the run, naming the key', () => {
+    expect(findSpecIssues(smallSpec({ duration_ms: 500, warmup_ms: 100 }))).toEqual([]);
+    const tooLong = findSpecIssues(smallSpec({ duration_ms: 200, warmup_ms: 200 }));
+    expect(tooLong.map((i) => i.path)).toEqual(['run.warmup_ms']);
+    expect(tooLong[0]!.message).toMatch(/shorter than run\.duration_ms/);
+    expect(findSpecIssues(smallSpec({ duration_ms: -5 })).map((i) => i.path)).toEqual(['run.duration_ms']);
+    const unknown = findSpecIssues({ ...smallSpec(), run: { duration: 100 } });
+    expect(unknown[0]!.path).toBe('run.duration');
+    expect(unknown[0]!.message).toMatch(/duration_ms/);
+  });
+
+  it('resolves flags over the spec, defaults the warm-up to min(200 ms, duration / 5) and names the source', () => {
+    expect(resolveRunTiming(smallSpec({ duration_ms: 2000 }))).toMatchObject({ durationMs: 2000, warmupMs: 200, source: { duration: 'spec', warmup: 'default' } });
+    expect(resolveRunTiming(smallSpec({ duration_ms: 200 })).warmupMs).toBe(40);
+    expect(resolveRunTiming(smallSpec({ duration_ms: 2000, warmup_ms: 50 }), { durationMs: 300 })).toMatchObject({ durationMs: 300, warmupMs: 50, source: { duration: 'option', warmup: 'spec' } });
+    expect(() => resolveRunTiming(smallSpec())).toThrow(SpecError);
+    expect(() => resolveRunTiming(smallSpec())).toThrow(/run\.duration_ms/);
+    expect(() => resolveRunTiming(smallSpec({ duration_ms: 300 }), { warmupMs: 300, warmupName: '--warmup' })).toThrow(/--warmup: must be ≥ 0 ms and shorter than the run/);
+  });
+
+  it('CpuSimulator.run() without a duration runs the spec\'s run.duration_ms', () => {
+    const sim = new CpuSimulator(smallSpec({ duration_ms: 12.5 }));
+    expect(sim.run().steps).toBe(125);
+    expect(() => new CpuSimulator(smallSpec()).run()).toThrow(/run\.duration_ms/);
+  });
+
+  it('cortexgpu run takes the duration and warm-up from the spec; flags override; bad warm-ups are refused before building', async () => {
+    const file = join(work, 'with-run.json');
+    writeFileSync(file, JSON.stringify(smallSpec({ duration_ms: 150, warmup_ms: 30 })));
+    const fromSpec = await cli('run', file, '--out', join(work, 'a'), '--quiet');
+    expect(fromSpec.stderr).toBe('');
+    expect(fromSpec.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(work, 'a', 'summary.json'), 'utf8'))).toMatchObject({ duration_ms: 150, warmup_ms: 30, steps: 1500 });
+
+    const overridden = await cli('run', file, '--duration', '80', '--out', join(work, 'b'), '--quiet');
+    expect(overridden.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(work, 'b', 'summary.json'), 'utf8'))).toMatchObject({ duration_ms: 80, warmup_ms: 30 });
+
+    const refused = await cli('run', file, '--warmup', '150', '--out', join(work, 'c'), '--quiet');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--warmup: must be ≥ 0 ms and shorter than the run \(got 150 ms for a 150 ms run\)/);
+
+    const bare = join(work, 'no-run.json');
+    writeFileSync(bare, JSON.stringify(smallSpec()));
+    const missing = await cli('run', bare, '--out', join(work, 'd'), '--quiet');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/run\.duration_ms.*--duration/);
+  });
+});

@@ -90,6 +90,7 @@ function positiveNumber(raw: Record<string, unknown>, key: string, path: string,
  *
  * @param text the file's contents
  * @param path the file's path, for messages
+ * @param folderName network name to use when the summary has none
  * @throws RunFolderError naming the file and the missing or invalid field
  */
 export function parseRunSummary(text: string, path: string, folderName = 'run'): RunSummary {

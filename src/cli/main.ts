@@ -30,14 +30,15 @@ import { registerModelsCommand } from './models.js';
 import { PlotCommandError, registerPlotCommand } from './plot.js';
 import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { readFileSync } from 'node:fs';
-import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createNodeSimulator } from '../node/index.js';
 import { nodeGpu } from '../node/gpu.js';
 import { DivergenceError, type RunProgress, type RunReport } from '../gpu/simulator.js';
 import { DeviceLostError, GpuUnavailableError, type GpuContext } from '../gpu/context.js';
 import { NetworkTooLargeError, formatBytes } from '../gpu/memory.js';
-import { SpecError, parseSpecJson, resolveSpecDefaults } from '../model/schema.js';
+import { SpecError, parseSpecJson, resolveRunTiming, resolveSpecDefaults, validateSpec, type RunTiming } from '../model/schema.js';
+import { GENERATED_EXAMPLE, listExamples, loadExample } from './examples.js';
 import { estimateSynapses } from '../model/plan.js';
 import { NEURON_MODELS } from '../model/models.js';
 import type { NetworkSpec } from '../model/spec.js';
@@ -147,9 +148,9 @@ function packageVersion(): string {
 // ---------------------------------------------------------------------------------------------
 
 interface RunOptions {
-  duration: number;
+  duration?: number;
   out: string;
-  warmup: number;
+  warmup?: number;
   stepsPerSubmit?: number;
   software?: 'lavapipe' | 'swiftshader';
   gpuMemoryGib?: number;
@@ -172,9 +173,9 @@ function buildProgram(io: CliIo): Command {
     .command('run')
     .description('simulate a network spec and write summary.json and one .npy file per recorder into DIR')
     .argument('<spec>', 'network spec (JSON file)')
-    .requiredOption('--duration <ms>', 'simulated time, ms (> 0)', positiveNumber('--duration'))
+    .option('--duration <ms>', 'simulated time, ms (> 0; default: the spec\'s run.duration_ms)', positiveNumber('--duration'))
     .requiredOption('--out <dir>', 'output folder (created if needed; existing files of the same name are replaced)')
-    .option('--warmup <ms>', 'initial time left out of the rate and CV statistics, ms (recordings keep everything)', nonNegativeNumber('--warmup'), 200)
+    .option('--warmup <ms>', 'initial time left out of the rate and CV statistics, ms, shorter than the run (default: the spec\'s run.warmup_ms, else min(200, duration/5)); recordings keep everything', nonNegativeNumber('--warmup'))
     .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
     .addOption(softwareOption())
     .option('--gpu-memory-gib <gib>', 'GPU memory the network may use, GiB (default: 16 GiB on GPUs, half the host memory on software drivers)', positiveNumber('--gpu-memory-gib'))
@@ -203,24 +204,16 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('example')
-    .description('print a built-in network spec as JSON (redirect it into a file to edit or run it)')
-    .addArgument(new Argument('<name>', 'network').choices(['pd14']))
-    .option('--scale <s>', 'pd14: neuron-count scale, (0, 1]', positiveNumber('--scale'), 0.1)
-    .addOption(new Option('--background <kind>', 'pd14: background input').choices(['poisson', 'dc']).default('poisson'))
+    .description('print an example network spec as JSON (redirect it into a file to edit or run it); without NAME, list the examples')
+    .argument('[name]', 'example network (pd14 is generated at any --scale; the others are the files in examples/)')
+    .option('--scale <s>', 'pd14: neuron-count scale, (0, 1] (default 0.1)', positiveNumber('--scale'))
+    .addOption(new Option('--background <kind>', 'pd14: background input (default poisson)').choices(['poisson', 'dc']))
+    .option('--record-fraction <f>', 'pd14: fraction of each population whose spikes are recorded, (0, 1]', positiveNumber('--record-fraction'))
     .option('--seed <n>', 'seed of every random draw', integerInRange('--seed', 0, 2 ** 32 - 1))
     .option('--dt <ms>', 'integration step, ms', positiveNumber('--dt'))
-    .option('--record-fraction <f>', 'fraction of each population whose spikes are recorded, (0, 1]', positiveNumber('--record-fraction'))
-    .action((_name: string, options: { scale: number; background: 'poisson' | 'dc'; seed?: number; dt?: number; recordFraction?: number }) => {
-      if (options.scale > 1) throw new CliUsageError(`--scale must be in (0, 1] (got ${options.scale}).`);
-      if (options.recordFraction !== undefined && options.recordFraction > 1) throw new CliUsageError(`--record-fraction must be in (0, 1] (got ${options.recordFraction}).`);
-      const spec = pd14Spec({
-        scale: options.scale,
-        background: options.background,
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.dt !== undefined ? { dt_ms: options.dt } : {}),
-        ...(options.recordFraction !== undefined ? { recordFraction: options.recordFraction } : {}),
-      });
-      io.stdout.write(formatSpecJson(spec));
+    .option('--duration <ms>', 'run.duration_ms written into the spec, ms', positiveNumber('--duration'))
+    .action((name: string | undefined, options: ExampleOptions) => {
+      io.stdout.write(name === undefined ? formatExampleList() : formatSpecJson(exampleSpec(name, options)));
     });
 
   program
@@ -289,11 +282,76 @@ export function formatSpecJson(spec: NetworkSpec): string {
   return `{\n${lines.join(',\n')}\n}\n`;
 }
 
+interface ExampleOptions {
+  scale?: number;
+  background?: 'poisson' | 'dc';
+  recordFraction?: number;
+  seed?: number;
+  dt?: number;
+  duration?: number;
+}
+
+/** `cortexgpu example` without a name: every example with its description. */
+function formatExampleList(): string {
+  const entries = listExamples();
+  const width = Math.max(...entries.map((e) => e.name.length));
+  const lines = entries.map((e) => `  ${e.name.padEnd(width)}  ${e.description}`);
+  return `Example networks (cortexgpu example NAME > spec.json; cortexgpu run spec.json --out DIR):\n${lines.join('\n')}\n`;
+}
+
+/** The spec of one example with the options applied; options that do not apply are refused by name. */
+function exampleSpec(name: string, options: ExampleOptions): NetworkSpec {
+  let spec: NetworkSpec;
+  if (name === GENERATED_EXAMPLE) {
+    const scale = options.scale ?? 0.1;
+    if (scale > 1) throw new CliUsageError(`--scale must be in (0, 1] (got ${scale}).`);
+    if (options.recordFraction !== undefined && options.recordFraction > 1) throw new CliUsageError(`--record-fraction must be in (0, 1] (got ${options.recordFraction}).`);
+    if (options.duration !== undefined && options.duration <= 100) throw new CliUsageError(`--duration must be longer than pd14's 100 ms warm-up (got ${options.duration}).`);
+    spec = pd14Spec({
+      scale,
+      background: options.background ?? 'poisson',
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.dt !== undefined ? { dt_ms: options.dt } : {}),
+      ...(options.recordFraction !== undefined ? { recordFraction: options.recordFraction } : {}),
+      ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+    });
+  } else {
+    const pd14Only = (['scale', 'background', 'recordFraction'] as const).filter((k) => options[k] !== undefined);
+    if (pd14Only.length > 0) {
+      const flags = pd14Only.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+      throw new CliUsageError(`${flags} ${pd14Only.length === 1 ? 'applies' : 'apply'} only to the generated pd14 example, not to '${name}'.`);
+    }
+    try {
+      spec = loadExample(name);
+    } catch (error) {
+      if (error instanceof SpecError) throw error;
+      throw new CliUsageError((error as Error).message);
+    }
+    const run = options.duration !== undefined
+      ? { ...spec.run, duration_ms: options.duration, ...(spec.run?.warmup_ms !== undefined && spec.run.warmup_ms >= options.duration ? { warmup_ms: options.duration / 5 } : {}) }
+      : spec.run;
+    spec = {
+      ...spec,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.dt !== undefined ? { dt_ms: options.dt } : {}),
+      ...(run !== undefined ? { run } : {}),
+    };
+  }
+  return validateSpec(spec);
+}
+
 function describeSpec(spec: NetworkSpec, source: string): string {
   const { dt_ms, seed, batch, name } = resolveSpecDefaults(spec);
   const sizes = new Map(spec.populations.map((p) => [p.name, p.size]));
   const neurons = spec.populations.reduce((s, p) => s + p.size, 0);
   const lines = [`${source}: valid network spec '${name}' (dt ${dt_ms} ms, batch ${batch}, seed ${seed})`];
+  if (spec.description !== undefined) lines.push(`  ${spec.description}`);
+  if (spec.run?.duration_ms !== undefined) {
+    const timing = resolveRunTiming(spec);
+    lines.push(`run: ${timing.durationMs} ms, warm-up ${timing.warmupMs} ms${timing.source.warmup === 'default' ? ' (default)' : ''}`);
+  } else {
+    lines.push('run: no run.duration_ms in the spec; give --duration to run');
+  }
   lines.push(`populations (${spec.populations.length}, ${neurons.toLocaleString('en-US')} neurons):`);
   for (const p of spec.populations) lines.push(`  ${p.name.padEnd(16)} ${p.model.padEnd(15)} ${p.size.toLocaleString('en-US').padStart(12)} neurons`);
   const projections = spec.projections ?? [];
@@ -480,6 +538,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
   const commandStart = performance.now();
   const spec = await readSpec(specPath);
   const { dt_ms: dtMs, batch, name } = resolveSpecDefaults(spec);
+  const timing = runTiming(spec, options);
   // Results go to a temporary folder beside DIR and are moved in at the end: a failure leaves no partial output.
   const output = await openOutput(options.out);
   // Ctrl-C stops the run after the command buffer in progress and removes the partial output
@@ -500,7 +559,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     });
     const constructionS = (performance.now() - constructionStart) / 1000;
     if (!quiet) {
-      io.stderr.write(`cortexgpu: built '${name}' in ${constructionS.toFixed(2)} s (${formatBytes(sim.memory.totalBytes)} of GPU memory); simulating ${options.duration} ms\n`);
+      io.stderr.write(`cortexgpu: built '${name}' in ${constructionS.toFixed(2)} s (${formatBytes(sim.memory.totalBytes)} of GPU memory); simulating ${timing.durationMs} ms (warm-up ${timing.warmupMs} ms)\n`);
     }
 
     const progress = progressReporter(io, quiet);
@@ -509,7 +568,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     let divergence: DivergenceError | null = null;
     const loopStart = performance.now();
     try {
-      report = await sim.run(options.duration, { onProgress: progress.update, signal: interrupt.signal });
+      report = await sim.run(timing.durationMs, { onProgress: progress.update, signal: interrupt.signal });
     } catch (error) {
       if (!(error instanceof DivergenceError)) throw error;
       divergence = error;
@@ -523,13 +582,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const recordings = divergence === null ? sim.recordings() : recordingsBeforeStep(sim.recordings(), divergence.step, dtMs);
     sim.destroy();
 
-    let warmupMs = options.warmup;
     // A run cut short by a divergence may end before the warm-up: its statistics then use every step kept.
-    if (divergence !== null && warmupMs >= report.simulatedMs) warmupMs = 0;
-    if (warmupMs >= report.simulatedMs) {
-      if (!quiet) io.stderr.write(`cortexgpu: --warmup ${warmupMs} ms is not shorter than the run (${report.simulatedMs} ms); statistics use the whole run\n`);
-      warmupMs = 0;
-    }
+    const warmupMs = divergence !== null && timing.warmupMs >= report.simulatedMs ? 0 : timing.warmupMs;
     const populations = populationSummaries(spec, recordings, { dtMs, batch, warmupMs, totalSteps: report.steps });
     const files = outputFiles(recordings, dtMs, batch);
 
@@ -552,7 +606,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       spec_file: specPath,
       dt_ms: dtMs,
       duration_ms: report.simulatedMs,
-      requested_duration_ms: options.duration,
+      requested_duration_ms: timing.durationMs,
       steps: report.steps,
       batch,
       steps_per_submit: sim.stepsPerSubmit,
@@ -582,6 +636,21 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     process.removeListener('SIGINT', onSigint);
   }
   if (diverged !== null) throw diverged;
+}
+
+/** Duration and warm-up of `run`: flags override the spec's `run` block; errors name the flag or spec key. */
+function runTiming(spec: NetworkSpec, options: RunOptions): RunTiming {
+  try {
+    return resolveRunTiming(spec, {
+      ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+      ...(options.warmup !== undefined ? { warmupMs: options.warmup } : {}),
+      durationName: '--duration MS',
+      warmupName: '--warmup',
+    });
+  } catch (error) {
+    if (error instanceof SpecError) throw new CliUsageError(error.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+    throw error;
+  }
 }
 
 /** Progress on stderr: a bar on terminals, a line every ~10 % otherwise; only for runs expected to take > 2 s. */

@@ -9,11 +9,14 @@
  * - `npx vite` — dev server on http://localhost:5173/ (WebGPU needs a secure context:
  *   localhost or https).
  * - `npx vite build` — static site in `demos-dist/` (relative URLs, servable from any folder).
+ *   A build always resolves packages' `production` export condition (Lit's production build,
+ *   without dev-mode warnings), also when started from a test runner that sets
+ *   NODE_ENV=test; the dev server resolves `development`.
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const repoRoot = dirname(fileURLToPath(import.meta.url));
 const demosRoot = resolve(repoRoot, 'demos');
@@ -31,11 +34,14 @@ function demoPages(): Record<string, string> {
   return pages;
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: demosRoot,
   base: './',
   // Keep Vite's dependency cache in the repository's node_modules, not under demos/.
   cacheDir: resolve(repoRoot, 'node_modules/.vite'),
+  resolve: {
+    conditions: defaultClientConditions.map((c) => (c === 'development|production' ? (command === 'build' ? 'production' : 'development') : c)),
+  },
   server: {
     fs: {
       // shaders/, src/ and examples/ live outside the Vite root.
@@ -51,4 +57,4 @@ export default defineConfig({
       input: demoPages(),
     },
   },
-});
+}));

@@ -6,16 +6,13 @@
  * of them are blank), so the drawn pixels are checked by running each view's own render
  * pipeline into an offscreen texture of the page's device and reading it back.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkSpec } from '../src/model/spec.js';
 import type { ActivityViewElement, ActivityViewReadyDetail } from '../src/ui/activity-view.js';
 import type { GpuSimulator } from '../src/gpu/simulator.js';
 import type { SimulationErrorDetail } from '../src/ui/events.js';
-import { BrowserHarness, chromiumPath, collectErrors, MISSING_CHROMIUM, repoRoot } from './support/browser.js';
-
-const screenshotPath = join(repoRoot, 'docs/screenshots/activity-view.png');
+import { BrowserHarness, chromiumPath, collectErrors, MISSING_CHROMIUM, screenshotPath } from './support/browser.js';
 
 declare global {
   interface Window {
@@ -171,13 +168,16 @@ describe('<cg-activity-view> (headless Chromium, WebGPU)', () => {
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     expect(await framesDrawn()).toBe(idle);
 
-    mkdirSync(dirname(screenshotPath), { recursive: true });
-    const clip = await page.evaluate(() => {
-      const a = document.getElementById('snap-raster')!.getBoundingClientRect();
-      const b = document.getElementById('snap-heat')!.getBoundingClientRect();
-      return { x: a.x, y: a.y, width: Math.max(a.width, b.width), height: b.bottom - a.y };
-    });
-    writeFileSync(screenshotPath, await page.screenshot({ clip }));
+    // Docs screenshot only when CORTEXGPU_SCREENSHOTS is set (`npm run screenshots`).
+    const docsShot = screenshotPath('activity-view.png');
+    if (docsShot) {
+      const clip = await page.evaluate(() => {
+        const a = document.getElementById('snap-raster')!.getBoundingClientRect();
+        const b = document.getElementById('snap-heat')!.getBoundingClientRect();
+        return { x: a.x, y: a.y, width: Math.max(a.width, b.width), height: b.bottom - a.y };
+      });
+      writeFileSync(docsShot, await page.screenshot({ clip }));
+    }
 
     // An unknown population: cg-error (kind 'failed') naming the option.
     const failure = await page.evaluate(async () => {

@@ -1,8 +1,8 @@
 /**
  * `npm run build` produces a static site: every demo page (index, the labs, the playground,
- * the minimal demo) is built with its script, with relative URLs.
+ * the minimal demo) is built with its script, with relative URLs, and with Lit's production build.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
@@ -21,6 +21,10 @@ describe('static site build', () => {
         if (page !== 'index.html') expect(html, page).toMatch(/<script type="module"[^>]*src="\.\.?\/assets\//);
         expect(html).not.toMatch(/src="\/assets/);
       }
+      // Lit's production build (no dev-mode warnings), also when built from the test runner (NODE_ENV=test).
+      const scripts = readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js'));
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const file of scripts) expect(readFileSync(join(outDir, 'assets', file), 'utf8'), file).not.toContain('lit.dev/msg/dev-mode');
       const index = readFileSync(join(outDir, 'index.html'), 'utf8');
       for (const link of ['./redundancy-lab/index.html', './bci-lab/index.html', './scaling/index.html']) expect(index).toContain(link);
     } finally {

@@ -1,17 +1,20 @@
 /**
  * Browser tests of the Lit components <cg-time-series>, <cg-matrix-view> and <cg-bci-view>:
  * their public properties, methods and events in headless Chromium (no WebGPU needed), with
- * element screenshots written to docs/screenshots/.
+ * element screenshots (only when CORTEXGPU_SCREENSHOTS names a folder: `npm run screenshots`).
  */
-import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer';
+import type { Browser, ElementHandle, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimeSeriesElement } from '../src/ui/time-series.js';
 import type { MatrixViewElement } from '../src/ui/matrix-view.js';
 import type { BciViewElement, BciTrialTrace } from '../src/ui/bci-view.js';
-import { BrowserHarness, collectErrors, repoRoot } from './support/browser.js';
+import { BrowserHarness, collectErrors, screenshotPath } from './support/browser.js';
 
-const shot = (name: string) => join(repoRoot, 'docs/screenshots', name);
+/** Element screenshot for the docs, only when CORTEXGPU_SCREENSHOTS is set. */
+async function shot(el: ElementHandle<Element> | null, name: string): Promise<void> {
+  const path = screenshotPath(name);
+  if (path) await el!.screenshot({ path });
+}
 
 declare global {
   interface Window {
@@ -141,7 +144,7 @@ describe('UI components (headless Chromium)', () => {
     expect(widths.w1).toBeLessThanOrEqual(400);
 
     const el = await page.$('#ts');
-    await el!.screenshot({ path: shot('time-series.png') });
+    await shot(el, 'time-series.png');
     expect(errors).toEqual([]);
   });
 
@@ -265,7 +268,7 @@ describe('UI components (headless Chromium)', () => {
     expect(result.weightDetail).toEqual({ rows: 2, cols: 3, min: 0, max: 2 });
 
     const el = await page.$('#mv');
-    await el!.screenshot({ path: shot('matrix-view.png') });
+    await shot(el, 'matrix-view.png');
     expect(errors).toEqual([]);
   });
 
@@ -346,7 +349,7 @@ describe('UI components (headless Chromium)', () => {
     expect(result.afterStop).toBe(45);
 
     const el = await page.$('#bci');
-    await el!.screenshot({ path: shot('bci-view.png') });
+    await shot(el, 'bci-view.png');
     expect(errors).toEqual([]);
   });
 

@@ -2,8 +2,10 @@
  * BCI lab: the BCI network session by session with live learning; the teaching signal can be
  * switched at any time.
  *
- * URL parameter (optional): `excitatory` — pyramidal neurons (default 1,600 on software
- * adapters, 8,000 on a GPU; inhibitory neurons are a quarter of that).
+ * URL parameters (optional): `excitatory` — pyramidal neurons (inhibitory neurons are a
+ * quarter of that), `trials` — trials per session. Defaults on a GPU: 8,000 and 32. On a
+ * software adapter (no GPU) every neuron-step costs about a microsecond, so the defaults there
+ * are 400 and 16: the first session's result appears within a few seconds of opening the page.
  */
 import { BciLabDriver, type BciSessionResult } from '../../src/experiments/bci-live.js';
 import type { Teaching } from '../../src/experiments/bci.js';
@@ -30,9 +32,15 @@ function applySettings(): void {
 }
 form.addEventListener('change', applySettings);
 
+/** Lab size on a software adapter and on a GPU (see the URL parameters above). */
+const SIZES = { software: { excitatory: 400, trials: 16 }, gpu: { excitatory: 8000, trials: 32 } } as const;
+
 host.driverFactory = async (env) => {
-  const excitatory = Math.round(numberParam('excitatory', env.context.info.software ? 1600 : 8000));
-  return BciLabDriver.create(env, { excitatory, inhibitory: Math.max(1, Math.round(excitatory / 4)) });
+  const size = env.context.info.software ? SIZES.software : SIZES.gpu;
+  const excitatory = Math.round(numberParam('excitatory', size.excitatory));
+  const trialsPerSession = Math.round(numberParam('trials', size.trials));
+  published['size'] = { excitatory, trialsPerSession };
+  return BciLabDriver.create(env, { excitatory, inhibitory: Math.max(1, Math.round(excitatory / 4)), trialsPerSession });
 };
 
 function onSession(r: BciSessionResult): void {
@@ -46,6 +54,7 @@ function onSession(r: BciSessionResult): void {
   bci.rewards = r.rewards;
   bci.trial = r.trial;
   pageElement('#session').textContent = String(r.session);
+  if (sessions.length === 1) published['firstResultMs'] = performance.now();
   pageElement('#phase').textContent = training ? `training (${r.teaching})` : 'baseline';
   pageElement('#hit-rate').textContent = `${(r.hitRate * 100).toFixed(0)} %`;
   pageElement('#threshold').textContent = r.threshold !== null ? r.threshold.toFixed(3) : '—';

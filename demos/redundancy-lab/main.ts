@@ -2,8 +2,10 @@
  * Redundancy lab: the two-area network of the redundancy study, block by block, with live
  * learning, task vs passive viewing, cardinal vs oblique stimuli and the information panel.
  *
- * URL parameter (optional): `neurons` — sensory neurons (default 960 on software adapters,
- * 4,800 on a GPU).
+ * URL parameters (optional): `neurons` — sensory neurons, `trials` — trials per block (even),
+ * `array` — neurons per recorded array. Defaults on a GPU: 4,800, 128 and 48. On a software
+ * adapter (no GPU) every neuron-step costs about a microsecond, so the defaults there are 240,
+ * 32 and 12: the first block's result appears within a few seconds of opening the page.
  */
 import { RedundancyLabDriver, type RedundancyBlockResult } from '../../src/experiments/redundancy-live.js';
 import type { ActivityViewElement, MatrixViewElement, SimulationElement, SimulationReadyDetail, TimeSeriesElement } from '../../src/ui/index.js';
@@ -40,9 +42,18 @@ function applySettings(): void {
 pageElement<HTMLFormElement>('#lab').addEventListener('input', applySettings);
 pageElement<HTMLFormElement>('#lab').addEventListener('change', applySettings);
 
+/** Lab size on a software adapter and on a GPU (see the URL parameters above). */
+const SIZES = { software: { neurons: 240, trials: 32, array: 12 }, gpu: { neurons: 4800, trials: 128, array: 48 } } as const;
+
 host.driverFactory = async (env) => {
-  const neurons = Math.round(numberParam('neurons', env.context.info.software ? 960 : 4800));
-  return RedundancyLabDriver.create(env, { sensoryNeurons: neurons });
+  const size = env.context.info.software ? SIZES.software : SIZES.gpu;
+  const options = {
+    sensoryNeurons: Math.round(numberParam('neurons', size.neurons)),
+    trialsPerBlock: Math.round(numberParam('trials', size.trials)),
+    arrayNeurons: Math.round(numberParam('array', size.array)),
+  };
+  published['size'] = options;
+  return RedundancyLabDriver.create(env, options);
 };
 
 function onBlock(r: RedundancyBlockResult): void {
@@ -57,6 +68,7 @@ function onBlock(r: RedundancyBlockResult): void {
   covariance.rows = r.covariance.neurons;
   pageElement('#day').textContent = String(r.day);
   pageElement('#block').textContent = String(r.block);
+  if (blocks.length === 1) published['firstResultMs'] = performance.now();
   pageElement('#accuracy').textContent = `${(r.accuracy * 100).toFixed(0)} %`;
   pageElement('#feedback-gain').textContent = r.feedbackGain.toFixed(3);
   pageElement('#rho').textContent = Number.isFinite(r.rho) ? `${r.rho.toFixed(3)} ± ${r.rhoSe.toFixed(3)}` : '—';

@@ -137,6 +137,7 @@ host.addEventListener('cg-recordings', (e) => {
   const rateE = meanOf('E');
   const rateI = meanOf('I');
   ratePlot.append(stepCount * dtMs, [rateE, rateI]);
+  published['firstResultMs'] ??= performance.now();
   published['lastRates'] = { E: rateE, I: rateI };
 });
 

@@ -3,7 +3,9 @@
  *
  * For automated tests a page publishes `document.body.dataset.state` (`loading`, `ready`,
  * `error`; with `data-error-kind` on errors) and `window.cortexgpuDemo`, an object with the
- * host element and whatever the page measured.
+ * host element and whatever the page measured: at least `readyMs` (page time, ms, when the
+ * simulation was built) and `firstResultMs` (page time of the first result shown: a block, a
+ * session, the first rates), both from `performance.now()`, i.e. since navigation started.
  */
 import '../../src/ui/index.js';
 import type { SimulationElement, SimulationReadyDetail } from '../../src/ui/index.js';
@@ -41,12 +43,16 @@ export function connectDemo(host: SimulationElement, adapterLine: Element | null
   host.addEventListener('cg-ready', (e) => {
     const detail = (e as CustomEvent<SimulationReadyDetail>).detail;
     document.body.dataset.state = 'ready';
+    published['readyMs'] ??= performance.now();
     delete document.body.dataset.errorKind;
     if (adapterLine) adapterLine.textContent = `Adapter: ${detail.adapter}`;
     published['adapter'] = detail.adapter;
     published['software'] = detail.context.info.software;
   });
   host.addEventListener('cg-error', (e) => {
+    // The page state is the host's: a view's drawing error (e.g. on the lost device, before the
+    // host has classified the loss) is shown in the view's caption only.
+    if (e.target !== host) return;
     const detail = (e as CustomEvent<SimulationErrorDetail>).detail;
     document.body.dataset.state = 'error';
     document.body.dataset.errorKind = detail.kind;

@@ -149,6 +149,8 @@ export class ActivityViewElement extends LitElement {
   private context: GPUCanvasContext | null = null;
   private configuredDevice: GPUDevice | null = null;
   private generation = 0;
+  /** The rebuild in progress (or the last one). */
+  private pending: Promise<void> = Promise.resolve();
   /** What the last drawing showed, to skip frames in which nothing changed. */
   private lastDrawn = '';
 
@@ -168,6 +170,15 @@ export class ActivityViewElement extends LitElement {
     this.label = '';
     this.caption = '';
     new AnimationFrameController(this, () => this.drawFrame());
+  }
+
+  /**
+   * Resolves once the history for the current properties is attached to the simulator (or the
+   * attempt failed, see `cg-error`). The host waits for this before autoplay starts, so that a
+   * view set up in a `cg-ready` handler sees the simulation from its first step.
+   */
+  get historyReady(): Promise<void> {
+    return this.updateComplete.then(() => this.pending);
   }
 
   /** The GPU history being drawn, or null while none is attached. */
@@ -190,7 +201,7 @@ export class ActivityViewElement extends LitElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
-    if (HISTORY_PROPERTIES.some((p) => changed.has(p))) void this.rebuild();
+    if (HISTORY_PROPERTIES.some((p) => changed.has(p))) this.pending = this.rebuild();
   }
 
   override disconnectedCallback(): void {
@@ -315,7 +326,8 @@ export class ActivityViewElement extends LitElement {
     const context = this.context;
     if (!history || !context || !this.simulator) return;
     const { min, max } = this.range;
-    const key = `${this.simulator.stepCount}|${min}|${max}`;
+    // The trial offset tells blocks apart when a driver restarts the step count every block.
+    const key = `${this.simulator.trialOffset}|${this.simulator.stepCount}|${min}|${max}`;
     if (key === this.lastDrawn) return;
     try {
       history.render(context, { min, max });

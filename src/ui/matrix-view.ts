@@ -56,7 +56,7 @@ function fmt(v: number): string {
 /** The validated, transformed matrix ready to draw, or the reason it cannot be drawn. */
 type Prepared =
   | { readonly ok: true; readonly values: Float64Array; readonly rows: number; readonly cols: number; readonly rowOrder: number[]; readonly colOrder: number[]; readonly min: number; readonly max: number }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly message: string; readonly empty?: boolean };
 
 /**
  * A matrix as a heat map: one canvas pixel per cell (scaled up without smoothing), a diverging
@@ -79,6 +79,8 @@ type Prepared =
  * - `excludeDiagonal` (boolean, attribute `exclude-diagonal`): the automatic colour range ignores
  *   the diagonal (of a square matrix), so large variances do not wash out covariances.
  * - `heading` (string): title above the canvas.
+ * - `placeholder` (string, attribute `placeholder`, default 'No data yet'): neutral text shown
+ *   (part `empty`) while no matrix is set — an empty view is not an error.
  * - `range` ([min, max] | null): fixed colour range; default (null) is symmetric ±max|value| for
  *   signed data, [0, max] for non-negative weights and [min, 0] for non-positive weights.
  * - `drawnRange` (read-only, [min, max] | null): the colour range of the last drawing, null when
@@ -86,7 +88,7 @@ type Prepared =
  * - `displayOrder` (read-only, { rows: number[]; cols: number[] } | null): the original index
  *   shown at each row / column position of the last drawing.
  *
- * Bad input (length ≠ rows × cols, NaN or infinite values, a bad permutation or key list,
+ * No matrix (null or empty) shows the neutral placeholder (part `empty`). Bad input (length ≠ rows × cols, NaN or infinite values, a bad permutation or key list,
  * correlation of a non-square matrix or one with a non-positive variance) does not throw: a
  * message (part `message`) is shown instead and no event fires.
  *
@@ -95,7 +97,8 @@ type Prepared =
  * @csspart canvas - the heat-map canvas (role="img").
  * @csspart legend - the colour-scale strip with its labels.
  * @csspart caption - the line under the legend: a summary, or row, column and value under the pointer.
- * @csspart message - the explanation shown instead of the drawing for bad input.
+ * @csspart message - the explanation shown instead of the drawing for bad input (error colour).
+ * @csspart empty - the neutral placeholder shown while no matrix is set.
  * @cssprop --cg-matrix-size - width of the canvas (default 280px).
  */
 export class MatrixViewElement extends LitElement {
@@ -108,6 +111,7 @@ export class MatrixViewElement extends LitElement {
     sortBy: { attribute: false },
     excludeDiagonal: { type: Boolean, attribute: 'exclude-diagonal' },
     heading: { type: String },
+    placeholder: { type: String },
     range: { attribute: false },
     hover: { state: true },
   };
@@ -156,13 +160,23 @@ export class MatrixViewElement extends LitElement {
       color: #5a6473;
       font-variant-numeric: tabular-nums;
     }
-    [part='message'] {
+    [part='message'],
+    [part='empty'] {
       width: var(--size);
       padding: 12px;
       box-sizing: border-box;
-      color: #c0392b;
       border: 1px dashed #d5dae1;
       border-radius: 4px;
+    }
+    [part='message'] {
+      color: #c0392b;
+    }
+    [part='empty'] {
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      aspect-ratio: 1;
+      color: #5a6473;
     }
   `;
 
@@ -174,11 +188,12 @@ export class MatrixViewElement extends LitElement {
   declare sortBy: number[] | null;
   declare excludeDiagonal: boolean;
   declare heading: string;
+  declare placeholder: string;
   declare range: [number, number] | null;
   /** Cell under the pointer, in display positions. */
   declare private hover: { r: number; c: number } | null;
 
-  private prepared: Prepared = { ok: false, message: 'No matrix set.' };
+  private prepared: Prepared = { ok: false, empty: true, message: '' };
   private drawn: Extract<Prepared, { ok: true }> | null = null;
 
   constructor() {
@@ -191,6 +206,7 @@ export class MatrixViewElement extends LitElement {
     this.sortBy = null;
     this.excludeDiagonal = false;
     this.heading = '';
+    this.placeholder = 'No data yet';
     this.range = null;
     this.hover = null;
   }
@@ -213,6 +229,7 @@ export class MatrixViewElement extends LitElement {
   protected override render() {
     const p = this.prepared;
     const heading = this.heading ? html`<div part="heading">${this.heading}</div>` : nothing;
+    if (!p.ok && p.empty) return html`${heading}<div part="empty" role="status">${this.placeholder}</div>`;
     if (!p.ok) return html`${heading}<div part="message" role="status">${p.message}</div>`;
     const { min, max } = p;
     const stops = Array.from({ length: 21 }, (_, k) => {
@@ -305,7 +322,7 @@ export class MatrixViewElement extends LitElement {
   /** Validate the inputs and compute the values, display order and colour range. */
   private prepare(): Prepared {
     const m = this.matrix;
-    if (!m || m.length === 0) return { ok: false, message: 'No matrix set.' };
+    if (!m || m.length === 0) return { ok: false, empty: true, message: '' };
     const n = m.length;
     let rows = Math.floor(this.rows || 0);
     let cols = Math.floor(this.cols || 0);

@@ -127,7 +127,11 @@ export class SimulationElement extends LitElement {
   @property({ type: Number, attribute: 'frame-budget-ms' }) frameBudgetMs = 12;
   /** Whether the simulation is playing (set by {@link play} / {@link pause}). */
   @property({ type: Boolean, reflect: true }) playing = false;
-  /** Start playing as soon as the simulation is built. */
+  /**
+   * Start playing as soon as the simulation is built: after `cg-ready` and after the activity
+   * views inside the host have attached to the new simulator (at most 5 s), so they show it
+   * from its first step.
+   */
   @property({ type: Boolean }) autoplay = false;
 
   /** Lifecycle; reflected as the `state` attribute. */
@@ -258,10 +262,20 @@ export class SimulationElement extends LitElement {
       this.status = 'ready';
       this.message = '';
       emit<SimulationReadyDetail>(this, 'cg-ready', { simulator: driver.simulator, driver, context, adapter: context.info.label });
-      if (this.autoplay) this.playing = true;
+      if (this.autoplay) {
+        await this.viewsAttached();
+        if (generation === this.buildGeneration && this.status === 'ready') this.playing = true;
+      }
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /** Activity views inside the host have attached their histories (bounded wait). */
+  private async viewsAttached(): Promise<void> {
+    const views = [...this.querySelectorAll('cg-activity-view')];
+    if (views.length === 0) return;
+    await Promise.race([Promise.all(views.map((v) => v.historyReady)), new Promise((resolve) => setTimeout(resolve, 5000))]);
   }
 
   private async frameTick(): Promise<void> {

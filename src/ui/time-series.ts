@@ -41,6 +41,8 @@ const MUTED = '#5a6473';
 const GRID = '#d5dae1';
 const FONT = '12px system-ui, sans-serif';
 const DEFAULT_MAX_POINTS = 10_000;
+/** Tick increments of an integer (count) axis. */
+const INTEGER_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7, 1e8, 1e9];
 
 /** `#rrggbb` or `#rgb` with an alpha, as `rgba()`; other colours get a neutral translucent grey. */
 function translucent(color: string, alpha: number): string {
@@ -50,6 +52,18 @@ function translucent(color: string, alpha: number): string {
   if (hex.length === 3) hex = hex.split('').map((c) => c + c).join('');
   const v = parseInt(hex, 16);
   return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${alpha})`;
+}
+
+/**
+ * Tick label with as many decimals as the tick increment needs (uPlot's default rounds ticks
+ * 0.0005 apart to three decimals, so neighbours read alike); exponents for tiny or huge values.
+ */
+function formatTick(v: number, incr: number): string {
+  if (v === 0) return '0';
+  if (Math.abs(v) >= 1e6 || incr < 1e-4) return v.toExponential(Math.max(0, Math.min(6, Math.ceil(Math.log10(Math.abs(v) / incr)))));
+  let decimals = 0;
+  while (decimals < 8 && Math.abs(incr * 10 ** decimals - Math.round(incr * 10 ** decimals)) > 1e-6 * 10 ** decimals) decimals++;
+  return v.toFixed(decimals);
 }
 
 function formatValue(v: number | null | undefined): string {
@@ -75,12 +89,20 @@ function formatValue(v: number | null | undefined): string {
  *   reading it returns the current values, including appended points. Missing y values are gaps.
  *   `lower`/`upper` (both needed for a series) draw a light band between thin dashed edges.
  * - `yRange` ([min, max] | null): fixed y range; null (default) fits the data.
+ * - `xInteger` (boolean, attribute `x-integer`): the x values are counts (blocks, sessions, days):
+ *   x ticks only at integers, and a single point gets the range x ± 1.
+ * - `placeholder` (string, attribute `placeholder`, default 'No data yet'): neutral text shown
+ *   (part `empty`) while there is no data.
  * - `maxPoints` (integer ≥ 1, attribute `max-points`, default 10,000): the most x values kept;
  *   older points are dropped when appending or setting data.
  * - `points` (read-only, integer ≥ 0): number of x values currently held.
+ * - `tickLabels` (read-only): `{ x, y }`, the axes' tick labels as last drawn.
  *
  * Methods: `append(x, ys, lower?, upper?)` adds one x value and one y per series (redraws are
  * batched: many appends in one task cost one redraw); `clear()` removes all points.
+ *
+ * Legend: below the plot, each series' label with the value under the pointer, or its last
+ * value while the pointer is elsewhere (never a blank '--').
  *
  * Accessibility: the plot container has role="img" and an aria-label naming each series and
  * its last value.
@@ -88,7 +110,7 @@ function formatValue(v: number | null | undefined): string {
  * @fires cg-plot-updated - after each redraw of the chart; detail {@link PlotUpdatedDetail} `{ points }`.
  * @csspart heading - the title above the plot.
  * @csspart plot - the plot container (role="img").
- * @csspart empty - the message shown when there is no data.
+ * @csspart empty - the neutral placeholder shown while there is no data.
  * @cssprop --cg-plot-height - height of the plotting area (default 220px).
  */
 export class TimeSeriesElement extends LitElement {
@@ -99,6 +121,8 @@ export class TimeSeriesElement extends LitElement {
     series: { attribute: false },
     data: { attribute: false, noAccessor: true },
     yRange: { attribute: false },
+    xInteger: { type: Boolean, attribute: 'x-integer' },
+    placeholder: { type: String },
     maxPoints: { type: Number, attribute: 'max-points' },
   };
 
@@ -151,6 +175,8 @@ export class TimeSeriesElement extends LitElement {
   declare yLabel: string;
   declare series: TimeSeriesSeries[];
   declare yRange: [number, number] | null;
+  declare xInteger: boolean;
+  declare placeholder: string;
   declare maxPoints: number;
 
   private xs: number[] = [];
@@ -170,12 +196,26 @@ export class TimeSeriesElement extends LitElement {
     this.yLabel = '';
     this.series = [];
     this.yRange = null;
+    this.xInteger = false;
+    this.placeholder = 'No data yet';
     this.maxPoints = DEFAULT_MAX_POINTS;
   }
 
   /** Number of x values held (after trimming to `maxPoints`). */
   get points(): number {
     return this.xs.length;
+  }
+
+  /**
+   * Tick labels of the x and y axes as last drawn (empty before the first drawing), e.g. to
+   * check that a count axis shows integers only. Labels uPlot skipped for lack of room are null.
+   */
+  get tickLabels(): { x: (string | null)[]; y: (string | null)[] } {
+    const labels = (k: number): (string | null)[] => {
+      const axis = this.chart?.axes[k] as (uPlot.Axis & { _values?: (string | number | null)[] | null }) | undefined;
+      return (axis?._values ?? []).map((v) => (v === null || v === undefined || v === '' ? null : String(v)));
+    };
+    return { x: labels(0), y: labels(1) };
   }
 
   get data(): TimeSeriesData {
@@ -270,7 +310,7 @@ export class TimeSeriesElement extends LitElement {
       ${this.heading ? html`<div part="heading">${this.heading}</div>` : nothing}
       <div class="probe"></div>
       <div part="plot" role="img" aria-label=${this.summary()} ?hidden=${empty}></div>
-      ${empty ? html`<div part="empty">No data yet</div>` : nothing}
+      ${empty ? html`<div part="empty">${this.placeholder}</div>` : nothing}
     `;
   }
 
@@ -310,7 +350,7 @@ export class TimeSeriesElement extends LitElement {
   }
 
   private structureKey(): string {
-    return JSON.stringify([this.effectiveSeries(), this.lows.map((l) => l !== null), this.xLabel, this.yLabel]);
+    return JSON.stringify([this.effectiveSeries(), this.lows.map((l) => l !== null), this.xLabel, this.yLabel, this.xInteger]);
   }
 
   private chartSeriesCount(): number {
@@ -348,9 +388,20 @@ export class TimeSeriesElement extends LitElement {
     const target = this.renderRoot.querySelector<HTMLElement>('[part="plot"]');
     if (!target) return;
     const series = this.effectiveSeries();
-    const uSeries: uPlot.Series[] = [{ label: this.xLabel || 'x' }];
+    // Legend values: the point under the pointer, else the series' last value (uPlot's live
+    // legend would show '--' while the pointer is off the plot).
+    const value = (_u: uPlot, raw: number, sidx: number, idx: number | null): string => {
+      if (idx !== null && idx !== undefined) return raw === null || raw === undefined ? '' : formatValue(raw);
+      const values = sidx === 0 ? this.xs : this.alignedData()[sidx] as (number | null)[] | undefined;
+      for (let i = (values?.length ?? 0) - 1; i >= 0; i--) {
+        const v = values![i];
+        if (v !== null && v !== undefined && Number.isFinite(v)) return formatValue(v);
+      }
+      return '';
+    };
+    const uSeries: uPlot.Series[] = [{ label: this.xLabel || 'x', value }];
     for (const s of series) {
-      uSeries.push({ label: s.label, stroke: s.color, width: 1.5, spanGaps: false, ...(s.dash ? { dash: [6, 4] } : {}) });
+      uSeries.push({ label: s.label, stroke: s.color, width: 1.5, spanGaps: false, value, ...(s.dash ? { dash: [6, 4] } : {}) });
     }
     const uBands: uPlot.Band[] = [];
     let idx = series.length + 1;
@@ -358,24 +409,42 @@ export class TimeSeriesElement extends LitElement {
       if (!l || !this.highs[k]) return;
       const s = series[k]!;
       const edge = { stroke: translucent(s.color, 0.5), width: 1, dash: [3, 3], points: { show: false } };
-      uSeries.push({ label: `${s.label} lower`, ...edge }, { label: `${s.label} upper`, ...edge });
+      uSeries.push({ label: `${s.label} lower`, value, ...edge }, { label: `${s.label} upper`, value, ...edge });
       uBands.push({ series: [idx + 1, idx], fill: translucent(s.color, 0.15) });
       idx += 2;
     });
     const axis = (label: string): uPlot.Axis => ({
       label,
+      values: (_u, splits, _axis, _space, incr) => splits.map((v) => (v === null || v === undefined ? '' : formatTick(v, incr))),
       stroke: INK,
       font: FONT,
       labelFont: FONT,
       grid: { stroke: GRID, width: 1 },
       ticks: { stroke: GRID, width: 1 },
     });
+    const yAxis = axis(this.yLabel);
+    // Wide enough for the longest tick label (uPlot's fixed 50 px lets '0.00150' run into the axis label).
+    yAxis.size = (u, values, axisIdx, cycleNum) => {
+      const a = u.axes[axisIdx] as uPlot.Axis & { _size?: number; ticks?: { size?: number }; gap?: number };
+      if (cycleNum > 1 && a._size) return a._size;
+      const longest = (values ?? []).reduce((w, v) => (v && v.length > w.length ? v : w), '');
+      u.ctx.font = FONT;
+      return Math.ceil((a.ticks?.size ?? 10) + (a.gap ?? 5) + u.ctx.measureText(longest).width + 4);
+    };
+    const xAxis = axis(this.xLabel);
+    // Counts: only integer increments, so no tick lands at 1.5.
+    if (this.xInteger) xAxis.incrs = INTEGER_INCREMENTS;
     const opts: uPlot.Options = {
       ...this.size(),
       series: uSeries,
       bands: uBands,
       scales: {
-        x: { time: false },
+        x: {
+          time: false,
+          ...(this.xInteger
+            ? { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => (!Number.isFinite(min) || !Number.isFinite(max) ? [0, 1] : min === max ? [min - 1, max + 1] : [min, max]) }
+            : {}),
+        },
         y: {
           range: (_u, min, max) => {
             if (this.yRange) return [this.yRange[0], this.yRange[1]];
@@ -384,7 +453,7 @@ export class TimeSeriesElement extends LitElement {
           },
         },
       },
-      axes: [axis(this.xLabel), axis(this.yLabel)],
+      axes: [xAxis, yAxis],
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
       hooks: {
@@ -415,7 +484,11 @@ export class TimeSeriesElement extends LitElement {
   }
 
   private redraw(): void {
-    this.chart?.setData(this.alignedData(), true);
+    const chart = this.chart;
+    if (!chart) return;
+    chart.setData(this.alignedData(), true);
+    // Pointer off the plot: the legend shows the new last values.
+    if (chart.cursor.idx === null || chart.cursor.idx === undefined) chart.setLegend({ idxs: chart.series.map(() => null) });
   }
 
   private resize(): void {

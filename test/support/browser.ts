@@ -3,16 +3,24 @@
  * repository's `src/` and `shaders/` through `/@fs/`), headless Chromium with software WebGPU,
  * console-error collection and main-thread long-task measurement.
  *
+ * Demo tests can serve the production build instead (`start({ site: 'built' })`: `vite build` into
+ * a temporary folder, served by `vite preview`), which is what users get: Lit's production build,
+ * no dev-mode warnings, no on-demand transforms.
+ *
+ * Screenshots: the tests write none unless `CORTEXGPU_SCREENSHOTS` names a folder
+ * ({@link screenshotPath}); `npm run screenshots` sets it to `docs/screenshots/`, so the suite
+ * itself writes nothing tracked.
+ *
  * Chromium comes from Debian (`/usr/bin/chromium`) or PUPPETEER_EXECUTABLE_PATH; tests fail,
  * rather than skip, when it is missing, so CI cannot pass without running them.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
@@ -37,11 +45,28 @@ export const BASE_FLAGS = [
   '--disable-quic',
 ];
 
-/** Console errors, uncaught exceptions and failed requests of a page, as text. */
-export function collectErrors(page: Page): string[] {
+/**
+ * Where a test should write the screenshot `name` (e.g. `scaling.png`): a file in the folder named
+ * by the environment variable `CORTEXGPU_SCREENSHOTS` (created if needed), or null when it is
+ * unset — then no screenshot is taken, and the suite writes nothing in the repository.
+ */
+export function screenshotPath(name: string): `${string}.png` | null {
+  const dir = process.env.CORTEXGPU_SCREENSHOTS;
+  if (!dir) return null;
+  const folder = resolve(repoRoot, dir);
+  mkdirSync(folder, { recursive: true });
+  return join(folder, name) as `${string}.png`;
+}
+
+/**
+ * Console errors, uncaught exceptions and failed requests of a page, as text; with
+ * `warnings: true` console warnings too.
+ */
+export function collectErrors(page: Page, options: { warnings?: boolean } = {}): string[] {
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+    if (options.warnings && msg.type() === 'warn') errors.push(`console.warn: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err instanceof Error ? err.message : String(err)}`));
   page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? '?'})`));
@@ -73,15 +98,37 @@ export async function longTasksSince(page: Page, sinceMs: number): Promise<{ sta
   return page.evaluate((since) => (window.__longTasks ?? []).filter((t) => t.start >= since), sinceMs);
 }
 
-/** A Vite dev server over demos/ and browsers with fresh profiles; `close()` releases everything. */
+/**
+ * A Vite server over demos/ (dev server, or the production build served by `vite preview`) and
+ * browsers with fresh profiles; `close()` releases everything.
+ */
 export class BrowserHarness {
   baseUrl = '';
+  /** Seconds the production build took (0 for the dev server). */
+  buildS = 0;
   private server: ViteDevServer | null = null;
+  private previewServer: PreviewServer | null = null;
   private readonly browsers: Browser[] = [];
   private readonly profiles: string[] = [];
 
-  /** Start the dev server on a free port of 127.0.0.1 (a secure context, as WebGPU requires). */
-  async start(): Promise<void> {
+  /**
+   * Start a server on a free port of 127.0.0.1 (a secure context, as WebGPU requires): the dev
+   * server (default), or with `site: 'built'` the production build of the demos in a temporary
+   * folder, served statically.
+   */
+  async start(options: { site?: 'dev' | 'built' } = {}): Promise<void> {
+    if (options.site === 'built') {
+      const outDir = mkdtempSync(join(tmpdir(), 'cortexgpu-site-'));
+      this.profiles.push(outDir);
+      const started = performance.now();
+      await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+      this.buildS = (performance.now() - started) / 1000;
+      this.previewServer = await preview({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false }, build: { outDir } });
+      const address = this.previewServer.httpServer.address() as AddressInfo | null;
+      if (!address || typeof address !== 'object') throw new Error('Vite preview server did not report its address');
+      this.baseUrl = `http://127.0.0.1:${address.port}`;
+      return;
+    }
     this.server = await createServer({
       configFile: join(repoRoot, 'vite.config.ts'),
       logLevel: 'warn',
@@ -112,6 +159,7 @@ export class BrowserHarness {
   async close(): Promise<void> {
     for (const browser of this.browsers) await browser.close().catch(() => undefined);
     await this.server?.close();
+    await this.previewServer?.close();
     for (const dir of this.profiles) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -107,7 +107,7 @@ describe('cortexgpu run', () => {
 
   it('exits with 2 when the network does not fit, leaving nothing half-written', async () => {
     const parent = join(work, 'toolarge');
-    const result = await cli('run', 'examples/lif_small.json', '--duration', '100', '--out', join(parent, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
+    const result = await cli('run', 'examples/lif_small.json', '--duration', '300', '--out', join(parent, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/NetworkTooLargeError: .*GPU memory/);
     expect(existsSync(parent)).toBe(false); // the run created it, and removed it again
@@ -115,7 +115,7 @@ describe('cortexgpu run', () => {
     const existing = join(work, 'existing');
     mkdirSync(existing);
     writeFileSync(join(existing, 'keep.txt'), 'x');
-    const again = await cli('run', 'examples/lif_small.json', '--duration', '100', '--out', join(existing, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
+    const again = await cli('run', 'examples/lif_small.json', '--duration', '300', '--out', join(existing, 'out'), '--gpu-memory-gib', '0.0000001', '--quiet');
     expect(again.code).toBe(2);
     expect(readdirSync(existing)).toEqual(['keep.txt']);
   });

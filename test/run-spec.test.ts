@@ -2,13 +2,13 @@
  * The spec's `run` block (duration and warm-up), how the CLI and the simulators use it, and the
  * `example` command for every bundled network.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../src/cli/main.js';
 import { CpuSimulator } from '../src/cpu/simulator.js';
-import { SpecError, findSpecIssues, resolveRunTiming } from '../src/model/schema.js';
+import { SpecError, findSpecIssues, parseSpecJson, resolveRunTiming } from '../src/model/schema.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -85,5 +85,60 @@ describe('run block in a spec', () => {
     const missing = await cli('run', bare, '--out', join(work, 'd'), '--quiet');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/run\.duration_ms.*--duration/);
+  });
+});
+
+describe('cortexgpu example', () => {
+  const files = readdirSync('examples').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+
+  it('lists the generated pd14 network and every examples/*.json file with its description', async () => {
+    const listed = await cli('example');
+    expect(listed.code).toBe(0);
+    for (const name of ['pd14', ...files]) expect(listed.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+  });
+
+  it.each(files)('prints %s: a valid spec with a description and a run block, equal to the file', async (name) => {
+    const printed = await cli('example', name);
+    expect(printed.code).toBe(0);
+    const spec = parseSpecJson(printed.stdout, `example ${name}`);
+    expect(spec).toEqual(JSON.parse(readFileSync(`examples/${name}.json`, 'utf8')));
+    expect(spec.description?.length).toBeGreaterThan(20);
+    expect(resolveRunTiming(spec).durationMs).toBeGreaterThan(0);
+  });
+
+  it('generates pd14 at any scale with a run block, applies --seed/--duration, and refuses pd14 options elsewhere', async () => {
+    const pd14 = await cli('example', 'pd14', '--scale', '0.02', '--duration', '500', '--seed', '9');
+    expect(pd14.code).toBe(0);
+    const spec = parseSpecJson(pd14.stdout);
+    expect(spec).toMatchObject({ seed: 9, run: { duration_ms: 500, warmup_ms: 100 } });
+    expect(spec.populations).toHaveLength(8);
+    const refused = await cli('example', 'coba', '--scale', '0.5');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--scale applies only to the generated pd14 example, not to 'coba'/);
+    const unknown = await cli('example', 'brunel');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no example named 'brunel'; known examples: pd14, brunel2000/);
+  });
+
+  it('the README\'s spec example is examples/ei_balanced.json, character for character', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Model-spec format'));
+    const block = /```json\n([\s\S]*?)```/.exec(section);
+    expect(block?.[1]).toBe(readFileSync('examples/ei_balanced.json', 'utf8'));
+  });
+
+  it('ei_balanced (the README network) runs in the asynchronous irregular regime: a few to 20 Hz, CV ISI near 1', async () => {
+    const out = join(work, 'ei');
+    const run = await cli('run', 'examples/ei_balanced.json', '--out', out, '--quiet');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { populations: Record<string, { rate_hz: number; cv_isi: number }> };
+    for (const pop of ['E', 'I']) {
+      const { rate_hz: rate, cv_isi: cv } = summary.populations[pop]!;
+      console.log(`ei_balanced ${pop}: ${rate.toFixed(2)} Hz, CV ISI ${cv.toFixed(3)}`);
+      expect(rate).toBeGreaterThan(3);
+      expect(rate).toBeLessThan(20);
+      expect(cv).toBeGreaterThan(0.8);
+      expect(cv).toBeLessThan(1.2);
+    }
   });
 });

@@ -200,7 +200,10 @@ export function resolveRunTiming(
   const warmupFrom = overrides.warmupMs !== undefined ? 'option' : spec.run?.warmup_ms !== undefined ? 'spec' : 'default';
   if (given !== undefined && !(Number.isFinite(given) && given >= 0 && given < durationMs)) {
     const path = warmupFrom === 'option' ? warmupName : 'run.warmup_ms';
-    throw new SpecError([{ path, message: `must be ≥ 0 ms and shorter than the run (got ${describe(given)} ms for a ${describe(durationMs)} ms run); a warm-up as long as the run leaves nothing to measure, shorten it or lengthen the run` }]);
+    const hint = warmupFrom === 'spec' && overrides.durationMs !== undefined
+      ? `the spec's warm-up was set for its own run length; pass ${warmupName} with a shorter warm-up or a longer ${durationName}`
+      : 'a warm-up as long as the run leaves nothing to measure, shorten it or lengthen the run';
+    throw new SpecError([{ path, message: `must be ≥ 0 ms and shorter than the run (got ${describe(given)} ms for a ${describe(durationMs)} ms run); ${hint}` }]);
   }
   return { durationMs, warmupMs, source: { duration: overrides.durationMs !== undefined ? 'option' : 'spec', warmup: warmupFrom } };
 }

@@ -5,31 +5,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { decodeNpy } from '../src/io/npy.js';
 import { parseSpecJson } from '../src/model/schema.js';
 import { PD14_PARAMETERS } from '../src/model/library/pd14-parameters.js';
 import { pd14SynapseCount, pspToPscAmplitude } from '../src/model/library/pd14.js';
 
-interface CliResult {
-  code: number;
-  exitCalls: number[];
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const exitCalls: number[] = [];
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    exit: (c) => exitCalls.push(c),
-  };
-  const code = await main(['node', 'cortexgpu', ...args], io);
-  return { code, exitCalls, stdout, stderr };
-}
 
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

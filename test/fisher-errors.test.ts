@@ -14,7 +14,7 @@ import {
 import { DataFileError, loadResponseMatrix } from '../src/analysis/data.js';
 import { encodeNpy } from '../src/io/npy.js';
 import { RandomStream } from '../src/rng/philox.js';
-import { main, type CliIo } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 
 /** (trials × neurons) independent normals with mean `offset + slope·i` for neuron i. */
 function responses(seed: number, trials: number, neurons: number, offset = 5, slope = 0): Float64Array {
@@ -185,23 +185,6 @@ describe('loadResponseMatrix', () => {
 // cortexgpu fisher
 // ---------------------------------------------------------------------------------------------
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    exit: () => undefined,
-  };
-  const code = await main(['node', 'cortexgpu', ...args], io);
-  return { code, stdout, stderr };
-}
 
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-fisher-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -5,22 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { NEURON_MODELS } from '../src/model/models.js';
 import { UnknownModelError, catalogueModel, formatRange, modelCatalogue, renderModelCatalogueMarkdown, type CatalogueModel } from '../src/model/catalogue.js';
 import { parseSpecJson } from '../src/model/schema.js';
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    exit: () => undefined,
-  };
-  const code = await main(['node', 'cortexgpu', ...args], io);
-  return { code, stdout, stderr };
-}
 
 const modelNames = Object.keys(NEURON_MODELS);
 

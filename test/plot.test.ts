@@ -6,28 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { encodeNpy } from '../src/io/npy.js';
 import { readRunFolder } from '../src/io/run-folder.js';
 import { runPlotData } from '../src/analysis/run-plots.js';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    exit: () => undefined,
-  };
-  const code = await main(['node', 'cortexgpu', ...args], io);
-  return { code, stdout, stderr };
-}
 
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-plot-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

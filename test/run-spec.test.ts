@@ -6,22 +6,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { CpuSimulator } from '../src/cpu/simulator.js';
 import { SpecError, findSpecIssues, parseSpecJson, resolveRunTiming } from '../src/model/schema.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    exit: () => undefined,
-  };
-  const code = await main(['node', 'cortexgpu', ...args], io);
-  return { code, stdout, stderr };
-}
 
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-run-spec-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

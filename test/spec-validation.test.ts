@@ -90,7 +90,9 @@ describe('valid specs', () => {
 describe('Network builder', () => {
   it('reproduces the Brunel example', () => {
     const fromFile = parseSpecJson(readExample('brunel2000.json'));
-    const net = new Network({ name: fromFile.name, dt_ms: fromFile.dt_ms, seed: fromFile.seed, batch: fromFile.batch });
+    const net = new Network({
+      name: fromFile.name, description: fromFile.description, dt_ms: fromFile.dt_ms, seed: fromFile.seed, batch: fromFile.batch, run: fromFile.run,
+    });
     for (const p of fromFile.populations) net.population(p);
     for (const p of fromFile.projections ?? []) net.project(p);
     for (const i of fromFile.inputs ?? []) net.input(i);

@@ -8,19 +8,11 @@
 import { NEURON_MODELS, type NeuronModelDef, type ParamMeta } from './models.js';
 import type { NeuronModelName } from './spec.js';
 
-/** One numeric parameter of a model, as the catalogue shows it. */
-export interface CatalogueParameter {
-  /** Key in a population's `params` (unit suffixed, e.g. `tau_m_ms`). */
-  readonly name: string;
-  /** Unit (`ms`, `mV`, `pA`, `nS`, `Hz`, `1/mV`; `1`: dimensionless; `input`: rate-model input units). */
-  readonly unit: string;
-  /** Value used when `params` leave the parameter out. */
-  readonly default: number;
-  /** Lower bound, if any (inclusive unless `minExclusive`). */
-  readonly min?: number;
-  readonly minExclusive?: boolean;
-  /** Upper bound (inclusive), if any. */
-  readonly max?: number;
+/**
+ * One numeric parameter of a model, as the catalogue shows it: the registry's metadata
+ * ({@link ParamMeta}: name, unit, default, bounds) plus the range in words.
+ */
+export interface CatalogueParameter extends Pick<ParamMeta, 'name' | 'unit' | 'default' | 'min' | 'minExclusive' | 'max'> {
   /** The allowed range in words: `> 0`, `≥ 0`, `any finite number`, `[0, 1]`, ... */
   readonly range: string;
   /** What the parameter is (one line). */

@@ -51,12 +51,19 @@ message naming the unsupported feature:
   neuron at ``rate_hz``, each spike adding ``weight`` to the receptor
   (Brian2 ``PoissonInput``);
 * ``batch`` must be 1. Recorders in the spec are ignored: all spikes of every
-  population are recorded.
+  population are recorded. ``description`` is ignored; ``run`` (``duration_ms``,
+  ``warmup_ms``) gives the defaults of ``--duration`` and ``--warmup``.
 
 Modelling choices (documented because cortexgpu may differ):
 
 * threshold ``v >= v_th``; after a spike v is set to v_reset and held there
-  (not integrated) for t_ref_ms;
+  (not integrated) for n = round(t_ref_ms / dt) steps after the step of the
+  spike, as cortexgpu (and NEST) do: the shortest ISI is t_ref + dt and the ISI
+  under a constant drive is t_ref plus the time to threshold rounded up to the
+  grid. Brian2's ``refractory=t_ref`` alone holds v one step less (it
+  integrates again in the step where ``timestep(t - lastspike) >=
+  timestep(refractory)``), so Brian2 is given ``(n + 1)·dt``;
+  ``--refractory-convention brian2`` passes t_ref unchanged instead;
 * ``lif_psc_delta``: spikes arriving while the target is refractory are
   discarded (as in Brunel 2000 and NEST's iaf_psc_delta; in Brian2 this is
   what ``(unless refractory)`` does: writes to v are suppressed while the
@@ -183,13 +190,20 @@ def _check_distribution(d, where):
 
 def validate_spec(spec):
     """Check that `spec` only uses supported features; returns a normalised copy."""
-    _check_keys(spec, ['name', 'dt_ms', 'seed', 'batch', 'populations', 'projections',
-                       'inputs', 'recorders'], 'spec')
+    _check_keys(spec, ['name', 'description', 'dt_ms', 'seed', 'batch', 'run', 'populations',
+                       'projections', 'inputs', 'recorders'], 'spec')
     out = {
         'name': str(spec.get('name', 'unnamed')),
         'dt_ms': _number(spec.get('dt_ms', 0.1), 'dt_ms', positive=True),
         'seed': int(_number(spec.get('seed', 1), 'seed', minimum=0)),
+        'run': {},
     }
+    run = spec.get('run', {})
+    _check_keys(run, ['duration_ms', 'warmup_ms'], 'spec.run')
+    if 'duration_ms' in run:
+        out['run']['duration_ms'] = _number(run['duration_ms'], 'run.duration_ms', positive=True)
+    if 'warmup_ms' in run:
+        out['run']['warmup_ms'] = _number(run['warmup_ms'], 'run.warmup_ms', minimum=0)
     batch = spec.get('batch', 1)
     if batch != 1:
         raise SpecError(f'batch = {batch!r}: only batch 1 is supported')
@@ -371,7 +385,7 @@ def draw_connections(conn, n_src, n_tgt, same_pop, rng):
 # Brian2 network
 # --------------------------------------------------------------------------------------
 
-def build_network(b2, spec, refractory_input):
+def build_network(b2, spec, refractory_input, refractory_convention='cortexgpu'):
     """Create all Brian2 objects; returns (Network, {pop: SpikeMonitor}, info)."""
     ms, mV, nS, pF, Hz = b2.ms, b2.mV, b2.nS, b2.pF, b2.Hz
     b2.start_scope()
@@ -406,7 +420,9 @@ def build_network(b2, spec, refractory_input):
                          'tau_ex': q['tau_syn_ex_ms'] * ms, 'tau_in': q['tau_syn_in_ms'] * ms}
             method = 'exponential_euler'
         g = b2.NeuronGroup(pop['size'], eqs, threshold='v >= v_th', reset='v = v_reset',
-                           refractory=q['t_ref_ms'] * ms, method=method,
+                           refractory=refractory_period(q['t_ref_ms'], spec['dt_ms'],
+                                                        refractory_convention) * ms,
+                           method=method,
                            namespace=namespace, name=f'pop_{pop["name"]}')
         # Default initial state: v at rest, conductances 0; then the spec's `initial`.
         g.v = q['e_l_mV'] * mV
@@ -453,14 +469,31 @@ def build_network(b2, spec, refractory_input):
     return b2.Network(*objects), monitors, info
 
 
-def run_standalone(b2, spec, duration_ms, refractory_input, threads, keep_build):
+def refractory_period(t_ref_ms, dt_ms, convention):
+    """The ``refractory`` (ms) to give Brian2 for a spec's ``t_ref_ms``.
+
+    Brian2 integrates v again in the step where ``timestep(t - lastspike) >=
+    timestep(refractory)``, so ``refractory = n·dt`` holds v for n - 1 steps after the spike
+    step (shortest ISI n·dt); cortexgpu (``lif_fire``), like NEST, holds it for
+    n = round(t_ref/dt) steps (shortest ISI (n + 1)·dt, and the ISI under a constant drive is
+    t_ref plus the time to threshold rounded up to the grid). ``cortexgpu`` asks Brian2 for
+    (n + 1)·dt, which holds v for the same n steps.
+    """
+    n = int(round(t_ref_ms / dt_ms))
+    if convention == 'brian2' or n == 0:
+        return t_ref_ms
+    return (n + 1) * dt_ms
+
+
+def run_standalone(b2, spec, duration_ms, refractory_input, threads, keep_build,
+                   refractory_convention='cortexgpu'):
     build_dir = tempfile.mkdtemp(prefix='brian2_standalone_')
     b2.set_device('cpp_standalone', directory=build_dir, build_on_run=False)
     if threads:
         b2.prefs.devices.cpp_standalone.openmp_threads = threads
     try:
         t0 = time.perf_counter()
-        net, monitors, info = build_network(b2, spec, refractory_input)
+        net, monitors, info = build_network(b2, spec, refractory_input, refractory_convention)
         net.run(duration_ms * b2.ms)
         t_py = time.perf_counter()
         try:
@@ -486,10 +519,10 @@ def run_standalone(b2, spec, duration_ms, refractory_input, threads, keep_build)
             shutil.rmtree(build_dir, ignore_errors=True)
 
 
-def run_runtime(b2, spec, duration_ms, refractory_input, codegen):
+def run_runtime(b2, spec, duration_ms, refractory_input, codegen, refractory_convention='cortexgpu'):
     b2.prefs.codegen.target = codegen
     t0 = time.perf_counter()
-    net, monitors, info = build_network(b2, spec, refractory_input)
+    net, monitors, info = build_network(b2, spec, refractory_input, refractory_convention)
     t1 = time.perf_counter()
     # Code generation / compilation happens in before_run; time it separately.
     net.run(0 * b2.ms)  # code generation + compilation; the real run reuses the cache
@@ -764,9 +797,11 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('spec', help='cortexgpu network spec JSON')
-    ap.add_argument('--duration', type=float, default=1000.0, help='simulated time, ms (1000)')
-    ap.add_argument('--warmup', type=float, default=200.0,
-                    help='initial transient excluded from the statistics, ms (200)')
+    ap.add_argument('--duration', type=float, default=None,
+                    help="simulated time, ms (default: the spec's run.duration_ms, else 1000)")
+    ap.add_argument('--warmup', type=float, default=None,
+                    help="initial transient excluded from the statistics, ms (default: the spec's "
+                         'run.warmup_ms, else min(200, duration/5), as `cortexgpu run`)')
     ap.add_argument('--out', required=True, help='output directory (a run folder: summary.json + spikes_*.npy)')
     ap.add_argument('--cortexgpu', metavar='RUN_DIR',
                     help="cortexgpu run folder (or its summary.json) to compare against")
@@ -779,14 +814,14 @@ def main(argv=None):
     ap.add_argument('--refractory-input', choices=['drop', 'keep'], default='drop',
                     help='lif_psc_delta: discard (default) or apply spikes arriving while '
                          'the target neuron is refractory (v is then not clamped at reset)')
+    ap.add_argument('--refractory-convention', choices=['cortexgpu', 'brian2'], default='cortexgpu',
+                    help='cortexgpu (default): v is held at v_reset for round(t_ref/dt) steps after '
+                         'the spike step, as in cortexgpu and NEST (shortest ISI t_ref + dt); '
+                         "brian2: Brian2's own refractory=t_ref, which holds it one step less "
+                         '(shortest ISI t_ref)')
     ap.add_argument('--keep-build', action='store_true',
                     help='keep the C++ standalone build directory (path is printed)')
     args = ap.parse_args(argv)
-
-    if not args.duration > 0:
-        ap.error('--duration must be > 0')
-    if not 0 <= args.warmup < args.duration:
-        ap.error('--warmup must be >= 0 and smaller than --duration')
 
     try:
         with open(args.spec) as f:
@@ -796,6 +831,16 @@ def main(argv=None):
         sys.exit(f'brian2_compare: unsupported or invalid spec {args.spec}: {e}')
     except (OSError, json.JSONDecodeError) as e:
         sys.exit(f'brian2_compare: cannot read spec {args.spec}: {e}')
+
+    # Flags override the spec's run block, as in `cortexgpu run`.
+    if args.duration is None:
+        args.duration = spec['run'].get('duration_ms', 1000.0)
+    if args.warmup is None:
+        args.warmup = spec['run'].get('warmup_ms', min(200.0, args.duration / 5))
+    if not args.duration > 0:
+        ap.error('--duration must be > 0')
+    if not 0 <= args.warmup < args.duration:
+        ap.error('--warmup must be >= 0 and smaller than --duration')
 
     cgpu, cgpu_dir, cgpu_spikes = None, None, None
     if args.cortexgpu:
@@ -825,7 +870,8 @@ def main(argv=None):
     if args.device in ('auto', 'cpp_standalone'):
         try:
             spikes, timing, info, build_dir = run_standalone(
-                b2, spec, args.duration, args.refractory_input, args.threads, args.keep_build)
+                b2, spec, args.duration, args.refractory_input, args.threads, args.keep_build,
+                args.refractory_convention)
             device_used = 'cpp_standalone'
             if args.keep_build:
                 print(f'[brian2_compare] standalone project kept in {build_dir}')
@@ -847,7 +893,8 @@ def main(argv=None):
         for n_try, codegen in enumerate(candidates):
             try:
                 spikes, timing, info = run_runtime(b2, spec, args.duration,
-                                                   args.refractory_input, codegen)
+                                                   args.refractory_input, codegen,
+                                                   args.refractory_convention)
                 device_used = f'runtime ({codegen})'
                 break
             except SpecError as e:
@@ -887,6 +934,7 @@ def main(argv=None):
         'timing_detail_s': timing,
         'seed': spec['seed'],
         'refractory_input': args.refractory_input,
+        'refractory_convention': args.refractory_convention,
         'integration_methods': info['methods'],
         'n_synapses': info['n_synapses'],
         'populations': {name: {'size': s['size'], 'rate_hz': s['rate_hz'], 'cv_isi': s['cv_isi'],

@@ -22,7 +22,11 @@ export type SpikingUpdate = (c: NeuronContext, syn: readonly number[], current: 
 /** Rate update: returns the new output r. `input` is basal/somatic, `apicalInput` apical (two-compartment). */
 export type RateUpdate = (c: NeuronContext, input: number, apicalInput: number) => number;
 
-/** Threshold and reset (as `lif_fire` in lif_common.wgsl): true on a spike. */
+/**
+ * Threshold and reset (as `lif_fire` in lif_common.wgsl): true on a spike. The models then hold v
+ * for `refractory_steps` = round(t_ref/dt) whole steps after the spike step (NEST's convention;
+ * Brian2's `refractory=t_ref` holds it one step less).
+ */
 function lifFire(v: Float64Array, refr: Float64Array, i: number, d: Readonly<Record<string, number>>): boolean {
   if (v[i]! < d['v_th']!) return false;
   v[i] = d['v_reset']!;

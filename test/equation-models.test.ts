@@ -121,6 +121,39 @@ describe('equation models: CUBA from Brian2', () => {
   }, 30_000);
 });
 
+describe('equation models: step order as Brian2', () => {
+  it('spike steps equal Brian2\'s exactly: on_pre before reset, input to a refractory (unless refractory) variable ignored, delay d ↔ d + dt', () => {
+    // Brian2 2.5.1 (numpy, dt 0.1 ms): NeuronGroup(3, 'dv/dt = (El - v)/tau : volt (unless refractory)\nEl : volt',
+    // threshold 'v>Vt', reset 'v = Vr', refractory 5 ms, method 'exact'), El = [-49, -55, -55] mV, v = [-60, -60, -52] mV;
+    // Synapses 0→1, 0→2 on_pre 'v += 6*mV' (delay 0); 2→1 on_pre 'v += 3*mV', delay 2 ms; 300 ms. Spikes (step, neuron):
+    const brian2 = [239, 528, 817, 1106, 1395, 1684, 1973, 2262, 2551, 2840].flatMap((s) => [`${s}:0`, `${s + 1}:1`, `${s + 1}:2`]);
+    const model: EquationModelDescription = {
+      equations: 'dv/dt = (El - v)/tau : volt (unless refractory)\nEl : volt',
+      threshold: 'v>Vt', reset: 'v = Vr', refractory: '5*ms',
+      namespace: { tau: '10*ms', Vt: '-50*mV', Vr: '-60*mV' },
+    };
+    const spec: NetworkSpec = {
+      dt_ms: 0.1, models: { lif: model },
+      populations: [
+        { name: 'A', size: 1, model: 'lif', params: { El: -49 }, initial: { v: -60 } },
+        { name: 'B', size: 1, model: 'lif', params: { El: '-55*mV' }, initial: { v: -60 } },
+        { name: 'C', size: 1, model: 'lif', params: { El: -55 }, initial: { v: -52 } },
+      ],
+      projections: [
+        { source: 'A', target: 'B', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 6, delay_ms: 0.1 },
+        { source: 'A', target: 'C', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 6, delay_ms: 0.1 },
+        { source: 'C', target: 'B', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 3, delay_ms: 2.1 },
+      ],
+      recorders: ['A', 'B', 'C'].map((population) => ({ type: 'spikes' as const, population })),
+    };
+    const cpu = new CpuSimulator(spec);
+    cpu.run(300);
+    const ours = (cpu.recordings() as SpikeRecording[]).flatMap((r, k) => Array.from(r.steps, (s) => `${s}:${k}`));
+    const key = (x: string): number => Number(x.split(':')[0]) * 10 + Number(x.split(':')[1]);
+    expect(ours.sort((a, b) => key(a) - key(b))).toEqual(brian2);
+  });
+});
+
 describe('equation models: single neurons', () => {
   const lif = (method: 'exact' | 'rk4'): EquationModelDescription => ({
     equations: 'dv/dt = (El - v)/tau + I/C : volt (unless refractory)\nI : amp',

@@ -21,3 +21,8 @@ export { CpuSimulator } from './cpu/simulator.js';
 export { spikeStatistics, rateFromPopulationRate, type PopulationStatistics } from './analysis/spike-statistics.js';
 export { encodeNpy, decodeNpy, type DecodedNpy, type NpyData } from './io/npy.js';
 export { pd14Spec, type Pd14Options } from './model/library/pd14.js';
+export {
+  defineNeuronModel, EquationError, INTEGRATION_METHODS, generateWgsl, generateJsSource, isEquationModel,
+  type EquationModelDescription, type EquationNeuronModelDef, type IntegrationMethod, type CompiledEquationModel,
+} from './model/equations/index.js';
+export { registerNeuronModel, unregisterNeuronModel, registeredNeuronModels, findNeuronModel } from './model/registry.js';

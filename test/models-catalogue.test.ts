@@ -46,7 +46,7 @@ describe('modelCatalogue', () => {
     const catalogue = modelCatalogue();
     expect(catalogue.map((m) => m.name)).toEqual(modelNames);
     for (const entry of catalogue) {
-      const model = NEURON_MODELS[entry.name];
+      const model = NEURON_MODELS[entry.name as keyof typeof NEURON_MODELS];
       expect(entry.kind).toBe(model.kind);
       expect(entry.parameters.map((p) => [p.name, p.unit, p.default, p.meaning])).toEqual(model.params.map((p) => [p.name, p.unit, p.default, p.doc]));
       expect(entry.choiceParameters.map((p) => p.name)).toEqual(model.choiceParams.map((p) => p.name));

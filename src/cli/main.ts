@@ -40,7 +40,7 @@ import { NetworkTooLargeError, formatBytes } from '../gpu/memory.js';
 import { SpecError, parseSpecJson, resolveRunTiming, resolveSpecDefaults, validateSpec, type RunTiming } from '../model/schema.js';
 import { GENERATED_EXAMPLE, listExamples, loadExample } from './examples.js';
 import { estimateSynapses } from '../model/plan.js';
-import { NEURON_MODELS } from '../model/models.js';
+import { findNeuronModel } from '../model/registry.js';
 import type { NetworkSpec } from '../model/spec.js';
 import type { Recording } from '../model/recording.js';
 import { encodeNpy, type NpyData } from '../io/npy.js';
@@ -700,7 +700,7 @@ function populationSummaries(
   const out: Record<string, PopulationSummary> = {};
   const fromStep = Math.min(run.totalSteps - 1, Math.max(0, Math.round(run.warmupMs / run.dtMs)));
   for (const pop of spec.populations) {
-    const isRate = NEURON_MODELS[pop.model].kind === 'rate';
+    const isRate = findNeuronModel(pop.model, spec)?.kind === 'rate';
     const spikes = recordings.find((r, i) => r.type === 'spikes' && recorders[i]?.population === pop.name);
     const rates = recordings.find((r, i) => r.type === 'population_rate' && recorders[i]?.population === pop.name);
     const summary: PopulationSummary = { size: pop.size, rate_hz: null, cv_isi: null, rate_from: null };

@@ -236,7 +236,7 @@ export class CpuSimulator {
           }
         }
       } else {
-        const update = CPU_SPIKING_MODELS[p.model.name]!;
+        const update = p.model.cpuSpikingUpdate ?? CPU_SPIKING_MODELS[p.model.name]!;
         const slot = step % p.ringSlots;
         for (let flat = 0; flat < total; flat++) {
           const n = Math.floor(flat / batch);

@@ -9,7 +9,8 @@ import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
 import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { NEURON_MODELS, emitsSpikes } from '../model/models.js';
+import { emitsSpikes } from '../model/models.js';
+import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
@@ -237,7 +238,7 @@ export class GpuSimulator {
         const requests: BufferRequest[] = resolved.populations.map((p) => ({
           owner: `population ${p.name}`,
           purpose: 'state variables',
-          bytes: NEURON_MODELS[p.model].state.length * p.size * resolved.batch * 4,
+          bytes: (findNeuronModel(p.model, spec)?.state.length ?? 0) * p.size * resolved.batch * 4,
           storageBinding: true,
         }));
         expected.forEach((n, i) => requests.push({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false, splittable: true }));
@@ -569,7 +570,12 @@ export class GpuSimulator {
       ].join('\n');
       const update = await cache.get({
         name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}`,
-        parts: ['common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []), model.updateShader, spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl'],
+        parts: [
+          'common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []),
+          // Equation models carry their generated snippet as text.
+          model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
+          spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl',
+        ],
         dynamicBindings: dynamic,
       });
       const stateData = new Float32Array(Math.max(1, model.state.length * total));

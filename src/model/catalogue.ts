@@ -6,6 +6,7 @@
  * Nothing here restates a number: a changed default in `models.ts` changes every rendering.
  */
 import { NEURON_MODELS, type NeuronModelDef, type ParamMeta } from './models.js';
+import { registeredNeuronModels } from './registry.js';
 import type { NeuronModelName } from './spec.js';
 
 /**
@@ -53,7 +54,7 @@ export interface CatalogueInputs {
 
 /** One model of the catalogue. */
 export interface CatalogueModel {
-  readonly name: NeuronModelName;
+  readonly name: NeuronModelName | (string & {});
   /** `spiking`, `rate` or `source`. */
   readonly kind: NeuronModelDef['kind'];
   /** One line. */
@@ -92,8 +93,10 @@ export function formatRange(p: Pick<ParamMeta, 'min' | 'minExclusive' | 'max'>):
 }
 
 function catalogueEntry(model: NeuronModelDef): CatalogueModel {
-  const receptors = model.kind === 'source' ? [] : ['excitatory', 'inhibitory'];
-  const receptorNote = model.kind === 'source'
+  const receptors = model.kind === 'source' || model.onPre !== undefined ? [] : ['excitatory', 'inhibitory'];
+  const receptorNote = model.onPre !== undefined
+    ? `defined by equations: projections and Poisson inputs say what a spike does with on_pre, e.g. "VAR += w" or "VAR -= w" (weights in ${model.weightUnit})`
+    : model.kind === 'source'
     ? 'receives no projections or Poisson inputs; DC and stimulus inputs add to its rate'
     : model.kind === 'rate'
       ? 'one input channel per compartment: "inhibitory" flips the sign of the weight; without a receptor, rate-to-rate weights may be signed'
@@ -128,15 +131,20 @@ function catalogueEntry(model: NeuronModelDef): CatalogueModel {
   };
 }
 
-/** Every model, in the order of {@link NEURON_MODELS}. */
+/** The catalogue entry of any model definition (e.g. one from `defineNeuronModel`). */
+export const catalogueEntryOf = (model: NeuronModelDef): CatalogueModel => catalogueEntry(model);
+
+/** Every model, in the order of {@link NEURON_MODELS}, then the registered models. */
 export function modelCatalogue(): CatalogueModel[] {
-  return Object.values(NEURON_MODELS).map(catalogueEntry);
+  return [...Object.values(NEURON_MODELS), ...registeredNeuronModels()].map(catalogueEntry);
 }
 
 /** One model of the catalogue; throws {@link UnknownModelError} listing the known names. */
 export function catalogueModel(name: string): CatalogueModel {
-  if (!Object.hasOwn(NEURON_MODELS, name)) throw new UnknownModelError(name, Object.keys(NEURON_MODELS));
-  return catalogueEntry(NEURON_MODELS[name as NeuronModelName]);
+  if (Object.hasOwn(NEURON_MODELS, name)) return catalogueEntry(NEURON_MODELS[name as NeuronModelName]);
+  const registered = registeredNeuronModels().find((m) => m.name === name);
+  if (registered === undefined) throw new UnknownModelError(name, [...Object.keys(NEURON_MODELS), ...registeredNeuronModels().map((m) => m.name)]);
+  return catalogueEntry(registered);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,9 +57,31 @@ export interface StateVarMeta {
 /** Parameters after defaults were applied. */
 export type ResolvedParams = Readonly<Record<string, number | string>>;
 
+/**
+ * Per-neuron view handed to a model's float64 CPU update (the same shape as `NeuronContext` in
+ * `src/cpu/models.ts`).
+ */
+export interface ModelNeuronContext {
+  readonly state: readonly Float64Array[];
+  readonly flat: number;
+  readonly derived: Readonly<Record<string, number>>;
+}
+
+/** A model's own float64 CPU update (equation models generate one): true on a spike. */
+export type ModelSpikingUpdate = (c: ModelNeuronContext, syn: readonly number[], current: number, apicalCurrent: number) => boolean;
+
+/** Where a projection's `on_pre` statement goes in an equation model: input channel and sign. */
+export interface OnPreRoute {
+  readonly channel: number;
+  readonly sign: 1 | -1;
+  /** The state variable it changes. */
+  readonly target: string;
+}
+
 /** A neuron model. */
 export interface NeuronModelDef {
-  readonly name: NeuronModelName;
+  /** Built-in models use a {@link NeuronModelName}; models defined from equations any name. */
+  readonly name: NeuronModelName | (string & {});
   /** `spiking`: emits spikes and receives them through receptors; `rate`: continuous output; `source`: spikes only. */
   readonly kind: 'spiking' | 'rate' | 'source';
   /** One line (one sentence, no line breaks): what the model is; for lists and the catalogue. */
@@ -84,8 +106,31 @@ export interface NeuronModelDef {
   readonly weightUnit: string;
   /** Unit of DC and stimulus inputs onto this model. */
   readonly currentUnit: string;
-  /** WGSL snippet under `shaders/` defining `struct ModelParams` and `fn model_update`. */
+  /**
+   * WGSL snippet under `shaders/` defining `struct ModelParams` and `fn model_update`; for a
+   * generated model, the snippet's name (`generated:NAME`) with the text in `updateShaderText`.
+   */
   readonly updateShader: string;
+  /** The generated WGSL snippet's text (equation models); absent for snippets under `shaders/`. */
+  readonly updateShaderText?: string;
+  /** The model's own float64 CPU update (equation models); built-ins live in `src/cpu/models.ts`. */
+  readonly cpuSpikingUpdate?: ModelSpikingUpdate;
+  /**
+   * Reads a projection's `on_pre` statement (`"ge += w"`): models with equations only.
+   * @throws Error saying what is wrong and what to write instead
+   */
+  readonly onPre?: (statement: string) => OnPreRoute;
+  /**
+   * Converts a parameter value given in a spec (a number in the parameter's unit, or a quantity
+   * string such as `"10*mV/ms"`) to the number the model computes with (equation models).
+   * @throws Error saying what is wrong (unknown unit, wrong dimension)
+   */
+  readonly paramValue?: (name: string, value: number | string) => number;
+  /**
+   * Whether DC, stimulus and trial-current inputs may target the model's soma (default: true).
+   * Equation models accept them only when they declare the parameter those inputs add to.
+   */
+  readonly acceptsCurrent?: boolean;
   /** WGSL library files the snippet uses (composed before it). */
   readonly shaderLibraries?: readonly string[];
   /**

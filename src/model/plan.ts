@@ -5,7 +5,8 @@
  * reference both execute this plan, so they simulate exactly the same network.
  */
 import { buildConnectivity, preferredOrientationsDeg, toDense, toIncoming, type Connectivity, type IncomingConnectivity } from './connectivity.js';
-import { NEURON_MODELS, emitsSpikes, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
+import { emitsSpikes, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
+import { findNeuronModel } from './registry.js';
 import { resolveSpecDefaults, validateSpec } from './schema.js';
 import type { Compartment, Distribution, NetworkSpec, NeuronSelection, ProjectionSpec, Receptor, RecorderSpec } from './spec.js';
 import { rngNormal2, rngUniform4, streamId } from '../rng/philox.js';
@@ -126,7 +127,12 @@ export function msToSteps(ms: number, dtMs: number, min = 0): number {
  * apical input uses the model's apical channel (signed); somatic input uses the excitatory or
  * inhibitory receptor (two receptors) or one signed channel (one receptor, rate units).
  */
-export function inputRoute(model: NeuronModelDef, receptor: Receptor | undefined, compartment: Compartment | undefined): { channel: number; sign: 1 | -1 } {
+export function inputRoute(model: NeuronModelDef, receptor: Receptor | undefined, compartment: Compartment | undefined, onPre?: string): { channel: number; sign: 1 | -1 } {
+  // Equation models: the on_pre statement names the target variable (its channel) and the sign.
+  if (model.onPre !== undefined) {
+    const route = model.onPre(onPre ?? '');
+    return { channel: route.channel, sign: route.sign };
+  }
   const inhibitory = receptor === 'inhibitory';
   if (compartment === 'apical') {
     if (model.apicalChannel === undefined) throw new Error(`model ${model.name} has no apical compartment`);
@@ -251,7 +257,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
   const sizeOf = (popName: string): number => spec.populations[popIndex.get(popName)!]!.size;
   options.beforeBuild?.(projSpecs.map((p) => estimateSynapses(p, sizeOf(p.source), sizeOf(p.target))), { populations: spec.populations, batch });
 
-  const models = spec.populations.map((p) => NEURON_MODELS[p.model]);
+  const models = spec.populations.map((p) => findNeuronModel(p.model, spec)!);
   const preferred = spec.populations.map((p, i) =>
     p.preferred_orientation || projSpecs.some((q) => q.connector.type === 'ring' && (q.source === p.name || q.target === p.name))
       ? preferredOrientationsDeg(p.preferred_orientation ?? 'uniform', p.size, seed, i)
@@ -262,7 +268,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
     const source = popIndex.get(p.source)!;
     const target = popIndex.get(p.target)!;
     const targetModel = models[target]!;
-    const { channel, sign } = inputRoute(targetModel, p.receptor, p.compartment);
+    const { channel, sign } = inputRoute(targetModel, p.receptor, p.compartment, p.on_pre);
     const connectivity = buildConnectivity(
       p,
       { size: sizeOf(p.source), ...(preferred[source] ? { preferredDeg: preferred[source] } : {}) },
@@ -315,7 +321,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
         const apical = inp.compartment === 'apical' ? 1 : 0;
         const base = { index: inputIndex, startStep, stopStep, stream, lambda: 0, weight: 0, amplitude: 0, kappa: 0, baseline: 0, channel: apical, orientationsDeg: new Float64Array(batch), values: new Float32Array(0) };
         if (inp.type === 'poisson') {
-          const route = inputRoute(model, inp.receptor, inp.compartment);
+          const route = inputRoute(model, inp.receptor, inp.compartment, inp.on_pre);
           return {
             ...base,
             kind: 'poisson' as const,

@@ -15,6 +15,8 @@ import { z } from 'zod';
 import { NEURON_MODELS } from './models.js';
 import type { NeuronModelDef } from './models.js';
 import type { NetworkSpec, NeuronModelName } from './spec.js';
+import { EquationError } from './equations/errors.js';
+import { findNeuronModel, registeredNeuronModels, specModel, type SpecModelEntry } from './registry.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -427,12 +429,14 @@ const topLevelSchema = z.strictObject({
   projections: z.array(z.unknown()).optional(),
   inputs: z.array(z.unknown()).optional(),
   recorders: z.array(z.unknown()).optional(),
+  models: z.record(z.string(), z.unknown()).optional(),
 });
 
-const populationSchema = z.strictObject({
+/** The population schema for these model names (built-ins, the spec's models, registered models). */
+const populationSchemaFor = (extraModels: readonly string[]) => z.strictObject({
   name: z.string(),
   size: z.number(),
-  model: z.enum(MODEL_NAMES),
+  model: z.enum([...MODEL_NAMES, ...extraModels] as [string, ...string[]]),
   params: z.record(z.string(), z.unknown()).optional(),
   initial: z.record(z.string(), z.unknown()).optional(),
   preferred_orientation: z.enum(['uniform', 'random']).optional(),
@@ -447,6 +451,7 @@ const projectionSchema = z.strictObject({
   delay_ms: z.unknown().optional(),
   receptor: receptorSchema.optional(),
   compartment: compartmentSchema.optional(),
+  on_pre: z.string().optional(),
 });
 
 const autapses = z.boolean().optional();
@@ -463,7 +468,7 @@ const connectorSchemas = {
 const inputSchemas = {
   poisson: z.strictObject({
     type: z.literal('poisson'), target: z.string(), rate_hz: z.number(), n_sources: optionalNumber, weight: z.number(),
-    receptor: receptorSchema.optional(), ...timeWindow,
+    receptor: receptorSchema.optional(), on_pre: z.string().optional(), ...timeWindow,
   }),
   dc: z.strictObject({ type: z.literal('dc'), target: z.string(), amplitude: z.number(), ...timeWindow }),
   stimulus: z.strictObject({
@@ -632,6 +637,52 @@ interface Context {
   readonly populationsGiven: boolean;
 }
 
+/**
+ * Compile the spec's `models` (equation descriptions); problems are reported at
+ * `models.NAME.FIELD` as `line L, col C: …`.
+ */
+function checkModels(list: IssueList, raw: unknown): Map<string, NeuronModelDef | undefined> {
+  const out = new Map<string, NeuronModelDef | undefined>();
+  const models = asRecord(raw);
+  if (models === undefined) return out;
+  for (const [name, entry] of Object.entries(models)) {
+    const path: Path = ['models', name];
+    if (!NAME_PATTERN.test(name)) {
+      list.add(path, `a model name must start with a letter and contain only letters, digits and _ (got ${quote(name)}); rename it`);
+      continue;
+    }
+    if (hasOwn(NEURON_MODELS, name)) {
+      list.add(path, `${quote(name)} is a built-in model; give your model another name`);
+      continue;
+    }
+    const record = asRecord(entry);
+    if (record === undefined) {
+      list.add(path, `must be an object with "equations" (and threshold, reset, refractory, method, namespace) (got ${describe(entry)})`);
+      out.set(name, undefined);
+      continue;
+    }
+    const allowed = ['equations', 'threshold', 'reset', 'refractory', 'method', 'namespace', 'on_pre_targets', 'current', 'summary', 'name'];
+    const isDefinition = typeof record['derive'] === 'function';
+    if (!isDefinition) {
+      for (const key of Object.keys(record)) {
+        if (!allowed.includes(key)) list.add([...path, key], `unknown key of a model description (got ${quote(key)}); ${didYouMean(key, allowed)}allowed keys are ${allowed.join(', ')}`);
+      }
+    }
+    try {
+      out.set(name, specModel(name, entry as SpecModelEntry));
+    } catch (error) {
+      out.set(name, undefined);
+      if (error instanceof EquationError) {
+        const fieldPath = error.field.split('.');
+        list.add([...path, ...fieldPath], `${error.located}`);
+      } else {
+        list.add(path, `cannot compile the model (got ${describeError(error)})`);
+      }
+    }
+  }
+  return out;
+}
+
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function checkSpec(list: IssueList, input: unknown): void {
@@ -654,13 +705,19 @@ function checkSpec(list: IssueList, input: unknown): void {
 
   checkRun(list, root['run']);
 
+  const specModels = checkModels(list, root['models']);
+  const modelNames = [...specModels.keys(), ...registeredNeuronModels().map((m) => m.name).filter((n) => !specModels.has(n))];
+  const lookupModel = (name: string): NeuronModelDef | undefined =>
+    hasOwn(NEURON_MODELS, name) ? NEURON_MODELS[name as NeuronModelName] : specModels.has(name) ? specModels.get(name) : findNeuronModel(name);
+
   const populations = new Map<string, PopulationInfo>();
   const rawPopulations = root['populations'];
   if (Array.isArray(rawPopulations)) {
     if (rawPopulations.length === 0) {
       list.add(['populations'], 'must list at least one population (got an empty array); add one such as {"name": "E", "size": 100, "model": "lif_psc_exp"}');
     }
-    rawPopulations.forEach((raw: unknown, i) => checkPopulation(list, raw, ['populations', i], i, populations));
+    const schema = populationSchemaFor(modelNames);
+    rawPopulations.forEach((raw: unknown, i) => checkPopulation(list, raw, ['populations', i], i, populations, schema, lookupModel));
   }
   const context: Context = { dtMs, batch, populations, populationsGiven: Array.isArray(rawPopulations) };
 
@@ -708,7 +765,10 @@ function checkName(list: IssueList, path: Path, name: unknown, takenBy: number |
   }
 }
 
-function checkPopulation(list: IssueList, raw: unknown, path: Path, index: number, populations: Map<string, PopulationInfo>): void {
+function checkPopulation(
+  list: IssueList, raw: unknown, path: Path, index: number, populations: Map<string, PopulationInfo>,
+  populationSchema: z.ZodType, lookupModel: (name: string) => NeuronModelDef | undefined,
+): void {
   checkStructure(list, populationSchema, raw, path, 'population key');
   const record = asRecord(raw);
   if (record === undefined) return;
@@ -719,7 +779,7 @@ function checkPopulation(list: IssueList, raw: unknown, path: Path, index: numbe
     min: 1, max: SPEC_LIMITS.maxPopulationSize, integer: true, hint: 'size is the number of neurons',
   }) ? record['size'] : undefined;
   const modelName = record['model'];
-  const model = typeof modelName === 'string' && hasOwn(NEURON_MODELS, modelName) ? NEURON_MODELS[modelName as NeuronModelName] : undefined;
+  const model = typeof modelName === 'string' ? lookupModel(modelName) : undefined;
 
   const params = asRecord(record['params']);
   if (model !== undefined && params !== undefined) checkParams(list, [...path, 'params'], model, params);
@@ -736,7 +796,18 @@ function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params:
     const at = [...path, key];
     const meta = model.params.find((p) => p.name === key);
     const choice = model.choiceParams.find((p) => p.name === key);
-    if (meta !== undefined) {
+    if (meta !== undefined && model.paramValue !== undefined) {
+      // Equation models: a number in the parameter's unit, or a quantity string with units.
+      if (typeof value !== 'number' && typeof value !== 'string') {
+        list.add(at, `must be a number in ${meta.unit} or a quantity string such as "10*mV" (got ${describe(value)})`);
+        continue;
+      }
+      try {
+        model.paramValue(key, value);
+      } catch (error) {
+        list.add(at, `${(error as Error).message}`);
+      }
+    } else if (meta !== undefined) {
       const rule: NumberRule = {
         ...(meta.min !== undefined ? { min: meta.min } : {}),
         ...(meta.minExclusive !== undefined ? { minExclusive: meta.minExclusive } : {}),
@@ -886,6 +957,7 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   }
 
   checkConnector(list, record['connector'], [...path, 'connector'], source, target, record['source'] === record['target']);
+  checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target);
   checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
 
   const weightPath = [...path, 'weight'];
@@ -925,6 +997,26 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
         list.add(summary.highPath, `delays must be <= ${SPEC_LIMITS.maxDelayMs} ms (got ${summary.high} ms); use a shorter delay`);
       }
     }
+  }
+}
+
+/** `on_pre` is required onto equation models (it names the target variable) and refused onto built-ins. */
+function checkOnPre(list: IssueList, path: Path, value: unknown, target: PopulationInfo | undefined): void {
+  const model = target?.model;
+  if (model === undefined) return;
+  if (model.onPre === undefined) {
+    if (value !== undefined) list.add(path, `on_pre needs a target with an equation model, but ${quote(target?.name ?? '')} has the built-in model ${model.name} (got ${describe(value)}); remove on_pre and use "receptor"`);
+    return;
+  }
+  if (value === undefined) {
+    list.add(path, `is required onto ${quote(target?.name ?? '')} (model ${model.name}, defined by equations) (got nothing); say what a spike does, e.g. ${quote(`${model.state[0]?.name ?? 'v'} += w`)}`);
+    return;
+  }
+  if (typeof value !== 'string') return;
+  try {
+    model.onPre(value);
+  } catch (error) {
+    list.add(path, (error as Error).message);
   }
 }
 
@@ -1010,7 +1102,11 @@ function checkInput(list: IssueList, context: Context, raw: unknown, path: Path)
   checkTimeWindow(list, path, record);
   checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
 
+  if (type !== 'poisson' && model?.acceptsCurrent === false && record['compartment'] !== 'apical') {
+    list.add([...path, 'target'], `model ${model.name} declares no parameter for input currents (got a ${type} input onto ${quote(target?.name ?? '')}); add "current": "I" to the model with a parameter 'I : amp' in its equations, or drive it with projections or Poisson inputs`);
+  }
   if (type === 'poisson') {
+    checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target);
     if (model !== undefined && model.kind !== 'spiking') {
       list.add([...path, 'target'], `Poisson input needs a spiking target (got ${quote(target?.name ?? '')}, a ${model.kind} population of model ${model.name}); ${model.kind === 'rate' ? 'drive rate populations with a dc or stimulus input' : 'a poisson_source already fires by itself, set its params.rate_hz'}`);
     }

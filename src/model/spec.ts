@@ -15,6 +15,9 @@ export type Distribution =
   | { readonly normal: { readonly mean: number; readonly std: number }; readonly min?: number; readonly max?: number }
   | { readonly uniform: readonly [number, number] };
 
+import type { NeuronModelDef } from './models.js';
+import type { EquationModelDescription } from './equations/compile.js';
+
 /** Names of the neuron models shipped with cortexgpu (see `models.ts`). */
 export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source' | 'two_compartment_rate' | 'two_compartment_lif';
 
@@ -27,8 +30,11 @@ export interface PopulationSpec {
   readonly name: string;
   /** Number of neurons, 1 … 2^26. */
   readonly size: number;
-  /** Neuron model; its parameters and state variables are listed in `models.ts`. */
-  readonly model: NeuronModelName;
+  /**
+   * Neuron model: a built-in (its parameters and state variables are listed in `models.ts`), a
+   * model of the spec's `models`, or one registered with `registerNeuronModel`.
+   */
+  readonly model: NeuronModelName | (string & {});
   /** Model parameters; any parameter left out takes the model's default. Units in the key. */
   readonly params?: Readonly<Record<string, number | string>>;
   /** Initial values of state variables (by state-variable name, e.g. `v_mV`), constant or random. */
@@ -97,6 +103,12 @@ export interface ProjectionSpec {
    * dendrite of two-compartment models; feedback and teaching signals).
    */
   readonly compartment?: Compartment;
+  /**
+   * Targets with an equation model: what a presynaptic spike does, Brian2-style `"ge += w"` or
+   * `"gi -= w"` (`w`: this projection's weight, in the unit of the target variable). Required
+   * onto equation models (which have no receptors); not allowed onto built-in models.
+   */
+  readonly on_pre?: string;
 }
 
 /** Compartment of a two-compartment neuron that a projection or input targets. */
@@ -119,6 +131,8 @@ export interface PoissonInputSpec {
   readonly stop_ms?: number;
   /** Target compartment (two-compartment models). Default `soma`. */
   readonly compartment?: Compartment;
+  /** Equation-model targets: what an input spike does, `"ge += w"` or `"gi -= w"` (see `ProjectionSpec.on_pre`). */
+  readonly on_pre?: string;
 }
 
 /** A constant current (pA for LIF models, input units for rate models). */
@@ -240,4 +254,9 @@ export interface NetworkSpec {
   readonly recorders?: readonly RecorderSpec[];
   /** Optional run length and warm-up (see {@link RunSpec}). */
   readonly run?: RunSpec;
+  /**
+   * Neuron models defined by equations (Brian2 syntax), by name; populations name them in
+   * `model`. In TypeScript a value may also be a definition from `defineNeuronModel`.
+   */
+  readonly models?: Readonly<Record<string, EquationModelDescription | NeuronModelDef>>;
 }

@@ -1,0 +1,318 @@
+/**
+ * Code generation from the intermediate form: one update algorithm, printed as a WGSL model
+ * snippet (`struct ModelParams` + `fn model_update`, the contract of the hand-written snippets
+ * in `shaders/*_update.wgsl`) and as float64 JavaScript compiled with `new Function`, statement
+ * for statement in the same order. Also the host-side derived constants (`ModelParams` values).
+ *
+ * Order of one step (Brian2's schedule groups → thresholds → synapses → resets, shifted so a
+ * step starts with the previous step's synapses and resets):
+ *  1. this step's arrivals (`syn[k]`, the `on_pre` of spikes delivered now) are added to their
+ *     target variables — skipped for `(unless refractory)` targets of a refractory neuron;
+ *  2. if the neuron spiked in the previous step, the reset statements run;
+ *  3. the refractory counter counts down: the neuron is refractory for ⌊refractory/dt⌋ steps
+ *     after its spike step, as Brian2's `timestep(t − lastspike) < timestep(refractory)`;
+ *  4. the state is integrated over dt (`(unless refractory)` variables are held while refractory);
+ *  5. threshold: a spike when the condition holds and the neuron is not refractory.
+ */
+import type { CompiledEquationModel } from './compile.js';
+import { evaluate, type Expr } from './ir.js';
+import { propagators } from './linalg.js';
+
+/** Language of generated code. */
+type Lang = 'wgsl' | 'js';
+
+/** Names of the hidden state variables the generated code keeps. */
+export const REFRACTORY_STATE = '_refractory_steps';
+export const SPIKED_STATE = '_spiked';
+
+function literal(v: number, lang: Lang): string {
+  if (!Number.isFinite(v)) throw new Error(`non-finite constant ${v} in generated code`);
+  let s = String(v);
+  if (lang === 'wgsl' && !/[.eE]/.test(s)) s += '.0';
+  if (lang === 'wgsl' && /e/.test(s) && !/\./.test(s)) s = s.replace(/e/, '.0e');
+  return v < 0 ? `(${s})` : s;
+}
+
+interface EmitContext {
+  readonly lang: Lang;
+  /** Code of a state variable's value (the variables of the current stage). */
+  readonly state: (name: string) => string;
+  readonly param: (name: string) => string;
+  readonly dt: string;
+}
+
+/** Print an expression, fully parenthesised, in WGSL or JavaScript. */
+export function emit(e: Expr, c: EmitContext): string {
+  const js = c.lang === 'js';
+  const f = (x: Expr): string => emit(x, c);
+  switch (e.k) {
+    case 'num':
+      return literal(e.v, c.lang);
+    case 'state':
+      return c.state(e.name);
+    case 'param':
+      return c.param(e.name);
+    case 'dt':
+      return c.dt;
+    case 'bin':
+      return `(${f(e.a)} ${e.op} ${f(e.b)})`;
+    case 'neg':
+      return `(-${f(e.a)})`;
+    case 'pow': {
+      if (e.b.k === 'num' && Number.isInteger(e.b.v) && Math.abs(e.b.v) <= 4) {
+        const n = Math.abs(e.b.v);
+        if (n === 0) return literal(1, c.lang);
+        const base = f(e.a);
+        const product = `(${new Array<string>(n).fill(base).join(' * ')})`;
+        return e.b.v > 0 ? product : `(${literal(1, c.lang)} / ${product})`;
+      }
+      if (e.b.k === 'num' && e.b.v === 0.5) return js ? `Math.sqrt(${f(e.a)})` : `sqrt(${f(e.a)})`;
+      return js ? `Math.pow(${f(e.a)}, ${f(e.b)})` : `pow(${f(e.a)}, ${f(e.b)})`;
+    }
+    case 'call': {
+      const args = e.args.map(f);
+      if (e.fn === 'clip') return js ? `Math.min(Math.max(${args[0]}, ${args[1]}), ${args[2]})` : `clamp(${args[0]}, ${args[1]}, ${args[2]})`;
+      return js ? `Math.${e.fn}(${args.join(', ')})` : `${e.fn}(${args.join(', ')})`;
+    }
+    case 'cmp':
+      return `(${f(e.a)} ${js && e.op === '==' ? '===' : js && e.op === '!=' ? '!==' : e.op} ${f(e.b)})`;
+    case 'logic':
+      return `(${f(e.a)} ${e.op === 'and' ? '&&' : '||'} ${f(e.b)})`;
+    case 'not':
+      return `(!${f(e.a)})`;
+  }
+}
+
+/** Members of the generated `ModelParams` struct, in order. */
+export function uniformMembers(m: CompiledEquationModel): string[] {
+  const members = ['dt'];
+  if (m.refractory) members.push('refractory_steps');
+  for (const p of m.params) if (p.scope === 'shared') members.push(`p_${p.name}`);
+  if (m.method === 'exact') {
+    const n = m.states.length;
+    const prefixes = m.refractory && m.states.some((s) => s.unlessRefractory) ? ['D', 'Q', 'Dr', 'Qr'] : ['D', 'Q'];
+    for (const prefix of prefixes) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) members.push(`${prefix}_${i}_${j}`);
+  }
+  return members;
+}
+
+/**
+ * The values of the `ModelParams` members for these shared-parameter values (internal units)
+ * and step: the step, the refractory period in steps (Brian2's ⌊(refractory + 10⁻³dt)/dt⌋),
+ * the parameters, and for `exact` the propagators D = e^{M dt} − I and Q = ∫₀^dt e^{Ms} ds in
+ * float64 (x ← x + D x + Q c); `Dr`, `Qr` with the `(unless refractory)` rows of M zeroed.
+ */
+export function deriveUniforms(m: CompiledEquationModel, shared: (name: string) => number, dtMs: number): Record<string, number> {
+  const out: Record<string, number> = { dt: dtMs };
+  const env = { state: (): number => 0, param: shared, dt: dtMs };
+  if (m.refractory) out['refractory_steps'] = refractorySteps(m, shared, dtMs);
+  for (const p of m.params) if (p.scope === 'shared') out[`p_${p.name}`] = shared(p.name);
+  if (m.method === 'exact') {
+    const jac = m.linear.jacobian!.map((row) => row.map((e) => evaluate(e, env)));
+    const write = (prefix: string, mat: number[][]): void => mat.forEach((row, i) => row.forEach((x, j) => (out[`${prefix}_${i}_${j}`] = x)));
+    // D = P − I: the step adds D·x to x, so float32 rounding of the constants only touches the
+    // (small) change per step, not the state itself (which would bias the fixed point).
+    const minusIdentity = (mat: number[][]): number[][] => mat.map((row, i) => row.map((x, j) => (i === j ? x - 1 : x)));
+    const { p, q } = propagators(jac, dtMs);
+    write('D', minusIdentity(p));
+    write('Q', q);
+    if (m.refractory && m.states.some((s) => s.unlessRefractory)) {
+      const held = jac.map((row, i) => (m.states[i]!.unlessRefractory ? row.map(() => 0) : row));
+      const r = propagators(held, dtMs);
+      write('Dr', minusIdentity(r.p));
+      write('Qr', r.q);
+    }
+  }
+  return out;
+}
+
+/** Steps a neuron stays refractory after its spike step (0 without a refractory period). */
+export function refractorySteps(m: CompiledEquationModel, shared: (name: string) => number, dtMs: number): number {
+  if (!m.refractory) return 0;
+  const ms = evaluate(m.refractory, { state: () => 0, param: shared, dt: dtMs });
+  return Math.max(0, Math.floor((ms + 1e-3 * dtMs) / dtMs));
+}
+
+/** State variables of the generated code, in storage order: equations, per-neuron parameters, hidden. */
+export function storageOrder(m: CompiledEquationModel): string[] {
+  return [
+    ...m.states.map((s) => s.name),
+    ...m.params.filter((p) => p.scope === 'neuron').map((p) => p.name),
+    ...(m.refractory ? [REFRACTORY_STATE] : []),
+    SPIKED_STATE,
+  ];
+}
+
+/** The update algorithm as lines of code in one language. */
+function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
+  const js = lang === 'js';
+  const L: string[] = [];
+  const letKw = js ? 'const' : 'let';
+  const varKw = js ? 'let' : 'var';
+  const zero = literal(0, lang);
+  const one = literal(1, lang);
+  const u = (member: string): string => (js ? `d_${member}` : `model.${member}`);
+  const order = storageOrder(m);
+  const perNeuron = new Set(m.params.filter((p) => p.scope === 'neuron').map((p) => p.name));
+  const hasRefractory = m.refractory !== null;
+  const load = (name: string): string => (js ? `st[${order.indexOf(name)}][i]` : `state_get(STATE_${name}, flat)`);
+  const store = (name: string, value: string): string => (js ? `st[${order.indexOf(name)}][i] = ${value};` : `state_set(STATE_${name}, flat, ${value});`);
+
+  const paramRef = (name: string): string => {
+    const base = perNeuron.has(name) ? `s_${name}` : u(`p_${name}`);
+    return name === m.currentParam ? `(${base} + current)` : base;
+  };
+  const ctx = (state: (n: string) => string): EmitContext => ({ lang, state, param: paramRef, dt: u('dt') });
+  const base = ctx((n) => `s_${n}`);
+
+  if (js) {
+    for (const member of uniformMembers(m)) L.push(`const d_${member} = d[${JSON.stringify(member)}];`);
+  }
+  for (const s of m.states) L.push(`${varKw} s_${s.name} = ${load(s.name)};`);
+  for (const p of perNeuron) L.push(`${varKw} s_${p} = ${load(p)};`);
+  if (hasRefractory) L.push(`${varKw} r_left = ${load(REFRACTORY_STATE)};`);
+  L.push(`${letKw} was_spike = ${load(SPIKED_STATE)} > ${zero};`);
+
+  // 1. Arrivals.
+  L.push('// 1. arrivals of this step (on_pre of delivered spikes)');
+  const unlessTargets = m.onPreTargets.filter((t) => m.states.find((s) => s.name === t)?.unlessRefractory);
+  if (hasRefractory && unlessTargets.length > 0) L.push(`${letKw} was_active = !was_spike && r_left <= ${zero};`);
+  m.onPreTargets.forEach((t, k) => {
+    const add = `s_${t} = s_${t} + syn[${k}];`;
+    if (hasRefractory && unlessTargets.includes(t)) L.push(`if (was_active) { ${add} }`);
+    else L.push(add);
+  });
+
+  // 2. Reset of the previous step's spike.
+  if (m.reset.length > 0) {
+    L.push('// 2. reset after the previous step\'s spike');
+    L.push('if (was_spike) {');
+    for (const r of m.reset) {
+      const value = emit(r.value, base);
+      const target = `s_${r.target}`;
+      const rhs = r.op === '=' ? value : `${target} ${r.op[0]} ${value}`;
+      L.push(`  ${target} = ${rhs};`);
+    }
+    L.push('}');
+  }
+
+  // 3. Refractoriness.
+  if (hasRefractory) {
+    L.push('// 3. refractory countdown');
+    L.push(`r_left = ${js ? 'Math.max' : 'max'}(r_left - ${one}, ${zero});`);
+    L.push(`${letKw} is_active = r_left <= ${zero};`);
+  }
+
+  // 4. Integration.
+  L.push(`// 4. integration (${m.method})`);
+  const names = m.states.map((s) => s.name);
+  const rhsAt = (stage: (n: string) => string) => (i: number): string => emit(m.states[i]!.rhs, ctx(stage));
+  const dt = u('dt');
+  if (m.method === 'euler') {
+    names.forEach((x, i) => L.push(`${letKw} k1_${x} = ${rhsAt((n) => `s_${n}`)(i)};`));
+    names.forEach((x) => L.push(`${letKw} n_${x} = s_${x} + ${dt} * k1_${x};`));
+  } else if (m.method === 'rk2') {
+    names.forEach((x, i) => L.push(`${letKw} k1_${x} = ${dt} * ${rhsAt((n) => `s_${n}`)(i)};`));
+    names.forEach((x) => L.push(`${letKw} h_${x} = s_${x} + ${literal(0.5, lang)} * k1_${x};`));
+    names.forEach((x, i) => L.push(`${letKw} n_${x} = s_${x} + ${dt} * ${rhsAt((n) => `h_${n}`)(i)};`));
+  } else if (m.method === 'rk4') {
+    const stage = (k: number, at: (n: string) => string): void => names.forEach((x, i) => L.push(`${letKw} k${k}_${x} = ${dt} * ${rhsAt(at)(i)};`));
+    stage(1, (n) => `s_${n}`);
+    names.forEach((x) => L.push(`${letKw} h1_${x} = s_${x} + ${literal(0.5, lang)} * k1_${x};`));
+    stage(2, (n) => `h1_${n}`);
+    names.forEach((x) => L.push(`${letKw} h2_${x} = s_${x} + ${literal(0.5, lang)} * k2_${x};`));
+    stage(3, (n) => `h2_${n}`);
+    names.forEach((x) => L.push(`${letKw} h3_${x} = s_${x} + k3_${x};`));
+    stage(4, (n) => `h3_${n}`);
+    names.forEach((x) => L.push(`${letKw} n_${x} = s_${x} + (k1_${x} + ${literal(2, lang)} * k2_${x} + ${literal(2, lang)} * k3_${x} + k4_${x}) / ${literal(6, lang)};`));
+  } else if (m.method === 'exponential_euler') {
+    names.forEach((x, i) => {
+      const a = m.linear.a![i];
+      L.push(`${letKw} B_${x} = ${emit(m.linear.b![i]!, base)};`);
+      if (a === null || a === undefined) {
+        L.push(`${letKw} n_${x} = s_${x} + ${dt} * B_${x};`);
+      } else {
+        L.push(`${letKw} A_${x} = ${emit(a, base)};`);
+        L.push(`${letKw} BA_${x} = B_${x} / A_${x};`);
+        L.push(`${letKw} n_${x} = -BA_${x} + (s_${x} + BA_${x}) * ${js ? 'Math.exp' : 'exp'}(A_${x} * ${dt});`);
+      }
+    });
+  } else {
+    const constants = m.linear.constant!;
+    constants.forEach((c, j) => {
+      if (!(c.k === 'num' && c.v === 0)) L.push(`${letKw} c_${j} = ${emit(c, base)};`);
+    });
+    const combination = (prefix: string, held: boolean) => (i: number): string => {
+      const terms: string[] = [];
+      names.forEach((x, j) => terms.push(`${u(`${prefix === 'r' ? 'Dr' : 'D'}_${i}_${j}`)} * s_${x}`));
+      constants.forEach((c, j) => {
+        if (c.k === 'num' && c.v === 0) return;
+        if (held && m.states[j]!.unlessRefractory) return;
+        terms.push(`${u(`${prefix === 'r' ? 'Qr' : 'Q'}_${i}_${j}`)} * c_${j}`);
+      });
+      return `s_${names[i]} + (${terms.join(' + ')})`;
+    };
+    const twoBranches = hasRefractory && m.states.some((s) => s.unlessRefractory);
+    names.forEach((x) => L.push(js ? `let n_${x};` : `var n_${x}: f32;`));
+    if (twoBranches) L.push('if (is_active) {');
+    names.forEach((x, i) => L.push(`${twoBranches ? '  ' : ''}n_${x} = ${combination('', false)(i)};`));
+    if (twoBranches) {
+      L.push('} else {');
+      names.forEach((x, i) => L.push(`  n_${x} = ${combination('r', true)(i)};`));
+      L.push('}');
+    }
+  }
+  for (const s of m.states) {
+    if (hasRefractory && s.unlessRefractory) L.push(js ? `if (is_active) s_${s.name} = n_${s.name};` : `s_${s.name} = select(s_${s.name}, n_${s.name}, is_active);`);
+    else L.push(`s_${s.name} = n_${s.name};`);
+  }
+
+  // 5. Threshold.
+  L.push('// 5. threshold');
+  const condition = m.threshold ? emit(m.threshold, base) : 'false';
+  L.push(`${letKw} spike = ${hasRefractory ? `is_active && ` : ''}${condition};`);
+  if (hasRefractory) L.push(`if (spike) { r_left = ${u('refractory_steps')}; }`);
+  for (const s of m.states) L.push(store(s.name, `s_${s.name}`));
+  for (const p of perNeuron) L.push(store(p, `s_${p}`));
+  if (hasRefractory) L.push(store(REFRACTORY_STATE, 'r_left'));
+  L.push(store(SPIKED_STATE, js ? `spike ? 1 : 0` : `select(${zero}, ${one}, spike)`));
+  L.push('return spike;');
+  return L;
+}
+
+/** The WGSL model snippet: `struct ModelParams` and `fn model_update`. */
+export function generateWgsl(m: CompiledEquationModel): string {
+  const members = uniformMembers(m);
+  return [
+    `// Generated by cortexgpu from the equations of model ${m.name} (method: ${m.method}).`,
+    'struct ModelParams {',
+    ...members.map((x) => `  ${x}: f32,`),
+    '}',
+    '',
+    'fn model_update(flat: u32, n: u32, b: u32, step: u32, syn: vec4<f32>, current: f32, apical_current: f32) -> bool {',
+    ...updateBody(m, 'wgsl').map((l) => `  ${l}`),
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The float64 JavaScript source of the update (body of `(c, syn, current, apicalCurrent) => boolean`). */
+export function generateJsSource(m: CompiledEquationModel): string {
+  return ['const d = c.derived;', 'const st = c.state;', 'const i = c.flat;', ...updateBody(m, 'js')].join('\n');
+}
+
+/** Per-neuron view handed to a generated CPU update (as `NeuronContext` in `src/cpu/models.ts`). */
+export interface GeneratedUpdateContext {
+  readonly state: readonly Float64Array[];
+  readonly flat: number;
+  readonly derived: Readonly<Record<string, number>>;
+}
+
+/** A compiled float64 update: returns true on a spike. */
+export type GeneratedSpikingUpdate = (c: GeneratedUpdateContext, syn: readonly number[], current: number, apicalCurrent: number) => boolean;
+
+/** Compile the JavaScript update with `new Function`. */
+export function compileJsUpdate(m: CompiledEquationModel): GeneratedSpikingUpdate {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('c', 'syn', 'current', 'apicalCurrent', generateJsSource(m)) as GeneratedSpikingUpdate;
+}

@@ -12,7 +12,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { RunFolder, RunSpikeRecording } from '../io/run-folder.js';
-import { binnedSpikeRate, groupSpikeTrains, interspikeIntervalCvs, interspikeIntervalsMs, spikeStatistics } from './spike-statistics.js';
+import { binnedSpikeRate, groupSpikeTrains, groupedTrainStatistics, interspikeIntervalCvs, interspikeIntervalsMs } from './spike-statistics.js';
 
 /** A request {@link runPlotData} cannot satisfy (window outside a run, trial missing, ...). */
 export class RunPlotError extends Error {
@@ -217,8 +217,10 @@ export function runPlotData(runs: readonly RunFolder[], options: RunPlotOptions 
     const nBins = Math.floor((toStep - fromStep) / binSteps);
     if (nBins < 1) throw new RunPlotError(`--bin ${binMsRequested} ms is longer than the window (${fromMs}-${toMs} ms).`);
     for (const rec of run.spikes) {
-      const stats = spikeStatistics(rec, { dtMs, batch, fromStep, toStep, populationSize: rec.populationSize });
+      // Grouped once: the rate and CV statistics, the ISIs and the CV histogram all use them.
       const trains = groupSpikeTrains(rec, { batch, fromStep, toStep });
+      const cvs = interspikeIntervalCvs(trains);
+      const stats = groupedTrainStatistics(trains, cvs, { dtMs, windowSteps: toStep - fromStep, size: rec.populationSize });
       const rows = Uint32Array.from(rec.neurons).sort().slice(0, neurons);
       const shown = new Set(rows);
       const times: number[] = [];
@@ -247,7 +249,7 @@ export function runPlotData(runs: readonly RunFolder[], options: RunPlotOptions 
           binMs: binSteps * dtMs,
         },
         isi,
-        cvs: interspikeIntervalCvs(trains),
+        cvs,
       });
     }
   }
@@ -255,18 +257,14 @@ export function runPlotData(runs: readonly RunFolder[], options: RunPlotOptions 
   const populations = [...new Set(partial.map((p) => p.cell.population))];
   const isiEdges = new Map<string, Float64Array>();
   for (const pop of populations) {
-    const pooled = partial.filter((p) => p.cell.population === pop).map((p) => p.isi);
-    const all = new Float64Array(pooled.reduce((s, a) => s + a.length, 0));
-    let o = 0;
-    for (const a of pooled) {
-      all.set(a, o);
-      o += a.length;
-    }
     let min = Infinity;
     let max = 0;
-    for (const v of all) {
-      if (v > 0 && v < min) min = v;
-      if (v > max) max = v;
+    for (const p of partial) {
+      if (p.cell.population !== pop) continue;
+      for (const v of p.isi) {
+        if (v > 0 && v < min) min = v;
+        if (v > max) max = v;
+      }
     }
     isiEdges.set(pop, min === Infinity ? logEdges(1, 10) : logEdges(min, max));
   }

@@ -53,14 +53,33 @@ export function spikeStatistics(rec: SpikeRecording, options: SpikeStatisticsOpt
   if (!Number.isInteger(fromStep) || !Number.isInteger(toStep) || fromStep < 0 || toStep <= fromStep) {
     throw new RangeError(`spikeStatistics: the window [fromStep, toStep) must be non-empty integer steps >= 0 (got [${fromStep}, ${toStep}))`);
   }
-  const nRecorded = rec.neurons.length;
-  const size = options.populationSize ?? nRecorded;
-  if (nRecorded === 0) return { size, rate_hz: 0, cv_isi: null, n_recorded: 0 };
-
   const trains = groupSpikeTrains(rec, { batch, fromStep, toStep });
-  const durationS = ((toStep - fromStep) * dtMs) / 1000;
+  return groupedTrainStatistics(trains, interspikeIntervalCvs(trains), {
+    dtMs,
+    windowSteps: toStep - fromStep,
+    size: options.populationSize ?? trains.nRecorded,
+  });
+}
+
+/**
+ * {@link spikeStatistics} of trains already grouped by {@link groupSpikeTrains}, for callers that
+ * also use the trains (e.g. for ISI histograms) and so group them once.
+ *
+ * @param trains the grouped spikes of the window
+ * @param cvs `interspikeIntervalCvs(trains)`
+ * @param window `dtMs` (ms, > 0), `windowSteps` (toStep − fromStep of the grouping) and `size`
+ *   (neurons in the population, reported as `size`)
+ */
+export function groupedTrainStatistics(
+  trains: GroupedSpikeTrains,
+  cvs: Float64Array,
+  window: { readonly dtMs: number; readonly windowSteps: number; readonly size: number },
+): PopulationStatistics {
+  const { nRecorded, batch } = trains;
+  const { size } = window;
+  if (nRecorded === 0) return { size, rate_hz: 0, cv_isi: null, n_recorded: 0 };
+  const durationS = (window.windowSteps * window.dtMs) / 1000;
   const rate = trains.steps.length / (nRecorded * batch * durationS);
-  const cvs = interspikeIntervalCvs(trains);
   let cvSum = 0;
   for (const cv of cvs) cvSum += cv;
   return { size, rate_hz: rate, cv_isi: cvs.length > 0 ? cvSum / cvs.length : null, n_recorded: nRecorded };

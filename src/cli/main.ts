@@ -582,6 +582,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const recordings = divergence === null ? sim.recordings() : recordingsBeforeStep(sim.recordings(), divergence.step, dtMs);
     sim.destroy();
 
+    const divergenceInfo = divergence === null ? null : divergenceSummary(divergence, dtMs, options.out);
     // A run cut short by a divergence may end before the warm-up: its statistics then use every step kept.
     const warmupMs = divergence !== null && timing.warmupMs >= report.simulatedMs ? 0 : timing.warmupMs;
     const populations = populationSummaries(spec, recordings, { dtMs, batch, warmupMs, totalSteps: report.steps });
@@ -592,7 +593,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       network: name,
       // "ok", or "diverged": then `divergence` says where, and the files hold the steps before it.
       status: divergence === null ? 'ok' : 'diverged',
-      divergence: divergence === null ? null : divergenceSummary(divergence, dtMs, options.out),
+      divergence: divergenceInfo,
       adapter: context.info.label,
       adapter_info: {
         vendor: context.info.vendor,
@@ -624,8 +625,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
 
     await output.commit([...files.map((f) => ({ name: f.name, content: f.bytes })), { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` }]);
     if (divergence !== null) {
-      const { message } = divergenceSummary(divergence, dtMs, options.out);
-      diverged = new DivergenceError(message, divergence.population, divergence.neuron, divergence.trial, divergence.step, divergence.variable);
+      diverged = new DivergenceError(divergenceInfo!.message, divergence.population, divergence.neuron, divergence.trial, divergence.step, divergence.variable);
     }
 
     if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1));

@@ -9,44 +9,12 @@ import {
   type ConditionStatistics,
 } from '../src/analysis/fisher.js';
 import { RandomStream } from '../src/rng/philox.js';
-import { solve } from './helpers/linalg.js';
+import { cholesky, gaussianSamples, solve } from './helpers/linalg.js';
 import { besselI1 } from './helpers/special.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/** Lower Cholesky factor of an SPD n×n matrix (test-side, independent of the module's). */
-function cholesky(S: Float64Array, n: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = S[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= L[j * n + k]! ** 2;
-    L[j * n + j] = Math.sqrt(d);
-    for (let i = j + 1; i < n; i++) {
-      let s = S[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
-      L[i * n + j] = s / L[j * n + j]!;
-    }
-  }
-  return L;
-}
-
-/** `trials` rows of N(mean, L Lᵀ), row-major (trials × n). */
-function gaussianSamples(stream: RandomStream, mean: Float64Array, L: Float64Array, trials: number): Float64Array {
-  const n = mean.length;
-  const out = new Float64Array(trials * n);
-  const z = new Float64Array(n);
-  for (let t = 0; t < trials; t++) {
-    for (let i = 0; i < n; i++) z[i] = stream.normal();
-    for (let i = 0; i < n; i++) {
-      let s = mean[i]!;
-      for (let k = 0; k <= i; k++) s += L[i * n + k]! * z[k]!;
-      out[t * n + i] = s;
-    }
-  }
-  return out;
-}
 
 /** f'ᵀ S⁻¹ f' by Gaussian elimination (the test helpers' solver, not the module's Cholesky). */
 function quadraticForm(S: Float64Array, f: Float64Array): number {

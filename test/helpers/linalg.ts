@@ -1,4 +1,5 @@
 /** Small dense linear algebra for test references (row-major Float64Array matrices). */
+import type { RandomStream } from '../../src/rng/philox.js';
 
 /** Solve A x = b by Gaussian elimination with partial pivoting (A is n×n). */
 export function solve(A: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -65,4 +66,36 @@ export function lyapunovDiscrete(M: Float64Array, Q: Float64Array, n: number, it
     if (change < 1e-14) break;
   }
   return S;
+}
+
+/** Lower Cholesky factor of a symmetric positive definite n×n matrix (test-side, independent of the module's). */
+export function cholesky(S: Float64Array, n: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = S[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= L[j * n + k]! ** 2;
+    L[j * n + j] = Math.sqrt(d);
+    for (let i = j + 1; i < n; i++) {
+      let s = S[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
+      L[i * n + j] = s / L[j * n + j]!;
+    }
+  }
+  return L;
+}
+
+/** `trials` rows of N(mean, L Lᵀ), row-major (trials × n, n = mean.length), from `stream`'s normals. */
+export function gaussianSamples(stream: RandomStream, mean: Float64Array, L: Float64Array, trials: number): Float64Array {
+  const n = mean.length;
+  const out = new Float64Array(trials * n);
+  const z = new Float64Array(n);
+  for (let t = 0; t < trials; t++) {
+    for (let i = 0; i < n; i++) z[i] = stream.normal();
+    for (let i = 0; i < n; i++) {
+      let s = mean[i]!;
+      for (let k = 0; k <= i; k++) s += L[i * n + k]! * z[k]!;
+      out[t * n + i] = s;
+    }
+  }
+  return out;
 }

@@ -6,7 +6,8 @@
  * Nothing here restates a number: a changed default in `models.ts` changes every rendering.
  */
 import { NEURON_MODELS, type NeuronModelDef, type ParamMeta } from './models.js';
-import { registeredNeuronModels } from './registry.js';
+import { findNeuronModel, registeredNeuronModels } from './registry.js';
+import { editDistance } from './schema.js';
 import type { NeuronModelName } from './spec.js';
 
 /**
@@ -131,9 +132,6 @@ function catalogueEntry(model: NeuronModelDef): CatalogueModel {
   };
 }
 
-/** The catalogue entry of any model definition (e.g. one from `defineNeuronModel`). */
-export const catalogueEntryOf = (model: NeuronModelDef): CatalogueModel => catalogueEntry(model);
-
 /** Every model, in the order of {@link NEURON_MODELS}, then the registered models. */
 export function modelCatalogue(): CatalogueModel[] {
   return [...Object.values(NEURON_MODELS), ...registeredNeuronModels()].map(catalogueEntry);
@@ -141,10 +139,9 @@ export function modelCatalogue(): CatalogueModel[] {
 
 /** One model of the catalogue; throws {@link UnknownModelError} listing the known names. */
 export function catalogueModel(name: string): CatalogueModel {
-  if (Object.hasOwn(NEURON_MODELS, name)) return catalogueEntry(NEURON_MODELS[name as NeuronModelName]);
-  const registered = registeredNeuronModels().find((m) => m.name === name);
-  if (registered === undefined) throw new UnknownModelError(name, [...Object.keys(NEURON_MODELS), ...registeredNeuronModels().map((m) => m.name)]);
-  return catalogueEntry(registered);
+  const model = findNeuronModel(name);
+  if (model === undefined) throw new UnknownModelError(name, [...Object.keys(NEURON_MODELS), ...registeredNeuronModels().map((m) => m.name)]);
+  return catalogueEntry(model);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,16 +303,4 @@ function nearNames(name: string, known: readonly string[]): string[] {
     }
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? [best] : [];
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

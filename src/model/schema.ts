@@ -281,8 +281,8 @@ function hasOwn(record: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(record, key);
 }
 
-/** Edit distance, for "did you mean" suggestions. */
-function editDistance(a: string, b: string): number {
+/** Edit distance, for "did you mean" suggestions (also the model catalogue's). */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
@@ -707,8 +707,8 @@ function checkSpec(list: IssueList, input: unknown): void {
 
   const specModels = checkModels(list, root['models']);
   const modelNames = [...specModels.keys(), ...registeredNeuronModels().map((m) => m.name).filter((n) => !specModels.has(n))];
-  const lookupModel = (name: string): NeuronModelDef | undefined =>
-    hasOwn(NEURON_MODELS, name) ? NEURON_MODELS[name as NeuronModelName] : specModels.has(name) ? specModels.get(name) : findNeuronModel(name);
+  // Built-in names never enter specModels, so findNeuronModel still puts the built-ins first.
+  const lookupModel = (name: string): NeuronModelDef | undefined => (specModels.has(name) ? specModels.get(name) : findNeuronModel(name));
 
   const populations = new Map<string, PopulationInfo>();
   const rawPopulations = root['populations'];

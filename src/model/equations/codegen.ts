@@ -15,7 +15,8 @@
  *  5. threshold: a spike when the condition holds and the neuron is not refractory.
  */
 import type { CompiledEquationModel } from './compile.js';
-import { evaluate, type Expr } from './ir.js';
+import type { ModelSpikingUpdate } from '../models.js';
+import { evaluate, isZero, type Expr } from './ir.js';
 import { propagators } from './linalg.js';
 
 /** Language of generated code. */
@@ -83,6 +84,11 @@ export function emit(e: Expr, c: EmitContext): string {
   }
 }
 
+/** Whether the model holds some state variables while refractory (two sets of `exact` propagators). */
+function holdsWhileRefractory(m: CompiledEquationModel): boolean {
+  return m.refractory !== null && m.states.some((s) => s.unlessRefractory);
+}
+
 /** Members of the generated `ModelParams` struct, in order. */
 export function uniformMembers(m: CompiledEquationModel): string[] {
   const members = ['dt'];
@@ -90,7 +96,7 @@ export function uniformMembers(m: CompiledEquationModel): string[] {
   for (const p of m.params) if (p.scope === 'shared') members.push(`p_${p.name}`);
   if (m.method === 'exact') {
     const n = m.states.length;
-    const prefixes = m.refractory && m.states.some((s) => s.unlessRefractory) ? ['D', 'Q', 'Dr', 'Qr'] : ['D', 'Q'];
+    const prefixes = holdsWhileRefractory(m) ? ['D', 'Q', 'Dr', 'Qr'] : ['D', 'Q'];
     for (const prefix of prefixes) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) members.push(`${prefix}_${i}_${j}`);
   }
   return members;
@@ -116,7 +122,7 @@ export function deriveUniforms(m: CompiledEquationModel, shared: (name: string) 
     const { p, q } = propagators(jac, dtMs);
     write('D', minusIdentity(p));
     write('Q', q);
-    if (m.refractory && m.states.some((s) => s.unlessRefractory)) {
+    if (holdsWhileRefractory(m)) {
       const held = jac.map((row, i) => (m.states[i]!.unlessRefractory ? row.map(() => 0) : row));
       const r = propagators(held, dtMs);
       write('Dr', minusIdentity(r.p));
@@ -240,19 +246,19 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
   } else {
     const constants = m.linear.constant!;
     constants.forEach((c, j) => {
-      if (!(c.k === 'num' && c.v === 0)) L.push(`${letKw} c_${j} = ${emit(c, base)};`);
+      if (!isZero(c)) L.push(`${letKw} c_${j} = ${emit(c, base)};`);
     });
     const combination = (prefix: string, held: boolean) => (i: number): string => {
       const terms: string[] = [];
       names.forEach((x, j) => terms.push(`${u(`${prefix === 'r' ? 'Dr' : 'D'}_${i}_${j}`)} * s_${x}`));
       constants.forEach((c, j) => {
-        if (c.k === 'num' && c.v === 0) return;
+        if (isZero(c)) return;
         if (held && m.states[j]!.unlessRefractory) return;
         terms.push(`${u(`${prefix === 'r' ? 'Qr' : 'Q'}_${i}_${j}`)} * c_${j}`);
       });
       return `s_${names[i]} + (${terms.join(' + ')})`;
     };
-    const twoBranches = hasRefractory && m.states.some((s) => s.unlessRefractory);
+    const twoBranches = holdsWhileRefractory(m);
     names.forEach((x) => L.push(js ? `let n_${x};` : `var n_${x}: f32;`));
     if (twoBranches) L.push('if (is_active) {');
     names.forEach((x, i) => L.push(`${twoBranches ? '  ' : ''}n_${x} = ${combination('', false)(i)};`));
@@ -301,18 +307,8 @@ export function generateJsSource(m: CompiledEquationModel): string {
   return ['const d = c.derived;', 'const st = c.state;', 'const i = c.flat;', ...updateBody(m, 'js')].join('\n');
 }
 
-/** Per-neuron view handed to a generated CPU update (as `NeuronContext` in `src/cpu/models.ts`). */
-export interface GeneratedUpdateContext {
-  readonly state: readonly Float64Array[];
-  readonly flat: number;
-  readonly derived: Readonly<Record<string, number>>;
-}
-
-/** A compiled float64 update: returns true on a spike. */
-export type GeneratedSpikingUpdate = (c: GeneratedUpdateContext, syn: readonly number[], current: number, apicalCurrent: number) => boolean;
-
-/** Compile the JavaScript update with `new Function`. */
-export function compileJsUpdate(m: CompiledEquationModel): GeneratedSpikingUpdate {
+/** Compile the JavaScript update with `new Function`: a model's float64 CPU update, true on a spike. */
+export function compileJsUpdate(m: CompiledEquationModel): ModelSpikingUpdate {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('c', 'syn', 'current', 'apicalCurrent', generateJsSource(m)) as GeneratedSpikingUpdate;
+  return new Function('c', 'syn', 'current', 'apicalCurrent', generateJsSource(m)) as ModelSpikingUpdate;
 }

@@ -8,7 +8,7 @@
  */
 import { derivative, parse, type MathNode } from 'mathjs';
 import { EquationError } from './errors.js';
-import { FUNCTIONS, references, simplify, substituteState, type Expr } from './ir.js';
+import { FUNCTIONS, isZero, references, simplify, substituteState, type Expr } from './ir.js';
 import {
   DIMENSIONLESS, DIMENSION_NAMES, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, isDimensionless, siDimensionName, toInternal, type Dims,
 } from './units.js';
@@ -405,9 +405,7 @@ function parseDeclaration(model: string, line: Line): RawDecl {
   };
   const colon = text.indexOf(':');
   if (colon < 0) {
-    const firstChar = text.search(/\S/) + 1;
     err(text.trimEnd().length + 1, `missing ': unit' at the end of '${text.trim()}'; every line needs its unit, e.g. ': volt' (or ': 1' for dimensionless)`);
-    void firstChar;
   }
   const left = text.slice(0, colon);
   let right = text.slice(colon + 1);
@@ -436,12 +434,6 @@ function parseDeclaration(model: string, line: Line): RawDecl {
   }
   const start = left.search(/\S/);
   return err(start + 1, `cannot read '${left.trim()}'; a line is 'dx/dt = expression : unit', 'x = expression : unit' or 'p : unit'`);
-}
-
-/** Options of {@link compileEquationModel}. */
-export interface CompileOptions {
-  /** Integration step, ms, for checks that need it (default 0.1). */
-  readonly dtMs?: number;
 }
 
 /**
@@ -694,10 +686,6 @@ function differentiate(node: MathNode, variable: string, toIr: (n: MathNode) => 
   return simplify(toIr(d));
 }
 
-function isZero(e: Expr): boolean {
-  return e.k === 'num' && e.v === 0;
-}
-
 function chooseMethod(
   model: string,
   forced: IntegrationMethod | undefined,
@@ -740,7 +728,7 @@ function chooseMethod(
     if (exactWhyNot) break;
     jacobian.push(row);
   }
-  const zero = (e: Expr): Expr => simplify(substituteState(e, () => ({ k: 'num', v: 0 })));
+  const zero = (e: Expr): Expr => simplify(substituteState(e, () => num(0)));
   if (!exactWhyNot && (forced === undefined || forced === 'exact')) {
     return {
       method: 'exact',
@@ -765,7 +753,7 @@ function chooseMethod(
       break;
     }
     a.push(isZero(d) ? null : d);
-    b.push(simplify(substituteState(s.rhs, (n) => (n === s.name ? { k: 'num', v: 0 } : undefined))));
+    b.push(simplify(substituteState(s.rhs, (n) => (n === s.name ? num(0) : undefined))));
   }
   if (!expWhyNot && (forced === undefined || forced === 'exponential_euler')) {
     return { method: 'exponential_euler', reason: forced ? 'forced' : `conditionally linear (${exactWhyNot}): exponential Euler`, linear: { a, b } };

@@ -17,8 +17,8 @@
 import type { NeuronModelDef, OnPreRoute, ParamMeta, ResolvedParams, StateVarMeta } from '../models.js';
 import { compileEquationModel, type CompiledEquationModel, type EquationModelDescription } from './compile.js';
 import { EquationError } from './errors.js';
-import { REFRACTORY_STATE, SPIKED_STATE, compileJsUpdate, deriveUniforms, generateWgsl, refractorySteps, storageOrder } from './codegen.js';
-import { UNITS, dimsEqual, internalUnitName, siDimensionName, toInternal } from './units.js';
+import { REFRACTORY_STATE, compileJsUpdate, deriveUniforms, generateWgsl, refractorySteps, storageOrder } from './codegen.js';
+import { DIMENSIONLESS, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, internalUnitName, siDimensionName, toInternal, type Dims } from './units.js';
 import { parse } from 'mathjs';
 
 export { EquationError } from './errors.js';
@@ -47,7 +47,7 @@ export function isEquationModel(model: NeuronModelDef): model is EquationNeuronM
  * the dimension.
  * @throws Error naming the expected unit
  */
-function quantityValue(text: string | number, expected: CompiledEquationModel['params'][number]['dims'], what: string): number {
+function quantityValue(text: string | number, expected: Dims, what: string): number {
   if (typeof text === 'number') {
     if (!Number.isFinite(text)) throw new Error(`${what} must be a finite number (got ${text})`);
     return text;
@@ -58,33 +58,29 @@ function quantityValue(text: string | number, expected: CompiledEquationModel['p
   } catch (error) {
     throw new Error(`${what}: cannot read ${JSON.stringify(text)} (${(error as Error).message}); write a quantity such as "10*mV"`);
   }
-  let dims = [0, 0, 0, 0, 0, 0, 0];
-  let value = 1;
   // A product/quotient of numbers and units (the forms a spec gives): evaluate with the unit table.
-  const walk = (n: typeof node): { v: number; d: number[] } => {
+  const walk = (n: typeof node): { v: number; d: Dims } => {
     if (n.type === 'ParenthesisNode') return walk((n as unknown as { content: typeof node }).content);
-    if (n.type === 'ConstantNode' && typeof (n as unknown as { value: unknown }).value === 'number') return { v: (n as unknown as { value: number }).value, d: [0, 0, 0, 0, 0, 0, 0] };
+    if (n.type === 'ConstantNode' && typeof (n as unknown as { value: unknown }).value === 'number') return { v: (n as unknown as { value: number }).value, d: DIMENSIONLESS };
     if (n.type === 'SymbolNode') {
       const name = (n as unknown as { name: string }).name;
       const u = UNITS.get(name);
       if (!u) throw new Error(`${what}: unknown unit '${name}' in ${JSON.stringify(text)}; use mV, ms, nS, pA, pF, Hz, …`);
-      return { v: toInternal(u), d: [...u.dims] };
+      return { v: toInternal(u), d: u.dims };
     }
     if (n.type === 'OperatorNode') {
       const op = n as unknown as { fn: string; args: (typeof node)[] };
       const args = op.args.map(walk);
       if (op.fn === 'unaryMinus') return { v: -args[0]!.v, d: args[0]!.d };
-      if (op.fn === 'multiply') return { v: args[0]!.v * args[1]!.v, d: args[0]!.d.map((x, i) => x + args[1]!.d[i]!) };
-      if (op.fn === 'divide') return { v: args[0]!.v / args[1]!.v, d: args[0]!.d.map((x, i) => x - args[1]!.d[i]!) };
-      if (op.fn === 'pow' && args[1]!.d.every((x) => x === 0)) return { v: Math.pow(args[0]!.v, args[1]!.v), d: args[0]!.d.map((x) => x * args[1]!.v) };
+      if (op.fn === 'multiply') return { v: args[0]!.v * args[1]!.v, d: dimsMul(args[0]!.d, args[1]!.d) };
+      if (op.fn === 'divide') return { v: args[0]!.v / args[1]!.v, d: dimsDiv(args[0]!.d, args[1]!.d) };
+      if (op.fn === 'pow' && args[1]!.d.every((x) => x === 0)) return { v: Math.pow(args[0]!.v, args[1]!.v), d: dimsPow(args[0]!.d, args[1]!.v) };
     }
     throw new Error(`${what}: cannot read ${JSON.stringify(text)}; write a number times units, such as "10*mV/ms"`);
   };
-  const r = walk(node);
-  value = r.v;
-  dims = r.d;
-  if (!dimsEqual(dims as unknown as typeof expected, expected)) {
-    throw new Error(`${what}: unit mismatch, ${JSON.stringify(text)} is ${siDimensionName(dims as unknown as typeof expected)} but the parameter is ${siDimensionName(expected)}; give it in ${internalUnitName(expected)} (a number) or with a unit of that dimension`);
+  const { v: value, d: dims } = walk(node);
+  if (!dimsEqual(dims, expected)) {
+    throw new Error(`${what}: unit mismatch, ${JSON.stringify(text)} is ${siDimensionName(dims)} but the parameter is ${siDimensionName(expected)}; give it in ${internalUnitName(expected)} (a number) or with a unit of that dimension`);
   }
   return value;
 }
@@ -139,7 +135,6 @@ export function equationModelDef(name: string, description: EquationModelDescrip
     if (v === REFRACTORY_STATE) return { name: v, unit: 'steps', doc: 'refractory steps left', initial: () => 0 };
     return { name: v, unit: '1', doc: 'spiked in the last step (its reset runs at the start of the next)', initial: () => 0 };
   });
-  void SPIKED_STATE;
   const shared = (rp: ResolvedParams) => (p: string): number => numberOf(rp, p);
   const targetOf = new Map(compiled.onPreTargets.map((t, k) => [t, k]));
   const dimsOfVar = (v: string) => compiled.states.find((s) => s.name === v)?.dims ?? paramDims.get(v)!.dims;

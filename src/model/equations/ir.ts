@@ -28,11 +28,8 @@ export function substituteState(e: Expr, f: (name: string) => Expr | undefined):
     case 'dt':
       return e;
     case 'bin':
-      return { ...e, a: substituteState(e.a, f), b: substituteState(e.b, f) };
     case 'pow':
-      return { ...e, a: substituteState(e.a, f), b: substituteState(e.b, f) };
     case 'cmp':
-      return { ...e, a: substituteState(e.a, f), b: substituteState(e.b, f) };
     case 'logic':
       return { ...e, a: substituteState(e.a, f), b: substituteState(e.b, f) };
     case 'neg':
@@ -134,6 +131,9 @@ export function evaluate(e: Expr, env: { state: (name: string) => number; param:
 
 const isNum = (e: Expr, v?: number): e is { readonly k: 'num'; readonly v: number } => e.k === 'num' && (v === undefined || e.v === v);
 
+/** Whether an expression is the literal 0. */
+export const isZero = (e: Expr): boolean => isNum(e, 0);
+
 /**
  * Fold constants and drop additions of zero and multiplications by zero (the leftovers of
  * substituting 0 for state variables), bottom-up.
@@ -168,7 +168,6 @@ export function simplify(e: Expr): Expr {
       return { k: 'neg', a };
     }
     case 'pow':
-      return { ...e, a: simplify(e.a), b: simplify(e.b) };
     case 'cmp':
     case 'logic':
       return { ...e, a: simplify(e.a), b: simplify(e.b) };

@@ -1,8 +1,9 @@
 // Update of one rate population for one step: take the summed recurrent input gathered by
-// the propagate_rates_* kernels, add external input, run the model's update and write the
-// output into the rate history (ring of ring_slots steps read by outgoing projections).
-// Units whose model gives a spike probability (Poisson spiking of rate units) also emit
-// spikes, which spike projections, recorders and the information analysis use.
+// the propagate_rates_* kernels, add external input, run the model's update (model_update from
+// its generated snippet: the summed inputs arrive as syn.x, soma, and syn.y, apical) and write
+// its output variable into the rate history (ring of ring_slots steps read by outgoing
+// projections). Units whose threshold fires (e.g. Poisson spiking of rate units) emit spikes,
+// which spike projections, recorders and the information analysis use.
 
 @group(0) @binding(0) var<uniform> clock: StepInfo;
 @group(0) @binding(1) var<uniform> pop: PopInfo;
@@ -27,18 +28,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
   let ext = external_input(n, b, step);
   // rate_input holds N_CHANNELS planes (soma, then apical): summed recurrent input, cleared here.
-  var input = vec2<f32>(rate_input[flat] + ext.current, ext.apical_current);
-  rate_input[flat] = 0.0;
+  var input = vec4<f32>(ext.current, ext.apical_current, 0.0, 0.0);
+  if (N_CHANNELS > 0u) {
+    input.x += rate_input[flat];
+    rate_input[flat] = 0.0;
+  }
   if (N_CHANNELS > 1u) {
     input.y += rate_input[total + flat];
     rate_input[total + flat] = 0.0;
   }
-  let r = model_update(flat, n, b, step, input);
-  rate_history[(step % pop.ring_slots) * total + flat] = r;
+  let spiked = model_update(flat, n, b, step, input, 0.0, 0.0);
+  rate_history[(step % pop.ring_slots) * total + flat] = state_get(OUTPUT_STATE, flat);
   check_state_finite(flat, step);
-  let p = model_spike_probability(r);
-  // Draw 1 of the unit's noise counter: draw 0 is its membrane/input noise.
-  if (p > 0.0 && rng_bernoulli(p, pop.seed, pop.noise_stream, n, step, rng_trial(b), 1u)) {
+  if (EMITS_SPIKES && spiked) {
     emit_spike(flat, n, b, step);
   }
 }

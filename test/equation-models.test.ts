@@ -251,7 +251,11 @@ describe('equation models: malformed descriptions', () => {
     ['implicit multiplication', { equations: 'dv/dt = (Vr - v)/(10 ms) : volt' }, 'equations', /missing operator.*5\*ms/],
     ['unknown flag', { equations: 'dv/dt = (Vr - v)/tau : volt (unless refrac)' }, 'equations', /unknown flag '\(unless refrac\)'/],
     ['exp of a quantity with a unit', { equations: 'dv/dt = exp(v)*mV/tau : volt' }, 'equations', /exp\(\) needs a dimensionless argument/],
-    ['white noise', { equations: 'dv/dt = (Vr - v)/tau + xi*mV/sqrt(ms) : volt' }, 'equations', /not yet supported/],
+    ['multiplicative noise', { equations: 'dv/dt = (Vr - v)/tau + v*xi/sqrt(ms) : volt' }, 'equations', /only additive noise.*depends on v/],
+    ['randn() in a differential equation', { equations: 'dv/dt = (Vr - v)/tau + randn()*mV/ms : volt' }, 'equations', /cannot appear in dv\/dt.*xi/],
+    ['white noise outside a differential equation', { equations: 'dv/dt = (Vr - v + a)/tau : volt\na = xi*mV*sqrt(ms) : volt' }, 'equations', /only in differential equations/],
+    ['rate model without output variable', { equations: 'dv/dt = (Vr - v)/tau : volt', kind: 'rate' }, 'output', /needs "output"/],
+    ['receptor onto an unknown variable', { equations: 'dv/dt = (Vr - v)/tau : volt', receptors: { excitatory: 'ge += w' } }, 'receptors.excitatory', /'ge' is not/],
     ['reset in the wrong unit', { equations: 'dv/dt = (Vr - v)/tau : volt', reset: 'v = 5*ms' }, 'reset', /unit mismatch/],
     ['unknown method', { equations: 'dv/dt = (Vr - v)/tau : volt', method: 'heun' as 'rk4' }, 'method', /unknown method 'heun'/],
   ];
@@ -269,7 +273,7 @@ describe('equation models: malformed descriptions', () => {
       expect(e.field).toBe(field);
       expect(e.line).toBeGreaterThanOrEqual(1);
       expect(e.column).toBeGreaterThanOrEqual(1);
-      expect(e.message).toMatch(/^model bad, \w+ line \d+, col \d+: /);
+      expect(e.message).toMatch(/^model bad, [\w.]+ line \d+, col \d+: /);
       expect(e.detail).toMatch(message);
     });
   }

@@ -8,8 +8,8 @@ import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
 import { drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { rngBernoulli, rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
-import { CPU_RATE_MODELS, CPU_SPIKING_MODELS, type NeuronContext } from './models.js';
+import { rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
+import { outputIndex, type NeuronModelDef } from '../model/models.js';
 
 const DEG_TO_RAD = Math.PI / 180;
 
@@ -32,6 +32,28 @@ export interface CpuRunReport {
   readonly wallS: number;
 }
 
+/** Per-neuron view handed to a model's float64 update (its generated `cpuSpikingUpdate`). */
+interface NeuronContext {
+  /** State variables by index (model's `state` order), each flat `neuron·batch + trial`. */
+  readonly state: readonly Float64Array[];
+  readonly flat: number;
+  readonly neuron: number;
+  readonly trial: number;
+  readonly step: number;
+  readonly seed: number;
+  readonly noiseStream: number;
+  readonly derived: Readonly<Record<string, number>>;
+}
+
+/**
+ * A model's float64 update.
+ * @throws Error for a model without one (every equation model has one)
+ */
+function modelUpdate(model: NeuronModelDef): NonNullable<NeuronModelDef['cpuSpikingUpdate']> {
+  if (model.cpuSpikingUpdate === undefined) throw new Error(`model ${model.name} has no float64 update; define it with equations (defineNeuronModel)`);
+  return model.cpuSpikingUpdate;
+}
+
 /** The float64 reference simulator. */
 export class CpuSimulator {
   /** Steps simulated so far. */
@@ -49,7 +71,7 @@ export class CpuSimulator {
       const rate = pop.model.kind === 'rate';
       const history = new Float64Array(rate ? pop.ringSlots * total : 0);
       if (rate) {
-        const r = pop.initialState[pop.model.state.findIndex((s) => s.name === 'r')]!;
+        const r = pop.initialState[outputIndex(pop.model)]!;
         for (let slot = 0; slot < pop.ringSlots; slot++) for (let i = 0; i < total; i++) history[slot * total + i] = r[i]!;
       }
       const needsOrientation = pop.inputs.some((inp) => inp.kind === 'stimulus');
@@ -92,7 +114,7 @@ export class CpuSimulator {
       pop.spikes = [];
       if (p.model.kind === 'rate') {
         const total = p.size * batch;
-        const r = state[p.model.state.findIndex((v) => v.name === 'r')]!;
+        const r = state[outputIndex(p.model)]!;
         for (let slot = 0; slot < p.ringSlots; slot++) for (let i = 0; i < total; i++) pop.history[slot * total + i] = r[i]!;
       }
     }
@@ -212,31 +234,32 @@ export class CpuSimulator {
       const offset = this.trialOffsetValue;
       pop.spikes = [];
       if (p.model.kind === 'rate') {
-        const update = CPU_RATE_MODELS[p.model.name]!;
+        const update = modelUpdate(p.model);
         const slot = (step % p.ringSlots) * total;
-        const spikeScale = p.derived['spike_scale'] ?? 0;
+        const output = pop.state[outputIndex(p.model)]!;
+        const inputs = [0, 0, 0, 0];
         for (let flat = 0; flat < total; flat++) {
           const n = Math.floor(flat / batch);
           const b = flat % batch;
           this.externalInput(pop, n, b, step, ext);
-          const recurrent = pop.ring[flat]!;
-          pop.ring[flat] = 0;
-          let apical = ext.apical;
+          // Summed inputs: soma (recurrent + DC/stimulus) and apical, as rate_neuron_update.wgsl.
+          inputs[0] = ext.current;
+          inputs[1] = ext.apical;
+          if (p.model.inputChannels > 0) {
+            inputs[0] += pop.ring[flat]!;
+            pop.ring[flat] = 0;
+          }
           if (p.model.inputChannels > 1) {
-            apical += pop.ring[total + flat]!;
+            inputs[1] += pop.ring[total + flat]!;
             pop.ring[total + flat] = 0;
           }
           Object.assign(ctx, { flat, neuron: n, trial: b + offset });
-          const r = update(ctx as NeuronContext, recurrent + ext.current, apical);
-          pop.history[slot + flat] = r;
-          // Poisson spiking of rate units (draw 1 of the unit's noise counter, as on the GPU).
-          if (spikeScale > 0) {
-            const p = 1 - Math.exp(-Math.max(r, 0) * spikeScale);
-            if (rngBernoulli(Math.fround(p), plan.seed, pop.plan.noiseStream, n, step, b + offset, 1)) pop.spikes.push(flat);
-          }
+          const spiked = update(ctx as NeuronContext, inputs, 0, 0);
+          pop.history[slot + flat] = output[flat]!;
+          if (spiked && p.emitsSpikes) pop.spikes.push(flat);
         }
       } else {
-        const update = p.model.cpuSpikingUpdate ?? CPU_SPIKING_MODELS[p.model.name]!;
+        const update = modelUpdate(p.model);
         const slot = step % p.ringSlots;
         for (let flat = 0; flat < total; flat++) {
           const n = Math.floor(flat / batch);

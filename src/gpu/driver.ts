@@ -10,6 +10,7 @@ import type { NetworkPlan, ProjectionPlan } from '../model/plan.js';
 import type { GpuContext } from './context.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuSimulator, type GpuSimulatorOptions } from './simulator.js';
+import { findNeuronModel } from '../model/registry.js';
 
 /** What one {@link SimulationDriver.advance} did. */
 export interface DriverAdvance {
@@ -92,7 +93,7 @@ export function withEventCounters(spec: NetworkSpec): NetworkSpec {
   const recorders: RecorderSpec[] = [...(spec.recorders ?? [])];
   for (const pop of spec.populations) {
     if (recorders.some((r) => r.type === 'population_rate' && r.population === pop.name && (r.bin_ms ?? spec.dt_ms) === spec.dt_ms)) continue;
-    if (pop.model === 'rate' || pop.model === 'two_compartment_rate') continue;
+    if (findNeuronModel(pop.model, spec)?.kind === 'rate') continue;
     recorders.push({ type: 'population_rate', population: pop.name, bin_ms: spec.dt_ms });
   }
   return { ...spec, recorders };

@@ -9,7 +9,7 @@ import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
 import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { emitsSpikes } from '../model/models.js';
+import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
@@ -380,7 +380,8 @@ export class GpuSimulator {
     if (!pb) throw new RangeError(`setPopulationParams: no population '${population}' (have: ${this.pops.map((p) => p.plan.name).join(', ')})`);
     const model = pb.plan.model;
     const current = this.currentParams.get(pb.plan.index) ?? pb.plan.params;
-    for (const [name, value] of Object.entries(params)) {
+    const canonical = Object.fromEntries(Object.entries(params).map(([key, value]) => [canonicalParam(model, key), value]));
+    for (const [name, value] of Object.entries(canonical)) {
       const meta = model.params.find((m) => m.name === name);
       const choice = model.choiceParams.find((m) => m.name === name);
       if (choice) {
@@ -395,16 +396,15 @@ export class GpuSimulator {
         throw new RangeError(`setPopulationParams: ${population}.${name} must be a finite number${range ? ` ${range}` : ''} ${meta.unit} (got ${String(value)})`);
       }
     }
-    const next = { ...current, ...params };
-    if (typeof next['v_reset_mV'] === 'number' && typeof next['v_th_mV'] === 'number' && !(next['v_reset_mV'] < next['v_th_mV'])) {
-      throw new RangeError(`setPopulationParams: ${population}.v_reset_mV (${next['v_reset_mV']} mV) must stay below v_th_mV (${next['v_th_mV']} mV)`);
-    }
+    const next = { ...current, ...canonical };
+    const broken = model.checkParams?.(resolveParams(model, next));
+    if (broken) throw new RangeError(`setPopulationParams: ${population}: ${broken.message}`);
     if (emitsSpikes(model, next) !== pb.plan.emitsSpikes) {
-      throw new RangeError(`setPopulationParams: ${population}: turning Poisson spiking on or off (spike_rate_hz) changes the network's buffers; rebuild the simulator with the new spec`);
+      throw new RangeError(`setPopulationParams: ${population}: turning spiking on or off (e.g. a rate unit's spike_rate_hz) changes the network's buffers; rebuild the simulator with the new spec`);
     }
     const dt = this.plan.dtMs;
     if (model.minInterSpikeSteps(next, dt) < model.minInterSpikeSteps(pb.plan.params, dt)) {
-      throw new RangeError(`setPopulationParams: ${population}: a refractory period shorter than the spec's (${pb.plan.params['t_ref_ms']} ms) needs larger spike-record buffers; rebuild the simulator with the new spec`);
+      throw new RangeError(`setPopulationParams: ${population}: a refractory period shorter than the spec's (${model.minInterSpikeSteps(pb.plan.params, dt)} steps) needs larger spike-record buffers; rebuild the simulator with the new spec`);
     }
     this.currentParams.set(pb.plan.index, next);
     this.device.queue.writeBuffer(pb.modelParams, 0, pb.update.packUniform('model', model.derive(next, dt)));
@@ -492,7 +492,7 @@ export class GpuSimulator {
       this.device.queue.writeBuffer(pb.state, 0, data);
       encoder.clearBuffer(pb.input);
       if (pop.model.kind === 'rate') {
-        const r = state[pop.model.state.findIndex((v) => v.name === 'r')]!;
+        const r = state[outputIndex(pop.model)]!;
         const history = new Float32Array(pop.ringSlots * total);
         for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
         this.device.queue.writeBuffer(pb.output, 0, history);
@@ -567,9 +567,13 @@ export class GpuSimulator {
         `const N_CHANNELS: u32 = ${model.inputChannels}u;`,
         `const N_STATE: u32 = ${model.state.length}u;`,
         ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
+        ...(spiking ? [] : [
+          `const OUTPUT_STATE: u32 = ${outputIndex(model)}u;`,
+          `const EMITS_SPIKES: bool = ${pop.emitsSpikes};`,
+        ]),
       ].join('\n');
       const update = await cache.get({
-        name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}`,
+        name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}${!spiking && pop.emitsSpikes ? '/spikes' : ''}`,
         parts: [
           'common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []),
           // Equation models carry their generated snippet as text.
@@ -605,7 +609,7 @@ export class GpuSimulator {
       } else {
         input = this.storage(`${pop.name} rate input`, Math.max(1, model.inputChannels) * total * 4);
         const history = new Float32Array(pop.ringSlots * total);
-        const r = pop.initialState[model.state.findIndex((s) => s.name === 'r')]!;
+        const r = pop.initialState[outputIndex(model)]!;
         for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
         output = this.storage(`${pop.name} rate history`, history.byteLength, history);
       }

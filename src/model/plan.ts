@@ -128,9 +128,11 @@ export function msToSteps(ms: number, dtMs: number, min = 0): number {
  * inhibitory receptor (two receptors) or one signed channel (one receptor, rate units).
  */
 export function inputRoute(model: NeuronModelDef, receptor: Receptor | undefined, compartment: Compartment | undefined, onPre?: string): { channel: number; sign: 1 | -1 } {
-  // Equation models: the on_pre statement names the target variable (its channel) and the sign.
+  // Equation models: the on_pre statement names the target variable (its channel) and the sign;
+  // without one, the model's declared receptors say what the receptor does.
   if (model.onPre !== undefined) {
-    const route = model.onPre(onPre ?? '');
+    const byReceptor = onPre === undefined ? model.receptorRoute?.(receptor, compartment) : undefined;
+    const route = byReceptor ?? model.onPre(onPre ?? '');
     return { channel: route.channel, sign: route.sign };
   }
   const inhibitory = receptor === 'inhibitory';
@@ -171,15 +173,6 @@ export function selectNeurons(selection: NeuronSelection | undefined, size: numb
     return Uint32Array.from({ length: first }, (_, i) => i);
   }
   return Uint32Array.from(new Set(selection as readonly number[])).sort();
-}
-
-/** Output of the rate transfer function φ (same as `transfer` in rate_update.wgsl). */
-export function rateTransfer(params: ResolvedParams, x: number): number {
-  const u = x - (params['threshold'] as number);
-  const gain = params['gain'] as number;
-  if (params['transfer'] === 'linear') return gain * u;
-  if (params['transfer'] === 'threshold_linear') return gain * Math.max(u, 0);
-  return gain * Math.pow(Math.max(u, 0), params['exponent'] as number);
 }
 
 /**
@@ -223,12 +216,8 @@ export function drawInitialState(
   trialOffset: number,
 ): Float32Array[] {
   const state = pop.initialDistributions.map((d, v) => initialValues(d, pop.size, batch, seed, pop.initialStreams[v]!, trialOffset));
-  if (pop.model.name === 'rate') {
-    // Keep r consistent with x at t = 0.
-    const x = state[pop.model.state.findIndex((s) => s.name === 'x')]!;
-    const r = state[pop.model.state.findIndex((s) => s.name === 'r')]!;
-    for (let i = 0; i < x.length; i++) r[i] = rateTransfer(pop.params, x[i]!);
-  }
+  // Values computed from the others (stored subexpressions, e.g. a rate unit's output r = φ(x)).
+  pop.model.completeInitialState?.(state, pop.params, 1);
   return state;
 }
 

@@ -3,7 +3,7 @@
  * (equation descriptions, compiled once per description object), and models registered with
  * {@link registerNeuronModel}.
  */
-import { NEURON_MODELS, type NeuronModelDef } from './models.js';
+import { builtinModel, type NeuronModelDef } from './models.js';
 import { equationModelDef, type EquationModelDescription } from './equations/index.js';
 
 const registered = new Map<string, NeuronModelDef>();
@@ -22,7 +22,7 @@ function isDefinition(value: SpecModelEntry): value is NeuronModelDef {
  * @throws Error when the name is a built-in model's
  */
 export function registerNeuronModel(model: NeuronModelDef): void {
-  if (Object.hasOwn(NEURON_MODELS, model.name)) throw new Error(`registerNeuronModel: '${model.name}' is a built-in model; choose another name`);
+  if (builtinModel(model.name) !== undefined) throw new Error(`registerNeuronModel: '${model.name}' is a built-in model; choose another name`);
   registered.set(model.name, model);
 }
 
@@ -60,7 +60,8 @@ export function specModel(name: string, entry: SpecModelEntry): NeuronModelDef {
  * @throws EquationError when the spec's description of that name is malformed
  */
 export function findNeuronModel(name: string, spec?: { readonly models?: Readonly<Record<string, SpecModelEntry>> }): NeuronModelDef | undefined {
-  if (Object.hasOwn(NEURON_MODELS, name)) return NEURON_MODELS[name as keyof typeof NEURON_MODELS];
+  const builtin = builtinModel(name);
+  if (builtin !== undefined) return builtin;
   const entry = spec?.models && Object.hasOwn(spec.models, name) ? spec.models[name] : undefined;
   if (entry !== undefined) return specModel(name, entry);
   return registered.get(name);

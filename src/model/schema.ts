@@ -12,7 +12,7 @@
  * anything but {@link SpecError}, whatever the input.
  */
 import { z } from 'zod';
-import { NEURON_MODELS } from './models.js';
+import { NEURON_MODELS, NEURON_MODEL_ALIASES, builtinModel, canonicalParam, emitsSpikes as modelEmitsSpikes, resolveParams } from './models.js';
 import type { NeuronModelDef } from './models.js';
 import type { NetworkSpec, NeuronModelName } from './spec.js';
 import { EquationError } from './equations/errors.js';
@@ -436,7 +436,7 @@ const topLevelSchema = z.strictObject({
 const populationSchemaFor = (extraModels: readonly string[]) => z.strictObject({
   name: z.string(),
   size: z.number(),
-  model: z.enum([...MODEL_NAMES, ...extraModels] as [string, ...string[]]),
+  model: z.enum([...MODEL_NAMES, ...Object.keys(NEURON_MODEL_ALIASES), ...extraModels] as [string, ...string[]]),
   params: z.record(z.string(), z.unknown()).optional(),
   initial: z.record(z.string(), z.unknown()).optional(),
   preferred_orientation: z.enum(['uniform', 'random']).optional(),
@@ -651,7 +651,7 @@ function checkModels(list: IssueList, raw: unknown): Map<string, NeuronModelDef 
       list.add(path, `a model name must start with a letter and contain only letters, digits and _ (got ${quote(name)}); rename it`);
       continue;
     }
-    if (hasOwn(NEURON_MODELS, name)) {
+    if (builtinModel(name) !== undefined) {
       list.add(path, `${quote(name)} is a built-in model; give your model another name`);
       continue;
     }
@@ -661,7 +661,10 @@ function checkModels(list: IssueList, raw: unknown): Map<string, NeuronModelDef 
       out.set(name, undefined);
       continue;
     }
-    const allowed = ['equations', 'threshold', 'reset', 'refractory', 'method', 'namespace', 'on_pre_targets', 'current', 'summary', 'name'];
+    const allowed = [
+      'equations', 'threshold', 'reset', 'refractory', 'method', 'namespace', 'on_pre_targets', 'current', 'summary', 'name', 'doc', 'kind', 'output',
+      'receptors', 'apical_current', 'spikes_if', 'constraints', 'choices', 'choice_defaults', 'parameters', 'aliases', 'initial',
+    ];
     const isDefinition = typeof record['derive'] === 'function';
     if (!isDefinition) {
       for (const key of Object.keys(record)) {
@@ -791,23 +794,14 @@ function checkPopulation(
 
 function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params: Record<string, unknown>): void {
   const valid = [...model.params.map((p) => p.name), ...model.choiceParams.map((p) => p.name)];
-  const numeric = new Map<string, number>();
-  for (const [key, value] of Object.entries(params)) {
-    const at = [...path, key];
+  let clean = true;
+  for (const [given, value] of Object.entries(params)) {
+    const at = [...path, given];
+    // NEST's names (tau_m, V_th, …) are accepted for the model's own.
+    const key = canonicalParam(model, given);
     const meta = model.params.find((p) => p.name === key);
     const choice = model.choiceParams.find((p) => p.name === key);
-    if (meta !== undefined && model.paramValue !== undefined) {
-      // Equation models: a number in the parameter's unit, or a quantity string with units.
-      if (typeof value !== 'number' && typeof value !== 'string') {
-        list.add(at, `must be a number in ${meta.unit} or a quantity string such as "10*mV" (got ${describe(value)})`);
-        continue;
-      }
-      try {
-        model.paramValue(key, value);
-      } catch (error) {
-        list.add(at, `${(error as Error).message}`);
-      }
-    } else if (meta !== undefined) {
+    if (meta !== undefined && typeof value === 'number') {
       const rule: NumberRule = {
         ...(meta.min !== undefined ? { min: meta.min } : {}),
         ...(meta.minExclusive !== undefined ? { minExclusive: meta.minExclusive } : {}),
@@ -815,27 +809,39 @@ function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params:
         unit: meta.unit,
         hint: `${key} is the ${meta.doc} of ${model.name} (default ${meta.default}${unitSuffix(meta.unit)})`,
       };
-      if (finiteInRange(list, at, value, rule)) numeric.set(key, value);
+      if (!finiteInRange(list, at, value, rule)) clean = false;
+    } else if (meta !== undefined && model.paramValue !== undefined) {
+      // A quantity string with units ("10*mV"), converted and range-checked by the model.
+      if (typeof value !== 'string') {
+        list.add(at, `must be a number in ${meta.unit} or a quantity string such as "10*mV" (got ${describe(value)})`);
+        clean = false;
+        continue;
+      }
+      try {
+        model.paramValue(key, value);
+      } catch (error) {
+        list.add(at, `${(error as Error).message}`);
+        clean = false;
+      }
+    } else if (meta !== undefined) {
+      list.add(at, `must be a number in ${meta.unit} (got ${describe(value)})`);
+      clean = false;
     } else if (choice !== undefined) {
       if (typeof value !== 'string' || !choice.choices.includes(value)) {
         list.add(at, `must be one of ${quoteList(choice.choices)} (got ${describe(value)}); ${didYouMean(value, choice.choices)}${key} is the ${choice.doc} (default ${quote(choice.default)})`);
+        clean = false;
       }
     } else if (value !== undefined) {
-      list.add(at, `unknown parameter of model ${model.name} (got ${quote(key)}); ${didYouMean(key, valid)}valid parameters are ${valid.join(', ')}`);
+      list.add(at, `unknown parameter of model ${model.name} (got ${quote(given)}); ${didYouMean(given, valid)}valid parameters are ${valid.join(', ')}`);
+      clean = false;
     }
   }
-  // Cross-parameter: an LIF neuron reset at or above threshold would fire on every step.
-  const threshold = model.params.find((p) => p.name === 'v_th_mV');
-  const reset = model.params.find((p) => p.name === 'v_reset_mV');
-  if (threshold === undefined || reset === undefined) return;
-  const given = (name: string): boolean => params[name] !== undefined;
-  if ((given('v_th_mV') && !numeric.has('v_th_mV')) || (given('v_reset_mV') && !numeric.has('v_reset_mV'))) return;
-  const vTh = numeric.get('v_th_mV') ?? threshold.default;
-  const vReset = numeric.get('v_reset_mV') ?? reset.default;
-  if (vReset >= vTh) {
-    const at = given('v_reset_mV') ? 'v_reset_mV' : 'v_th_mV';
-    list.add([...path, at], `v_reset_mV must be below v_th_mV (got v_reset_mV = ${vReset} mV, v_th_mV = ${vTh} mV${given('v_reset_mV') && given('v_th_mV') ? '' : ', defaults included'}); a neuron reset at or above threshold fires on every step, lower v_reset_mV or raise v_th_mV`);
-  }
+  // Rules between parameters (the model's constraints, e.g. reset below threshold).
+  if (!clean || model.checkParams === undefined) return;
+  const broken = model.checkParams(resolveParams(model, params as Record<string, number | string>));
+  if (broken === null) return;
+  const givenKey = Object.keys(params).find((k) => broken.params.includes(canonicalParam(model, k)));
+  list.add([...path, givenKey ?? broken.params[0] ?? ''], broken.message);
 }
 
 function checkInitial(list: IssueList, path: Path, model: NeuronModelDef, initial: Record<string, unknown>): void {
@@ -922,9 +928,14 @@ function lookupPopulation(list: IssueList, context: Context, path: Path, name: u
   return found;
 }
 
-/** Spiking and source models emit spikes; rate units do when params.spike_rate_hz > 0. */
-const emitsSpikes = (model: NeuronModelDef, params?: unknown): boolean =>
-  model.kind === 'spiking' || model.kind === 'source' || (typeof asRecord(params)?.['spike_rate_hz'] === 'number' && (asRecord(params)!['spike_rate_hz'] as number) > 0);
+/** Whether a population emits spikes (the model decides, e.g. rate units with spike_rate_hz > 0); unreadable params: its kind. */
+const emitsSpikes = (model: NeuronModelDef, params?: unknown): boolean => {
+  try {
+    return modelEmitsSpikes(model, asRecord(params) as Record<string, number | string> | undefined);
+  } catch {
+    return model.kind !== 'rate';
+  }
+};
 
 /** @param names projection name → index of the first projection with that name */
 function checkProjection(list: IssueList, context: Context, raw: unknown, index: number, names: Map<string, number>): void {
@@ -957,7 +968,7 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   }
 
   checkConnector(list, record['connector'], [...path, 'connector'], source, target, record['source'] === record['target']);
-  checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target);
+  checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target, record['receptor'], record['compartment']);
   checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
 
   const weightPath = [...path, 'weight'];
@@ -1000,14 +1011,18 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   }
 }
 
-/** `on_pre` is required onto equation models (it names the target variable) and refused onto built-ins. */
-function checkOnPre(list: IssueList, path: Path, value: unknown, target: PopulationInfo | undefined): void {
+/**
+ * `on_pre` says what a spike does to an equation model; without it the model's declared
+ * receptors decide (e.g. `"receptor": "inhibitory"` onto lif_psc_exp), else it is required.
+ */
+function checkOnPre(list: IssueList, path: Path, value: unknown, target: PopulationInfo | undefined, receptor?: unknown, compartment?: unknown): void {
   const model = target?.model;
   if (model === undefined) return;
   if (model.onPre === undefined) {
     if (value !== undefined) list.add(path, `on_pre needs a target with an equation model, but ${quote(target?.name ?? '')} has the built-in model ${model.name} (got ${describe(value)}); remove on_pre and use "receptor"`);
     return;
   }
+  if (value === undefined && model.receptorRoute?.(typeof receptor === 'string' ? receptor : undefined, typeof compartment === 'string' ? compartment : undefined) !== undefined) return;
   if (value === undefined) {
     list.add(path, `is required onto ${quote(target?.name ?? '')} (model ${model.name}, defined by equations) (got nothing); say what a spike does, e.g. ${quote(`${model.state[0]?.name ?? 'v'} += w`)}`);
     return;
@@ -1106,7 +1121,7 @@ function checkInput(list: IssueList, context: Context, raw: unknown, path: Path)
     list.add([...path, 'target'], `model ${model.name} declares no parameter for input currents (got a ${type} input onto ${quote(target?.name ?? '')}); add "current": "I" to the model with a parameter 'I : amp' in its equations, or drive it with projections or Poisson inputs`);
   }
   if (type === 'poisson') {
-    checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target);
+    checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target, record['receptor'], record['compartment']);
     if (model !== undefined && model.kind !== 'spiking') {
       list.add([...path, 'target'], `Poisson input needs a spiking target (got ${quote(target?.name ?? '')}, a ${model.kind} population of model ${model.name}); ${model.kind === 'rate' ? 'drive rate populations with a dc or stimulus input' : 'a poisson_source already fires by itself, set its params.rate_hz'}`);
     }

@@ -19,7 +19,8 @@ import type { NeuronModelDef } from './models.js';
 import type { EquationModelDescription } from './equations/compile.js';
 
 /** Names of the neuron models shipped with cortexgpu (see `models.ts`). */
-export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source' | 'two_compartment_rate' | 'two_compartment_lif';
+export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source' | 'two_compartment_rate' | 'two_compartment_lif'
+  | 'iaf_psc_alpha' | 'iaf_cond_alpha' | 'aeif_cond_exp' | 'izhikevich' | 'hh_cond_exp_traub';
 
 /**
  * A population of identical neurons (same model, same parameters).

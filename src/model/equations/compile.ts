@@ -8,7 +8,7 @@
  */
 import { derivative, parse, type MathNode } from 'mathjs';
 import { EquationError } from './errors.js';
-import { FUNCTIONS, isZero, references, simplify, substituteState, type Expr } from './ir.js';
+import { FUNCTIONS, isZero, references, simplify, substituteState, substituteXi, type Expr } from './ir.js';
 import {
   DIMENSIONLESS, DIMENSION_NAMES, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, isDimensionless, siDimensionName, toInternal, type Dims,
 } from './units.js';
@@ -53,6 +53,85 @@ export interface EquationModelDescription {
   readonly current?: string;
   /** One line: what the model is (for `cortexgpu models`). */
   readonly summary?: string;
+  /** The full description for the catalogue (equations in words, references). */
+  readonly doc?: string;
+  /**
+   * `spiking` (default with a threshold and input targets), `rate` (continuous output read by
+   * rate projections; needs `output`) or `source` (spikes only, no synaptic input).
+   */
+  readonly kind?: 'spiking' | 'rate' | 'source';
+  /**
+   * Rate models: the variable (state variable or subexpression) whose value rate projections
+   * carry to other populations, e.g. `r`.
+   */
+  readonly output?: string;
+  /**
+   * What a projection's receptor does when it gives no `on_pre` (today's receptor-based specs):
+   * `{"excitatory": "ge += w", "inhibitory": "gi += w", "apical": "I_a += w"}`. Rate models
+   * name summed input parameters (`"I += w"`): each step they hold the summed weighted rates.
+   * An inhibitory projection onto the apical compartment flips the apical statement's sign.
+   */
+  readonly receptors?: Readonly<Partial<Record<'excitatory' | 'inhibitory' | 'apical', string>>>;
+  /**
+   * A parameter that apical DC and stimulus inputs add to (models with an apical compartment).
+   */
+  readonly apical_current?: string;
+  /**
+   * Condition on shared parameters under which a population emits spikes (e.g.
+   * `spike_rate_hz > 0*Hz`); default: the model has a threshold. Populations that emit no
+   * spikes get no spike buffers.
+   */
+  readonly spikes_if?: string;
+  /**
+   * Conditions on shared parameters that every population must satisfy, each with what to do
+   * when it does not: `[{"condition": "v_reset < v_th", "message": "a neuron reset at or above threshold fires on every step"}]`.
+   */
+  readonly constraints?: readonly { readonly condition: string; readonly message: string }[];
+  /**
+   * Parameters that take one of a few names, e.g. `{"transfer": ["linear", "threshold_linear"]}`:
+   * in the equations the name is its index (0, 1, …); its default is the namespace value's name
+   * or the first name.
+   */
+  readonly choices?: Readonly<Record<string, readonly string[]>>;
+  /** Defaults of choice parameters, by name (`{"transfer": "linear"}`); default the first. */
+  readonly choice_defaults?: Readonly<Record<string, string>>;
+  /**
+   * Documentation and checks of parameters, state variables and subexpressions: a one-line
+   * `doc`, a `unit` in which plain numbers for this parameter are read (a unit expression such
+   * as `Hz` or `mV`; default the internal unit of its dimension), and a valid range.
+   */
+  readonly parameters?: Readonly<Record<string, VariableMeta>>;
+  /**
+   * Other names accepted for parameters in a population's `params` (e.g. NEST's `tau_m` for
+   * `tau_m_ms`), alias → parameter.
+   */
+  readonly aliases?: Readonly<Record<string, string>>;
+  /**
+   * Default initial values of differential-equation variables: expressions of constants and
+   * shared parameters (`{"v": "El"}`); default 0. Populations override them with `initial`.
+   */
+  readonly initial?: Readonly<Record<string, string>>;
+}
+
+/** Documentation and range of one variable of a model description. */
+export interface VariableMeta {
+  /** One line: what it is. */
+  readonly doc?: string;
+  /** Unit in which plain numbers for it are read and shown (`Hz`, `mV`); default the internal unit. */
+  readonly unit?: string;
+  /** Inclusive lower bound (in `unit`), unless `min_exclusive`. */
+  readonly min?: number;
+  readonly min_exclusive?: boolean;
+  /** Inclusive upper bound (in `unit`). */
+  readonly max?: number;
+}
+
+/** An additive white-noise term `coefficient·xi` of a differential equation. */
+export interface NoiseTerm {
+  /** The noise's name (`xi`, `xi_e`): the same name in two equations is the same noise. */
+  readonly xi: string;
+  /** Its coefficient (free of state variables: additive noise). */
+  readonly coefficient: Expr;
 }
 
 /** A differential-equation variable. */
@@ -60,9 +139,26 @@ export interface StateVariable {
   readonly name: string;
   readonly dims: Dims;
   readonly unlessRefractory: boolean;
-  /** dx/dt with subexpressions inlined. */
+  /** Deterministic part of dx/dt, subexpressions inlined. */
   readonly rhs: Expr;
+  /** White-noise terms of dx/dt. */
+  readonly noise: readonly NoiseTerm[];
   readonly line: number;
+}
+
+/** A subexpression, stored after every step so that recorders and the UI can read it. */
+export interface StoredSubexpression {
+  readonly name: string;
+  readonly dims: Dims;
+  /** Its value, subexpressions inlined. */
+  readonly expr: Expr;
+  readonly line: number;
+}
+
+/** Where a receptor's input goes: the variable, and the sign of `w`. */
+export interface ReceptorRoute {
+  readonly target: string;
+  readonly sign: 1 | -1;
 }
 
 /** A parameter: declared in the equations (per neuron or shared) or a namespace constant. */
@@ -112,6 +208,25 @@ export interface CompiledEquationModel {
   readonly linear: LinearForm;
   readonly onPreTargets: readonly string[];
   readonly currentParam: string | null;
+  /** Parameter that apical DC and stimulus inputs add to, or null. */
+  readonly apicalCurrentParam: string | null;
+  /** Subexpressions (numbers, not conditions), stored after each step, in dependency order. */
+  readonly subexpressions: readonly StoredSubexpression[];
+  /** Names of the white noises, in order of first appearance. */
+  readonly xiNames: readonly string[];
+  /** Random-number call sites: `rand()` (uniform) and `randn()` (normal). */
+  readonly rngSites: { readonly uniform: number; readonly normal: number };
+  readonly kind: 'spiking' | 'rate' | 'source';
+  /** Rate models: the variable rate projections carry. */
+  readonly output: string | null;
+  /** Receptor → variable and sign (`receptors` of the description). */
+  readonly receptors: Readonly<Partial<Record<'excitatory' | 'inhibitory' | 'apical', ReceptorRoute>>>;
+  /** When a population emits spikes (shared parameters only), or null: whenever there is a threshold. */
+  readonly spikesIf: Expr | null;
+  /** Conditions on shared parameters, with their text and what to do. */
+  readonly constraints: readonly { readonly expr: Expr; readonly condition: string; readonly message: string; readonly params: readonly string[] }[];
+  /** Choice parameters: name → the names its index stands for. */
+  readonly choices: Readonly<Record<string, readonly string[]>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +242,8 @@ interface Scope {
   readonly resolve: (name: string) => Symbolic | undefined;
   /** Names that exist but may not be used here, with the reason. */
   readonly forbidden?: (name: string) => string | undefined;
+  /** Whether white noise `xi` may appear (differential equations only). */
+  readonly noise?: boolean;
 }
 
 type Symbolic =
@@ -173,6 +290,19 @@ function describeTerm(node: MathNode): string {
 
 const num = (v: number): Expr => ({ k: 'num', v });
 
+/** Dimension of white noise ξ: 1/√second. */
+const XI_DIMS: Dims = [0, 0, -0.5, 0, 0, 0, 0];
+
+/** A value that fits any unit: 0 and ±inf (as Brian2 allows `clip(v, 0, inf)`). */
+const unitFree = (c: { value?: number }): boolean => c.value === 0 || c.value === Infinity || c.value === -Infinity;
+
+/**
+ * Random-number call sites of the model being compiled: `rand()` and `randn()` are replaced by
+ * the symbols `_rand_K`/`_randn_K` when parsed, so each call site keeps one index through
+ * inlining and differentiation.
+ */
+let rngSites = { uniform: 0, normal: 0 };
+
 /** Parse an expression with mathjs (Python operators mapped), reporting syntax errors with a column. */
 function parseExpression(scope: Scope): MathNode {
   const text = scope.text;
@@ -188,7 +318,14 @@ function parseExpression(scope: Scope): MathNode {
     const message = (error as Error).message.replace(/\s*\(char \d+\)/, '');
     fail(scope, typeof char === 'number' ? Math.max(0, Math.min(char - 1, text.length)) : -1, `syntax error: ${message}; check the parentheses and operators`);
   }
-  return node;
+  return node.transform((n) => {
+    if (n.type !== 'FunctionNode') return n;
+    const f = n as unknown as { fn: { name?: string }; args: MathNode[] };
+    if (f.fn.name !== 'rand' && f.fn.name !== 'randn') return n;
+    if (f.args.length !== 0) fail(scope, locate(scope, n), `${f.fn.name}() takes no arguments (got ${f.args.length})`);
+    const index = f.fn.name === 'rand' ? rngSites.uniform++ : rngSites.normal++;
+    return parse(`_${f.fn.name}_${index}`);
+  });
 }
 
 /** Check a mathjs tree: names, dimensions, booleans; returns the IR. */
@@ -206,10 +343,16 @@ function check(scope: Scope, node: MathNode): Checked {
       const name = (node as unknown as { name: string }).name;
       const reason = scope.forbidden?.(name);
       if (reason !== undefined) fail(scope, locate(scope, node), reason);
+      const rng = /^_(rand|randn)_(\d+)$/.exec(name);
+      if (rng) return { expr: { k: 'rng', dist: rng[1] === 'rand' ? 'uniform' : 'normal', index: Number(rng[2]) }, dims: DIMENSIONLESS, bool: false };
+      if (name === 'inf') return { expr: num(Infinity), dims: DIMENSIONLESS, bool: false, value: Infinity };
       const sym = scope.resolve(name);
       if (sym === undefined) {
         if (name === 't') fail(scope, locate(scope, node), "the time 't' is not yet supported in equation models; use a state variable or an input instead");
-        if (/^xi(_\w+)?$/.test(name)) fail(scope, locate(scope, node), `white noise '${name}' is not yet supported in equation models (planned: euler_maruyama/heun); remove the noise term for now`);
+        if (/^xi(_\w+)?$/.test(name)) {
+          if (scope.noise) return { expr: { k: 'xi', name }, dims: XI_DIMS, bool: false };
+          fail(scope, locate(scope, node), `white noise '${name}' may appear only in differential equations (dx/dt = … + sigma*${name} : unit); use randn() for a random number here`);
+        }
         fail(scope, locate(scope, node), `unknown identifier '${name}'; declare it as a parameter ('${name} : unit' on its own line), add it to namespace (e.g. "${name}": "10*ms"), or use a known unit (mV, ms, nS, pA, pF, Hz, …)`);
       }
       switch (sym.kind) {
@@ -229,8 +372,13 @@ function check(scope: Scope, node: MathNode): Checked {
     case 'FunctionNode': {
       const fnNode = node as unknown as { fn: { name?: string }; args: MathNode[] };
       const name = fnNode.fn.name ?? '?';
-      if (name === 'rand' || name === 'randn') fail(scope, locate(scope, node), `${name}() is not yet supported in equations; random numbers are planned with noise support`);
-      if (name === 'int') fail(scope, locate(scope, node), 'int() is not yet supported in equation models; use floor() or a condition in threshold/reset');
+      if (name === 'int') {
+        if (fnNode.args.length !== 1) fail(scope, locate(scope, node), `int() takes 1 argument (got ${fnNode.args.length})`);
+        const a = check(scope, fnNode.args[0]!);
+        if (a.bool) return { expr: { k: 'b2n', a: a.expr }, dims: DIMENSIONLESS, bool: false };
+        if (!isDimensionless(a.dims)) fail(scope, locate(scope, fnNode.args[0]!), `int() needs a dimensionless number or a condition (got ${describeTerm(fnNode.args[0]!)} in ${siDimensionName(a.dims)})`);
+        return { expr: { k: 'call', fn: 'trunc', args: [a.expr] }, dims: DIMENSIONLESS, bool: false };
+      }
       const arity = FUNCTIONS[name];
       if (arity === undefined) fail(scope, locate(scope, node), `unknown function '${name}'; available: ${Object.keys(FUNCTIONS).join(', ')}`);
       if (fnNode.args.length !== arity) fail(scope, locate(scope, node), `${name}() takes ${arity} argument${arity === 1 ? '' : 's'} (got ${fnNode.args.length})`);
@@ -248,7 +396,7 @@ function check(scope: Scope, node: MathNode): Checked {
       } else if (name === 'clip') {
         dims = args[0]!.dims;
         for (const i of [1, 2]) {
-          if (!dimsEqual(args[i]!.dims, dims) && args[i]!.value !== 0) {
+          if (!dimsEqual(args[i]!.dims, dims) && !unitFree(args[i]!)) {
             fail(scope, locate(scope, fnNode.args[i]!), `unit mismatch in clip(): ${describeTerm(fnNode.args[i]!)} is ${siDimensionName(args[i]!.dims)} but ${describeTerm(fnNode.args[0]!)} is ${siDimensionName(dims)}; the bounds need the unit of the value`);
           }
         }
@@ -286,7 +434,7 @@ function check(scope: Scope, node: MathNode): Checked {
         fail(scope, locate(scope, bad), `a condition (${describeTerm(bad)}) cannot be used in arithmetic with '${symbol}'; combine conditions with and/or`);
       }
       const sameDims = (what: string): void => {
-        if (dimsEqual(a.dims, b.dims) || a.value === 0 || b.value === 0) return;
+        if (dimsEqual(a.dims, b.dims) || unitFree(a) || unitFree(b)) return;
         fail(scope, locate(scope, bn), `unit mismatch in ${what} ${describeTerm(node)}: ${describeTerm(an)} is ${siDimensionName(a.dims)} but ${describeTerm(bn)} is ${siDimensionName(b.dims)}; both sides need the same unit`);
       };
       const both = a.value !== undefined && b.value !== undefined;
@@ -294,7 +442,7 @@ function check(scope: Scope, node: MathNode): Checked {
         case 'add':
         case 'subtract': {
           sameDims(op.fn === 'add' ? 'the sum' : 'the difference');
-          const dims = a.value === 0 ? b.dims : a.dims;
+          const dims = unitFree(a) ? b.dims : a.dims;
           if (both) {
             const v = op.fn === 'add' ? a.value! + b.value! : a.value! - b.value!;
             return { expr: num(v), dims, bool: false, value: v };
@@ -445,9 +593,22 @@ export function compileEquationModel(name: string, description: EquationModelDes
   if (typeof description !== 'object' || description === null) throw new EquationError(model, 'equations', 0, 0, 'a model description is an object with at least "equations"');
   if (typeof description.equations !== 'string') throw new EquationError(model, 'equations', 0, 0, `"equations" must be a string of lines 'dx/dt = expr : unit' (got ${typeof description.equations})`);
 
-  // Namespace constants.
+  rngSites = { uniform: 0, normal: 0 };
+  // Namespace constants; choice parameters are dimensionless constants holding their index.
   const constants = new Map<string, { dims: Dims; value: number }>();
-  for (const [key, raw] of Object.entries(description.namespace ?? {})) {
+  const choices: Record<string, readonly string[]> = {};
+  for (const [key, names] of Object.entries(description.choices ?? {})) {
+    const field = `choices.${key}`;
+    if (!IDENT.test(key)) throw new EquationError(model, field, 0, 0, `'${key}' is not a valid name; use letters, digits and _`);
+    if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string')) throw new EquationError(model, field, 0, 0, 'must list the names the parameter may take, e.g. ["linear", "threshold_linear"]');
+    if (description.namespace && Object.hasOwn(description.namespace, key)) throw new EquationError(model, field, 0, 0, `'${key}' is both a choice and a namespace constant; give its default in choice_defaults instead`);
+    const wanted = description.choice_defaults?.[key] ?? names[0]!;
+    const index = names.indexOf(wanted);
+    if (index < 0) throw new EquationError(model, `choice_defaults.${key}`, 0, 0, `'${wanted}' is not one of ${names.join(', ')}`);
+    choices[key] = [...names];
+    constants.set(key, { dims: DIMENSIONLESS, value: index });
+  }
+  for (const [key, raw] of Object.entries(description.namespace ?? {}).filter(([k]) => !Object.hasOwn(choices, k))) {
     const field = `namespace.${key}`;
     if (!IDENT.test(key)) throw new EquationError(model, field, 0, 0, `'${key}' is not a valid name; use letters, digits and _`);
     if (typeof raw === 'number') {
@@ -472,7 +633,7 @@ export function compileEquationModel(name: string, description: EquationModelDes
 
   // Declarations.
   const lines = splitLines(description.equations, false);
-  if (lines.length === 0) throw new EquationError(model, 'equations', 1, 1, 'no equations; write at least one line such as dv/dt = -v/tau : volt');
+  if (lines.length === 0 && description.threshold === undefined) throw new EquationError(model, 'equations', 1, 1, 'no equations; write at least one line such as dv/dt = -v/tau : volt');
   const decls = lines.map((l) => parseDeclaration(model, l));
   const seen = new Map<string, RawDecl>();
   for (const d of decls) {
@@ -493,7 +654,9 @@ export function compileEquationModel(name: string, description: EquationModelDes
   }
 
   const stateNames = decls.filter((d) => d.kind === 'diff').map((d) => d.name);
-  if (stateNames.length === 0) throw new EquationError(model, 'equations', 1, 1, 'no differential equation; a model needs at least one line dx/dt = … : unit');
+  if (stateNames.length === 0 && description.threshold === undefined && description.output === undefined) {
+    throw new EquationError(model, 'equations', 1, 1, 'no differential equation, threshold or output; a model needs at least one line dx/dt = … : unit (or a threshold, for a spike source)');
+  }
   const params: ModelParameter[] = [];
   for (const d of decls.filter((x) => x.kind === 'param')) {
     const dims = dimsOf.get(d.name)!;
@@ -513,7 +676,7 @@ export function compileEquationModel(name: string, description: EquationModelDes
   const currentParam = description.current ?? null;
   if (currentParam !== null) {
     const p = paramOf.get(currentParam);
-    if (!p || p.origin !== 'equations') throw new EquationError(model, 'current', 0, 0, `'${currentParam}' is not a parameter declared in the equations; declare it (e.g. '${currentParam} : amp') or leave "current" out`);
+    if (!p) throw new EquationError(model, 'current', 0, 0, `'${currentParam}' is not a parameter of the model; declare it (e.g. '${currentParam} : amp') or leave "current" out`);
   }
 
   // Subexpressions in dependency order.
@@ -547,6 +710,7 @@ export function compileEquationModel(name: string, description: EquationModelDes
   for (const s of subs.keys()) visit(s, []);
 
   const subInfo = new Map<string, { expr: Expr; dims: Dims; bool: boolean; node: MathNode }>();
+  const subexpressions: StoredSubexpression[] = [];
   const resolveBase = (n: string): Symbolic | undefined => {
     if (stateNames.includes(n)) return { kind: 'state', dims: dimsOf.get(n)! };
     const s = subInfo.get(n);
@@ -571,23 +735,45 @@ export function compileEquationModel(name: string, description: EquationModelDes
       fail(scope, locate(scope, nodes.get(s)!), `unit mismatch: ${s} is declared in ${siDimensionName(declared)} but the expression is ${siDimensionName(c.dims)}; fix the expression or the unit after ':'`);
     }
     subInfo.set(s, { expr: c.expr, dims: declared, bool: c.bool, node: inlineSubs(nodes.get(s)!) });
+    if (!c.bool) subexpressions.push({ name: s, dims: declared, expr: c.expr, line: d.line });
   }
 
   // Differential equations.
   const states: StateVariable[] = [];
   const inlined = new Map<string, MathNode>();
+  const xiNames: string[] = [];
   for (const d of decls.filter((x) => x.kind === 'diff')) {
-    const scope: Scope = { model, field: 'equations', line: d.line, column: d.exprColumn, text: d.exprText, resolve: resolveBase };
+    const scope: Scope = { model, field: 'equations', line: d.line, column: d.exprColumn, text: d.exprText, resolve: resolveBase, noise: true };
     const node = nodes.get(d.name)!;
     const c = check(scope, node);
+    const refs = references(c.expr);
+    if (refs.rng) fail(scope, locate(scope, node), `rand()/randn() cannot appear in d${d.name}/dt (an integration method evaluates it several times per step); write white noise as sigma*xi`);
     const declared = dimsOf.get(d.name)!;
     const want = dimsDiv(declared, [0, 0, 1, 0, 0, 0, 0]);
     if (c.bool) fail(scope, locate(scope, node), `d${d.name}/dt must be a number, not a condition`);
     if (!dimsEqual(c.dims, want) && c.value !== 0) {
       fail(scope, locate(scope, node), `unit mismatch: d${d.name}/dt must be ${siDimensionName(want)} (${d.name} is ${siDimensionName(declared)}) but the right-hand side is ${siDimensionName(c.dims)}; ${dimsEqual(c.dims, declared) ? 'divide by a time constant' : 'check each term'}`);
     }
-    states.push({ name: d.name, dims: declared, unlessRefractory: d.flags.includes('unless refractory'), rhs: c.expr, line: d.line });
-    inlined.set(d.name, inlineSubs(node));
+    const inlinedNode = inlineSubs(node);
+    const noise: NoiseTerm[] = [];
+    for (const xi of refs.xi ?? []) {
+      if (!xiNames.includes(xi)) xiNames.push(xi);
+      let coefficient: Expr | undefined;
+      try {
+        coefficient = simplify(check({ ...scope, noise: true }, derivative(inlinedNode, xi)).expr);
+      } catch (error) {
+        if (error instanceof EquationError) throw error;
+      }
+      const cr = coefficient ? references(coefficient) : undefined;
+      if (!coefficient || !cr || cr.state.size > 0 || (cr.xi?.size ?? 0) > 0) {
+        const bad = cr ? [...cr.state, ...(cr.xi ?? [])].join(', ') : 'a function that cannot be differentiated';
+        fail(scope, locate(scope, parse(xi)), `only additive noise is supported: the factor of ${xi} in d${d.name}/dt depends on ${bad}; write it as (constant or parameter)*${xi}`);
+      }
+      noise.push({ xi, coefficient });
+    }
+    const deterministic = noise.length > 0 ? simplify(substituteXi(c.expr, () => num(0))) : c.expr;
+    states.push({ name: d.name, dims: declared, unlessRefractory: d.flags.includes('unless refractory'), rhs: deterministic, noise, line: d.line });
+    inlined.set(d.name, inlinedNode);
   }
 
   const writable = new Set([...stateNames, ...params.filter((p) => p.scope === 'neuron' && p.origin === 'equations').map((p) => p.name)]);
@@ -657,21 +843,101 @@ export function compileEquationModel(name: string, description: EquationModelDes
     refractory = c.expr;
   }
 
-  // on_pre targets.
+  // Kind, output, receptors and inputs.
+  const kind = description.kind ?? (description.output !== undefined ? 'rate' : 'spiking');
+  if (!['spiking', 'rate', 'source'].includes(kind)) throw new EquationError(model, 'kind', 0, 0, `unknown kind '${String(kind)}'; use spiking, rate or source`);
+  let output: string | null = null;
+  if (kind === 'rate') {
+    output = description.output ?? null;
+    if (output === null) throw new EquationError(model, 'output', 1, 1, 'a rate model needs "output": the variable that rate projections carry (e.g. "r")');
+    if (!stateNames.includes(output) && !subexpressions.some((x) => x.name === output)) {
+      throw new EquationError(model, 'output', 1, 1, `'${output}' is not a differential-equation variable or subexpression of the model; choose from ${[...stateNames, ...subexpressions.map((x) => x.name)].join(', ')}`);
+    }
+  } else if (description.output !== undefined) {
+    throw new EquationError(model, 'output', 0, 0, `only rate models have an output (this model is ${kind}); remove "output" or set "kind": "rate"`);
+  }
+  // Rate models receive summed inputs into parameters; spiking models add to writable variables.
+  const summedInputs = new Set(params.filter((p) => p.origin === 'equations').map((p) => p.name));
+  const inputTargets = kind === 'rate' ? summedInputs : writable;
+  const inputWhat = kind === 'rate' ? 'a parameter declared in the equations (a summed input, e.g. I : 1)' : 'a state variable or per-neuron parameter';
+  const receptors: Partial<Record<'excitatory' | 'inhibitory' | 'apical', ReceptorRoute>> = {};
+  for (const [receptor, statement] of Object.entries(description.receptors ?? {})) {
+    const field = `receptors.${receptor}`;
+    if (!['excitatory', 'inhibitory', 'apical'].includes(receptor)) throw new EquationError(model, field, 0, 0, `unknown receptor '${receptor}'; use excitatory, inhibitory or apical`);
+    const m = typeof statement === 'string' ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=)\s*w\s*$/.exec(statement) : null;
+    if (!m) throw new EquationError(model, field, 1, 1, `cannot read ${JSON.stringify(statement)}; write "VAR += w" or "VAR -= w"`);
+    if (!inputTargets.has(m[1]!)) throw new EquationError(model, field, 1, 1, `'${m[1]}' is not ${inputWhat}; choose from ${[...inputTargets].join(', ')}`);
+    receptors[receptor as 'excitatory'] = { target: m[1]!, sign: m[2] === '+=' ? 1 : -1 };
+  }
   let onPreTargets: string[];
   if (description.on_pre_targets !== undefined) {
     if (!Array.isArray(description.on_pre_targets) || description.on_pre_targets.length > 4) throw new EquationError(model, 'on_pre_targets', 0, 0, 'must list at most 4 variables (one input channel each)');
     for (const t of description.on_pre_targets) {
-      if (!writable.has(t)) throw new EquationError(model, 'on_pre_targets', 0, 0, `'${t}' is not a state variable or per-neuron parameter of the model; choose from ${[...writable].join(', ')}`);
+      if (!inputTargets.has(t)) throw new EquationError(model, 'on_pre_targets', 0, 0, `'${t}' is not ${inputWhat} of the model; choose from ${[...inputTargets].join(', ')}`);
     }
     onPreTargets = [...description.on_pre_targets];
+  } else if (description.receptors !== undefined || kind !== 'spiking') {
+    onPreTargets = [];
+    for (const r of ['excitatory', 'inhibitory', 'apical'] as const) {
+      const t = receptors[r]?.target;
+      if (t !== undefined && !onPreTargets.includes(t)) onPreTargets.push(t);
+    }
   } else {
     onPreTargets = stateNames.slice(0, 4);
   }
+  for (const r of Object.values(receptors)) {
+    if (!onPreTargets.includes(r.target)) throw new EquationError(model, 'receptors', 0, 0, `receptor target '${r.target}' is not in on_pre_targets (${onPreTargets.join(', ')}); add it`);
+  }
+  if (kind === 'rate' && onPreTargets.length > 2) throw new EquationError(model, 'on_pre_targets', 0, 0, `a rate model has at most 2 summed inputs (soma, apical), got ${onPreTargets.join(', ')}`);
+  if (kind === 'rate' && receptors.apical && onPreTargets.indexOf(receptors.apical.target) !== 1) throw new EquationError(model, 'receptors.apical', 0, 0, 'the apical input of a rate model is its second summed input; list the somatic input first');
+  if (kind === 'source' && onPreTargets.length > 0) throw new EquationError(model, 'kind', 0, 0, 'a source receives no synaptic input; remove its receptors/on_pre_targets or make it spiking');
 
-  const { method, reason, linear } = chooseMethod(model, description.method, states, inlined, params, currentParam, resolveBase);
+  const apicalCurrentParam = description.apical_current ?? null;
+  if (apicalCurrentParam !== null) {
+    const p = paramOf.get(apicalCurrentParam);
+    if (!p) throw new EquationError(model, 'apical_current', 0, 0, `'${apicalCurrentParam}' is not a parameter declared in the equations; declare it or leave "apical_current" out`);
+  }
+
+  // Conditions on shared parameters: spikes_if and constraints.
+  const sharedScope = (field: string, text: string): Scope => ({
+    model, field, line: 1, column: 1, text,
+    resolve: (n) => {
+      const p = paramOf.get(n);
+      if (p && p.scope === 'shared') return { kind: 'param', dims: p.dims };
+      const unit = UNITS.get(n);
+      if (unit) return { kind: 'const', dims: unit.dims, value: toInternal(unit) };
+      return undefined;
+    },
+    forbidden: (n) => (stateNames.includes(n) || writable.has(n) ? `'${n}' varies per neuron; ${field} may use constants and shared parameters only` : undefined),
+  });
+  const condition = (field: string, text: unknown): Expr => {
+    if (typeof text !== 'string') throw new EquationError(model, field, 0, 0, `must be a condition string such as "spike_rate_hz > 0*Hz" (got ${typeof text})`);
+    const scope = sharedScope(field, text);
+    const node = parseExpression(scope);
+    const c = check(scope, node);
+    if (!c.bool) fail(scope, locate(scope, node), `must be a condition (true/false), got ${describeTerm(node)}`);
+    return c.expr;
+  };
+  const spikesIf = description.spikes_if !== undefined ? condition('spikes_if', description.spikes_if) : null;
+  const constraints = (description.constraints ?? []).map((item, k) => {
+    const expr = condition(`constraints.${k}`, item?.condition);
+    return { expr, condition: item.condition, message: typeof item.message === 'string' ? item.message : '', params: [...references(expr).param] };
+  });
+  if (kind === 'rate' || kind === 'source') {
+    // Rate models spike only through an explicit threshold; sources must have one.
+    if (kind === 'source' && description.threshold === undefined) throw new EquationError(model, 'threshold', 0, 0, 'a source needs a threshold (e.g. rand() < rate*dt)');
+  }
+
+  const inputs = new Set([...(currentParam ? [currentParam] : []), ...(apicalCurrentParam ? [apicalCurrentParam] : []), ...(kind === 'rate' ? onPreTargets : [])]);
+  const { method, reason, linear } = chooseMethod(model, description.method, states, inlined, params, inputs, resolveBase);
+  // Subexpressions of constants and shared parameters are the same for every neuron: not stored.
+  const varies = (x: StoredSubexpression): boolean => {
+    const refs = references(x.expr);
+    return refs.state.size > 0 || refs.rng === true || [...refs.param].some((p) => paramOf.get(p)?.scope === 'neuron' || inputs.has(p));
+  };
   return {
     name, description, states, params, threshold, reset, refractory, method, methodReason: reason, linear, onPreTargets, currentParam,
+    apicalCurrentParam, subexpressions: subexpressions.filter(varies), xiNames, rngSites: { ...rngSites }, kind, output, receptors, spikesIf, constraints, choices,
   };
 }
 
@@ -692,7 +958,7 @@ function chooseMethod(
   states: readonly StateVariable[],
   inlined: ReadonlyMap<string, MathNode>,
   params: readonly ModelParameter[],
-  currentParam: string | null,
+  inputs: ReadonlySet<string>,
   resolve: (n: string) => Symbolic | undefined,
 ): { method: IntegrationMethod; reason: string; linear: LinearForm } {
   if (forced !== undefined && !INTEGRATION_METHODS.includes(forced)) {
@@ -718,7 +984,7 @@ function chooseMethod(
         exactWhyNot = `d${s.name}/dt is not linear in ${x} (∂/∂${x} depends on ${[...refs.state].join(', ')})`;
         break;
       }
-      const varying = [...refs.param].filter((p) => perNeuron.has(p) || p === currentParam);
+      const varying = [...refs.param].filter((p) => perNeuron.has(p) || inputs.has(p));
       if (varying.length > 0) {
         exactWhyNot = `the coefficient of ${x} in d${s.name}/dt depends on ${varying.join(', ')}, which varies per neuron or with the input (declare it (shared) to allow exact)`;
         break;
@@ -727,6 +993,14 @@ function chooseMethod(
     }
     if (exactWhyNot) break;
     jacobian.push(row);
+  }
+  if (!exactWhyNot) {
+    for (const s of states) {
+      for (const term of s.noise) {
+        const varying = [...references(term.coefficient).param].filter((p) => perNeuron.has(p) || inputs.has(p));
+        if (varying.length > 0) exactWhyNot = `the noise factor of ${term.xi} in d${s.name}/dt depends on ${varying.join(', ')}, which varies per neuron or with the input`;
+      }
+    }
   }
   const zero = (e: Expr): Expr => simplify(substituteState(e, () => num(0)));
   if (!exactWhyNot && (forced === undefined || forced === 'exact')) {
@@ -761,4 +1035,28 @@ function chooseMethod(
   if (forced === 'exponential_euler') throw new EquationError(model, 'method', 1, 1, `'exponential_euler' needs each equation linear in its own variable, but ${expWhyNot}; use rk2 or rk4, or leave method out`);
   if (forced !== undefined) return { method: forced, reason: 'forced', linear: {} };
   return { method: 'rk4', reason: `nonlinear (${expWhyNot}): fourth-order Runge–Kutta`, linear: {} };
+}
+
+/**
+ * Check an expression of constants and shared parameters of a compiled model (default initial
+ * values) against a dimension.
+ * @throws EquationError naming the field
+ */
+export function compileSharedExpression(model: string, compiled: CompiledEquationModel, field: string, text: string, dims: Dims): Expr {
+  if (typeof text !== 'string') throw new EquationError(model, field, 0, 0, `must be an expression string such as "El" (got ${typeof text})`);
+  const shared = new Map(compiled.params.filter((p) => p.scope === 'shared').map((p) => [p.name, p]));
+  const scope: Scope = {
+    model, field, line: 1, column: 1, text,
+    resolve: (n) => {
+      const p = shared.get(n);
+      if (p) return { kind: 'param', dims: p.dims };
+      const unit = UNITS.get(n);
+      if (unit) return { kind: 'const', dims: unit.dims, value: toInternal(unit) };
+      return undefined;
+    },
+  };
+  const node = parseExpression(scope);
+  const c = check(scope, node);
+  if (c.bool || (!dimsEqual(c.dims, dims) && !unitFree(c))) fail(scope, locate(scope, node), `must be a value in ${siDimensionName(dims)} (got ${describeTerm(node)})`);
+  return c.expr;
 }

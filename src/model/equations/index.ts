@@ -14,10 +14,12 @@
  * });
  * ```
  */
-import type { NeuronModelDef, OnPreRoute, ParamMeta, ResolvedParams, StateVarMeta } from '../models.js';
+import type { ChoiceParamMeta, NeuronModelDef, OnPreRoute, ParamMeta, ResolvedParams, StateVarMeta } from '../models.js';
 import { compileEquationModel, type CompiledEquationModel, type EquationModelDescription } from './compile.js';
 import { EquationError } from './errors.js';
-import { REFRACTORY_STATE, compileJsUpdate, deriveUniforms, generateWgsl, refractorySteps, storageOrder } from './codegen.js';
+import { REFRACTORY_STATE, compileJsUpdate, deriveUniforms, generateWgsl, initialSubexpressions, refractorySteps, storageOrder } from './codegen.js';
+import { compileSharedExpression } from './compile.js';
+import { evaluate } from './ir.js';
 import { DIMENSIONLESS, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, internalUnitName, siDimensionName, toInternal, type Dims } from './units.js';
 import { parse } from 'mathjs';
 
@@ -109,33 +111,103 @@ export function defineNeuronModel(description: EquationModelDescription & { read
   return equationModelDef(name, description);
 }
 
+/** The factor from a declared display unit (`"Hz"`) to internal units, checked against the dimension. */
+function unitFactor(model: string, name: string, unit: string | undefined, dims: Dims): number {
+  if (unit === undefined) return 1;
+  const value = quantityValue(`1*${unit}`, dims, `model ${model}, parameters.${name}.unit`);
+  return value;
+}
+
 /** Compile a description under a given name (spec models take the key as name). */
 export function equationModelDef(name: string, description: EquationModelDescription): EquationNeuronModelDef {
   const compiled = compileEquationModel(name, description);
   const order = storageOrder(compiled);
+  const meta = description.parameters ?? {};
   const paramDims = new Map(compiled.params.map((p) => [p.name, p]));
-  const numberOf = (params: ResolvedParams, p: string): number => {
-    const meta = paramDims.get(p)!;
-    const raw = params[p];
-    return raw === undefined ? meta.default : quantityValue(raw, meta.dims, `parameter ${p}`);
+  const factorOf = new Map(compiled.params.map((p) => [p.name, unitFactor(name, p.name, meta[p.name]?.unit, p.dims)]));
+  const aliases = new Map(Object.entries(description.aliases ?? {}));
+  for (const [alias, target] of aliases) {
+    if (!paramDims.has(target) && !Object.hasOwn(compiled.choices, target)) throw new EquationError(name, `aliases.${alias}`, 0, 0, `'${target}' is not a parameter of the model`);
+  }
+  const unitName = (p: string): string => meta[p]?.unit ?? internalUnitName(paramDims.get(p)!.dims);
+  /** A spec value (number in the parameter's unit, quantity string, or choice name) → internal number. */
+  const toNumber = (p: string, raw: number | string): number => {
+    const choices = compiled.choices[p];
+    if (choices !== undefined) {
+      const index = typeof raw === 'string' ? choices.indexOf(raw) : -1;
+      if (index < 0) throw new Error(`parameter ${p} must be one of ${choices.join(', ')} (got ${JSON.stringify(raw)})`);
+      return index;
+    }
+    const m = paramDims.get(p)!;
+    if (typeof raw === 'number') {
+      if (!Number.isFinite(raw)) throw new Error(`parameter ${p} must be a finite number (got ${raw})`);
+      return raw * factorOf.get(p)!;
+    }
+    return quantityValue(raw, m.dims, `parameter ${p}`);
   };
-  const params: ParamMeta[] = compiled.params.map((p) => ({
-    name: p.name,
-    unit: internalUnitName(p.dims),
-    default: p.default,
-    doc: p.origin === 'namespace'
-      ? 'namespace constant (one value per population)'
-      : p.scope === 'shared' ? 'shared parameter (one value per population)' : 'parameter, one value per neuron (params sets all; initial sets each)',
+  /** Range check in the parameter's unit. */
+  const checkRange = (p: string, internal: number): void => {
+    const r = meta[p];
+    if (r === undefined) return;
+    const v = internal / factorOf.get(p)!;
+    const low = r.min !== undefined && (r.min_exclusive ? !(v > r.min) : !(v >= r.min));
+    const high = r.max !== undefined && !(v <= r.max);
+    if (low || high) {
+      const range = [r.min !== undefined ? `${r.min_exclusive ? '>' : '≥'} ${r.min}` : '', r.max !== undefined ? `≤ ${r.max}` : ''].filter(Boolean).join(' and ');
+      throw new Error(`parameter ${p} must be ${range} ${unitName(p)} (got ${+v.toPrecision(6)})`);
+    }
+  };
+  const numberOf = (params: ResolvedParams, p: string): number => {
+    const raw = params[p];
+    return raw === undefined ? paramDims.get(p)!.default : toNumber(p, raw);
+  };
+  const choiceNames = new Set(Object.keys(compiled.choices));
+  const params: ParamMeta[] = compiled.params.filter((p) => !choiceNames.has(p.name)).map((p) => {
+    const m = meta[p.name];
+    return {
+      name: p.name,
+      unit: unitName(p.name),
+      default: +(p.default / factorOf.get(p.name)!).toPrecision(12),
+      ...(m?.min !== undefined ? { min: m.min } : {}),
+      ...(m?.min_exclusive !== undefined ? { minExclusive: m.min_exclusive } : {}),
+      ...(m?.max !== undefined ? { max: m.max } : {}),
+      doc: m?.doc ?? (p.origin === 'namespace'
+        ? 'namespace constant (one value per population)'
+        : p.scope === 'shared' ? 'shared parameter (one value per population)' : 'parameter, one value per neuron (params sets all; initial sets each)'),
+    };
+  });
+  const choiceParams: ChoiceParamMeta[] = Object.entries(compiled.choices).map(([p, names]) => ({
+    name: p,
+    choices: names,
+    default: names[paramDims.get(p)!.default]!,
+    doc: meta[p]?.doc ?? `one of ${names.join(', ')}`,
   }));
+  // Default initial values: the description's `initial` expressions of shared parameters, or 0.
+  const initialExprs = new Map<string, ReturnType<typeof compileInitial>>();
+  for (const [v, text] of Object.entries(description.initial ?? {})) initialExprs.set(v, compileInitial(name, compiled, v, text));
+  const sharedEnv = (rp: ResolvedParams) => (p: string): number => numberOf(rp, p);
+  const subexpressionIndex = new Map(compiled.subexpressions.map((x, k) => [x.name, k]));
   const stateMeta: StateVarMeta[] = order.map((v) => {
     const s = compiled.states.find((x) => x.name === v);
-    if (s) return { name: v, unit: internalUnitName(s.dims), doc: `d${v}/dt from the equations${s.unlessRefractory ? ' (held while refractory)' : ''}`, initial: () => 0 };
+    const doc = meta[v]?.doc;
+    if (s) {
+      const init = initialExprs.get(v);
+      return {
+        name: v, unit: internalUnitName(s.dims),
+        doc: doc ?? `d${v}/dt from the equations${s.unlessRefractory ? ' (held while refractory)' : ''}`,
+        initial: init ? (rp: ResolvedParams) => init.value(sharedEnv(rp)) : () => 0,
+        ...(init ? { initialDoc: init.text } : {}),
+      };
+    }
     const p = paramDims.get(v);
-    if (p) return { name: v, unit: internalUnitName(p.dims), doc: 'per-neuron parameter', initial: (rp: ResolvedParams) => numberOf(rp, v), initialDoc: `params.${v} (default ${p.default})` };
+    if (p) return { name: v, unit: unitName(v), doc: doc ?? 'per-neuron parameter', initial: (rp: ResolvedParams) => numberOf(rp, v), initialDoc: `params.${v} (default ${p.default})` };
+    if (subexpressionIndex.has(v)) {
+      const x = compiled.subexpressions[subexpressionIndex.get(v)!]!;
+      return { name: v, unit: internalUnitName(x.dims), doc: doc ?? 'subexpression (stored after each step)', initial: () => 0, initialDoc: 'computed from the other variables' };
+    }
     if (v === REFRACTORY_STATE) return { name: v, unit: 'steps', doc: 'refractory steps left', initial: () => 0 };
     return { name: v, unit: '1', doc: 'spiked in the last step (its reset runs at the start of the next)', initial: () => 0 };
   });
-  const shared = (rp: ResolvedParams) => (p: string): number => numberOf(rp, p);
   const targetOf = new Map(compiled.onPreTargets.map((t, k) => [t, k]));
   const dimsOfVar = (v: string) => compiled.states.find((s) => s.name === v)?.dims ?? paramDims.get(v)!.dims;
   const onPre = (statement: string): OnPreRoute => {
@@ -154,31 +226,88 @@ export function equationModelDef(name: string, description: EquationModelDescrip
     }
     return { channel, sign: op === '+=' ? 1 : -1, target };
   };
+  const receptorRoute = (receptor: string | undefined, compartment: string | undefined): OnPreRoute | undefined => {
+    const inhibitory = receptor === 'inhibitory';
+    const r = compartment === 'apical' ? compiled.receptors.apical : compiled.receptors[inhibitory ? 'inhibitory' : 'excitatory'];
+    if (r === undefined) return undefined;
+    const flip = compartment === 'apical' && inhibitory ? -1 : 1;
+    return { channel: targetOf.get(r.target)!, sign: (r.sign * flip) as 1 | -1, target: r.target };
+  };
   const wgsl = generateWgsl(compiled);
   const cpu = compileJsUpdate(compiled);
   const unitsList = compiled.onPreTargets.map((t) => `${internalUnitName(dimsOfVar(t))} (${t})`).join(', ');
+  const singleUnit = new Set(compiled.onPreTargets.map((t) => internalUnitName(dimsOfVar(t))));
+  const outputIndex = compiled.output !== null ? order.indexOf(compiled.output) : -1;
+  const kind = compiled.kind;
+  const apicalChannel = compiled.receptors.apical ? targetOf.get(compiled.receptors.apical.target) : undefined;
+  const receptorCount = (compiled.receptors.excitatory ? 1 : 0) + (compiled.receptors.inhibitory && compiled.receptors.inhibitory.target !== compiled.receptors.excitatory?.target ? 1 : 0);
   return {
     name,
-    kind: 'spiking',
+    kind,
     summary: description.summary ?? `Equation model ${name} (${compiled.states.map((s) => s.name).join(', ')}; ${compiled.method}).`,
-    doc: `Defined by equations:\n${description.equations.trim()}\nthreshold: ${description.threshold ?? '(none)'}; reset: ${description.reset ?? '(none)'}; refractory: ${description.refractory ?? 'none'}. Method ${compiled.method}: ${compiled.methodReason}.`,
+    doc: description.doc ?? `Defined by equations:\n${description.equations.trim()}\nthreshold: ${description.threshold ?? '(none)'}; reset: ${description.reset ?? '(none)'}; refractory: ${description.refractory ?? 'none'}. Method ${compiled.method}: ${compiled.methodReason}.`,
+    ...(compiled.constraints.length > 0 ? { constraints: compiled.constraints.map((c) => `${c.condition}${c.message ? ` (${c.message})` : ''}`) } : {}),
     params,
-    choiceParams: [],
+    choiceParams,
     state: stateMeta,
-    receptors: 0,
+    receptors: (kind === 'rate' ? 0 : Math.min(receptorCount, 2)) as 0 | 1 | 2,
     inputChannels: compiled.onPreTargets.length,
-    weightUnit: unitsList,
-    currentUnit: compiled.currentParam ? internalUnitName(paramDims.get(compiled.currentParam)!.dims) : '',
+    ...(apicalChannel !== undefined ? { apicalChannel } : {}),
+    weightUnit: singleUnit.size === 1 ? [...singleUnit][0]! : unitsList,
+    currentUnit: kind === 'rate' && compiled.onPreTargets.length > 0
+      ? unitName(compiled.onPreTargets[0]!)
+      : compiled.currentParam ? unitName(compiled.currentParam) : '',
     updateShader: `generated:${name}`,
     updateShaderText: wgsl,
     cpuSpikingUpdate: cpu,
     onPre,
-    paramValue: (p, value) => quantityValue(value, paramDims.get(p)!.dims, `parameter ${p}`),
-    acceptsCurrent: compiled.currentParam !== null,
-    derive: (rp, dt) => deriveUniforms(compiled, shared(rp), dt),
-    minInterSpikeSteps: (rp, dt) => Math.max(1, refractorySteps(compiled, shared(rp), dt)),
+    receptorRoute,
+    ...(kind === 'rate' ? { outputVariable: compiled.output! } : {}),
+    paramValue: (p, value) => {
+      const v = toNumber(p, value);
+      checkRange(p, v);
+      return v;
+    },
+    ...(aliases.size > 0 ? { paramAliases: Object.fromEntries(aliases) } : {}),
+    checkParams: (rp) => {
+      const env = { state: (): number => 0, param: sharedEnv(rp), dt: 1 };
+      for (const c of compiled.constraints) {
+        if (evaluate(c.expr, env) === 0) {
+          const values = c.params.map((p) => `${p} = ${+(numberOf(rp, p) / factorOf.get(p)!).toPrecision(6)} ${unitName(p)}`).join(', ');
+          return { params: c.params, message: `${c.condition} must hold (got ${values})${c.message ? `; ${c.message}` : ''}` };
+        }
+      }
+      return null;
+    },
+    emitsSpikes: (rp) => {
+      if (compiled.threshold === null) return false;
+      if (compiled.spikesIf === null) return true;
+      return evaluate(compiled.spikesIf, { state: () => 0, param: sharedEnv(rp), dt: 1 }) !== 0;
+    },
+    completeInitialState: compiled.subexpressions.length > 0
+      ? (state, rp, dtMs) => {
+        const indexOf = new Map(order.map((v, k) => [v, k]));
+        const total = state[0]?.length ?? 0;
+        const shared = sharedEnv(rp);
+        for (let i = 0; i < total; i++) {
+          const values = initialSubexpressions(compiled, (v) => state[indexOf.get(v)!]![i]!, (p) => (paramDims.get(p)!.scope === 'neuron' ? state[indexOf.get(p)!]![i]! : shared(p)), dtMs);
+          compiled.subexpressions.forEach((x, k) => (state[indexOf.get(x.name)!]![i] = values[k]!));
+        }
+      }
+      : undefined,
+    acceptsCurrent: kind === 'rate' ? compiled.onPreTargets.length > 0 : compiled.currentParam !== null,
+    derive: (rp, dt) => deriveUniforms(compiled, sharedEnv(rp), dt),
+    minInterSpikeSteps: (rp, dt) => Math.max(1, refractorySteps(compiled, sharedEnv(rp), dt)),
     description,
     compiled,
     cpuSource: cpu.toString(),
+    ...(outputIndex >= 0 ? {} : {}),
   };
+}
+
+/** A description's default initial value of a variable: an expression of shared parameters. */
+function compileInitial(model: string, compiled: CompiledEquationModel, variable: string, text: string): { text: string; value: (shared: (p: string) => number) => number } {
+  if (!compiled.states.some((s) => s.name === variable)) throw new EquationError(model, `initial.${variable}`, 0, 0, `'${variable}' is not a differential-equation variable of the model`);
+  const expr = compileSharedExpression(model, compiled, `initial.${variable}`, text, compiled.states.find((s) => s.name === variable)!.dims);
+  return { text, value: (shared) => evaluate(expr, { state: () => 0, param: shared, dt: 1 }) };
 }

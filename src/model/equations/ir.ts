@@ -16,7 +16,13 @@ export type Expr =
   | { readonly k: 'call'; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly k: 'cmp'; readonly op: '<' | '>' | '<=' | '>=' | '==' | '!='; readonly a: Expr; readonly b: Expr }
   | { readonly k: 'logic'; readonly op: 'and' | 'or'; readonly a: Expr; readonly b: Expr }
-  | { readonly k: 'not'; readonly a: Expr };
+  | { readonly k: 'not'; readonly a: Expr }
+  /** A condition used as a number (Brian2's `int(cond)`): 1 or 0. */
+  | { readonly k: 'b2n'; readonly a: Expr }
+  /** The `index`-th random number of the step (`rand()`: uniform in [0, 1), `randn()`: standard normal). */
+  | { readonly k: 'rng'; readonly dist: 'uniform' | 'normal'; readonly index: number }
+  /** White noise ξ (`xi`, `xi_name`); only in differential equations, split off before integration. */
+  | { readonly k: 'xi'; readonly name: string };
 
 /** Replace state-variable references (e.g. by the values of a Runge–Kutta stage, or by 0). */
 export function substituteState(e: Expr, f: (name: string) => Expr | undefined): Expr {
@@ -26,6 +32,8 @@ export function substituteState(e: Expr, f: (name: string) => Expr | undefined):
     case 'num':
     case 'param':
     case 'dt':
+    case 'rng':
+    case 'xi':
       return e;
     case 'bin':
     case 'pow':
@@ -34,14 +42,48 @@ export function substituteState(e: Expr, f: (name: string) => Expr | undefined):
       return { ...e, a: substituteState(e.a, f), b: substituteState(e.b, f) };
     case 'neg':
     case 'not':
+    case 'b2n':
       return { ...e, a: substituteState(e.a, f) };
     case 'call':
       return { ...e, args: e.args.map((x) => substituteState(x, f)) };
   }
 }
 
+/** What an expression reads: state variables, parameters, white noises, random numbers. */
+export interface References {
+  state: Set<string>;
+  param: Set<string>;
+  xi?: Set<string>;
+  rng?: boolean;
+}
+
+/** Replace white-noise terms (e.g. by 0 for the deterministic part). */
+export function substituteXi(e: Expr, f: (name: string) => Expr): Expr {
+  switch (e.k) {
+    case 'xi':
+      return f(e.name);
+    case 'num':
+    case 'param':
+    case 'dt':
+    case 'rng':
+    case 'state':
+      return e;
+    case 'bin':
+    case 'pow':
+    case 'cmp':
+    case 'logic':
+      return { ...e, a: substituteXi(e.a, f), b: substituteXi(e.b, f) };
+    case 'neg':
+    case 'not':
+    case 'b2n':
+      return { ...e, a: substituteXi(e.a, f) };
+    case 'call':
+      return { ...e, args: e.args.map((x) => substituteXi(x, f)) };
+  }
+}
+
 /** Names of the state variables and parameters an expression reads. */
-export function references(e: Expr, out: { state: Set<string>; param: Set<string> } = { state: new Set(), param: new Set() }): { state: Set<string>; param: Set<string> } {
+export function references(e: Expr, out: References = { state: new Set(), param: new Set(), xi: new Set(), rng: false }): References {
   switch (e.k) {
     case 'state':
       out.state.add(e.name);
@@ -58,7 +100,14 @@ export function references(e: Expr, out: { state: Set<string>; param: Set<string
       break;
     case 'neg':
     case 'not':
+    case 'b2n':
       references(e.a, out);
+      break;
+    case 'xi':
+      out.xi?.add(e.name);
+      break;
+    case 'rng':
+      out.rng = true;
       break;
     case 'call':
       for (const a of e.args) references(a, out);
@@ -78,7 +127,7 @@ export const FUNCTIONS: Readonly<Record<string, number>> = {
  * Evaluate an expression in float64 (host-side derived constants, e.g. the coefficients of a
  * linear system). Booleans are 1/0.
  */
-export function evaluate(e: Expr, env: { state: (name: string) => number; param: (name: string) => number; dt: number }): number {
+export function evaluate(e: Expr, env: { state: (name: string) => number; param: (name: string) => number; dt: number; rng?: (dist: 'uniform' | 'normal', index: number) => number }): number {
   const ev = (x: Expr): number => evaluate(x, env);
   switch (e.k) {
     case 'num':
@@ -113,6 +162,7 @@ export function evaluate(e: Expr, env: { state: (name: string) => number; param:
         case 'floor': return Math.floor(a[0]!);
         case 'ceil': return Math.ceil(a[0]!);
         case 'sign': return Math.sign(a[0]!);
+        case 'trunc': return Math.trunc(a[0]!);
         default: throw new Error(`unknown function ${e.fn}`);
       }
     }
@@ -126,6 +176,12 @@ export function evaluate(e: Expr, env: { state: (name: string) => number; param:
       return e.op === 'and' ? (ev(e.a) !== 0 && ev(e.b) !== 0 ? 1 : 0) : ev(e.a) !== 0 || ev(e.b) !== 0 ? 1 : 0;
     case 'not':
       return ev(e.a) !== 0 ? 0 : 1;
+    case 'b2n':
+      return ev(e.a) !== 0 ? 1 : 0;
+    case 'rng':
+      return env.rng ? env.rng(e.dist, e.index) : 0;
+    case 'xi':
+      return 0;
   }
 }
 
@@ -172,6 +228,7 @@ export function simplify(e: Expr): Expr {
     case 'logic':
       return { ...e, a: simplify(e.a), b: simplify(e.b) };
     case 'not':
+    case 'b2n':
       return { ...e, a: simplify(e.a) };
     case 'call':
       return { ...e, args: e.args.map(simplify) };

@@ -3,7 +3,8 @@
 examples) run in Brian2, for the comparison in test/brian2-models.test.ts and docs/equations.md:
 
 * COBAHH (examples/COBAHH.py): 4000 Hodgkin-Huxley neurons, 3200 E / 800 I, p = 0.02,
-  exponential_euler, dt 0.1 ms; reports the mean rate over [warmup, duration).
+  exponential_euler, dt 0.1 ms; reports the mean rate over [warmup, duration) for each seed
+  (one network realisation each) and their mean.
 * AdEx (examples/frompapers/Brette_Gerstner_2005.py, regular spiking, method 'euler', dt 0.1 ms):
   one neuron per constant current I, spike counts over the duration.
 * Izhikevich (examples/frompapers/Izhikevich_2003.py, the excitatory neuron with r = 0:
@@ -13,7 +14,7 @@ examples) run in Brian2, for the comparison in test/brian2-models.test.ts and do
 Prints one JSON object (the last line of stdout).
 
 usage: /usr/bin/python3 scripts/brian2_models_compare.py [--models cobahh,adex,izhikevich]
-       [--neurons 4000] [--duration-ms 500] [--warmup-ms 100] [--seed 1]
+       [--neurons 4000] [--duration-ms 500] [--warmup-ms 100] [--seeds 1,2,3]
        [--single-duration-ms 1000] [--adex-currents-nA 0.7,0.8,1,1.5,2,3]
        [--izhikevich-currents 5,7,10,15,20,30]
 """
@@ -61,11 +62,11 @@ IZHIKEVICH_EQS = """dv/dt = (0.04*v**2 + 5*v + 140 - u + I + I_noise )/ms : 1
        """
 
 
-def run_cobahh(b2, args):
+def run_cobahh_seed(args, run_seed):
     from brian2 import (NeuronGroup, Synapses, SpikeMonitor, Network, Equations, defaultclock, seed,
                         umetre, ufarad, cm, siemens, msiemens, mV, ms, nS)
     import numpy as np
-    seed(args.seed)
+    seed(run_seed)
     defaultclock.dt = 0.1 * ms
     # Parameters (examples/COBAHH.py)
     area = 20000*umetre**2
@@ -107,11 +108,24 @@ def run_cobahh(b2, args):
     keep = t >= args.warmup_ms
     window_s = (args.duration_ms - args.warmup_ms) / 1000.0
     return {
-        'neurons': n_total, 'duration_ms': args.duration_ms, 'warmup_ms': args.warmup_ms, 'seed': args.seed,
+        'seed': run_seed,
         'rate_hz': float(keep.sum() / (n_total * window_s)),
         'rate_e_hz': float((keep & (i < n_e)).sum() / (n_e * window_s)),
         'rate_i_hz': float((keep & (i >= n_e)).sum() / ((n_total - n_e) * window_s)),
+        'rate_bins_hz': [float(((t >= a) & (t < a + 100)).sum() / (n_total * 0.1))
+                         for a in np.arange(0, args.duration_ms, 100.0)],
         'run_wall_s': wall,
+    }
+
+
+def run_cobahh(b2, args):
+    runs = []
+    for run_seed in args.seeds:
+        b2.start_scope()
+        runs.append(run_cobahh_seed(args, run_seed))
+    return {
+        'neurons': args.neurons, 'duration_ms': args.duration_ms, 'warmup_ms': args.warmup_ms,
+        'seeds': args.seeds, 'rate_hz': sum(r['rate_hz'] for r in runs) / len(runs), 'runs': runs,
     }
 
 
@@ -169,7 +183,8 @@ def main():
     parser.add_argument('--neurons', type=int, default=4000)
     parser.add_argument('--duration-ms', type=float, default=500.0)
     parser.add_argument('--warmup-ms', type=float, default=100.0)
-    parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--seeds', type=lambda t: [int(x) for x in t.split(',')], default=[1],
+                        help='COBAHH: one network per seed; rate_hz is the mean over them')
     parser.add_argument('--single-duration-ms', type=float, default=1000.0)
     parser.add_argument('--adex-currents-nA', type=floats, default=floats('0.7,0.8,1,1.5,2,3'))
     parser.add_argument('--izhikevich-currents', type=floats, default=floats('5,7,10,15,20,30'))

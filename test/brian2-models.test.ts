@@ -2,7 +2,8 @@
  * Brian2's documented example models, equation strings pasted unchanged from Brian2 2.5.1's
  * examples, against Brian2 run on this machine by scripts/brian2_models_compare.py:
  *  - COBAHH (examples/COBAHH.py: 4000 Hodgkin–Huxley neurons, 3200 E / 800 I, p = 0.02,
- *    exponential_euler, `exprel`): mean rate within 15 % (float64 CPU reference, 500 ms);
+ *    exponential_euler, `exprel`): mean rate over three seeds within 15 % (float64 CPU
+ *    reference, 500 ms);
  *  - AdEx (examples/frompapers/Brette_Gerstner_2005.py) and Izhikevich (examples/frompapers/
  *    Izhikevich_2003.py) single neurons: spike counts at six constant currents within 5 % or one
  *    spike;
@@ -94,6 +95,12 @@ const IZHIKEVICH_CURRENTS = [5, 7, 10, 15, 20, 30];
 const SINGLE_MS = 1000;
 const COBAHH_MS = 500;
 const WARMUP_MS = 100;
+/**
+ * One COBAHH network per seed on each side, compared by the mean over seeds: single realisations
+ * spread by ±7–9 % (20 seeds each, 500 ms, from 100 ms: Brian2 35.7 ± 2.4 Hz, cortexgpu
+ * 36.0 ± 3.2 Hz), so one seed against one seed would test luck rather than the model.
+ */
+const COBAHH_SEEDS = [1, 2, 3];
 
 /** COBAHH as in the example: E → all `ge += 6 nS`, I → all `gi += 67 nS`, p = 0.02, Brian2's delay 0 (one step here), v ~ N(−65, 5) mV, ge ~ N(40, 15) nS, gi ~ N(200, 120) nS. */
 function cobahhSpec(n: number, seed: number): NetworkSpec {
@@ -169,7 +176,7 @@ function unmatched(a: readonly SpikeRecording[], b: readonly SpikeRecording[], t
 
 interface Brian2Result {
   simulator: string;
-  cobahh: { rate_hz: number; rate_e_hz: number; rate_i_hz: number; run_wall_s: number };
+  cobahh: { rate_hz: number; seeds: number[]; runs: Array<{ seed: number; rate_hz: number; rate_e_hz: number; rate_i_hz: number; run_wall_s: number }> };
   adex: { counts: number[]; currents_nA: number[] };
   izhikevich: { counts: number[]; currents: number[] };
   wall_s: number;
@@ -183,7 +190,7 @@ if (brian2Missing) console.warn(brian2Missing);
 /** Runs the script in the background (Brian2 and the CPU reference then use one core each). */
 function runBrian2(): Promise<Brian2Result> {
   const args = [
-    'scripts/brian2_models_compare.py', '--neurons', '4000', '--duration-ms', String(COBAHH_MS), '--warmup-ms', String(WARMUP_MS), '--seed', '1',
+    'scripts/brian2_models_compare.py', '--neurons', '4000', '--duration-ms', String(COBAHH_MS), '--warmup-ms', String(WARMUP_MS), '--seeds', COBAHH_SEEDS.join(','),
     '--single-duration-ms', String(SINGLE_MS), '--adex-currents-nA', ADEX_CURRENTS_NA.join(','), '--izhikevich-currents', IZHIKEVICH_CURRENTS.join(','),
   ];
   return new Promise((resolve, reject) => {
@@ -207,18 +214,23 @@ describe.skipIf(brian2Missing !== '')('Brian2 example models against Brian2 on t
     brian2.catch(() => undefined);
   });
 
-  it('COBAHH (4,000 HH neurons, exponential_euler, exprel): mean rate within 15 % of Brian2 (CPU reference, 500 ms, from 100 ms)', async () => {
+  it(`COBAHH (4,000 HH neurons, exponential_euler, exprel): mean rate over seeds ${COBAHH_SEEDS.join(', ')} within 15 % of Brian2's (CPU reference, 500 ms, from 100 ms)`, async () => {
     const started = performance.now();
-    const cpu = new CpuSimulator(cobahhSpec(4000, 1));
-    cpu.run(COBAHH_MS);
-    const recs = cpu.recordings() as SpikeRecording[];
-    const ours = { all: rate(recs, 4000, 0.1, WARMUP_MS, COBAHH_MS), e: rate(recs.slice(0, 1), 3200, 0.1, WARMUP_MS, COBAHH_MS), i: rate(recs.slice(1), 800, 0.1, WARMUP_MS, COBAHH_MS) };
+    const ours = COBAHH_SEEDS.map((seed) => {
+      const cpu = new CpuSimulator(cobahhSpec(4000, seed));
+      cpu.run(COBAHH_MS);
+      const recs = cpu.recordings() as SpikeRecording[];
+      return { all: rate(recs, 4000, 0.1, WARMUP_MS, COBAHH_MS), e: rate(recs.slice(0, 1), 3200, 0.1, WARMUP_MS, COBAHH_MS), i: rate(recs.slice(1), 800, 0.1, WARMUP_MS, COBAHH_MS) };
+    });
     const cpuS = (performance.now() - started) / 1000;
     const b = (await brian2).cobahh;
-    console.log(`COBAHH 4000: cortexgpu ${ours.all.toFixed(2)} Hz (E ${ours.e.toFixed(2)}, I ${ours.i.toFixed(2)}; CPU ${cpuS.toFixed(1)} s); Brian2 ${b.rate_hz.toFixed(2)} Hz (E ${b.rate_e_hz.toFixed(2)}, I ${b.rate_i_hz.toFixed(2)}; ${b.run_wall_s.toFixed(1)} s)`);
-    expect(ours.all).toBeGreaterThan(1);
-    expect(Math.abs(ours.all - b.rate_hz) / b.rate_hz).toBeLessThan(0.15);
-  }, 120_000);
+    expect(b.seeds).toEqual(COBAHH_SEEDS);
+    const mean = ours.reduce((s, r) => s + r.all, 0) / ours.length;
+    console.log(`COBAHH 4000: cortexgpu ${mean.toFixed(2)} Hz (seeds: ${ours.map((r) => `${r.all.toFixed(2)} [E ${r.e.toFixed(2)}, I ${r.i.toFixed(2)}]`).join(', ')}; CPU ${cpuS.toFixed(1)} s); `
+      + `Brian2 ${b.rate_hz.toFixed(2)} Hz (seeds: ${b.runs.map((r) => `${r.rate_hz.toFixed(2)} [E ${r.rate_e_hz.toFixed(2)}, I ${r.rate_i_hz.toFixed(2)}]`).join(', ')})`);
+    expect(Math.min(...ours.map((r) => r.all))).toBeGreaterThan(10);
+    expect(Math.abs(mean - b.rate_hz) / b.rate_hz).toBeLessThan(0.15);
+  }, 180_000);
 
   it('AdEx (Brette & Gerstner 2005, euler): spike counts at six currents within 5 % or one spike (1 s)', async () => {
     const cpu = new CpuSimulator(adexSpec());

@@ -309,7 +309,9 @@ function parseExpression(scope: Scope): MathNode {
   if (text.trim() === '') fail(scope, -1, 'expression expected (got nothing); write an expression such as v > Vt');
   const caret = text.indexOf('^');
   if (caret >= 0) fail(scope, caret, "'^' is not a power in Python syntax; write x**2 for powers");
-  const mathText = text.replace(/\*\*/g, '^ ').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false');
+  // Python's `1./tau` and `10.*nS`: mathjs would read `./` and `.*` as element-wise operators, so
+  // drop the trailing point of such a number (same length: columns stay right).
+  const mathText = text.replace(/\*\*/g, '^ ').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/(\d)\.(?=\s*[*/^])/g, '$1 ');
   let node: MathNode;
   try {
     node = parse(mathText);
@@ -387,7 +389,7 @@ function check(scope: Scope, node: MathNode): Checked {
         if (a.bool) fail(scope, locate(scope, fnNode.args[i]!), `${name}() needs a number, not a condition (got ${describeTerm(fnNode.args[i]!)})`);
       });
       let dims: Dims = DIMENSIONLESS;
-      if (['exp', 'log', 'sin', 'cos', 'tanh'].includes(name)) {
+      if (['exp', 'log', 'sin', 'cos', 'tanh', 'exprel'].includes(name)) {
         if (!isDimensionless(args[0]!.dims)) fail(scope, locate(scope, fnNode.args[0]!), `${name}() needs a dimensionless argument (got ${describeTerm(fnNode.args[0]!)} in ${siDimensionName(args[0]!.dims)}); divide by a quantity of the same unit`);
       } else if (name === 'sqrt') {
         dims = dimsPow(args[0]!.dims, 0.5);
@@ -530,6 +532,28 @@ function splitLines(text: string, statements: boolean): Line[] {
   return out.filter((l) => l.text.trim() !== '');
 }
 
+/**
+ * Brian2 lets an equation's expression run over several lines (COBAHH: `dv/dt = (gl*(El-v)+…-`
+ * then `g_kd*…)/Cm : volt`). A line without ':' whose parentheses are still open or that ends
+ * with an operator continues on the next line; the joined item keeps the first line's number.
+ */
+function joinContinuationLines(lines: Line[]): Line[] {
+  const out: Line[] = [];
+  let open: Line | null = null;
+  for (const l of lines) {
+    const current: Line = open ? { number: open.number, text: `${open.text} ${l.text.trim()}` } : l;
+    const depth = [...current.text].reduce((d, ch) => d + (ch === '(' ? 1 : ch === ')' ? -1 : 0), 0);
+    if (!current.text.includes(':') && (depth > 0 || /[-+*/(,=]\s*$/.test(current.text))) {
+      open = current;
+      continue;
+    }
+    open = null;
+    out.push(current);
+  }
+  if (open) out.push(open);
+  return out;
+}
+
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set(['dt', 't', 'xi', 'i', 'N', 'lastspike', 'not_refractory', 'and', 'or', 'not', 'True', 'False', 'true', 'false', ...Object.keys(FUNCTIONS), 'rand', 'randn', 'int']);
 
@@ -632,7 +656,7 @@ export function compileEquationModel(name: string, description: EquationModelDes
   }
 
   // Declarations.
-  const lines = splitLines(description.equations, false);
+  const lines = joinContinuationLines(splitLines(description.equations, false));
   if (lines.length === 0 && description.threshold === undefined) throw new EquationError(model, 'equations', 1, 1, 'no equations; write at least one line such as dv/dt = -v/tau : volt');
   const decls = lines.map((l) => parseDeclaration(model, l));
   const seen = new Map<string, RawDecl>();

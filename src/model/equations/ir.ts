@@ -121,7 +121,16 @@ export function references(e: Expr, out: References = { state: new Set(), param:
 /** Functions that equations may call, with their arity. */
 export const FUNCTIONS: Readonly<Record<string, number>> = {
   exp: 1, log: 1, sqrt: 1, abs: 1, sin: 1, cos: 1, tanh: 1, clip: 3, floor: 1, ceil: 1, sign: 1,
+  exprel: 1,
 };
+
+/**
+ * Brian2's `exprel(x)` = (eˣ − 1)/x (1 at x = 0) in float64, as Brian2 computes it (scipy's
+ * rule: 1 for |x| < 1e-16, else expm1(x)/x, which stays accurate near 0).
+ */
+export function exprel(x: number): number {
+  return Math.abs(x) < 1e-16 ? 1 : Math.expm1(x) / x;
+}
 
 /**
  * Evaluate an expression in float64 (host-side derived constants, e.g. the coefficients of a
@@ -163,6 +172,7 @@ export function evaluate(e: Expr, env: { state: (name: string) => number; param:
         case 'ceil': return Math.ceil(a[0]!);
         case 'sign': return Math.sign(a[0]!);
         case 'trunc': return Math.trunc(a[0]!);
+        case 'exprel': return exprel(a[0]!);
         default: throw new Error(`unknown function ${e.fn}`);
       }
     }

@@ -108,6 +108,8 @@ export const UNITS: ReadonlyMap<string, Quantity> = (() => {
 export const DIMENSION_NAMES: ReadonlyMap<string, Dims> = new Map<string, Dims>([
   ['volt', VOLT], ['amp', AMP], ['ampere', AMP], ['siemens', SIEMENS], ['farad', FARAD], ['second', SECOND],
   ['hertz', HERTZ], ['ohm', OHM], ['metre', METRE], ['meter', METRE],
+  // Unscaled symbols Brian2 also accepts after ':' (COBAHH writes `alpha_m = … : Hz`).
+  ['Hz', HERTZ],
 ]);
 
 const NAMED: ReadonlyArray<readonly [string, Dims]> = [

@@ -127,17 +127,17 @@ function cobahhSpec(n: number, seed: number): NetworkSpec {
 /** One single-neuron population per current (AdEx: `I` in pA; Izhikevich: dimensionless `I`). */
 function adexSpec(): NetworkSpec {
   return {
-    dt_ms: 0.1, models: { adex: ADEX },
-    populations: ADEX_CURRENTS_NA.map((i, k) => ({ name: `A${k}`, size: 1, model: 'adex', params: { I: `${i}*nA` }, initial: { vm: -70.6 } })),
+    dt_ms: 0.1, models: { brian2_adex: ADEX },
+    populations: ADEX_CURRENTS_NA.map((i, k) => ({ name: `A${k}`, size: 1, model: 'brian2_adex', params: { I: `${i}*nA` }, initial: { vm: -70.6 } })),
     recorders: ADEX_CURRENTS_NA.map((_, k) => ({ type: 'spikes' as const, population: `A${k}` })),
   };
 }
 
 function izhikevichSpec(): NetworkSpec {
   return {
-    dt_ms: 1, models: { izhikevich: IZHIKEVICH },
+    dt_ms: 1, models: { brian2_izhikevich: IZHIKEVICH },
     populations: IZHIKEVICH_CURRENTS.map((i, k) => ({
-      name: `Z${k}`, size: 1, model: 'izhikevich', params: { I: i, a: 0.02, b: 0.2, c: -65, d: 8 }, initial: { v: -65, u: 0.2 * -65 },
+      name: `Z${k}`, size: 1, model: 'brian2_izhikevich', params: { I: i, a: 0.02, b: 0.2, c: -65, d: 8 }, initial: { v: -65, u: 0.2 * -65 },
     })),
     recorders: IZHIKEVICH_CURRENTS.map((_, k) => ({ type: 'spikes' as const, population: `Z${k}` })),
   };

@@ -280,6 +280,8 @@ export function equationModelDef(name: string, description: EquationModelDescrip
       return null;
     },
     emitsSpikes: (rp) => {
+      // Spiking models and sources always have spike buffers (the update kernel binds them).
+      if (kind !== 'rate') return true;
       if (compiled.threshold === null) return false;
       if (compiled.spikesIf === null) return true;
       return evaluate(compiled.spikesIf, { state: () => 0, param: sharedEnv(rp), dt: 1 }) !== 0;

@@ -12,60 +12,19 @@
  *
  * Writes only into os.tmpdir().
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { root, run, staleOutputs } from './helpers/dist.js';
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-package-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Run {
-  code: number;
-  /** Killed at the time limit. */
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
-/** Run a program; resolves with its exit code and output (never rejects on a non-zero exit). */
-function run(file: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<Run> {
-  const start = performance.now();
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, timedOut: error !== null && error.killed === true, stdout, stderr: `${stderr}${error !== null && typeof error.code !== 'number' ? `\n${error.message}` : ''}`, seconds: (performance.now() - start) / 1000 });
-    });
-  });
-}
 
 const timings: Record<string, number> = {};
 afterAll(() => {
   // Measured durations of the steps, for the suite-time budget.
   console.info(`package test timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 });
-
-/** Source files (src/**\/*.ts, not declarations) whose compiled output is missing or older. */
-function staleOutputs(): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const rel = relative(join(root, 'src'), path).replace(/\.ts$/, '');
-        const outputs = [join(root, 'dist', `${rel}.js`), join(root, 'dist', `${rel}.d.ts`)];
-        if (outputs.some((o) => !existsSync(o) || statSync(o).mtimeMs < statSync(path).mtimeMs)) stale.push(relative(root, path));
-      }
-    }
-  };
-  walk(join(root, 'src'));
-  return stale;
-}
 
 /** Markdown link and image targets outside fenced code blocks (no URLs, no in-page anchors). */
 function localLinks(markdown: string): string[] {

@@ -12,6 +12,9 @@
  * - `cortexgpu plot RUN_DIR [RUN_DIR ...]`: raster, rate, ISI and CV-ISI figures of run folders
  *   (`src/cli/plot.ts`).
  *
+ * `--import MODULE` (before or after the command, repeatable) imports ES modules first, e.g. ones
+ * that register neuron models written in TypeScript (`src/cli/imports.ts`).
+ *
  * Exit codes: 0 success; 2 a problem with the input or the machine that the message explains
  * (invalid spec or options, missing or unreadable file, network too large, no GPU, diverging
  * dynamics, lost device, data the Fisher analysis cannot use); 1 an unexpected error (printed with its stack: a bug to report); 130 a run stopped
@@ -27,6 +30,7 @@ import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
 import { registerModelsCommand } from './models.js';
+import { ImportModuleError, importUserModules } from './imports.js';
 import { PlotCommandError, registerPlotCommand } from './plot.js';
 import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { readFileSync } from 'node:fs';
@@ -123,9 +127,9 @@ function reportError(error: unknown, io: CliIo): number {
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
     error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError ||
     error instanceof FisherError || error instanceof DataFileError || error instanceof OutputPathError || error instanceof ExperimentUsageError ||
-    error instanceof PlotCommandError
+    error instanceof PlotCommandError || error instanceof ImportModuleError
   ) {
-    const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError || error instanceof PlotCommandError ? '' : `${error.name}: `;
+    const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError || error instanceof PlotCommandError || error instanceof ImportModuleError ? '' : `${error.name}: `;
     io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
     return EXIT_USER_ERROR;
   }
@@ -164,7 +168,15 @@ function buildProgram(io: CliIo): Command {
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .option(
+      '--import <module>',
+      'ES module (.mjs path) to import before the command, repeatable: e.g. one that registers neuron models (registerNeuronModel, or exported definitions), so that models, validate and run know them',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .hook('preAction', async () => {
+      await importUserModules(program.opts<{ import?: string[] }>().import ?? []);
+    });
 
   const softwareOption = (): Option =>
     new Option('--software <driver>', 'use a software Vulkan driver even when a GPU exists').choices(['lavapipe', 'swiftshader']);

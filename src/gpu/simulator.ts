@@ -9,10 +9,10 @@ import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
 import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
+import { canonicalParam, emitsSpikes, outputIndex, resolveParams, type NeuronModelDef } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
-import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
+import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel, type KernelDescriptor } from './kernels.js';
 import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -170,6 +170,35 @@ async function defaultBudget(context: GpuContext): Promise<number> {
     return os.totalmem() / 4;
   }
   return 16 * 1024 ** 3;
+}
+
+/**
+ * The update kernel of a neuron model as the engine compiles it: the shared WGSL libraries, the
+ * model's constants, its snippet (a file under `shaders/`, or the generated text of an equation
+ * model) and the spiking or rate main file. One pipeline per model; the benchmark
+ * `bench/model_build.mjs` times building it. Rate models get one variant with spike output and one without.
+ */
+export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kind !== 'rate'): KernelDescriptor {
+  const spiking = model.kind !== 'rate';
+  const prelude = [
+    `const N_CHANNELS: u32 = ${model.inputChannels}u;`,
+    `const N_STATE: u32 = ${model.state.length}u;`,
+    ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
+    ...(spiking ? [] : [
+      `const OUTPUT_STATE: u32 = ${outputIndex(model)}u;`,
+      `const EMITS_SPIKES: bool = ${emitsSpikes};`,
+    ]),
+  ].join('\n');
+  return {
+    name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}${!spiking && emitsSpikes ? '/spikes' : ''}`,
+    parts: [
+      'common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []),
+      // Equation models carry their generated snippet as text.
+      model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
+      spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl',
+    ],
+    dynamicBindings: ['clock'],
+  };
 }
 
 /** A network on the GPU. Create with {@link GpuSimulator.create}. */
@@ -563,25 +592,7 @@ export class GpuSimulator {
       const model = pop.model;
       const total = pop.size * batch;
       const spiking = model.kind !== 'rate';
-      const prelude = [
-        `const N_CHANNELS: u32 = ${model.inputChannels}u;`,
-        `const N_STATE: u32 = ${model.state.length}u;`,
-        ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
-        ...(spiking ? [] : [
-          `const OUTPUT_STATE: u32 = ${outputIndex(model)}u;`,
-          `const EMITS_SPIKES: bool = ${pop.emitsSpikes};`,
-        ]),
-      ].join('\n');
-      const update = await cache.get({
-        name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}${!spiking && pop.emitsSpikes ? '/spikes' : ''}`,
-        parts: [
-          'common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []),
-          // Equation models carry their generated snippet as text.
-          model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
-          spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl',
-        ],
-        dynamicBindings: dynamic,
-      });
+      const update = await cache.get(modelUpdateKernel(model, pop.emitsSpikes));
       const stateData = new Float32Array(Math.max(1, model.state.length * total));
       pop.initialState.forEach((values, v) => stateData.set(values, v * total));
       const state = this.storage(`${pop.name} state`, stateData.byteLength, stateData);

@@ -285,6 +285,11 @@ describe('demos (headless Chromium, WebGPU)', () => {
     expectWellFormed(await pageChecks(page), 0);
     const [rasterInk] = await snapshotViews(page);
     expect(rasterInk).toBeGreaterThan(0);
+    if (process.env.CORTEXGPU_SCREENSHOTS) {
+      // The README's screenshot shows the raster and trace filled a little.
+      await page.waitForFunction(() => window.cortexgpuDemo!.host.stepCount >= 2000, { timeout: 120_000, polling: 100 });
+      await screenshot(page, 'model-editor');
+    }
 
     // Type a line with an unknown identifier at the end of the equations.
     const before = { compiles: await demo<number>('compiles'), runs: await demo<number>('runs') };
@@ -322,7 +327,7 @@ describe('demos (headless Chromium, WebGPU)', () => {
     expect(await demo<Compile>('compile')).toEqual({ ok: true, method: 'rk4' });
     await page.waitForFunction((n) => (window.cortexgpuDemo!['builds'] as number) > n && (window.cortexgpuDemo!['spikes'] as number) > 0, { timeout: 60_000, polling: 100 }, builds);
     console.log(`model editor: test body ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    await finish(page, errors, playedAt, 'model-editor');
+    await finish(page, errors, playedAt, 'model-editor', false);
   }, 180_000);
 
   it('keyboard: Tab reaches the controls, Space presses Play/Pause, k toggles', async () => {

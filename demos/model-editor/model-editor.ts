@@ -86,7 +86,7 @@ export const EXAMPLES: readonly ModelExample[] = [
     label: 'AdEx (adaptive exponential IF)',
     fields: {
       equations:
-        '# Brette & Gerstner 2005, as in Brian2\'s AdEx examples, with an exponential synaptic current\n' +
+        '# Brette & Gerstner 2005, plus a synaptic current Isyn\n' +
         'dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) + I + Isyn - w)/C : volt\n' +
         'dw/dt = (a*(v - EL) - w)/tauw : amp\n' +
         'dIsyn/dt = -Isyn/tausyn : amp\n' +
@@ -111,7 +111,7 @@ export const EXAMPLES: readonly ModelExample[] = [
     label: 'Izhikevich (regular spiking)',
     fields: {
       equations:
-        '# Izhikevich 2003, regular spiking; I and Isyn in mV (the model\'s units)\n' +
+        '# Izhikevich 2003, regular spiking (I, Isyn in mV)\n' +
         'dv/dt = (0.04*v**2/mV + 5*v + 140*mV - u + I + Isyn)/ms : volt\n' +
         'du/dt = a*(b*v - u) : volt\n' +
         'dIsyn/dt = -Isyn/tausyn : volt\n' +

@@ -273,7 +273,7 @@ describe('demos (headless Chromium, WebGPU)', () => {
     await finish(page, errors, playedAt, 'bci-lab');
   }, 600_000);
 
-  it('model editor: CUBA compiles and spikes; a typed unknown identifier is marked at its line and column until fixed; AdEx runs', async () => {
+  it('model editor: CUBA compiles and spikes; a typed unknown identifier is marked at its line and column until fixed; AdEx runs; initial values are checked', async () => {
     const started = performance.now();
     const { page, errors, playedAt } = await openAndStart('model-editor/index.html?neurons=200', 'model editor');
     type Compile = { ok: boolean; method?: string; field?: string; line?: number; column?: number; message?: string };
@@ -326,6 +326,20 @@ describe('demos (headless Chromium, WebGPU)', () => {
     await page.select('#example', 'adex');
     expect(await demo<Compile>('compile')).toEqual({ ok: true, method: 'rk4' });
     await page.waitForFunction((n) => (window.cortexgpuDemo!['builds'] as number) > n && (window.cortexgpuDemo!['spikes'] as number) > 0, { timeout: 60_000, polling: 100 }, builds);
+    expect((await page.$$eval('#trace-var option', (os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual(['I', 'Isyn', 'v', 'w']);
+
+    // Initial values are checked against the model as well, at their line and column.
+    const runsBefore = await demo<number>('runs');
+    await page.focus('#f-initial');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('End');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('\nx = 1');
+    await page.waitForFunction(() => !(document.querySelector('#problem-initial') as HTMLElement).hidden, { timeout: 10_000, polling: 50 });
+    expect(await page.$eval('#problem-initial', (el) => el.textContent ?? '')).toMatch(/line 2, col 1: 'x' is not a state variable/);
+    for (let i = 0; i < '\nx = 1'.length; i++) await page.keyboard.press('Backspace');
+    await page.waitForFunction(() => (document.querySelector('#problem-initial') as HTMLElement).hidden, { timeout: 10_000, polling: 50 });
+    expect(await demo<number>('runs')).toBe(runsBefore);
     console.log(`model editor: test body ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await finish(page, errors, playedAt, 'model-editor', false);
   }, 180_000);

@@ -19,6 +19,7 @@
  */
 import { ContinuousDriver } from '../../src/gpu/driver.js';
 import type { SpikeRecording, StateRecording } from '../../src/model/recording.js';
+import type { EquationNeuronModelDef } from '../../src/model/equations/index.js';
 import type { NetworkSpec } from '../../src/model/spec.js';
 import type { ActivityViewElement, SimulationElement, SimulationReadyDetail, SimulationRecordingsDetail, TimeSeriesElement } from '../../src/ui/index.js';
 import type { SimulationErrorDetail } from '../../src/ui/events.js';
@@ -69,6 +70,7 @@ const net = {
   recDelay: pageElement<HTMLInputElement>('#rec-delay'),
   dc: pageElement<HTMLInputElement>('#dc'),
   poissonTarget: pageElement<HTMLSelectElement>('#poisson-target'),
+  poissonSign: pageElement<HTMLSelectElement>('#poisson-sign'),
   poissonWeight: pageElement<HTMLInputElement>('#poisson-weight'),
   poissonRate: pageElement<HTMLInputElement>('#poisson-rate'),
   poissonSources: pageElement<HTMLInputElement>('#poisson-sources'),
@@ -189,9 +191,9 @@ function setOptions(select: HTMLSelectElement, values: readonly string[], prefer
   select.disabled = values.length === 0;
 }
 
-/** Unit of a variable of the compiled model, in the internal unit system. */
-function unitOf(name: string): string {
-  return lastGood?.def.state.find((s) => s.name === name)?.unit ?? '';
+/** Unit of a variable of a model (default: the last that compiled), in the internal unit system. */
+function unitOf(name: string, def = lastGood?.def): string {
+  return def?.state.find((s) => s.name === name)?.unit ?? '';
 }
 
 function updateUnits(): void {
@@ -203,7 +205,7 @@ function updateUnits(): void {
 }
 
 /** Compile the fields now: show the problem or the method and WGSL; restart if asked to. */
-function compileNow(options: { preferred?: Partial<Pick<NetworkSettings, 'trace'>> & { recTarget?: string; poissonTarget?: string }; run?: boolean } = {}): void {
+function compileNow(options: { preferred?: { recTarget?: string; poissonTarget?: string }; run?: boolean } = {}): void {
   window.clearTimeout(compileTimer);
   const outcome = compileFields(readFields());
   latest = outcome;
@@ -230,9 +232,9 @@ function compileNow(options: { preferred?: Partial<Pick<NetworkSettings, 'trace'
   wgslSummary.textContent = `Generated WGSL (${(def.updateShaderText ?? '').split('\n').length} lines, method ${c.method})`;
   setOptions(net.recTarget, c.onPreTargets, options.preferred?.recTarget ?? '');
   setOptions(net.poissonTarget, c.onPreTargets, options.preferred?.poissonTarget ?? '');
-  setOptions(traceSelect, visibleStateVariables(def), options.preferred?.trace ?? '');
   updateUnits();
   if (options.run || autoRestart.checked) run(options.run === true);
+  else checkNetwork();
 }
 
 function scheduleCompile(): void {
@@ -255,7 +257,7 @@ modelForm.addEventListener('submit', (e) => e.preventDefault());
 
 for (const example of EXAMPLES) exampleSelect.append(new Option(example.label, example.id));
 
-function loadExample(example: ModelExample, run: boolean): void {
+function loadExample(example: ModelExample, start: boolean): void {
   for (const key of Object.keys(modelInputs) as (keyof EditorFields)[]) modelInputs[key].value = example.fields[key];
   const n = example.network;
   net.initial.value = n.initial;
@@ -264,12 +266,14 @@ function loadExample(example: ModelExample, run: boolean): void {
   net.recIndegree.value = String(n.recurrent.indegree);
   net.recDelay.value = String(n.recurrent.delayMs);
   net.dc.value = String(n.dc);
+  net.poissonSign.value = n.poisson.sign;
   net.poissonWeight.value = String(n.poisson.weight);
   net.poissonRate.value = String(n.poisson.rateHz);
   net.poissonSources.value = String(n.poisson.sources);
   for (const input of Object.values(fieldInputs)) if (input instanceof HTMLTextAreaElement) renderGutter(input);
   published['example'] = example.id;
-  compileNow({ preferred: { trace: n.trace, recTarget: n.recurrent.target, poissonTarget: n.poisson.target }, run });
+  preferredTrace = n.trace;
+  compileNow({ preferred: { recTarget: n.recurrent.target, poissonTarget: n.poisson.target }, run: start });
 }
 
 exampleSelect.addEventListener('change', () => {
@@ -285,12 +289,20 @@ const DEFAULT_NEURONS = { gpu: 1000, software: 300 } as const;
 /** Whether the size still is the default (then the first build picks it for the adapter). */
 let defaultSize = !new URLSearchParams(location.search).has('neurons');
 /** What the next build simulates. */
-let pending: { def: Extract<CompileOutcome, { ok: true }>['def']; settings: NetworkSettings } | null = null;
-/** The spec built last. */
-let builtSpec: NetworkSpec | null = null;
+let pending: { def: EquationNeuronModelDef; key: string; settings: NetworkSettings } | null = null;
+/** The model and spec built last (the trace offers that model's variables). */
+let built: { def: EquationNeuronModelDef; spec: NetworkSpec } | null = null;
+/** Trace variable to select at the next build (an example's), if the model has it. */
+let preferredTrace = '';
 /** Model and network of the simulation built last (to skip rebuilding an unchanged one). */
 let runningKey = '';
 let runs = 0;
+
+/** Identifies a model and network (the trace variable aside), to skip rebuilding an unchanged one. */
+function runKey(modelKey: string, settings: NetworkSettings): string {
+  const { trace: _trace, ...network } = settings;
+  return JSON.stringify([modelKey, network]);
+}
 
 function readNetwork(): NetworkSettings {
   const num = (input: HTMLInputElement, fallback = 0): number => (input.value.trim() === '' || !Number.isFinite(Number(input.value)) ? fallback : Number(input.value));
@@ -299,7 +311,7 @@ function readNetwork(): NetworkSettings {
     initial: net.initial.value,
     recurrent: { target: net.recTarget.value, sign: net.recSign.value as '+=' | '-=', weight: num(net.recWeight), indegree: num(net.recIndegree), delayMs: num(net.recDelay, 1) },
     dc: num(net.dc),
-    poisson: { target: net.poissonTarget.value, rateHz: num(net.poissonRate), sources: num(net.poissonSources, 1), weight: num(net.poissonWeight) },
+    poisson: { target: net.poissonTarget.value, sign: net.poissonSign.value as '+=' | '-=', rateHz: num(net.poissonRate), sources: num(net.poissonSources, 1), weight: num(net.poissonWeight) },
     trace: traceSelect.value,
   };
 }
@@ -307,6 +319,26 @@ function readNetwork(): NetworkSettings {
 function showNetworkProblem(message: string | null): void {
   networkProblem.hidden = message === null;
   networkProblem.textContent = message ?? '';
+}
+
+/**
+ * Check the network settings against the last model that compiled (initial values, targets):
+ * problems are shown at their field; returns the settings when they are usable.
+ */
+function checkNetwork(): NetworkSettings | null {
+  if (!lastGood || latest?.ok !== true) return null;
+  const settings = readNetwork();
+  try {
+    editorSpec(lastGood.def, settings);
+  } catch (error) {
+    const problem = problemOf(error);
+    showProblem(problem);
+    showNetworkProblem(problem ? null : error instanceof Error ? error.message : String(error));
+    return null;
+  }
+  showProblem(null);
+  showNetworkProblem(null);
+  return settings;
 }
 
 /**
@@ -318,25 +350,12 @@ function run(force: boolean): void {
     if (force) showNetworkProblem('Fix the problem in the model first; the simulation keeps running the last model that compiled.');
     return;
   }
-  const settings = readNetwork();
-  try {
-    // Checked here (initial values, targets) so that problems show before anything is rebuilt.
-    editorSpec(lastGood.def, settings);
-  } catch (error) {
-    const problem = problemOf(error);
-    if (problem) {
-      showProblem(problem);
-      showNetworkProblem(null);
-    } else showNetworkProblem(error instanceof Error ? error.message : String(error));
-    return;
-  }
-  showProblem(null);
-  showNetworkProblem(null);
-  const { trace: _trace, ...networkKey } = settings;
-  const key = JSON.stringify([lastGood.key, networkKey]);
+  const settings = checkNetwork();
+  if (!settings) return;
+  const key = runKey(lastGood.key, settings);
   if (!force && key === runningKey) return;
   runningKey = key;
-  pending = { def: lastGood.def, settings };
+  pending = { def: lastGood.def, key: lastGood.key, settings };
   runs++;
   published['runs'] = runs;
   if (host.driverFactory) void host.reset();
@@ -349,13 +368,14 @@ const factory: NonNullable<SimulationElement['driverFactory']> = async (env) => 
   if (defaultSize && env.context.info.software) {
     // A software adapter (no GPU) gets a size that still plays smoothly.
     net.neurons.value = String(DEFAULT_NEURONS.software);
-    settings = readNetwork();
-    runningKey = '';
+    settings = { ...settings, neurons: DEFAULT_NEURONS.software };
+    runningKey = runKey(pending.key, settings);
   }
   defaultSize = false;
-  builtSpec = editorSpec(pending.def, settings);
+  const spec = editorSpec(pending.def, settings);
+  built = { def: pending.def, spec };
   runningEl.textContent = `Running: ${settings.neurons} neurons of the model (method ${pending.def.compiled.method}), built ${new Date().toLocaleTimeString()}.`;
-  return ContinuousDriver.create(builtSpec, env);
+  return ContinuousDriver.create(spec, env);
 };
 
 networkForm.addEventListener('submit', (e) => {
@@ -370,14 +390,16 @@ networkForm.addEventListener('change', (e) => {
     return;
   }
   if (target === net.recTarget || target === net.poissonTarget) updateUnits();
-  if (target === autoRestart && !autoRestart.checked) return;
   if (autoRestart.checked) run(false);
+  else checkNetwork();
 });
 // The initial-values field is text: check it while typing, like the model's fields.
+let initialTimer = 0;
 net.initial.addEventListener('input', () => {
-  window.clearTimeout(compileTimer);
-  compileTimer = window.setTimeout(() => {
-    if (latest?.ok) run(false);
+  window.clearTimeout(initialTimer);
+  initialTimer = window.setTimeout(() => {
+    if (autoRestart.checked) run(false);
+    else checkNetwork();
   }, COMPILE_DELAY_MS);
 });
 
@@ -392,7 +414,7 @@ let builds = 0;
 
 function resetTrace(): void {
   const variable = traceSelect.value;
-  const unit = unitOf(variable);
+  const unit = unitOf(variable, built?.def);
   tracePlot.yLabel = unit ? `${variable} (${unit})` : variable;
   tracePlot.series = TRACE_NEURONS.slice(0, Math.max(1, Math.min(TRACE_NEURONS.length, neurons))).map((n) => ({ label: `neuron ${n}` }));
   tracePlot.clear();
@@ -400,7 +422,10 @@ function resetTrace(): void {
 
 host.addEventListener('cg-ready', (e) => {
   const { simulator } = (e as CustomEvent<SimulationReadyDetail>).detail;
-  neurons = builtSpec?.populations[0]?.size ?? 0;
+  neurons = built?.spec.populations[0]?.size ?? 0;
+  if (built) setOptions(traceSelect, visibleStateVariables(built.def), preferredTrace);
+  preferredTrace = '';
+  showNetworkProblem(null);
   builds++;
   published['builds'] = builds;
   spikes = 0;

@@ -45,8 +45,8 @@ export interface NetworkSettings {
   readonly recurrent: { readonly target: string; readonly sign: '+=' | '-='; readonly weight: number; readonly indegree: number; readonly delayMs: number };
   /** Constant current through the model's `current` parameter (0: none). */
   readonly dc: number;
-  /** Poisson input: `target += w` per input spike from `sources` trains at `rateHz` (rate 0: none). */
-  readonly poisson: { readonly target: string; readonly rateHz: number; readonly sources: number; readonly weight: number };
+  /** Poisson input: `target sign= w` per input spike from `sources` trains at `rateHz` (rate 0: none). */
+  readonly poisson: { readonly target: string; readonly sign: '+=' | '-='; readonly rateHz: number; readonly sources: number; readonly weight: number };
   /** State variable shown in the trace. */
   readonly trace: string;
 }
@@ -77,7 +77,7 @@ export const EXAMPLES: readonly ModelExample[] = [
       initial: 'v = uniform(-60, -50)',
       recurrent: { target: 'gi', sign: '-=', weight: 2, indegree: 20, delayMs: 1 },
       dc: 0,
-      poisson: { target: 'ge', rateHz: 0, sources: 100, weight: 1 },
+      poisson: { target: 'ge', sign: '+=', rateHz: 0, sources: 100, weight: 1 },
       trace: 'v',
     },
   },
@@ -102,7 +102,7 @@ export const EXAMPLES: readonly ModelExample[] = [
       initial: 'v = uniform(-70.6, -55)',
       recurrent: { target: 'Isyn', sign: '+=', weight: 20, indegree: 10, delayMs: 1 },
       dc: 700,
-      poisson: { target: 'Isyn', rateHz: 0, sources: 100, weight: 50 },
+      poisson: { target: 'Isyn', sign: '+=', rateHz: 0, sources: 100, weight: 50 },
       trace: 'v',
     },
   },
@@ -127,7 +127,7 @@ export const EXAMPLES: readonly ModelExample[] = [
       initial: 'v = uniform(-70, -60)\nu = -13',
       recurrent: { target: 'Isyn', sign: '+=', weight: 0.5, indegree: 10, delayMs: 1 },
       dc: 0,
-      poisson: { target: 'Isyn', rateHz: 20, sources: 20, weight: 3 },
+      poisson: { target: 'Isyn', sign: '+=', rateHz: 20, sources: 20, weight: 3 },
       trace: 'v',
     },
   },
@@ -146,7 +146,8 @@ export interface FieldProblem {
 
 /** `line L, col C: message` (as much of the location as is known). */
 export function describeProblem(problem: FieldProblem): string {
-  return `${EquationError.where(problem.line, problem.column).trim() || 'field'}: ${problem.message}`.replace(/^field: /, '');
+  const where = EquationError.where(problem.line, problem.column).trim();
+  return where ? `${where}: ${problem.message}` : problem.message;
 }
 
 class ProblemError extends Error {
@@ -368,9 +369,9 @@ export function editorSpec(def: EquationNeuronModelDef, settings: NetworkSetting
   const inputs: InputSpec[] = [];
   if (settings.dc !== 0 && def.acceptsCurrent) inputs.push({ type: 'dc', target: POPULATION, amplitude: settings.dc });
   const p = settings.poisson;
-  if (p.rateHz > 0 && p.weight !== 0 && p.sources > 0) {
+  if (p.rateHz > 0 && p.weight > 0 && p.sources > 0) {
     if (!targets.includes(p.target)) throw new Error(`the Poisson input targets '${p.target}', which is not an input of the model; choose one of ${targets.join(', ')}`);
-    inputs.push({ type: 'poisson', target: POPULATION, rate_hz: p.rateHz, n_sources: Math.round(p.sources), weight: Math.abs(p.weight), on_pre: `${p.target} ${p.weight < 0 ? '-=' : '+='} w` });
+    inputs.push({ type: 'poisson', target: POPULATION, rate_hz: p.rateHz, n_sources: Math.round(p.sources), weight: p.weight, on_pre: `${p.target} ${p.sign} w` });
   }
   const traced = TRACE_NEURONS.filter((n) => n < neurons);
   const recorders: RecorderSpec[] = [

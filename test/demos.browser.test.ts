@@ -273,6 +273,77 @@ describe('demos (headless Chromium, WebGPU)', () => {
     await finish(page, errors, playedAt, 'bci-lab');
   }, 600_000);
 
+  it('model editor: CUBA compiles and spikes; a typed unknown identifier is marked at its line and column until fixed; AdEx runs; initial values are checked', async () => {
+    const started = performance.now();
+    const { page, errors, playedAt } = await openAndStart('model-editor/index.html?neurons=200', 'model editor');
+    type Compile = { ok: boolean; method?: string; field?: string; line?: number; column?: number; message?: string };
+    const demo = <T>(key: string) => page.evaluate((k) => window.cortexgpuDemo![k], key) as Promise<T>;
+    expect(await demo<Compile>('compile')).toEqual({ ok: true, method: 'exact' });
+    expect(await page.$eval('#wgsl', (el) => el.textContent ?? '')).toMatch(/fn \w+/);
+    expect(await page.$eval('#compile-status', (el) => el.textContent ?? '')).toMatch(/method exact/);
+    await page.waitForFunction(() => (window.cortexgpuDemo?.['spikes'] as number) > 0 && (document.querySelector('#trace') as HTMLElement & { points: number }).points > 0, { timeout: 60_000, polling: 100 });
+    expectWellFormed(await pageChecks(page), 0);
+    const [rasterInk] = await snapshotViews(page);
+    expect(rasterInk).toBeGreaterThan(0);
+    if (process.env.CORTEXGPU_SCREENSHOTS) {
+      // The README's screenshot shows the raster and trace filled a little.
+      await page.waitForFunction(() => window.cortexgpuDemo!.host.stepCount >= 2000, { timeout: 120_000, polling: 100 });
+      await screenshot(page, 'model-editor');
+    }
+
+    // Type a line with an unknown identifier at the end of the equations.
+    const before = { compiles: await demo<number>('compiles'), runs: await demo<number>('runs') };
+    await page.focus('#f-equations');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('End');
+    await page.keyboard.up('Control');
+    const typed = '\ndx/dt = -x/taux : 1';
+    await page.keyboard.type(typed);
+    await page.waitForFunction(() => (window.cortexgpuDemo!['compile'] as Compile).ok === false, { timeout: 10_000, polling: 50 });
+    const compilesWhileTyping = (await demo<number>('compiles')) - before.compiles;
+    expect(await demo<Compile>('compile')).toMatchObject({ ok: false, field: 'equations', line: 4, column: 12 });
+    const shown = await page.$eval('#problem-equations', (el) => ({ hidden: (el as HTMLElement).hidden, text: el.textContent ?? '', mark: el.querySelector('mark')?.textContent }));
+    expect(shown.hidden).toBe(false);
+    expect(shown.text).toMatch(/line 4, col 12: unknown identifier 'taux'/);
+    expect(shown.mark).toBe('taux');
+    expect(await page.$eval('#f-equations', (el) => el.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.$$eval('[data-field="equations"] .gutter span.error', (els) => els.map((e) => e.textContent))).toEqual(['4']);
+    // The last model that compiled keeps running.
+    expect(await demo<number>('runs')).toBe(before.runs);
+    expect(await page.evaluate(() => window.cortexgpuDemo!.host.playing)).toBe(true);
+
+    // Delete the line again: the problem goes away; the model is unchanged, so nothing is rebuilt.
+    for (let i = 0; i < typed.length; i++) await page.keyboard.press('Backspace');
+    await page.waitForFunction(() => (window.cortexgpuDemo!['compile'] as Compile).ok === true, { timeout: 10_000, polling: 50 });
+    expect(await page.$eval('#problem-equations', (el) => (el as HTMLElement).hidden)).toBe(true);
+    expect(await page.$eval('#f-equations', (el) => el.getAttribute('aria-invalid'))).toBeNull();
+    expect(await page.$$('[data-field="equations"] .gutter span.error')).toHaveLength(0);
+    expect(await demo<number>('runs')).toBe(before.runs);
+    console.log(`model editor: ${compilesWhileTyping} compile(s) while typing ${typed.length} characters`);
+
+    // Another example: AdEx compiles with rk4 and is rebuilt and runs.
+    const builds = await demo<number>('builds');
+    await page.select('#example', 'adex');
+    expect(await demo<Compile>('compile')).toEqual({ ok: true, method: 'rk4' });
+    await page.waitForFunction((n) => (window.cortexgpuDemo!['builds'] as number) > n && (window.cortexgpuDemo!['spikes'] as number) > 0, { timeout: 60_000, polling: 100 }, builds);
+    expect((await page.$$eval('#trace-var option', (os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual(['I', 'Isyn', 'v', 'w']);
+
+    // Initial values are checked against the model as well, at their line and column.
+    const runsBefore = await demo<number>('runs');
+    await page.focus('#f-initial');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('End');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('\nx = 1');
+    await page.waitForFunction(() => !(document.querySelector('#problem-initial') as HTMLElement).hidden, { timeout: 10_000, polling: 50 });
+    expect(await page.$eval('#problem-initial', (el) => el.textContent ?? '')).toMatch(/line 2, col 1: 'x' is not a state variable/);
+    for (let i = 0; i < '\nx = 1'.length; i++) await page.keyboard.press('Backspace');
+    await page.waitForFunction(() => (document.querySelector('#problem-initial') as HTMLElement).hidden, { timeout: 10_000, polling: 50 });
+    expect(await demo<number>('runs')).toBe(runsBefore);
+    console.log(`model editor: test body ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await finish(page, errors, playedAt, 'model-editor', false);
+  }, 180_000);
+
   it('keyboard: Tab reaches the controls, Space presses Play/Pause, k toggles', async () => {
     const page = await browser.newPage();
     const errors = collectErrors(page, { warnings: true });

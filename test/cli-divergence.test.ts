@@ -63,7 +63,7 @@ describe('a diverging run', () => {
     const out = join(work, 'diverged');
     const result = await cli('run', writeSpec('diverging.json', divergingSpec), '--duration', '2000', '--out', out, '--quiet');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^cortexgpu: DivergenceError: Population 'Runaway': state variable x of neuron \d+, trial \d+ became NaN or infinite at step \d+/);
+    expect(result.stderr).toMatch(/^cortexgpu: DivergenceError: Population 'Runaway': state variable (x|r) of neuron \d+, trial \d+ became NaN or infinite at step \d+/);
     expect(result.stderr).toMatch(/The recordings of the \d+ steps before it \(\d+ ms\) were written to '.*diverged' \(summary.json: "status": "diverged"\)/);
     expect(result.stderr).not.toMatch(/simulator\.recordings\(\)/);
 

@@ -94,16 +94,21 @@ export function formatRange(p: Pick<ParamMeta, 'min' | 'minExclusive' | 'max'>):
 }
 
 function catalogueEntry(model: NeuronModelDef): CatalogueModel {
-  const receptors = model.kind === 'source' || model.onPre !== undefined ? [] : ['excitatory', 'inhibitory'];
-  const receptorNote = model.onPre !== undefined
-    ? `defined by equations: projections and Poisson inputs say what a spike does with on_pre, e.g. "VAR += w" or "VAR -= w" (weights in ${model.weightUnit})`
-    : model.kind === 'source'
+  // Receptors the model declares (what "receptor" does without on_pre); equation models also take on_pre.
+  const declared = model.onPre === undefined || model.receptorRoute === undefined
+    ? ['excitatory', 'inhibitory']
+    : ['excitatory', 'inhibitory'].filter((r) => model.receptorRoute!(r, 'soma') !== undefined);
+  const receptors = model.kind === 'source' ? [] : declared;
+  const onPreNote = `projections and Poisson inputs may instead say what a spike does with on_pre, e.g. "VAR += w" (VAR one of the model's inputs; weights in ${model.weightUnit})`;
+  const receptorNote = model.kind === 'source'
     ? 'receives no projections or Poisson inputs; DC and stimulus inputs add to its rate'
-    : model.kind === 'rate'
-      ? 'one input channel per compartment: "inhibitory" flips the sign of the weight; without a receptor, rate-to-rate weights may be signed'
-      : model.receptors === 2
-        ? 'separate excitatory and inhibitory channels; weights are magnitudes ≥ 0 and the receptor gives the sign'
-        : 'one signed channel; weights are magnitudes ≥ 0 and "inhibitory" flips the sign';
+    : receptors.length === 0
+      ? `defined by equations: projections and Poisson inputs say what a spike does with on_pre, e.g. "VAR += w" or "VAR -= w" (weights in ${model.weightUnit})`
+      : `${model.kind === 'rate'
+        ? 'one input channel per compartment: "inhibitory" flips the sign of the weight; without a receptor, rate-to-rate weights may be signed'
+        : model.receptors === 2
+          ? 'separate excitatory and inhibitory channels; weights are magnitudes ≥ 0 and the receptor gives the sign'
+          : 'one signed channel; weights are magnitudes ≥ 0 and "inhibitory" flips the sign'}${model.onPre !== undefined && model.kind !== 'rate' ? `; ${onPreNote}` : ''}`;
   return {
     name: model.name,
     kind: model.kind,

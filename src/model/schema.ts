@@ -840,8 +840,10 @@ function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params:
   if (!clean || model.checkParams === undefined) return;
   const broken = model.checkParams(resolveParams(model, params as Record<string, number | string>));
   if (broken === null) return;
-  const givenKey = Object.keys(params).find((k) => broken.params.includes(canonicalParam(model, k)));
-  list.add([...path, givenKey ?? broken.params[0] ?? ''], broken.message);
+  const givenOf = new Map(Object.keys(params).map((k) => [canonicalParam(model, k), k]));
+  const at = broken.params.find((p) => givenOf.has(p));
+  const defaults = broken.params.some((p) => !givenOf.has(p)) ? ' (defaults included)' : '';
+  list.add([...path, givenOf.get(at ?? '') ?? broken.params[0] ?? ''], `${broken.message}${defaults}`);
 }
 
 function checkInitial(list: IssueList, path: Path, model: NeuronModelDef, initial: Record<string, unknown>): void {

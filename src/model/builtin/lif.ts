@@ -33,7 +33,7 @@ export const LIF_SPIKING: Pick<EquationModelDescription, 'threshold' | 'reset' |
   refractory: 't_ref_ms',
   initial: { v_mV: 'e_l_mV' },
   current: 'i_e_pA',
-  constraints: [{ condition: 'v_reset_mV < v_th_mV', message: 'a neuron reset at or above threshold fires on every step; lower v_reset_mV or raise v_th_mV' }],
+  constraints: [{ condition: 'v_reset_mV < v_th_mV', message: 'v_reset_mV must be below v_th_mV, since a neuron reset at or above threshold fires on every step; lower v_reset_mV or raise v_th_mV' }],
 };
 
 /** The step order and refractoriness of all equation models, in words, for the catalogue. */

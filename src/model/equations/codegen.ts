@@ -137,6 +137,8 @@ function noiseNormals(m: CompiledEquationModel): number {
 export function uniformMembers(m: CompiledEquationModel): string[] {
   const members = ['dt'];
   if (m.refractory) members.push('refractory_steps');
+  if (m.currentParam) members.push('current_scale');
+  if (m.apicalCurrentParam) members.push('apical_current_scale');
   for (const p of m.params) if (p.scope === 'shared') members.push(`p_${p.name}`);
   if (m.method === 'exact') {
     const n = m.states.length;
@@ -200,8 +202,16 @@ function noiseCovariance(mat: number[][], g: number[][], h: number): number[][] 
  * float64 (x ← x + D x + Q c), and with noise the Cholesky factor L of the step's noise
  * covariance (x ← … + L z); `Dr`, `Qr`, `Lr` with the `(unless refractory)` rows zeroed.
  */
-export function deriveUniforms(m: CompiledEquationModel, shared: (name: string) => number, dtMs: number): Record<string, number> {
+export function deriveUniforms(
+  m: CompiledEquationModel,
+  shared: (name: string) => number,
+  dtMs: number,
+  inputScale: { readonly current?: number; readonly apical?: number } = {},
+): Record<string, number> {
   const out: Record<string, number> = { dt: dtMs };
+  // DC and stimulus inputs arrive in the current parameter's display unit (e.g. Hz).
+  if (m.currentParam) out['current_scale'] = inputScale.current ?? 1;
+  if (m.apicalCurrentParam) out['apical_current_scale'] = inputScale.apical ?? 1;
   const env = { state: (): number => 0, param: shared, dt: dtMs };
   if (m.refractory) out['refractory_steps'] = refractorySteps(m, shared, dtMs);
   for (const p of m.params) if (p.scope === 'shared') out[`p_${p.name}`] = shared(p.name);
@@ -284,8 +294,8 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
   const rng = (dist: 'uniform' | 'normal', index: number): string => (dist === 'normal' ? normalCode(randnBase + index) : uniformCode(index));
 
   const inputOf = new Map<string, string>();
-  if (m.currentParam) inputOf.set(m.currentParam, 'current');
-  if (m.apicalCurrentParam) inputOf.set(m.apicalCurrentParam, js ? 'apicalCurrent' : 'apical_current');
+  if (m.currentParam) inputOf.set(m.currentParam, `current * ${u('current_scale')}`);
+  if (m.apicalCurrentParam) inputOf.set(m.apicalCurrentParam, `${js ? 'apicalCurrent' : 'apical_current'} * ${u('apical_current_scale')}`);
   if (rate) m.onPreTargets.forEach((t, k) => inputOf.set(t, `syn[${k}]`));
   const paramRef = (name: string): string => {
     const base = perNeuron.has(name) ? `s_${name}` : u(`p_${name}`);

@@ -298,7 +298,10 @@ export function equationModelDef(name: string, description: EquationModelDescrip
       }
       : undefined,
     acceptsCurrent: kind === 'rate' ? compiled.onPreTargets.length > 0 : compiled.currentParam !== null,
-    derive: (rp, dt) => deriveUniforms(compiled, sharedEnv(rp), dt),
+    derive: (rp, dt) => deriveUniforms(compiled, sharedEnv(rp), dt, {
+      ...(compiled.currentParam ? { current: factorOf.get(compiled.currentParam)! } : {}),
+      ...(compiled.apicalCurrentParam ? { apical: factorOf.get(compiled.apicalCurrentParam)! } : {}),
+    }),
     minInterSpikeSteps: (rp, dt) => Math.max(1, refractorySteps(compiled, sharedEnv(rp), dt)),
     description,
     compiled,

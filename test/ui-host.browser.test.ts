@@ -38,6 +38,8 @@ describe('simulation host, controls and parameter panel (headless Chromium)', ()
       for (const type of ['cg-ready', 'cg-progress', 'cg-recordings', 'cg-state', 'cg-error']) host.addEventListener(type, (e) => (events[type] ??= []).push((e as CustomEvent).detail));
       host.stepsPerFrame = 25;
       host.spec = spec as never;
+      // On screen whatever the page's length (the loop pauses itself while off-screen).
+      host.style.cssText = 'position: fixed; top: 0; left: 0; width: 20rem;';
       document.body.append(host);
       const until = async (test: () => boolean, ms = 60_000): Promise<void> => {
         const start = performance.now();

@@ -19,7 +19,7 @@ import { exprel } from '../src/model/equations/ir.js';
 import type { StateRecording } from '../src/model/recording.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 import type { SpikeRecording } from '../src/model/recording.js';
-import { gpuSimulator } from './helpers/gpu.js';
+import { runOnGpuAndCpu } from './helpers/gpu.js';
 
 // --- descriptions: the equation, threshold, reset, refractory and method strings of Brian2's examples
 
@@ -278,13 +278,9 @@ describe('Brian2 example models: compiler', () => {
       populations: xs.map((x, k) => ({ name: `X${k}`, size: 1, model: 'er', params: { x } })),
       recorders: xs.map((_, k) => ({ type: 'state' as const, population: `X${k}`, variable: 'y', neurons: 'all' as const, every_ms: 1 })),
     };
-    const gpu = await gpuSimulator(spec);
-    await gpu.run(1);
-    const cpu = new CpuSimulator(spec);
-    cpu.run(1);
-    const g = (gpu.recordings() as StateRecording[]).map((r) => r.values[r.values.length - 1]!);
-    const c = (cpu.recordings() as StateRecording[]).map((r) => r.values[r.values.length - 1]!);
-    gpu.destroy();
+    const { gpu, cpu } = await runOnGpuAndCpu(spec, 1);
+    const g = (gpu as StateRecording[]).map((r) => r.values[r.values.length - 1]!);
+    const c = (cpu as StateRecording[]).map((r) => r.values[r.values.length - 1]!);
     xs.forEach((x, k) => {
       expect(Math.abs(c[k]! - exprel(x)) / exprel(x)).toBeLessThan(1e-7); // float32 storage of the float64 value
       expect(Math.abs(g[k]! - exprel(x)) / exprel(x)).toBeLessThan(1e-6);
@@ -295,13 +291,9 @@ describe('Brian2 example models: compiler', () => {
 describe('Brian2 example models: generated WGSL on the GPU against the float64 CPU reference', () => {
   it('COBAHH (400 neurons, 100 ms): spike counts within 2 %, ≥ 95 % of spikes within one step', async () => {
     const spec = cobahhSpec(400, 3);
-    const gpu = await gpuSimulator(spec, 100);
-    await gpu.run(100);
-    const cpu = new CpuSimulator(spec);
-    cpu.run(100);
-    const g = gpu.recordings() as SpikeRecording[];
-    const c = cpu.recordings() as SpikeRecording[];
-    gpu.destroy();
+    const { gpu, cpu } = await runOnGpuAndCpu(spec, 100, 100);
+    const g = gpu as SpikeRecording[];
+    const c = cpu as SpikeRecording[];
     const nG = g.reduce((s, r) => s + r.steps.length, 0);
     const nC = c.reduce((s, r) => s + r.steps.length, 0);
     const gk = spikeKeys(g);
@@ -318,13 +310,9 @@ describe('Brian2 example models: generated WGSL on the GPU against the float64 C
 
   it('AdEx and Izhikevich single neurons: GPU spike steps equal the CPU reference\'s (within one step)', async () => {
     for (const [spec, ms] of [[adexSpec(), 300], [izhikevichSpec(), 1000]] as const) {
-      const gpu = await gpuSimulator(spec, 100);
-      await gpu.run(ms);
-      const cpu = new CpuSimulator(spec);
-      cpu.run(ms);
-      const g = gpu.recordings() as SpikeRecording[];
-      const c = cpu.recordings() as SpikeRecording[];
-      gpu.destroy();
+      const { gpu, cpu } = await runOnGpuAndCpu(spec, ms, 100);
+      const g = gpu as SpikeRecording[];
+      const c = cpu as SpikeRecording[];
       const gk = spikeKeys(g);
       const ck = new Set(spikeKeys(c));
       console.log(`${spec.populations[0]!.model} on the GPU, ${ms} ms: counts GPU ${counts(g).join(' ')} / CPU ${counts(c).join(' ')}, ${gk.filter((k) => ck.has(k)).length} of ${ck.size} spikes identical`);

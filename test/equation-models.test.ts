@@ -14,7 +14,7 @@ import { validateSpec, SpecError } from '../src/model/schema.js';
 import { modelCatalogue } from '../src/model/catalogue.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 import type { SpikeRecording } from '../src/model/recording.js';
-import { gpuSimulator } from './helpers/gpu.js';
+import { runOnGpuAndCpu } from './helpers/gpu.js';
 
 /** Brian2's CUBA example, strings unchanged. */
 const CUBA: EquationModelDescription = {
@@ -83,12 +83,9 @@ const BRIAN2_CUBA_4000 = { rate_hz: 5.57, cv_isi: 0.3687 };
 describe('equation models: CUBA from Brian2', () => {
   it('compiles to exact integration and runs on the GPU with spikes identical to the CPU reference (400 neurons, 200 ms)', async () => {
     const spec = cubaSpec(400, 5);
-    const gpu = await gpuSimulator(spec, 100);
-    await gpu.run(200);
-    const cpu = new CpuSimulator(spec);
-    cpu.run(200);
-    const g = gpu.recordings() as SpikeRecording[];
-    const c = cpu.recordings() as SpikeRecording[];
+    const { gpu: gRecs, cpu: cRecs } = await runOnGpuAndCpu(spec, 200, 100);
+    const g = gRecs as SpikeRecording[];
+    const c = cRecs as SpikeRecording[];
     expect(g[0]!.steps.length).toBeGreaterThan(100);
     // float32 (GPU) vs float64 (CPU): the exact propagator is applied as x + D·x + Q·c (D = P − I),
     // so rounding of the constants does not bias the trajectory and the spikes stay identical.
@@ -100,7 +97,6 @@ describe('equation models: CUBA from Brian2', () => {
     const firstStep = Math.min(...differing.map((k) => Number(k.split(':')[1])));
     console.log(`CUBA 400 neurons 200 ms: ${gk.length} GPU / ${ck.length} CPU spikes, ${differing.length} differ${differing.length ? ` (first at step ${firstStep}: ${differing.join(', ')})` : ''}`);
     expect(differing).toEqual([]);
-    gpu.destroy();
   }, 30_000);
 
   it('matches Brian2 at 4,000 neurons: rate and CV ISI within 10 % (CPU reference, 500 ms, from 100 ms)', () => {
@@ -213,17 +209,13 @@ describe('equation models: single neurons', () => {
         inputs: [{ type: 'dc', target: 'C', amplitude: 50, start_ms: 20 }],
         recorders: [{ type: 'spikes', population: 'C' }, { type: 'spikes', population: 'A' }],
       };
-      const gpu = await gpuSimulator(spec, 100);
-      await gpu.run(100);
-      const cpu = new CpuSimulator(spec);
-      cpu.run(100);
-      const g = gpu.recordings() as SpikeRecording[];
-      const c = cpu.recordings() as SpikeRecording[];
+      const { gpu: gRecs, cpu: cRecs } = await runOnGpuAndCpu(spec, 100, 100);
+      const g = gRecs as SpikeRecording[];
+      const c = cRecs as SpikeRecording[];
       expect(c[0]!.steps.length).toBeGreaterThan(10);
       expect(c[1]!.steps.length).toBeGreaterThan(8);
       expect(spikeKeys(g[0]!)).toEqual(spikeKeys(c[0]!));
       expect(spikeKeys(g[1]!)).toEqual(spikeKeys(c[1]!));
-      gpu.destroy();
     } finally {
       unregisterNeuronModel('coba_test');
       unregisterNeuronModel('adex_test');

@@ -7,6 +7,8 @@ import { GpuSimulator } from '../../src/gpu/simulator.js';
 import { nodeShaderLoader } from '../../src/node/shaders.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import type { NetworkSpec } from '../../src/model/spec.js';
+import type { Recording } from '../../src/model/recording.js';
+import { CpuSimulator } from '../../src/cpu/simulator.js';
 
 let printed = false;
 
@@ -24,4 +26,18 @@ export async function testGpu(): Promise<GpuContext> {
 export async function gpuSimulator(spec: NetworkSpec, stepsPerSubmit?: number): Promise<GpuSimulator> {
   const context = await testGpu();
   return GpuSimulator.create(spec, { context, shaders: nodeShaderLoader, ...(stepsPerSubmit ? { stepsPerSubmit } : {}) });
+}
+
+/**
+ * Run a spec for the same time on the test GPU and on the float64 CPU reference; returns both
+ * simulators' recordings (the GPU simulator is destroyed afterwards).
+ */
+export async function runOnGpuAndCpu(spec: NetworkSpec, durationMs: number, stepsPerSubmit?: number): Promise<{ gpu: Recording[]; cpu: Recording[] }> {
+  const simulator = await gpuSimulator(spec, stepsPerSubmit);
+  await simulator.run(durationMs);
+  const gpu = simulator.recordings();
+  simulator.destroy();
+  const reference = new CpuSimulator(spec);
+  reference.run(durationMs);
+  return { gpu, cpu: reference.recordings() };
 }

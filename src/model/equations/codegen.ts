@@ -137,6 +137,7 @@ function noiseNormals(m: CompiledEquationModel): number {
 export function uniformMembers(m: CompiledEquationModel): string[] {
   const members = ['dt'];
   if (m.refractory) members.push('refractory_steps');
+  if (hasNoise(m)) members.push('noise_on');
   if (m.currentParam) members.push('current_scale');
   if (m.apicalCurrentParam) members.push('apical_current_scale');
   for (const p of m.params) if (p.scope === 'shared') members.push(`p_${p.name}`);
@@ -213,6 +214,11 @@ export function deriveUniforms(
   if (m.currentParam) out['current_scale'] = inputScale.current ?? 1;
   if (m.apicalCurrentParam) out['apical_current_scale'] = inputScale.apical ?? 1;
   const env = { state: (): number => 0, param: shared, dt: dtMs };
+  if (hasNoise(m)) {
+    // 0 when every noise factor is 0 at these parameters: the update then skips the noise draws.
+    const factors = m.states.flatMap((s) => s.noise.map((t) => evaluate(t.coefficient, env)));
+    out['noise_on'] = factors.some((f) => f !== 0) ? 1 : 0;
+  }
   if (m.refractory) out['refractory_steps'] = refractorySteps(m, shared, dtMs);
   for (const p of m.params) if (p.scope === 'shared') out[`p_${p.name}`] = shared(p.name);
   if (m.method === 'exact') {
@@ -309,7 +315,11 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
     for (const member of uniformMembers(m)) L.push(`const d_${member} = d[${JSON.stringify(member)}];`);
   }
   for (let k = 0; k < layout.normalDraws; k++) {
-    L.push(js ? `const zn_${k} = rngNormal2(c.seed, c.noiseStream, c.neuron, c.step, c.trial, ${k});` : `let zn_${k} = rng_normal2(pop.seed, pop.noise_stream, n, step, rng_trial(b), ${k}u);`);
+    const draw = js ? `rngNormal2(c.seed, c.noiseStream, c.neuron, c.step, c.trial, ${k})` : `rng_normal2(pop.seed, pop.noise_stream, n, step, rng_trial(b), ${k}u)`;
+    // Draws that carry only noise normals are skipped while every noise factor is 0.
+    const noiseOnly = 2 * k + 1 < noiseNormals(m);
+    if (!noiseOnly) L.push(js ? `const zn_${k} = ${draw};` : `let zn_${k} = ${draw};`);
+    else L.push(js ? `const zn_${k} = ${u('noise_on')} > 0 ? ${draw} : [0, 0];` : `var zn_${k} = vec2<f32>(0.0); if (${u('noise_on')} > 0.0) { zn_${k} = ${draw}; }`);
   }
   for (let k = 0; k < layout.uniformDraws; k++) {
     const draw = layout.normalDraws + k;

@@ -237,7 +237,7 @@ export function equationModelDef(name: string, description: EquationModelDescrip
   const cpu = compileJsUpdate(compiled);
   const unitsList = compiled.onPreTargets.map((t) => `${internalUnitName(dimsOfVar(t))} (${t})`).join(', ');
   const singleUnit = new Set(compiled.onPreTargets.map((t) => internalUnitName(dimsOfVar(t))));
-  const outputIndex = compiled.output !== null ? order.indexOf(compiled.output) : -1;
+  const indexOfVar = new Map(order.map((v, k) => [v, k]));
   const kind = compiled.kind;
   const apicalChannel = compiled.receptors.apical ? targetOf.get(compiled.receptors.apical.target) : undefined;
   const receptorCount = (compiled.receptors.excitatory ? 1 : 0) + (compiled.receptors.inhibitory && compiled.receptors.inhibitory.target !== compiled.receptors.excitatory?.target ? 1 : 0);
@@ -288,12 +288,13 @@ export function equationModelDef(name: string, description: EquationModelDescrip
     },
     completeInitialState: compiled.subexpressions.length > 0
       ? (state, rp, dtMs) => {
-        const indexOf = new Map(order.map((v, k) => [v, k]));
         const total = state[0]?.length ?? 0;
-        const shared = sharedEnv(rp);
+        // Shared values read once (a quantity string would be parsed again for every neuron).
+        const sharedValues = new Map(compiled.params.filter((p) => p.scope === 'shared').map((p) => [p.name, numberOf(rp, p.name)]));
+        const shared = (p: string): number => sharedValues.get(p)!;
         for (let i = 0; i < total; i++) {
-          const values = initialSubexpressions(compiled, (v) => state[indexOf.get(v)!]![i]!, (p) => (paramDims.get(p)!.scope === 'neuron' ? state[indexOf.get(p)!]![i]! : shared(p)), dtMs);
-          compiled.subexpressions.forEach((x, k) => (state[indexOf.get(x.name)!]![i] = values[k]!));
+          const values = initialSubexpressions(compiled, (v) => state[indexOfVar.get(v)!]![i]!, (p) => (paramDims.get(p)!.scope === 'neuron' ? state[indexOfVar.get(p)!]![i]! : shared(p)), dtMs);
+          compiled.subexpressions.forEach((x, k) => (state[indexOfVar.get(x.name)!]![i] = values[k]!));
         }
       }
       : undefined,
@@ -306,7 +307,6 @@ export function equationModelDef(name: string, description: EquationModelDescrip
     description,
     compiled,
     cpuSource: cpu.toString(),
-    ...(outputIndex >= 0 ? {} : {}),
   };
 }
 

@@ -109,10 +109,10 @@ describe('LIF neuron under constant current', () => {
       const ri = k.rMOhm * current; // pA · GΩ = mV (R in mV/pA)
       const tStar = k.tauMs * Math.log((ri - (k.vReset - k.eL)) / (ri - (k.vTh - k.eL)));
       const analyticIsi = k.tRef + tStar;
-      // Exact integration on the grid: the spike comes on the first step with V(m·dt) ≥ θ. As in
-      // Brian2, the neuron is refractory for ⌊t_ref/dt⌋ steps counting the spike step, so it
-      // integrates again from V_reset t_ref − dt after the spike step.
-      const expectedSteps = Math.round(k.tRef / dt) - 1 + Math.ceil(tStar / dt);
+      // Exact integration on the grid: the spike comes on the first step with V(m·dt) ≥ θ. The
+      // built-in LIF models follow NEST's step order: V is held at V_reset for round(t_ref/dt)
+      // whole steps after the spike step, then integrates again.
+      const expectedSteps = Math.round(k.tRef / dt) + Math.ceil(tStar / dt);
       const spec: NetworkSpec = { dt_ms: dt, seed: 1, batch: 2, populations: [{ ...population, initial: { v_mV: k.vReset } }], recorders: [{ type: 'spikes', population: 'N' }] };
       const sim = await gpuSimulator(spec);
       await sim.run(300);

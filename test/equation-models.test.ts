@@ -117,36 +117,68 @@ describe('equation models: CUBA from Brian2', () => {
   }, 30_000);
 });
 
-describe('equation models: step order as Brian2', () => {
-  it('spike steps equal Brian2\'s exactly: on_pre before reset, input to a refractory (unless refractory) variable ignored, delay d ↔ d + dt', () => {
+/**
+ * Three LIF neurons: A (El −49 mV) fires regularly; each spike of A kicks B and C (+6 mV, one
+ * step later), which fire at once; C's spike reaches B 2 ms later, while B is still refractory.
+ */
+function stepOrderSpec(schedule?: EquationModelDescription['schedule']): NetworkSpec {
+  const model: EquationModelDescription = {
+    equations: 'dv/dt = (El - v)/tau : volt (unless refractory)\nEl : volt',
+    threshold: 'v>Vt', reset: 'v = Vr', refractory: '5*ms',
+    namespace: { tau: '10*ms', Vt: '-50*mV', Vr: '-60*mV' },
+    ...(schedule ? { schedule } : {}),
+  };
+  return {
+    dt_ms: 0.1, models: { lif: model },
+    populations: [
+      { name: 'A', size: 1, model: 'lif', params: { El: -49 }, initial: { v: -60 } },
+      { name: 'B', size: 1, model: 'lif', params: { El: '-55*mV' }, initial: { v: -60 } },
+      { name: 'C', size: 1, model: 'lif', params: { El: -55 }, initial: { v: -52 } },
+    ],
+    projections: [
+      { source: 'A', target: 'B', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 6, delay_ms: 0.1 },
+      { source: 'A', target: 'C', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 6, delay_ms: 0.1 },
+      { source: 'C', target: 'B', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 3, delay_ms: 2.1 },
+    ],
+    recorders: ['A', 'B', 'C'].map((population) => ({ type: 'spikes' as const, population })),
+  };
+}
+
+/** Spikes as `step:population`, in time order. */
+function orderedSpikes(recordings: readonly unknown[]): string[] {
+  const key = (x: string): number => Number(x.split(':')[0]) * 10 + Number(x.split(':')[1]);
+  return (recordings as SpikeRecording[]).flatMap((r, k) => Array.from(r.steps, (s) => `${s}:${k}`)).sort((a, b) => key(a) - key(b));
+}
+
+describe('equation models: step order', () => {
+  it('Brian2 (default): spike steps equal Brian2\'s exactly: on_pre before reset, input to a refractory (unless refractory) variable ignored, delay d ↔ d + dt', () => {
     // Brian2 2.5.1 (numpy, dt 0.1 ms): NeuronGroup(3, 'dv/dt = (El - v)/tau : volt (unless refractory)\nEl : volt',
     // threshold 'v>Vt', reset 'v = Vr', refractory 5 ms, method 'exact'), El = [-49, -55, -55] mV, v = [-60, -60, -52] mV;
     // Synapses 0→1, 0→2 on_pre 'v += 6*mV' (delay 0); 2→1 on_pre 'v += 3*mV', delay 2 ms; 300 ms. Spikes (step, neuron):
     const brian2 = [239, 528, 817, 1106, 1395, 1684, 1973, 2262, 2551, 2840].flatMap((s) => [`${s}:0`, `${s + 1}:1`, `${s + 1}:2`]);
-    const model: EquationModelDescription = {
-      equations: 'dv/dt = (El - v)/tau : volt (unless refractory)\nEl : volt',
-      threshold: 'v>Vt', reset: 'v = Vr', refractory: '5*ms',
-      namespace: { tau: '10*ms', Vt: '-50*mV', Vr: '-60*mV' },
-    };
-    const spec: NetworkSpec = {
-      dt_ms: 0.1, models: { lif: model },
-      populations: [
-        { name: 'A', size: 1, model: 'lif', params: { El: -49 }, initial: { v: -60 } },
-        { name: 'B', size: 1, model: 'lif', params: { El: '-55*mV' }, initial: { v: -60 } },
-        { name: 'C', size: 1, model: 'lif', params: { El: -55 }, initial: { v: -52 } },
-      ],
-      projections: [
-        { source: 'A', target: 'B', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 6, delay_ms: 0.1 },
-        { source: 'A', target: 'C', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 6, delay_ms: 0.1 },
-        { source: 'C', target: 'B', connector: { type: 'all_to_all' }, on_pre: 'v += w', weight: 3, delay_ms: 2.1 },
-      ],
-      recorders: ['A', 'B', 'C'].map((population) => ({ type: 'spikes' as const, population })),
-    };
-    const cpu = new CpuSimulator(spec);
+    const cpu = new CpuSimulator(stepOrderSpec());
     cpu.run(300);
-    const ours = (cpu.recordings() as SpikeRecording[]).flatMap((r, k) => Array.from(r.steps, (s) => `${s}:${k}`));
-    const key = (x: string): number => Number(x.split(':')[0]) * 10 + Number(x.split(':')[1]);
-    expect(ours.sort((a, b) => key(a) - key(b))).toEqual(brian2);
+    expect(orderedSpikes(cpu.recordings())).toEqual(brian2);
+  });
+
+  it('NEST (schedule "nest"): held round(t_ref/dt) whole steps after the spike, arrivals after integration, same on GPU and CPU', async () => {
+    // A reaches −50 mV from −60 mV towards −49 mV after t* = 10 ms · ln 11 = 23.98 ms: first spike on
+    // step ⌈t*/dt⌉ − 1 = 239, then every 50 + 240 steps (NEST: 50 held steps, then t* again; Brian2's
+    // order holds one step less). B and C fire on the step A's kick arrives; C's kick to B lands
+    // while B is refractory and is dropped (NEST iaf_psc_delta without refractory_input).
+    const nest = Array.from({ length: 10 }, (_, k) => 239 + 290 * k).flatMap((s) => [`${s}:0`, `${s + 1}:1`, `${s + 1}:2`]);
+    const { gpu, cpu } = await runOnGpuAndCpu(stepOrderSpec('nest'), 300);
+    expect(orderedSpikes(cpu)).toEqual(nest);
+    expect(orderedSpikes(gpu)).toEqual(nest);
+  });
+
+  it('the built-in NEST models use NEST\'s order; an unknown schedule is refused by name', () => {
+    const catalogue = modelCatalogue();
+    for (const name of ['lif_psc_exp', 'lif_psc_delta', 'lif_cond_exp', 'iaf_psc_alpha', 'aeif_cond_exp']) {
+      expect(catalogue.find((m) => m.name === name)?.description).toMatch(/Step order and refractoriness as NEST/);
+    }
+    expect(() => defineNeuronModel({ name: 'bad', equations: 'dv/dt = -v/(10*ms) : volt', schedule: 'neuron' as 'nest' }))
+      .toThrow(/model bad, schedule line 1, col 1: unknown step order 'neuron'; use 'brian2' or 'nest'/);
   });
 });
 

@@ -83,8 +83,8 @@ describe('live parameter changes', () => {
       return (window[window.length - 1]! - window[0]!) / (window.length - 1);
     };
     // R·I = 10 mV/250 pF·ms … analytic t* = τ ln((RI + 5)/(RI − 15)) + t_ref, on the 0.1 ms grid
-    // (refractory t_ref/dt steps counting the spike step, as Brian2).
-    const expected = (current: number) => 19 + Math.ceil(10 * Math.log((current / 25 + 5) / (current / 25 - 15)) / 0.1);
+    // (held for t_ref/dt whole steps after the spike step, as NEST).
+    const expected = (current: number) => 20 + Math.ceil(10 * Math.log((current / 25 + 5) / (current / 25 - 15)) / 0.1);
     expect(isi(0, 1000)).toBeCloseTo(expected(437.3), 5);
     expect(isi(1300, 2000)).toBeCloseTo(expected(600), 5);
     expect(() => sim.setPopulationParams('N', { tau_m_ms: -1 })).toThrow(/N\.tau_m_ms must be a finite number > 0 ms/);

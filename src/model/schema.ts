@@ -662,7 +662,7 @@ function checkModels(list: IssueList, raw: unknown): Map<string, NeuronModelDef 
       continue;
     }
     const allowed = [
-      'equations', 'threshold', 'reset', 'refractory', 'method', 'namespace', 'on_pre_targets', 'current', 'summary', 'name', 'doc', 'kind', 'output',
+      'equations', 'threshold', 'reset', 'refractory', 'method', 'schedule', 'namespace', 'on_pre_targets', 'current', 'summary', 'name', 'doc', 'kind', 'output',
       'receptors', 'apical_current', 'spikes_if', 'constraints', 'choices', 'choice_defaults', 'parameters', 'aliases', 'initial',
     ];
     const isDefinition = typeof record['derive'] === 'function';

@@ -1,12 +1,12 @@
 /** Adaptive exponential integrate-and-fire with exponential conductances (NEST aeif_cond_exp; Brette & Gerstner 2005). */
 import type { BuiltinModel } from './index.js';
-import { BRIAN2_ORDER_NOTE } from './lif.js';
+import { NEST_ORDER_NOTE } from './lif.js';
 
 export const aeifCondExp: BuiltinModel = {
   name: 'aeif_cond_exp',
   also: ['EIF_cond_exp_isfa_ista', 'adex'],
   summary: 'Adaptive exponential integrate-and-fire (AdEx) with exponential conductances (NEST aeif_cond_exp, Brette & Gerstner 2005).',
-  doc: `Adaptive exponential integrate-and-fire (Brette & Gerstner 2005) with exponentially decaying conductances, NEST aeif_cond_exp's parameter names and defaults. Fourth-order Runge–Kutta at the network step (NEST uses an adaptive RK45; keep dt ≤ 0.1 ms). Spike when V_m crosses V_peak; reset V_m = V_reset and w += b. ${BRIAN2_ORDER_NOTE}`,
+  doc: `Adaptive exponential integrate-and-fire (Brette & Gerstner 2005) with exponentially decaying conductances, NEST aeif_cond_exp's parameter names and defaults. Fourth-order Runge–Kutta at the network step (NEST uses an adaptive RK45; keep dt ≤ 0.1 ms). Spike when V_m crosses V_peak; reset V_m = V_reset and w += b. ${NEST_ORDER_NOTE}`,
   equations: [
     'dV_m/dt = (g_L*(E_L - V_m) + g_L*Delta_T*exp((V_m - V_th)/Delta_T) + g_ex*(E_ex - V_m) + g_in*(E_in - V_m) - w + I_e)/C_m : volt (unless refractory)',
     'dw/dt = (a*(V_m - E_L) - w)/tau_w : amp',
@@ -19,6 +19,7 @@ export const aeifCondExp: BuiltinModel = {
   initial: { V_m: 'E_L' },
   current: 'I_e',
   method: 'rk4',
+  schedule: 'nest',
   constraints: [{ condition: 'V_reset < V_peak', message: 'the reset must lie below V_peak' }],
   namespace: {
     C_m: '281*pF', g_L: '30*nS', E_L: '-70.6*mV', V_th: '-50.4*mV', Delta_T: '2*mV', tau_w: '144*ms', a: '4*nS', b: '80.5*pA', V_peak: '0*mV',

@@ -1,12 +1,12 @@
 /** Hodgkin–Huxley neuron of Traub & Miles with exponential conductances (NEST hh_cond_exp_traub; Brian2's COBAHH). */
 import type { BuiltinModel } from './index.js';
-import { BRIAN2_ORDER_NOTE } from './lif.js';
+import { NEST_ORDER_NOTE } from './lif.js';
 
 export const hhCondExpTraub: BuiltinModel = {
   name: 'hh_cond_exp_traub',
   also: ['HH_cond_exp'],
   summary: 'Hodgkin–Huxley neuron (Traub & Miles 1991) with exponential conductances: the COBAHH benchmark neuron (NEST hh_cond_exp_traub).',
-  doc: `Hodgkin–Huxley neuron with Traub & Miles (1991) rate functions and exponentially decaying synaptic conductances, as in Brunel/Brette et al. 2007's COBAHH benchmark and NEST hh_cond_exp_traub (NEST's parameter names and defaults). Exponential Euler, as Brian2's COBAHH example. A spike is counted when V_m crosses V_T + 30 mV; the refractory period t_ref only blocks a second count (the membrane is not clamped). ${BRIAN2_ORDER_NOTE}`,
+  doc: `Hodgkin–Huxley neuron with Traub & Miles (1991) rate functions and exponentially decaying synaptic conductances, as in Brunel/Brette et al. 2007's COBAHH benchmark and NEST hh_cond_exp_traub (NEST's parameter names and defaults). Exponential Euler, as Brian2's COBAHH example. A spike is counted when V_m crosses V_T + 30 mV; the refractory period t_ref only blocks a second count (the membrane is not clamped). ${NEST_ORDER_NOTE}`,
   equations: [
     'dV_m/dt = (g_L*(E_L - V_m) + g_ex*(E_ex - V_m) + g_in*(E_in - V_m) - g_Na*m**3*h*(V_m - E_Na) - g_K*n**4*(V_m - E_K) + I_e)/C_m : volt',
     'dm/dt = alpha_m*(1 - m) - beta_m*m : 1',
@@ -26,6 +26,7 @@ export const hhCondExpTraub: BuiltinModel = {
   initial: { V_m: 'E_L' },
   current: 'I_e',
   method: 'exponential_euler',
+  schedule: 'nest',
   namespace: {
     g_Na: '20000*nS', g_K: '6000*nS', g_L: '10*nS', C_m: '200*pF', E_Na: '50*mV', E_K: '-90*mV', E_L: '-60*mV', V_T: '-63*mV',
     E_ex: '0*mV', E_in: '-80*mV', tau_syn_ex: '5*ms', tau_syn_in: '10*ms', t_ref: '2*ms', I_e: '0*pA',

@@ -1,15 +1,15 @@
 /** Leaky integrate-and-fire with alpha-shaped synaptic currents (NEST iaf_psc_alpha). */
 import type { BuiltinModel } from './index.js';
-import { BRIAN2_ORDER_NOTE } from './lif.js';
+import { NEST_ORDER_NOTE } from './lif.js';
 
-const NEST_SPIKING = { threshold: 'V_m >= V_th', reset: 'V_m = V_reset', refractory: 't_ref', initial: { V_m: 'E_L' }, current: 'I_e' } as const;
+const NEST_SPIKING = { threshold: 'V_m >= V_th', reset: 'V_m = V_reset', refractory: 't_ref', schedule: 'nest', initial: { V_m: 'E_L' }, current: 'I_e' } as const;
 const RESET_BELOW = [{ condition: 'V_reset < V_th', message: 'a neuron reset at or above threshold fires on every step; lower V_reset or raise V_th' }];
 
 export const iafPscAlpha: BuiltinModel = {
   name: 'iaf_psc_alpha',
   also: ['IF_curr_alpha'],
   summary: 'Leaky integrate-and-fire with alpha-shaped synaptic currents whose peak equals the weight (NEST iaf_psc_alpha).',
-  doc: `Leaky integrate-and-fire with alpha-shaped synaptic currents I(t) = w·(e/τ)·t·e^{−t/τ} (peak w at t = τ), integrated exactly (NEST iaf_psc_alpha; NEST's parameter names and defaults). The alpha current is the second stage of two exponential stages: y jumps by w, I = e·y filtered. ${BRIAN2_ORDER_NOTE}`,
+  doc: `Leaky integrate-and-fire with alpha-shaped synaptic currents I(t) = w·(e/τ)·t·e^{−t/τ} (peak w at t = τ), integrated exactly (NEST iaf_psc_alpha; NEST's parameter names and defaults). The alpha current is the second stage of two exponential stages: y jumps by w, I = e·y filtered. ${NEST_ORDER_NOTE}`,
   equations: [
     'dV_m/dt = (E_L - V_m)/tau_m + (I_syn_ex + I_syn_in + I_e)/C_m : volt (unless refractory)',
     'dI_syn_ex/dt = (exp(1)*y_ex - I_syn_ex)/tau_syn_ex : amp',
@@ -39,7 +39,7 @@ export const iafCondAlpha: BuiltinModel = {
   name: 'iaf_cond_alpha',
   also: ['IF_cond_alpha'],
   summary: 'Conductance-based leaky integrate-and-fire with alpha-shaped conductances (NEST iaf_cond_alpha).',
-  doc: `Conductance-based leaky integrate-and-fire with alpha-shaped conductances g(t) = w·(e/τ)·t·e^{−t/τ} (peak w), exponential Euler (NEST iaf_cond_alpha's parameter names and defaults; NEST integrates with an adaptive RK45). ${BRIAN2_ORDER_NOTE}`,
+  doc: `Conductance-based leaky integrate-and-fire with alpha-shaped conductances g(t) = w·(e/τ)·t·e^{−t/τ} (peak w), exponential Euler (NEST iaf_cond_alpha's parameter names and defaults; NEST integrates with an adaptive RK45). ${NEST_ORDER_NOTE}`,
   equations: [
     'dV_m/dt = (g_L*(E_L - V_m) + g_ex*(E_ex - V_m) + g_in*(E_in - V_m) + I_e)/C_m : volt (unless refractory)',
     'dg_ex/dt = (exp(1)*h_ex - g_ex)/tau_syn_ex : siemens',
@@ -47,7 +47,7 @@ export const iafCondAlpha: BuiltinModel = {
     'dg_in/dt = (exp(1)*h_in - g_in)/tau_syn_in : siemens',
     'dh_in/dt = -h_in/tau_syn_in : siemens',
   ].join('\n'),
-  threshold: 'V_m >= V_th', reset: 'V_m = V_reset', refractory: 't_ref', initial: { V_m: 'E_L' }, current: 'I_e',
+  threshold: 'V_m >= V_th', reset: 'V_m = V_reset', refractory: 't_ref', schedule: 'nest', initial: { V_m: 'E_L' }, current: 'I_e',
   constraints: RESET_BELOW,
   method: 'exponential_euler',
   namespace: {

@@ -27,14 +27,15 @@ export const LIF_NEST_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Threshold, reset, refractoriness, initial value and the reset-below-threshold rule. */
-export const LIF_SPIKING: Pick<EquationModelDescription, 'threshold' | 'reset' | 'refractory' | 'initial' | 'constraints' | 'current'> = {
+export const LIF_SPIKING: Pick<EquationModelDescription, 'threshold' | 'reset' | 'refractory' | 'schedule' | 'initial' | 'constraints' | 'current'> = {
   threshold: 'v_mV >= v_th_mV',
   reset: 'v_mV = v_reset_mV',
   refractory: 't_ref_ms',
+  schedule: 'nest',
   initial: { v_mV: 'e_l_mV' },
   current: 'i_e_pA',
   constraints: [{ condition: 'v_reset_mV < v_th_mV', message: 'v_reset_mV must be below v_th_mV, since a neuron reset at or above threshold fires on every step; lower v_reset_mV or raise v_th_mV' }],
 };
 
-/** The step order and refractoriness of all equation models, in words, for the catalogue. */
-export const BRIAN2_ORDER_NOTE = 'Step order and refractoriness as Brian2 (arrivals, reset, integration, threshold; refractory for ⌊t_ref/dt⌋ steps counting the spike step).';
+/** The step order and refractoriness of the NEST-derived built-ins (`schedule: 'nest'`), in words, for the catalogue. */
+export const NEST_ORDER_NOTE = 'Step order and refractoriness as NEST (integration, this step\'s arrivals, threshold and reset; held for round(t_ref/dt) steps after the spike step).';

@@ -1,6 +1,6 @@
 /** Conductance-based leaky integrate-and-fire (COBA; NEST iaf_cond_exp). */
 import type { BuiltinModel } from './index.js';
-import { BRIAN2_ORDER_NOTE, LIF_MEMBRANE_PARAMETERS, LIF_NEST_ALIASES, LIF_SPIKING } from './lif.js';
+import { NEST_ORDER_NOTE, LIF_MEMBRANE_PARAMETERS, LIF_NEST_ALIASES, LIF_SPIKING } from './lif.js';
 
 /** The conductance-based membrane has g_L instead of tau_m. */
 const withoutTauM = (aliases: Readonly<Record<string, string>>): Record<string, string> => Object.fromEntries(Object.entries(aliases).filter(([k]) => k !== 'tau_m'));
@@ -9,7 +9,7 @@ export const lifCondExp: BuiltinModel = {
   name: 'lif_cond_exp',
   also: ['iaf_cond_exp'],
   summary: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA, Vogels & Abbott 2005).',
-  doc: `Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005; NEST iaf_cond_exp). Integrated with exponential Euler: each variable relaxes exactly with the others held over the step. ${BRIAN2_ORDER_NOTE}`,
+  doc: `Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005; NEST iaf_cond_exp). Integrated with exponential Euler: each variable relaxes exactly with the others held over the step. ${NEST_ORDER_NOTE}`,
   equations: [
     'dv_mV/dt = (g_l_nS*(e_l_mV - v_mV) + g_ex_nS*(e_ex_mV - v_mV) + g_in_nS*(e_in_mV - v_mV) + i_e_pA)/c_m_pF : volt (unless refractory)',
     'dg_ex_nS/dt = -g_ex_nS/tau_syn_ex_ms : siemens',

@@ -1,12 +1,12 @@
 /** Leaky integrate-and-fire with exponential synaptic currents (NEST iaf_psc_exp). */
 import type { BuiltinModel } from './index.js';
-import { BRIAN2_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_NEST_ALIASES, LIF_SPIKING } from './lif.js';
+import { NEST_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_NEST_ALIASES, LIF_SPIKING } from './lif.js';
 
 export const lifPscExp: BuiltinModel = {
   name: 'lif_psc_exp',
   also: ['iaf_psc_exp'],
   summary: 'Leaky integrate-and-fire with exponentially decaying synaptic currents (NEST iaf_psc_exp).',
-  doc: `Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (propagator matrix, as NEST iaf_psc_exp). ${BRIAN2_ORDER_NOTE}`,
+  doc: `Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (propagator matrix, as NEST iaf_psc_exp). ${NEST_ORDER_NOTE}`,
   equations: [
     'dv_mV/dt = (e_l_mV - v_mV)/tau_m_ms + (i_syn_ex_pA + i_syn_in_pA + i_e_pA)/c_m_pF : volt (unless refractory)',
     'di_syn_ex_pA/dt = -i_syn_ex_pA/tau_syn_ex_ms : amp',

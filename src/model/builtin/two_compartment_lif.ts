@@ -1,11 +1,11 @@
 /** Two-compartment LIF: somatic LIF with exponential basal currents and a passive apical compartment. */
 import type { BuiltinModel } from './index.js';
-import { BRIAN2_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_NEST_ALIASES, LIF_SPIKING } from './lif.js';
+import { NEST_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_NEST_ALIASES, LIF_SPIKING } from './lif.js';
 
 export const twoCompartmentLif: BuiltinModel = {
   name: 'two_compartment_lif',
   summary: 'LIF soma with exponential basal currents and a passive apical compartment whose calcium plateau depolarises the soma.',
-  doc: `Two-compartment LIF (layer-5 pyramidal style): a somatic LIF with exponential basal currents (as lif_psc_exp) and a passive apical compartment with its own exponential synaptic current, coupled by a conductance; a calcium plateau σ((v_a − θ)/slope) injects a depolarising current into the soma (raising gain and burst probability). Calcium readouts: soma = filtered spikes, dendrite = filtered apical depolarisation plus back-propagated spikes, each plus readout noise. Exponential Euler. ${BRIAN2_ORDER_NOTE}`,
+  doc: `Two-compartment LIF (layer-5 pyramidal style): a somatic LIF with exponential basal currents (as lif_psc_exp) and a passive apical compartment with its own exponential synaptic current, coupled by a conductance; a calcium plateau σ((v_a − θ)/slope) injects a depolarising current into the soma (raising gain and burst probability). Calcium readouts: soma = filtered spikes, dendrite = filtered apical depolarisation plus back-propagated spikes, each plus readout noise. Exponential Euler. ${NEST_ORDER_NOTE}`,
   equations: [
     'dv_mV/dt = (e_l_mV - v_mV)/tau_m_ms + (i_syn_ex_pA + i_syn_in_pA + i_e_pA + coupling_nS*(v_apical_mV - v_mV) + plateau_current_pA*plateau)/c_m_pF : volt (unless refractory)',
     'dv_apical_mV/dt = (e_l_mV - v_apical_mV)/tau_apical_ms + (i_apical_pA + I_apical + coupling_nS*(v_mV - v_apical_mV))/c_apical_pF : volt',

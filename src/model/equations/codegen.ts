@@ -4,8 +4,8 @@
  * `shaders/spiking_neuron_update.wgsl` and `shaders/rate_neuron_update.wgsl`) and as float64 JavaScript compiled with `new Function`, statement
  * for statement in the same order. Also the host-side derived constants (`ModelParams` values).
  *
- * Order of one step (Brian2's schedule groups → thresholds → synapses → resets, shifted so a
- * step starts with the previous step's synapses and resets):
+ * Order of one step, `schedule: 'brian2'` (the default; Brian2's schedule groups → thresholds →
+ * synapses → resets, shifted so a step starts with the previous step's synapses and resets):
  *  1. this step's arrivals (`syn[k]`, the `on_pre` of spikes delivered now) are added to their
  *     target variables — skipped for `(unless refractory)` targets of a refractory neuron;
  *  2. if the neuron spiked in the previous step, the reset statements run;
@@ -13,6 +13,11 @@
  *     after its spike step, as Brian2's `timestep(t − lastspike) < timestep(refractory)`;
  *  4. the state is integrated over dt (`(unless refractory)` variables are held while refractory);
  *  5. threshold: a spike when the condition holds and the neuron is not refractory.
+ *
+ * `schedule: 'nest'` (NEST's iaf_* update): a neuron still refractory at the start of the step
+ * counts down and holds its `(unless refractory)` variables; the state is integrated; this
+ * step's arrivals are added (dropped for `(unless refractory)` targets while refractory); then
+ * threshold, the reset in the same step, and round(refractory/dt) held steps after it.
  */
 import type { CompiledEquationModel } from './compile.js';
 import type { ModelSpikingUpdate } from '../models.js';
@@ -251,7 +256,14 @@ export function deriveUniforms(
 export function refractorySteps(m: CompiledEquationModel, shared: (name: string) => number, dtMs: number): number {
   if (!m.refractory) return 0;
   const ms = evaluate(m.refractory, { state: () => 0, param: shared, dt: dtMs });
-  return Math.max(0, Math.floor((ms + 1e-3 * dtMs) / dtMs));
+  // NEST's Time rounds to the nearest step; Brian2's timestep() floors (with a 10⁻³ dt margin).
+  return Math.max(0, m.schedule === 'nest' ? Math.round(ms / dtMs) : Math.floor((ms + 1e-3 * dtMs) / dtMs));
+}
+
+/** Fewest steps between two spikes of one neuron (1 without a refractory period). */
+export function minInterSpikeSteps(m: CompiledEquationModel, shared: (name: string) => number, dtMs: number): number {
+  const held = refractorySteps(m, shared, dtMs);
+  return Math.max(1, m.schedule === 'nest' ? held + 1 : held);
 }
 
 /**
@@ -288,6 +300,7 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
   const perNeuron = new Set(m.params.filter((p) => p.scope === 'neuron').map((p) => p.name));
   const hasRefractory = m.refractory !== null;
   const rate = m.kind === 'rate';
+  const nest = m.schedule === 'nest';
   const load = (name: string): string => (js ? `st[${order.indexOf(name)}][i]` : `state_get(STATE_${name}, flat)`);
   const store = (name: string, value: string): string => (js ? `st[${order.indexOf(name)}][i] = ${value};` : `state_set(STATE_${name}, flat, ${value});`);
 
@@ -328,24 +341,21 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
   for (const s of m.states) L.push(`${varKw} s_${s.name} = ${load(s.name)};`);
   for (const p of perNeuron) L.push(`${varKw} s_${p} = ${load(p)};`);
   if (hasRefractory) L.push(`${varKw} r_left = ${load(REFRACTORY_STATE)};`);
-  L.push(`${letKw} was_spike = ${load(SPIKED_STATE)} > ${zero};`);
+  if (!nest) L.push(`${letKw} was_spike = ${load(SPIKED_STATE)} > ${zero};`);
 
-  // 1. Arrivals (spiking models; rate models read their summed inputs as parameters).
-  if (!rate && m.onPreTargets.length > 0) {
-    L.push('// 1. arrivals of this step (on_pre of delivered spikes)');
-    const unlessTargets = m.onPreTargets.filter((t) => m.states.find((s) => s.name === t)?.unlessRefractory);
-    if (hasRefractory && unlessTargets.length > 0) L.push(`${letKw} was_active = !was_spike && r_left <= ${zero};`);
+  const unlessTargets = m.onPreTargets.filter((t) => m.states.find((s) => s.name === t)?.unlessRefractory);
+  /** Arrivals (spiking models; rate models read their summed inputs as parameters); `active`: whether the neuron takes input into `(unless refractory)` targets. */
+  const arrivals = (active: string): void => {
+    if (rate || m.onPreTargets.length === 0) return;
     m.onPreTargets.forEach((t, k) => {
       const add = `s_${t} = s_${t} + syn[${k}];`;
-      if (hasRefractory && unlessTargets.includes(t)) L.push(`if (was_active) { ${add} }`);
+      if (hasRefractory && unlessTargets.includes(t)) L.push(`if (${active}) { ${add} }`);
       else L.push(add);
     });
-  }
-
-  // 2. Reset of the previous step's spike.
-  if (m.reset.length > 0) {
-    L.push('// 2. reset after the previous step\'s spike');
-    L.push('if (was_spike) {');
+  };
+  const resets = (condition: string): void => {
+    if (m.reset.length === 0) return;
+    L.push(`if (${condition}) {`);
     for (const r of m.reset) {
       const value = emit(r.value, base);
       const target = `s_${r.target}`;
@@ -353,13 +363,29 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
       L.push(`  ${target} = ${rhs};`);
     }
     L.push('}');
-  }
+  };
 
-  // 3. Refractoriness.
-  if (hasRefractory) {
-    L.push('// 3. refractory countdown');
-    L.push(`r_left = ${js ? 'Math.max' : 'max'}(r_left - ${one}, ${zero});`);
+  if (!nest) {
+    // 1. Arrivals of this step.
+    if (!rate && m.onPreTargets.length > 0) {
+      L.push('// 1. arrivals of this step (on_pre of delivered spikes)');
+      if (hasRefractory && unlessTargets.length > 0) L.push(`${letKw} was_active = !was_spike && r_left <= ${zero};`);
+      arrivals('was_active');
+    }
+    // 2. Reset of the previous step's spike.
+    if (m.reset.length > 0) L.push('// 2. reset after the previous step\'s spike');
+    resets('was_spike');
+    // 3. Refractoriness.
+    if (hasRefractory) {
+      L.push('// 3. refractory countdown');
+      L.push(`r_left = ${js ? 'Math.max' : 'max'}(r_left - ${one}, ${zero});`);
+      L.push(`${letKw} is_active = r_left <= ${zero};`);
+    }
+  } else if (hasRefractory) {
+    // NEST: a neuron refractory at the start of the step counts down and is held this step.
+    L.push('// refractory countdown (NEST order: held for the steps left)');
     L.push(`${letKw} is_active = r_left <= ${zero};`);
+    L.push(`r_left = ${js ? 'Math.max' : 'max'}(r_left - ${one}, ${zero});`);
   }
 
   // 4. Integration.
@@ -446,10 +472,16 @@ function updateBody(m: CompiledEquationModel, lang: Lang): string[] {
     else L.push(`s_${s.name} = n_${s.name};`);
   }
 
-  // 5. Threshold.
+  if (nest && !rate && m.onPreTargets.length > 0) {
+    L.push('// arrivals of this step, after integration (NEST order)');
+    arrivals('is_active');
+  }
+
+  // 5. Threshold (NEST order: the reset follows in the same step).
   L.push('// 5. threshold');
   const condition = m.threshold ? emit(m.threshold, base) : 'false';
   L.push(`${letKw} spike = ${hasRefractory ? `is_active && ` : ''}${condition};`);
+  if (nest) resets('spike');
   if (hasRefractory) L.push(`if (spike) { r_left = ${u('refractory_steps')}; }`);
   for (const s of m.states) L.push(store(s.name, `s_${s.name}`));
   for (const p of perNeuron) L.push(store(p, `s_${p}`));

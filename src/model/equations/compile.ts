@@ -13,6 +13,12 @@ import {
   DIMENSIONLESS, DIMENSION_NAMES, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, isDimensionless, siDimensionName, toInternal, type Dims,
 } from './units.js';
 
+/** Step orders of equation models (see {@link EquationModelDescription.schedule}). */
+export type StepSchedule = 'brian2' | 'nest';
+
+/** The step orders, default first. */
+export const STEP_SCHEDULES: readonly StepSchedule[] = ['brian2', 'nest'];
+
 /** Integration methods of equation models. */
 export type IntegrationMethod = 'exact' | 'exponential_euler' | 'euler' | 'rk2' | 'rk4';
 /** The methods, in the order the automatic choice tries them (exact, exponential Euler, RK4). */
@@ -39,6 +45,14 @@ export interface EquationModelDescription {
   readonly refractory?: string;
   /** Integration method; default: automatic (exact → exponential_euler → rk4). */
   readonly method?: IntegrationMethod;
+  /**
+   * Order of one step and meaning of `refractory`. `brian2` (default): this step's arrivals act
+   * first, then the previous spike's reset, integration and threshold; refractory for
+   * ⌊refractory/dt⌋ steps counting the spike step (as Brian2). `nest`: integration first, then
+   * this step's arrivals, then threshold with an immediate reset; the state is held for
+   * round(refractory/dt) whole steps after the spike step (as NEST's iaf_* models).
+   */
+  readonly schedule?: StepSchedule;
   /** Named constants with units: `{"taum": "20*ms", "Vt": "-50*mV"}` (numbers are dimensionless). */
   readonly namespace?: Readonly<Record<string, string | number>>;
   /**
@@ -205,6 +219,8 @@ export interface CompiledEquationModel {
   readonly method: IntegrationMethod;
   /** Why this method (automatic choice) or `forced`. */
   readonly methodReason: string;
+  /** Step order and refractoriness convention. */
+  readonly schedule: StepSchedule;
   readonly linear: LinearForm;
   readonly onPreTargets: readonly string[];
   readonly currentParam: string | null;
@@ -954,13 +970,17 @@ export function compileEquationModel(name: string, description: EquationModelDes
 
   const inputs = new Set([...(currentParam ? [currentParam] : []), ...(apicalCurrentParam ? [apicalCurrentParam] : []), ...(kind === 'rate' ? onPreTargets : [])]);
   const { method, reason, linear } = chooseMethod(model, description.method, states, inlined, params, inputs, resolveBase);
+  const schedule = description.schedule ?? 'brian2';
+  if (!STEP_SCHEDULES.includes(schedule)) {
+    throw new EquationError(model, 'schedule', 1, 1, `unknown step order '${String(schedule)}'; use ${STEP_SCHEDULES.map((x) => `'${x}'`).join(' or ')} (or leave it out for Brian2's)`);
+  }
   // Subexpressions of constants and shared parameters are the same for every neuron: not stored.
   const varies = (x: StoredSubexpression): boolean => {
     const refs = references(x.expr);
     return refs.state.size > 0 || refs.rng === true || [...refs.param].some((p) => paramOf.get(p)?.scope === 'neuron' || inputs.has(p));
   };
   return {
-    name, description, states, params, threshold, reset, refractory, method, methodReason: reason, linear, onPreTargets, currentParam,
+    name, description, states, params, threshold, reset, refractory, method, methodReason: reason, schedule, linear, onPreTargets, currentParam,
     apicalCurrentParam, subexpressions: subexpressions.filter(varies), xiNames, rngSites: { ...rngSites }, kind, output, receptors, spikesIf, constraints, choices,
   };
 }

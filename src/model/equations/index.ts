@@ -17,7 +17,7 @@
 import type { ChoiceParamMeta, NeuronModelDef, OnPreRoute, ParamMeta, ResolvedParams, StateVarMeta } from '../models.js';
 import { compileEquationModel, type CompiledEquationModel, type EquationModelDescription } from './compile.js';
 import { EquationError } from './errors.js';
-import { REFRACTORY_STATE, compileJsUpdate, deriveUniforms, generateWgsl, initialSubexpressions, refractorySteps, storageOrder } from './codegen.js';
+import { REFRACTORY_STATE, compileJsUpdate, deriveUniforms, generateWgsl, initialSubexpressions, minInterSpikeSteps, storageOrder } from './codegen.js';
 import { compileSharedExpression } from './compile.js';
 import { evaluate } from './ir.js';
 import { DIMENSIONLESS, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, internalUnitName, siDimensionName, toInternal, type Dims } from './units.js';
@@ -303,7 +303,7 @@ export function equationModelDef(name: string, description: EquationModelDescrip
       ...(compiled.currentParam ? { current: factorOf.get(compiled.currentParam)! } : {}),
       ...(compiled.apicalCurrentParam ? { apical: factorOf.get(compiled.apicalCurrentParam)! } : {}),
     }),
-    minInterSpikeSteps: (rp, dt) => Math.max(1, refractorySteps(compiled, sharedEnv(rp), dt)),
+    minInterSpikeSteps: (rp, dt) => minInterSpikeSteps(compiled, sharedEnv(rp), dt),
     description,
     compiled,
     cpuSource: cpu.toString(),

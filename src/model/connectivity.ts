@@ -1,18 +1,24 @@
 /**
- * Synaptic connectivity: turns a {@link ProjectionSpec} into explicit sparse arrays.
+ * Synaptic connectivity: a {@link ProjectionSpec} resolved into a {@link ConnectivityRecipe}
+ * (numbers only), and the float64 CPU reference that turns a recipe into explicit sparse arrays.
  *
- * Backend-free: the GPU engine uploads these arrays and the CPU reference walks them, so both
- * simulate exactly the same synapses. Every random draw comes from a counter-based stream keyed
- * by the network seed and the projection index (see `../rng/streams.ts`), so a network is
- * reproducible bit for bit and projections are independent of each other and of build order.
+ * Backend-free. The GPU engine generates the same synapses from the same recipe in
+ * `shaders/connectivity_generate.wgsl` and keeps no host copy; both walk *generation units*
+ * (a source row for per-source connectors, a target for fixed in-degree, one synapse for fixed
+ * total number) whose draws are keyed by (seed, projection, unit, position) on the counter-based
+ * Philox streams of `../rng/streams.ts`. Which synapses exist is decided by integer arithmetic
+ * only (32-bit words compared with thresholds, multiply-high for uniform integers), so the GPU
+ * and the CPU reference make identical synapses; weights and delays are drawn per synapse from
+ * (unit, position) and agree to float32 rounding. Nothing depends on dispatch layout or build
+ * order, and projections are independent of each other.
  *
  * Storage is compressed sparse rows by source (outgoing, what a spike scatter needs);
  * {@link toIncoming} transposes to rows by target (what a gather needs) and {@link toDense} expands
  * to a target-major matrix for dense rate projections.
  */
 
-import type { ConnectorSpec, Distribution, ProjectionSpec } from './spec.js';
-import { RandomStream, rngDraw, rngUnit, streamId } from '../rng/philox.js';
+import type { Distribution, ProjectionSpec } from './spec.js';
+import { RandomStream, rngDraw, rngDrawInto, rngNormal2, rngUnit, streamId } from '../rng/philox.js';
 import { STREAM_PURPOSE } from '../rng/streams.js';
 
 /** Largest synapse count a single projection may hold (indices are u32). */
@@ -155,25 +161,485 @@ export interface ConnectivityOptions {
 }
 
 /**
- * Builds the synapses of a projection.
+ * Connectors as the generator implements them, with the code the WGSL kernel switches on.
+ * `fixed_indegree_distinct` is fixed in-degree without multapses.
+ */
+export const GENERATED_CONNECTOR_CODES = {
+  all_to_all: 0, one_to_one: 1, fixed_probability: 2, ring: 3, fixed_indegree: 4, fixed_indegree_distinct: 5, fixed_total_number: 6,
+} as const;
+
+/** A connector kind the generator implements. */
+export type GeneratedConnectorKind = keyof typeof GENERATED_CONNECTOR_CODES;
+
+/**
+ * A distribution resolved for per-synapse draws: `kind` 0 constant `a`; 1 uniform on [a, b);
+ * 2 normal (mean a, standard deviation b) redrawn outside [lo, hi] (clamped after 1000 draws).
+ * Constants and uniform draws are raised to `lo`.
+ */
+export interface SynapseDistribution {
+  readonly kind: 0 | 1 | 2;
+  readonly a: number;
+  readonly b: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Bound of |z| of a Box–Muller normal from 24-bit uniforms: sqrt(−2 ln 2⁻²⁴) = 5.768. */
+const NORMAL_BOUND = 5.77;
+
+/** Stand-in for ±∞ in float32 uniforms (WGSL may assume finite values). */
+export const FLOAT32_BIG = 3e38;
+
+/**
+ * Everything the generators need to make one projection's synapses, as numbers (the GPU kernel
+ * reads the same values from a uniform block).
+ */
+export interface ConnectivityRecipe {
+  /** Connector; `matrix` is explicit data, uploaded rather than generated. */
+  readonly kind: GeneratedConnectorKind | 'matrix';
+  readonly sourceSize: number;
+  readonly targetSize: number;
+  /** Network seed, u32. */
+  readonly seed: number;
+  /** Philox streams of which synapses exist, of weights and of delays. */
+  readonly streams: { readonly connectivity: number; readonly weights: number; readonly delays: number };
+  /** Whether i→i synapses are excluded (recurrent projections with `autapses: false`). */
+  readonly noAutapses: boolean;
+  /** Number of generation units: sources, targets (fixed in-degree) or synapses (fixed total number). */
+  readonly units: number;
+  /**
+   * fixed_probability: a synapse exists when the pair's 32-bit word is below this threshold
+   * (⌊p·2³²⌋; 2³² means always).
+   */
+  readonly threshold: number;
+  /** ring: p_max and κ. */
+  readonly pMax: number;
+  readonly kappa: number;
+  /** fixed in-degree: sources per target; fixed total number: synapses. */
+  readonly count: number;
+  /** fixed in-degree: candidate sources (source size, less one without autapses). */
+  readonly candidates: number;
+  /** ring: preferred orientations of sources and targets, degrees. */
+  readonly orientations: { readonly pre: Float64Array; readonly post: Float64Array } | null;
+  /** matrix connector: the `[target][source]` weights. */
+  readonly matrix: readonly (readonly number[])[] | null;
+  /** Weight distribution (in the spec's units). */
+  readonly weight: SynapseDistribution;
+  /** Distribution of delays in steps (from a delay distribution in ms), or null for one delay for all synapses. */
+  readonly delay: DelayTable | null;
+  /** Integration step, ms. */
+  readonly dtMs: number;
+  /** The common delay in steps when `delay` is null. */
+  readonly constantDelaySteps: number;
+  /** Upper bound of every synapse's delay in steps (sizes ring buffers before building). */
+  readonly maxDelaySteps: number;
+  /** Expected number of synapses. */
+  readonly expectedSynapses: number;
+}
+
+/**
+ * Resolves a projection spec into a {@link ConnectivityRecipe}, checking the connector's
+ * parameters against the sizes.
+ * @throws Error on invalid connector parameters or sizes.
+ */
+export function connectivityRecipe(
+  proj: ProjectionSpec,
+  source: ConnectivityPopulation,
+  target: ConnectivityPopulation,
+  options: ConnectivityOptions,
+): ConnectivityRecipe {
+  const ns = source.size;
+  const nt = target.size;
+  checkCount(ns, 'source size');
+  checkCount(nt, 'target size');
+  const { dtMs, seed, projectionIndex, sameSource } = options;
+  if (!(dtMs > 0) || !Number.isFinite(dtMs)) throw new Error(`dtMs must be positive, got ${dtMs}`);
+  if (sameSource && ns !== nt) throw new Error('sameSource requires equal source and target sizes');
+  const conn = proj.connector;
+  const noAutapses = sameSource && 'autapses' in conn && conn.autapses === false;
+  let kind: ConnectivityRecipe['kind'];
+  let units = ns;
+  let threshold = 0;
+  let pMax = 0;
+  let kappa = 0;
+  let count = 0;
+  let candidates = 0;
+  let orientations: ConnectivityRecipe['orientations'] = null;
+  let expected: number;
+  switch (conn.type) {
+    case 'all_to_all':
+      kind = 'all_to_all';
+      expected = ns * Math.max(0, noAutapses ? nt - 1 : nt);
+      checkSynapseCount(expected);
+      break;
+    case 'one_to_one':
+      if (ns !== nt) throw new Error(`one_to_one needs equal sizes, got ${ns} → ${nt}`);
+      kind = 'one_to_one';
+      expected = ns;
+      break;
+    case 'fixed_probability':
+      checkProbability(conn.p, 'p');
+      kind = 'fixed_probability';
+      threshold = Math.min(2 ** 32, Math.floor(conn.p * 2 ** 32));
+      expected = conn.p * ns * (noAutapses ? nt - 1 : nt);
+      break;
+    case 'ring': {
+      checkProbability(conn.p_max, 'p_max');
+      if (!Number.isFinite(conn.kappa)) throw new Error(`ring kappa must be finite, got ${conn.kappa}`);
+      kind = 'ring';
+      pMax = conn.p_max;
+      kappa = conn.kappa;
+      const pre = source.preferredDeg ?? preferredOrientationsDeg('uniform', ns, 0, 0);
+      const post = target.preferredDeg ?? preferredOrientationsDeg('uniform', nt, 0, 0);
+      if (pre.length !== ns || post.length !== nt) throw new Error('preferredDeg length must equal population size');
+      orientations = { pre, post };
+      expected = conn.p_max * ns * nt;
+      break;
+    }
+    case 'fixed_indegree': {
+      checkCount(conn.indegree, 'indegree');
+      const multapses = conn.multapses !== false;
+      kind = multapses ? 'fixed_indegree' : 'fixed_indegree_distinct';
+      units = nt;
+      count = conn.indegree;
+      candidates = noAutapses ? ns - 1 : ns;
+      if (count > 0 && candidates <= 0) throw new Error(`fixed_indegree: no possible source (source size ${ns})`);
+      if (!multapses && count > candidates) throw new Error(`fixed_indegree: indegree ${count} exceeds the ${candidates} distinct sources available`);
+      expected = nt * count;
+      checkSynapseCount(expected);
+      break;
+    }
+    case 'fixed_total_number':
+      checkCount(conn.n, 'n');
+      checkSynapseCount(conn.n);
+      if (conn.n > 0 && (ns === 0 || nt === 0 || (noAutapses && nt < 2))) throw new Error(`fixed_total_number: no possible pair for sizes ${ns} → ${nt}`);
+      kind = 'fixed_total_number';
+      units = conn.n;
+      count = conn.n;
+      expected = conn.n;
+      break;
+    case 'matrix':
+      kind = 'matrix';
+      if (conn.weights.length !== nt || conn.weights.some((row) => row.length !== ns)) {
+        throw new Error(`matrix connector needs ${nt} rows (targets) of ${ns} columns (sources)`);
+      }
+      expected = conn.weights.reduce((n, row) => n + row.filter((w) => w !== 0).length, 0);
+      break;
+    default:
+      throw new Error(`unknown connector ${JSON.stringify(conn as unknown)}`);
+  }
+  const delaySpec = proj.delay_ms;
+  let delay: DelayTable | null = null;
+  let constantDelaySteps = 1;
+  let maxDelaySteps = 1;
+  if (typeof delaySpec === 'number') {
+    constantDelaySteps = maxDelaySteps = toSteps(delaySpec, dtMs);
+  } else if (delaySpec !== undefined) {
+    delay = delayTable(synapseDistribution(delaySpec, dtMs), dtMs);
+    maxDelaySteps = constantDelaySteps = delay.firstStep + delay.thresholds.length;
+  }
+  return {
+    kind, sourceSize: ns, targetSize: nt, seed: seed >>> 0,
+    streams: {
+      connectivity: streamId(STREAM_PURPOSE.connectivity, projectionIndex),
+      weights: streamId(STREAM_PURPOSE.weights, projectionIndex),
+      delays: streamId(STREAM_PURPOSE.delays, projectionIndex),
+    },
+    noAutapses, units, threshold, pMax, kappa, count, candidates, orientations,
+    matrix: conn.type === 'matrix' ? conn.weights : null,
+    weight: synapseDistribution(proj.weight ?? 0),
+    delay, dtMs, constantDelaySteps, maxDelaySteps, expectedSynapses: expected,
+  };
+}
+
+/** A spec distribution resolved for per-synapse draws, with an optional lower clip. */
+export function synapseDistribution(d: Distribution, clipMin = -Infinity): SynapseDistribution {
+  if (typeof d === 'number') {
+    if (!Number.isFinite(d)) throw new Error(`a constant must be finite, got ${d}`);
+    return { kind: 0, a: d, b: 0, lo: clipMin, hi: Infinity };
+  }
+  if ('normal' in d) {
+    const { mean, std } = d.normal;
+    if (!(std >= 0)) throw new Error(`normal distribution needs std ≥ 0, got ${std}`);
+    const lo = Math.max(d.min ?? -Infinity, clipMin);
+    const hi = d.max ?? Infinity;
+    if (lo > hi) throw new Error(`normal distribution has empty range [${lo}, ${hi}]`);
+    return { kind: 2, a: mean, b: std, lo, hi };
+  }
+  if ('uniform' in d) {
+    const [a, b] = d.uniform;
+    if (!(b >= a)) throw new Error(`uniform distribution needs low ≤ high, got [${a}, ${b}]`);
+    return { kind: 1, a, b, lo: clipMin, hi: Infinity };
+  }
+  throw new Error(`unknown distribution ${JSON.stringify(d)}`);
+}
+
+/** The largest value a draw can take (normals: the Box–Muller bound or the clip). */
+export function distributionUpperBound(d: SynapseDistribution): number {
+  if (d.kind === 0) return Math.max(d.a, d.lo);
+  if (d.kind === 1) return Math.max(d.b, d.lo);
+  return Math.max(d.lo, Math.min(d.hi, d.a + NORMAL_BOUND * d.b));
+}
+
+/** The largest |value| a draw can take. */
+export function distributionAbsBound(d: SynapseDistribution): number {
+  if (d.kind === 0) return Math.abs(Math.max(d.a, d.lo));
+  const lower = d.kind === 1 ? Math.max(d.a, d.lo) : Math.min(d.hi, Math.max(d.lo, d.a - NORMAL_BOUND * d.b));
+  return Math.max(Math.abs(lower), Math.abs(distributionUpperBound(d)));
+}
+
+/**
+ * One synapse's draw from a distribution, keyed by its generation unit and position: word 0
+ * (uniform) or Box–Muller of words 0 and 1 (normal) of `rngDraw(seed, stream, unit, position, 0, r)`,
+ * r counting redraws. Float64 here; the GPU computes the same in float32.
+ */
+export function synapseDraw(d: SynapseDistribution, seed: number, stream: number, unit: number, position: number): number {
+  if (d.kind === 0) return Math.max(d.a, d.lo);
+  if (d.kind === 1) return Math.max(d.a + (d.b - d.a) * rngUnit(rngDraw(seed, stream, unit, position, 0, 0)[0]), d.lo);
+  let v = 0;
+  for (let r = 0; r < MAX_REDRAWS; r++) {
+    v = d.a + d.b * rngNormal2(seed, stream, unit, position, 0, r)[0];
+    if (v >= d.lo && v <= d.hi) return v;
+  }
+  return Math.min(Math.max(v, d.lo), d.hi);
+}
+
+/**
+ * Delays drawn as whole steps from the distribution that rounding a continuous delay gives:
+ * P(steps ≤ firstStep + i) = F((firstStep + i + ½)·dt), F the delay distribution's CDF (a normal
+ * truncated to [lo, hi] as NEST's redraw; a uniform raised to lo). A synapse's delay is
+ * `firstStep` plus the number of thresholds ≤ its 32-bit word, so GPU and CPU draw identical
+ * integers. `thresholds[i]` = round(2³²·P(steps ≤ firstStep + i)); the last step has no threshold.
+ */
+export interface DelayTable {
+  /** Smallest delay in steps, ≥ 1. */
+  readonly firstStep: number;
+  /** Increasing u32 thresholds, one fewer than the steps the distribution covers. */
+  readonly thresholds: Uint32Array;
+}
+
+/** Most steps a delay distribution may cover. */
+const MAX_DELAY_TABLE = 1 << 16;
+
+/** Standard normal CDF Φ(x) (erfc with fractional error below 1.2·10⁻⁷). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
+}
+
+/**
+ * The step table of a delay distribution in ms (already clipped below at dt).
+ * @throws RangeError when the distribution spans more than 65,536 steps
+ */
+export function delayTable(d: SynapseDistribution, dtMs: number): DelayTable {
+  let cdf: (ms: number) => number;
+  let from: number;
+  let to: number;
+  if (d.kind === 0 || (d.kind === 2 && d.b === 0) || (d.kind === 1 && d.b === d.a)) {
+    const v = d.kind === 2 ? Math.min(Math.max(d.a, d.lo), d.hi) : Math.max(d.a, d.lo);
+    return { firstStep: toSteps(v, dtMs), thresholds: new Uint32Array(0) };
+  } else if (d.kind === 1) {
+    cdf = (x) => (x < d.lo ? 0 : Math.min(1, Math.max(0, (x - d.a) / (d.b - d.a))));
+    from = Math.max(d.a, d.lo);
+    to = Math.max(d.b, d.lo);
+  } else {
+    const lo = (d.lo - d.a) / d.b;
+    const hi = (d.hi - d.a) / d.b;
+    const z = normalCdf(hi) - normalCdf(lo);
+    if (!(z > 1e-12)) {
+      // The interval lies far in a tail: the redraws give up and clamp to the nearer bound.
+      return { firstStep: toSteps(Math.min(Math.max(d.a, d.lo), d.hi), dtMs), thresholds: new Uint32Array(0) };
+    }
+    const base = normalCdf(lo);
+    cdf = (x) => (x < d.lo ? 0 : x >= d.hi ? 1 : Math.min(1, Math.max(0, (normalCdf((x - d.a) / d.b) - base) / z)));
+    from = Math.max(d.lo, d.a - 8.5 * d.b);
+    to = Math.min(d.hi, d.a + 8.5 * d.b);
+  }
+  const first = toSteps(from, dtMs);
+  const last = Math.max(first, toSteps(to, dtMs));
+  if (last - first >= MAX_DELAY_TABLE) throw new RangeError(`delay distribution spans ${last - first + 1} steps of ${dtMs} ms, more than ${MAX_DELAY_TABLE}; narrow it or use a larger dt`);
+  const thresholds: number[] = [];
+  for (let k = first; k < last; k++) thresholds.push(Math.min(0xffffffff, Math.max(0, Math.round(cdf((k + 0.5) * dtMs) * 2 ** 32))));
+  // Drop steps of zero probability at the ends (thresholds of 0 before, of 2³² after).
+  let begin = 0;
+  while (begin < thresholds.length && thresholds[begin] === 0) begin++;
+  let end = thresholds.length;
+  while (end > begin && thresholds[end - 1] === 0xffffffff) end--;
+  return { firstStep: first + begin, thresholds: Uint32Array.from(thresholds.slice(begin, end)) };
+}
+
+/** One synapse's delay in steps: word 0 of `rngDraw(seed, stream, unit, position, 0, 0)` located in the table (as the WGSL kernel). */
+export function delayDraw(t: DelayTable, seed: number, stream: number, unit: number, position: number): number {
+  const w = rngDraw(seed, stream, unit, position, 0, 0)[0];
+  // Number of thresholds ≤ w (binary search).
+  let lo = 0;
+  let hi = t.thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t.thresholds[mid]! <= w) lo = mid + 1;
+    else hi = mid;
+  }
+  return t.firstStep + lo;
+}
+
+/** High 32 bits of the 64-bit product of two u32: a uniform integer in [0, n) from a word (Lemire). Same as WGSL `philox_mulhilo(a, b).x`. */
+export function mulhi32(a: number, b: number): number {
+  const al = a & 0xffff;
+  const ah = a >>> 16;
+  const bl = b & 0xffff;
+  const bh = b >>> 16;
+  const mid = ((al * bl) >>> 16) + ((al * bh) & 0xffff) + ((ah * bl) & 0xffff);
+  return (ah * bh + ((al * bh) >>> 16) + ((ah * bl) >>> 16) + (mid >>> 16)) >>> 0;
+}
+
+/**
+ * Calls `visit(unit, position, source, target)` for every synapse of one generation unit, in
+ * generation order: the rules both generators follow.
+ * - all_to_all / one_to_one: unit = source s, position = target;
+ * - fixed_probability: unit = s; pair (s, t) exists when word t mod 4 of
+ *   `rngDraw(seed, connectivity, s, ⌊t/4⌋, 0, 0)` is below the threshold;
+ * - ring: as fixed_probability with rngUnit(word) < p_max·exp(κ(cos 2(θs − θt) − 1));
+ * - fixed_indegree: unit = target t, position j: source = mulhi(word j mod 4 of
+ *   `rngDraw(…, t, ⌊j/4⌋, 0, 0)`, candidates), shifted past t without autapses;
+ * - fixed_indegree without multapses: selection sampling (Knuth's algorithm S) over the
+ *   candidates i = 0, 1, …: candidate i (word i mod 4 of `rngDraw(…, t, ⌊i/4⌋, 1, 0)`) is taken
+ *   when mulhi(word, candidates − i) < indegree − taken; position = how many were taken before;
+ * - fixed_total_number: unit = synapse k: source = mulhi(w0, ns), target = mulhi(w1, nt) of
+ *   `rngDraw(…, k, 0, 0, 0)` (without autapses: mulhi(w1, nt − 1), shifted past the source).
+ */
+export function visitUnit(r: ConnectivityRecipe, unit: number, visit: (unit: number, position: number, source: number, target: number) => void, words: Uint32Array = new Uint32Array(4)): void {
+  const { seed, sourceSize: ns, targetSize: nt, noAutapses } = r;
+  const stream = r.streams.connectivity;
+  switch (r.kind) {
+    case 'all_to_all':
+      for (let t = 0; t < nt; t++) if (!(noAutapses && t === unit)) visit(unit, t, unit, t);
+      return;
+    case 'one_to_one':
+      visit(unit, unit, unit, unit);
+      return;
+    case 'fixed_probability': {
+      if (r.threshold <= 0) return;
+      const all = r.threshold >= 2 ** 32;
+      for (let t = 0; t < nt; t++) {
+        if ((t & 3) === 0 && !all) rngDrawInto(words, seed, stream, unit, t >>> 2, 0, 0);
+        if ((all || words[t & 3]! < r.threshold) && !(noAutapses && t === unit)) visit(unit, t, unit, t);
+      }
+      return;
+    }
+    case 'ring': {
+      const { pre, post } = r.orientations!;
+      const theta = pre[unit]! * DEG_TO_RAD;
+      for (let t = 0; t < nt; t++) {
+        if ((t & 3) === 0) rngDrawInto(words, seed, stream, unit, t >>> 2, 0, 0);
+        // The pair probability in float32, as the kernel computes it.
+        const p = Math.fround(r.pMax * Math.exp(r.kappa * (Math.cos(2 * (theta - post[t]! * DEG_TO_RAD)) - 1)));
+        if (rngUnit(words[t & 3]!) < p && !(noAutapses && t === unit)) visit(unit, t, unit, t);
+      }
+      return;
+    }
+    case 'fixed_indegree':
+      for (let j = 0; j < r.count; j++) {
+        if ((j & 3) === 0) rngDrawInto(words, seed, stream, unit, j >>> 2, 0, 0);
+        let s = mulhi32(words[j & 3]!, r.candidates);
+        if (noAutapses && s >= unit) s++;
+        visit(unit, j, s, unit);
+      }
+      return;
+    case 'fixed_indegree_distinct': {
+      let taken = 0;
+      const m = r.candidates;
+      for (let i = 0; i < m && taken < r.count; i++) {
+        if ((i & 3) === 0) rngDrawInto(words, seed, stream, unit, i >>> 2, 1, 0);
+        if (mulhi32(words[i & 3]!, m - i) < r.count - taken) {
+          visit(unit, taken, noAutapses && i >= unit ? i + 1 : i, unit);
+          taken++;
+        }
+      }
+      return;
+    }
+    case 'fixed_total_number': {
+      rngDrawInto(words, seed, stream, unit, 0, 0, 0);
+      const s = mulhi32(words[0]!, ns);
+      let t: number;
+      if (noAutapses) {
+        t = mulhi32(words[1]!, nt - 1);
+        if (t >= s) t++;
+      } else {
+        t = mulhi32(words[1]!, nt);
+      }
+      visit(unit, 0, s, t);
+      return;
+    }
+    case 'matrix':
+      throw new Error('a matrix connector has no generation units');
+  }
+}
+
+/**
+ * The float64 CPU reference of connectivity generation: the synapses of a recipe as outgoing
+ * compressed sparse rows. Rows hold their synapses in generation order (increasing target for
+ * per-source connectors, increasing generation unit otherwise).
+ */
+export function generateConnectivity(r: ConnectivityRecipe): Connectivity {
+  const ns = r.sourceSize;
+  const nt = r.targetSize;
+  let rowPtr: Uint32Array;
+  let targets: Uint32Array;
+  let weights: Float32Array;
+  let delaySteps: Uint32Array | null = null;
+  if (r.kind === 'matrix') {
+    ({ rowPtr, targets } = matrixRows(r.matrix!, ns, nt));
+    weights = matrixWeights(r.matrix!, rowPtr, targets);
+  } else {
+    const words = new Uint32Array(4);
+    rowPtr = new Uint32Array(ns + 1);
+    const count = (_u: number, _j: number, s: number): void => {
+      rowPtr[s + 1]!++;
+    };
+    for (let u = 0; u < r.units; u++) visitUnit(r, u, count, words);
+    for (let s = 0; s < ns; s++) rowPtr[s + 1]! += rowPtr[s]!;
+    const n = rowPtr[ns]!;
+    checkSynapseCount(n);
+    targets = new Uint32Array(n);
+    weights = new Float32Array(n);
+    delaySteps = r.delay ? new Uint32Array(n) : null;
+    const cursor = rowPtr.slice(0, ns);
+    const fill = (u: number, j: number, s: number, t: number): void => {
+      const k = cursor[s]!++;
+      targets[k] = t;
+      weights[k] = synapseDraw(r.weight, r.seed, r.streams.weights, u, j);
+      if (delaySteps) delaySteps[k] = delayDraw(r.delay!, r.seed, r.streams.delays, u, j);
+    };
+    for (let u = 0; u < r.units; u++) visitUnit(r, u, fill, words);
+  }
+  const nSynapses = targets.length;
+  let maxDelaySteps = r.constantDelaySteps;
+  if (delaySteps) {
+    maxDelaySteps = 1;
+    for (let k = 0; k < nSynapses; k++) if (delaySteps[k]! > maxDelaySteps) maxDelaySteps = delaySteps[k]!;
+  }
+  return { sourceSize: ns, targetSize: nt, nSynapses, rowPtr, targets, weights, delaySteps, constantDelaySteps: maxDelaySteps, maxDelaySteps };
+}
+
+/**
+ * Builds the synapses of a projection on the CPU: {@link generateConnectivity} of its
+ * {@link connectivityRecipe}.
  *
  * Connectors (autapses, i.e. i→i when `sameSource`, are allowed unless `autapses: false`):
  * - `all_to_all`: every pair;
- * - `fixed_probability`: each pair independently with probability p (geometric skipping);
+ * - `fixed_probability`: each pair independently with probability p;
  * - `fixed_indegree`: each target gets exactly `indegree` uniformly drawn sources; with
  *   `multapses: false` the sources of a target are distinct;
  * - `fixed_total_number`: `n` synapses, source and target of each drawn uniformly (multapses allowed);
  * - `one_to_one`: source i to target i (sizes must match);
  * - `ring`: each pair independently with probability `p_max·exp(κ(cos 2(θpre−θpost) − 1))`
- *   (clamped to [0, 1]), θ the preferred orientations in degrees.
+ *   (clamped to [0, 1]), θ the preferred orientations in degrees;
+ * - `matrix`: the non-zero entries of a `[target][source]` weight matrix.
  *
- * Draws: which synapses exist from stream `streamId(connectivity, projectionIndex)`, weights
- * from `streamId(weights, projectionIndex)` and delays from `streamId(delays, projectionIndex)`,
- * both drawn in final synapse order. Delays become `max(1, round(delay_ms / dt))` steps; a
- * delay distribution is clipped below at dt; the default delay is one step.
- *
- * Rows are sorted by source; within a row synapses keep the order generated (increasing
- * target for per-source connectors, generation order otherwise), so the output is deterministic.
+ * Delays become `max(1, round(delay_ms / dt))` steps; a delay distribution is clipped below at
+ * dt; the default delay is one step. See {@link visitUnit} for the draws.
  *
  * @throws Error on invalid connector parameters or sizes.
  */
@@ -183,51 +649,7 @@ export function buildConnectivity(
   target: ConnectivityPopulation,
   options: ConnectivityOptions,
 ): Connectivity {
-  const ns = source.size;
-  const nt = target.size;
-  checkCount(ns, 'source size');
-  checkCount(nt, 'target size');
-  const { dtMs, seed, projectionIndex, sameSource } = options;
-  if (!(dtMs > 0) || !Number.isFinite(dtMs)) throw new Error(`dtMs must be positive, got ${dtMs}`);
-  if (sameSource && ns !== nt) throw new Error('sameSource requires equal source and target sizes');
-
-  const rng = new RandomStream(seed, streamId(STREAM_PURPOSE.connectivity, projectionIndex));
-  const { rowPtr, targets } = connect(proj.connector, source, target, sameSource, rng);
-  const nSynapses = targets.length;
-
-  const weights = proj.connector.type === 'matrix' ? matrixWeights(proj.connector.weights, rowPtr, targets) : drawDistribution(
-    proj.weight ?? 0,
-    nSynapses,
-    new RandomStream(seed, streamId(STREAM_PURPOSE.weights, projectionIndex)),
-  );
-
-  const delay = proj.delay_ms;
-  let delaySteps: Uint32Array | null = null;
-  let constantDelaySteps = 1;
-  let maxDelaySteps = 1;
-  if (typeof delay === 'number') {
-    constantDelaySteps = maxDelaySteps = toSteps(delay, dtMs);
-  } else if (delay !== undefined && nSynapses > 0) {
-    const ms = drawDistribution(
-      delay,
-      nSynapses,
-      new RandomStream(seed, streamId(STREAM_PURPOSE.delays, projectionIndex)),
-      dtMs,
-    );
-    const steps = new Uint32Array(nSynapses);
-    let min = Infinity;
-    let max = 0;
-    for (let i = 0; i < nSynapses; i++) {
-      const s = toSteps(ms[i]!, dtMs);
-      steps[i] = s;
-      if (s < min) min = s;
-      if (s > max) max = s;
-    }
-    maxDelaySteps = constantDelaySteps = max;
-    if (min !== max) delaySteps = steps;
-  }
-
-  return { sourceSize: ns, targetSize: nt, nSynapses, rowPtr, targets, weights, delaySteps, constantDelaySteps, maxDelaySteps };
+  return generateConnectivity(connectivityRecipe(proj, source, target, options));
 }
 
 /**
@@ -332,214 +754,12 @@ function matrixWeights(matrix: readonly (readonly number[])[], rowPtr: Uint32Arr
   return weights;
 }
 
-function connect(
-  conn: ConnectorSpec,
-  source: ConnectivityPopulation,
-  target: ConnectivityPopulation,
-  sameSource: boolean,
-  rng: RandomStream,
-): Rows {
-  const ns = source.size;
-  const nt = target.size;
-  switch (conn.type) {
-    case 'all_to_all':
-      return allToAll(ns, nt, sameSource && conn.autapses === false);
-    case 'fixed_probability':
-      checkProbability(conn.p, 'p');
-      return bernoulliRows(ns, nt, sameSource && conn.autapses === false, conn.p, null, rng);
-    case 'fixed_indegree':
-      return fixedIndegree(ns, nt, conn.indegree, sameSource && conn.autapses === false, conn.multapses !== false, rng);
-    case 'fixed_total_number':
-      return fixedTotalNumber(ns, nt, conn.n, sameSource && conn.autapses === false, rng);
-    case 'matrix':
-      return matrixRows(conn.weights, ns, nt);
-    case 'one_to_one': {
-      if (ns !== nt) throw new Error(`one_to_one needs equal sizes, got ${ns} → ${nt}`);
-      const rowPtr = new Uint32Array(ns + 1);
-      const targets = new Uint32Array(ns);
-      for (let i = 0; i < ns; i++) {
-        rowPtr[i + 1] = i + 1;
-        targets[i] = i;
-      }
-      return { rowPtr, targets };
-    }
-    case 'ring': {
-      checkProbability(conn.p_max, 'p_max');
-      if (!Number.isFinite(conn.kappa)) throw new Error(`ring kappa must be finite, got ${conn.kappa}`);
-      const pre = source.preferredDeg ?? preferredOrientationsDeg('uniform', ns, 0, 0);
-      const post = target.preferredDeg ?? preferredOrientationsDeg('uniform', nt, 0, 0);
-      if (pre.length !== ns || post.length !== nt) throw new Error('preferredDeg length must equal population size');
-      return bernoulliRows(ns, nt, sameSource && conn.autapses === false, conn.p_max, { pre, post, kappa: conn.kappa }, rng);
-    }
-    default:
-      throw new Error(`unknown connector ${JSON.stringify(conn as unknown)}`);
-  }
-}
-
-function allToAll(ns: number, nt: number, noAutapses: boolean): Rows {
-  const perRow = noAutapses ? nt - 1 : nt;
-  const total = ns * Math.max(perRow, 0);
-  checkSynapseCount(total);
-  const rowPtr = new Uint32Array(ns + 1);
-  const targets = new Uint32Array(total);
-  let k = 0;
-  for (let s = 0; s < ns; s++) {
-    for (let t = 0; t < nt; t++) {
-      if (noAutapses && t === s) continue;
-      targets[k++] = t;
-    }
-    rowPtr[s + 1] = k;
-  }
-  return { rowPtr, targets };
-}
-
-interface RingTuning {
-  pre: Float64Array;
-  post: Float64Array;
-  kappa: number;
-}
-
-/**
- * Independent Bernoulli trial per pair, generated per source in increasing target order by
- * geometric skipping at a probability `q`. Without tuning q = p exactly; with ring tuning q is
- * an upper bound of the pair probability and each candidate is accepted with probability p/q
- * (thinning), which keeps every pair independent with its exact probability.
- */
-function bernoulliRows(
-  ns: number,
-  nt: number,
-  noAutapses: boolean,
-  p: number,
-  ring: RingTuning | null,
-  rng: RandomStream,
-): Rows {
-  // Upper bound of the pair probability: exp(κ(c−1)) ≤ max(1, exp(−2κ)).
-  const q = ring ? Math.min(1, p * Math.max(1, Math.exp(-2 * ring.kappa))) : p;
-  const rowPtr = new Uint32Array(ns + 1);
-  const expected = ns * nt * q;
-  let buf: Uint32Array = new Uint32Array(Math.min(MAX_SYNAPSES, Math.ceil(expected + 6 * Math.sqrt(expected) + 16)));
-  let k = 0;
-  if (q > 0) {
-    const logq = Math.log1p(-q); // -Infinity when q = 1: every position is a candidate
-    const preRad = ring ? radians(ring.pre) : null;
-    const postRad = ring ? radians(ring.post) : null;
-    const kappa = ring ? ring.kappa : 0;
-    for (let s = 0; s < ns; s++) {
-      let t = -1;
-      for (;;) {
-        t += q >= 1 ? 1 : 1 + Math.floor(Math.log(rng.uniform()) / logq);
-        if (t >= nt) break;
-        if (ring) {
-          const pr = p * Math.exp(kappa * (Math.cos(2 * (preRad![s]! - postRad![t]!)) - 1));
-          if (rng.uniform() * q >= pr) continue;
-        }
-        if (noAutapses && t === s) continue;
-        if (k === buf.length) buf = grow(buf, k);
-        buf[k++] = t;
-      }
-      rowPtr[s + 1] = k;
-    }
-  }
-  return { rowPtr, targets: buf.length === k ? buf : buf.slice(0, k) };
-}
-
-function fixedIndegree(ns: number, nt: number, indegree: number, noAutapses: boolean, multapses: boolean, rng: RandomStream): Rows {
-  checkCount(indegree, 'indegree');
-  const total = nt * indegree;
-  checkSynapseCount(total);
-  // Sources of a target are drawn from a universe of m candidates; without autapses the
-  // candidate j ≥ t stands for source j + 1, so i→i never occurs and the rest stay uniform.
-  const m = noAutapses ? ns - 1 : ns;
-  if (indegree > 0 && m <= 0) throw new Error(`fixed_indegree: no possible source (source size ${ns})`);
-  if (!multapses && indegree > m) {
-    throw new Error(`fixed_indegree: indegree ${indegree} exceeds the ${m} distinct sources available`);
-  }
-  const src = new Uint32Array(total);
-  if (multapses) {
-    let k = 0;
-    for (let t = 0; t < nt; t++) {
-      for (let j = 0; j < indegree; j++) {
-        let s = rng.uniformInt(m);
-        if (noAutapses && s >= t) s++;
-        src[k++] = s;
-      }
-    }
-  } else {
-    // Floyd's sampling: exactly `indegree` draws per target for a distinct uniform subset.
-    // `mark[j] === t + 1` says candidate j is already taken for target t.
-    const mark = new Uint32Array(m);
-    let k = 0;
-    for (let t = 0; t < nt; t++) {
-      const stamp = t + 1;
-      for (let j = m - indegree; j < m; j++) {
-        const r = rng.uniformInt(j + 1);
-        const c = mark[r] === stamp ? j : r;
-        mark[c] = stamp;
-        src[k++] = noAutapses && c >= t ? c + 1 : c;
-      }
-    }
-  }
-  // Counting sort by source; the row order is then increasing target (generation order).
-  const rowPtr = new Uint32Array(ns + 1);
-  for (let k = 0; k < total; k++) rowPtr[src[k]! + 1]!++;
-  for (let s = 0; s < ns; s++) rowPtr[s + 1]! += rowPtr[s]!;
-  const cursor = rowPtr.slice(0, ns);
-  const targets = new Uint32Array(total);
-  let k = 0;
-  for (let t = 0; t < nt; t++) {
-    for (let j = 0; j < indegree; j++) targets[cursor[src[k++]!]!++] = t;
-  }
-  return { rowPtr, targets };
-}
-
-function fixedTotalNumber(ns: number, nt: number, n: number, noAutapses: boolean, rng: RandomStream): Rows {
-  checkCount(n, 'n');
-  checkSynapseCount(n);
-  if (n > 0 && (ns === 0 || nt === 0 || (noAutapses && nt < 2))) {
-    throw new Error(`fixed_total_number: no possible pair for sizes ${ns} → ${nt}`);
-  }
-  const src = new Uint32Array(n);
-  const tgt = new Uint32Array(n);
-  for (let k = 0; k < n; k++) {
-    const s = rng.uniformInt(ns);
-    let t: number;
-    if (noAutapses) {
-      t = rng.uniformInt(nt - 1);
-      if (t >= s) t++;
-    } else {
-      t = rng.uniformInt(nt);
-    }
-    src[k] = s;
-    tgt[k] = t;
-  }
-  const rowPtr = new Uint32Array(ns + 1);
-  for (let k = 0; k < n; k++) rowPtr[src[k]! + 1]!++;
-  for (let s = 0; s < ns; s++) rowPtr[s + 1]! += rowPtr[s]!;
-  const cursor = rowPtr.slice(0, ns);
-  const targets = new Uint32Array(n);
-  for (let k = 0; k < n; k++) targets[cursor[src[k]!]!++] = tgt[k]!;
-  return { rowPtr, targets };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
 function toSteps(delayMs: number, dtMs: number): number {
   if (!Number.isFinite(delayMs)) throw new Error(`delay must be finite, got ${delayMs}`);
   return Math.max(1, Math.round(delayMs / dtMs));
-}
-
-function radians(deg: Float64Array): Float64Array {
-  const out = new Float64Array(deg.length);
-  for (let i = 0; i < deg.length; i++) out[i] = deg[i]! * DEG_TO_RAD;
-  return out;
-}
-
-function grow(buf: Uint32Array, used: number): Uint32Array {
-  if (buf.length >= MAX_SYNAPSES) throw new RangeError('projection exceeds 2^32 − 1 synapses');
-  const next = new Uint32Array(Math.min(MAX_SYNAPSES, Math.max(16, Math.ceil(buf.length * 1.5))));
-  next.set(buf.subarray(0, used));
-  return next;
 }
 
 function checkCount(n: number, what: string): void {

@@ -1,0 +1,307 @@
+/**
+ * Connectivity generated on the GPU from a {@link ConnectivityRecipe}
+ * (`shaders/connectivity_generate.wgsl`): a counting pass (row lengths and in-degrees by
+ * integer atomics), the row offsets summed on the host (O(sources), read back once), then a
+ * filling pass per storage-binding chunk of rows. The synapse arrays never exist on the host;
+ * {@link downloadConnectivity} reads them back on request. Explicit `matrix` connectors are
+ * user data already on the host and are uploaded.
+ */
+import { generateConnectivity, GENERATED_CONNECTOR_CODES, FLOAT32_BIG, type Connectivity, type ConnectivityRecipe, type SynapseDistribution } from '../model/connectivity.js';
+import type { KernelCache, Kernel } from './kernels.js';
+
+/** Units one dispatch generates (keeps single dispatches short on any device). */
+const UNITS_PER_DISPATCH = 1 << 22;
+
+/** One chunk of rows (sources [begin, end)) whose synapse arrays fit one storage binding each. */
+export interface SynapseChunk {
+  readonly begin: number;
+  readonly end: number;
+  /** Synapses in the chunk (rows are contiguous; offsets relative to the chunk's first row). */
+  readonly synapses: number;
+  /** Row offsets relative to the chunk, length end − begin + 1. */
+  readonly rowPtr: GPUBuffer;
+  readonly targets: GPUBuffer;
+  /** Weights as given in the spec (float32; the propagation kernel applies sign and fixed-point scale). */
+  readonly weights: GPUBuffer;
+  /** Delays in steps, or null when the projection has one delay. */
+  readonly delays: GPUBuffer | null;
+}
+
+/** A projection's synapses on the device. */
+export interface DeviceConnectivity {
+  readonly recipe: ConnectivityRecipe;
+  /** Row offsets by source (host, O(sources)): what chunking and downloads need. */
+  readonly rowPtr: Uint32Array;
+  /** Synapses per target (host, O(targets)): what the fixed-point scale needs. */
+  readonly inDegree: Uint32Array;
+  readonly nSynapses: number;
+  readonly chunks: readonly SynapseChunk[];
+}
+
+/** What generation needs from the simulator: buffer allocation that the simulator tracks. */
+export interface ConnectivityAllocator {
+  readonly device: GPUDevice;
+  readonly cache: KernelCache;
+  readonly limits: GPUSupportedLimits;
+  /** A tracked storage buffer (destroyed with the simulator), optionally initialised. */
+  storage(label: string, bytes: number, data?: ArrayBufferView): GPUBuffer;
+}
+
+let kernels: WeakMap<KernelCache, Promise<[Kernel, Kernel]>> = new WeakMap();
+
+function generationKernels(cache: KernelCache): Promise<[Kernel, Kernel]> {
+  let k = kernels.get(cache);
+  if (!k) {
+    const make = (pass: number): Promise<Kernel> => cache.get({
+      name: `connectivity_generate/${pass === 0 ? 'count' : 'fill'}`,
+      parts: ['common.wgsl', 'philox.wgsl', { name: 'generated:pass', text: `const PASS: u32 = ${pass}u;` }, 'connectivity_generate.wgsl'],
+    });
+    k = Promise.all([make(0), make(1)]);
+    kernels.set(cache, k);
+  }
+  return k;
+}
+
+/** Forget compiled generation kernels (tests that swap devices). */
+export function resetConnectivityKernels(): void {
+  kernels = new WeakMap();
+}
+
+function distributionUniforms(prefix: 'w', d: SynapseDistribution | null): Record<string, number> {
+  const clip = (x: number): number => Math.max(-FLOAT32_BIG, Math.min(FLOAT32_BIG, x));
+  return {
+    [`${prefix}_kind`]: d?.kind ?? 0,
+    [`${prefix}_a`]: d?.a ?? 0,
+    [`${prefix}_b`]: d?.b ?? 0,
+    [`${prefix}_lo`]: clip(d?.lo ?? -Infinity),
+    [`${prefix}_hi`]: clip(d?.hi ?? Infinity),
+  };
+}
+
+/** The units of one dispatch as a 2-D grid of 64-thread workgroups. */
+function unitGrid(units: number, maxWorkgroups: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(units / 64));
+  const x = Math.min(groups, maxWorkgroups);
+  return [x, Math.ceil(groups / x)];
+}
+
+/**
+ * Generate one projection's synapses on the device.
+ * @param label names the buffers (the projection's name)
+ * @throws RangeError when one neuron's row exceeds a storage binding, or the projection 2³² − 1 synapses
+ */
+export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: ConnectivityRecipe, label: string): Promise<DeviceConnectivity> {
+  const { device, limits } = alloc;
+  if (recipe.kind === 'matrix') return uploadConnectivity(alloc, generateConnectivity(recipe), recipe, label);
+  const [count, fill] = await generationKernels(alloc.cache);
+  const ns = recipe.sourceSize;
+  const nt = recipe.targetSize;
+  const scratch: GPUBuffer[] = [];
+  const temp = (what: string, bytes: number, data?: ArrayBufferView): GPUBuffer => {
+    const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+    const buffer = device.createBuffer({ label: `${label} ${what}`, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, mappedAtCreation: data !== undefined });
+    if (data) {
+      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      buffer.unmap();
+    }
+    scratch.push(buffer);
+    return buffer;
+  };
+  try {
+    const orientations = recipe.orientations
+      ? temp('orientations', (ns + nt) * 4, Float32Array.from([...recipe.orientations.pre, ...recipe.orientations.post], (deg) => (deg * Math.PI) / 180))
+      : temp('no orientations', 16);
+    const base = {
+      kind: GENERATED_CONNECTOR_CODES[recipe.kind],
+      source_size: ns,
+      target_size: nt,
+      seed: recipe.seed,
+      stream_connectivity: recipe.streams.connectivity,
+      stream_weights: recipe.streams.weights,
+      stream_delays: recipe.streams.delays,
+      no_autapses: recipe.noAutapses ? 1 : 0,
+      threshold: Math.min(recipe.threshold, 0xffffffff),
+      all_pairs: recipe.threshold >= 2 ** 32 ? 1 : 0,
+      count: recipe.count,
+      candidates: recipe.candidates,
+      p_max: recipe.pMax,
+      kappa: recipe.kappa,
+      has_delays: recipe.delay ? 1 : 0,
+      ...distributionUniforms('w', recipe.weight),
+      d_first: recipe.delay?.firstStep ?? 0,
+      d_count: recipe.delay?.thresholds.length ?? 0,
+    };
+    const delayThresholds = recipe.delay && recipe.delay.thresholds.length > 0 ? temp('delay table', recipe.delay.thresholds.byteLength, recipe.delay.thresholds) : temp('no delay table', 16);
+    const maxWorkgroups = limits.maxComputeWorkgroupsPerDimension;
+    const perSource = recipe.kind === 'all_to_all' || recipe.kind === 'one_to_one' || recipe.kind === 'fixed_probability' || recipe.kind === 'ring';
+    const dispatchUnits = (kernel: Kernel, resources: Record<string, GPUBuffer>, from: number, to: number, chunk: { begin: number; end: number }): void => {
+      const encoder = device.createCommandEncoder({ label: `${label} generation` });
+      for (let begin = from; begin < to; begin += UNITS_PER_DISPATCH) {
+        const end = Math.min(to, begin + UNITS_PER_DISPATCH);
+        const bytes = new Uint8Array(kernel.packUniform('gen', { ...base, unit_begin: begin, unit_end: end, chunk_begin: chunk.begin, chunk_end: chunk.end }));
+        const uniform = device.createBuffer({ label: `${label} generation info`, size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+        new Uint8Array(uniform.getMappedRange()).set(bytes);
+        uniform.unmap();
+        scratch.push(uniform);
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(kernel.pipeline);
+        pass.setBindGroup(0, kernel.bind({ gen: uniform, orientations, delay_thresholds: delayThresholds, ...resources }));
+        const [x, y] = unitGrid(end - begin, maxWorkgroups);
+        pass.dispatchWorkgroups(x, y);
+        pass.end();
+      }
+      device.queue.submit([encoder.finish()]);
+    };
+
+    // 1. Count.
+    const rowLength = temp('row lengths', ns * 4);
+    const inDegreeBuffer = temp('in-degrees', nt * 4);
+    const none = { targets: temp('unused targets', 16), weights: temp('unused weights', 16), delays: temp('unused delays', 16) };
+    dispatchUnits(count, { row_cursor: rowLength, in_degree: inDegreeBuffer, ...none }, 0, recipe.units, { begin: 0, end: ns });
+    const [lengths, inDegree] = await Promise.all([readU32(device, rowLength, ns), readU32(device, inDegreeBuffer, nt)]);
+
+    // 2. Row offsets on the host.
+    const rowPtr = new Uint32Array(ns + 1);
+    let total = 0;
+    for (let s = 0; s < ns; s++) {
+      total += lengths[s]!;
+      if (total > 0xffffffff) throw new RangeError(`projection ${label} has more than 2^32 − 1 synapses; split it into several projections`);
+      rowPtr[s + 1] = total;
+    }
+
+    // 3. Fill, chunk by chunk.
+    const chunks: SynapseChunk[] = [];
+    const dummyIn = temp('unused in-degrees', 16);
+    for (const { begin, end } of rowChunks(rowPtr, limits.maxStorageBufferBindingSize, label)) {
+      const lo = rowPtr[begin]!;
+      const synapses = rowPtr[end]! - lo;
+      const localPtr = rowPtr.slice(begin, end + 1).map((v) => v - lo);
+      const chunkLabel = `${label} sources [${begin}, ${end})`;
+      const chunk: SynapseChunk = {
+        begin, end, synapses,
+        rowPtr: alloc.storage(`${chunkLabel} row_ptr`, localPtr.byteLength, localPtr),
+        targets: alloc.storage(`${chunkLabel} targets`, synapses * 4),
+        weights: alloc.storage(`${chunkLabel} weights`, synapses * 4),
+        delays: recipe.delay ? alloc.storage(`${chunkLabel} delays`, synapses * 4) : null,
+      };
+      const cursor = temp('row cursors', (end - begin) * 4, localPtr.subarray(0, end - begin));
+      const units: [number, number] = perSource ? [begin, end] : [0, recipe.units];
+      dispatchUnits(fill, { row_cursor: cursor, in_degree: dummyIn, targets: chunk.targets, weights: chunk.weights, delays: chunk.delays ?? none.delays }, units[0], units[1], { begin, end });
+      chunks.push(chunk);
+    }
+    await device.queue.onSubmittedWorkDone();
+    return { recipe, rowPtr, inDegree, nSynapses: total, chunks };
+  } finally {
+    for (const b of scratch) b.destroy();
+  }
+}
+
+/** Upload host-built synapses (explicit matrix connectors) in the device layout. */
+function uploadConnectivity(alloc: ConnectivityAllocator, c: Connectivity, recipe: ConnectivityRecipe, label: string): DeviceConnectivity {
+  const inDegree = new Uint32Array(c.targetSize);
+  for (let k = 0; k < c.nSynapses; k++) inDegree[c.targets[k]!]!++;
+  const chunks = rowChunks(c.rowPtr, alloc.limits.maxStorageBufferBindingSize, label).map(({ begin, end }) => {
+    const lo = c.rowPtr[begin]!;
+    const hi = c.rowPtr[end]!;
+    const chunkLabel = `${label} sources [${begin}, ${end})`;
+    const localPtr = c.rowPtr.slice(begin, end + 1).map((v) => v - lo);
+    return {
+      begin, end, synapses: hi - lo,
+      rowPtr: alloc.storage(`${chunkLabel} row_ptr`, localPtr.byteLength, localPtr),
+      targets: alloc.storage(`${chunkLabel} targets`, (hi - lo) * 4, c.targets.subarray(lo, hi)),
+      weights: alloc.storage(`${chunkLabel} weights`, (hi - lo) * 4, c.weights.subarray(lo, hi)),
+      delays: c.delaySteps ? alloc.storage(`${chunkLabel} delays`, (hi - lo) * 4, c.delaySteps.subarray(lo, hi)) : null,
+    };
+  });
+  return { recipe, rowPtr: c.rowPtr, inDegree, nSynapses: c.nSynapses, chunks };
+}
+
+/**
+ * Read a projection's synapses back from the device, rows sorted by (target, delay, weight) so
+ * that the list does not depend on the order in which the filling pass wrote them.
+ */
+export async function downloadConnectivity(device: GPUDevice, dc: DeviceConnectivity): Promise<Connectivity> {
+  const { rowPtr, nSynapses, recipe } = dc;
+  const targets = new Uint32Array(nSynapses);
+  const weights = new Float32Array(nSynapses);
+  const delays = recipe.delay || recipe.kind === 'matrix' && dc.chunks.some((c) => c.delays) ? new Uint32Array(nSynapses) : null;
+  for (const chunk of dc.chunks) {
+    const lo = rowPtr[chunk.begin]!;
+    targets.set(await readU32(device, chunk.targets, chunk.synapses), lo);
+    weights.set(new Float32Array((await readU32(device, chunk.weights, chunk.synapses)).buffer), lo);
+    if (delays && chunk.delays) delays.set(await readU32(device, chunk.delays, chunk.synapses), lo);
+  }
+  sortRows(rowPtr, targets, weights, delays);
+  let maxDelaySteps = recipe.constantDelaySteps;
+  if (delays) {
+    maxDelaySteps = 1;
+    for (let k = 0; k < nSynapses; k++) if (delays[k]! > maxDelaySteps) maxDelaySteps = delays[k]!;
+  }
+  return {
+    sourceSize: recipe.sourceSize, targetSize: recipe.targetSize, nSynapses, rowPtr: rowPtr.slice(), targets, weights,
+    delaySteps: delays, constantDelaySteps: maxDelaySteps, maxDelaySteps,
+  };
+}
+
+/** Sort each row's synapses by (target, delay, weight), in place: the canonical order of a synapse list. */
+export function sortRows(rowPtr: Uint32Array, targets: Uint32Array, weights: Float32Array, delays: Uint32Array | null): void {
+  const order: number[] = [];
+  for (let s = 0; s + 1 < rowPtr.length; s++) {
+    const lo = rowPtr[s]!;
+    const hi = rowPtr[s + 1]!;
+    if (hi - lo < 2) continue;
+    order.length = 0;
+    for (let k = lo; k < hi; k++) order.push(k);
+    order.sort((a, b) => targets[a]! - targets[b]! || (delays ? delays[a]! - delays[b]! : 0) || weights[a]! - weights[b]!);
+    const t = order.map((k) => targets[k]!);
+    const w = order.map((k) => weights[k]!);
+    const d = delays ? order.map((k) => delays[k]!) : null;
+    targets.set(t, lo);
+    weights.set(w, lo);
+    if (d) delays!.set(d, lo);
+  }
+}
+
+async function readU32(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Uint32Array> {
+  const bytes = Math.max(4, count * 4);
+  const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, staging.size);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Uint32Array(staging.getMappedRange().slice(0, count * 4));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+/**
+ * Split CSR rows into ranges whose synapse arrays fit one storage binding.
+ * @throws RangeError naming the projection when one neuron's row alone is too large
+ */
+export function rowChunks(rowPtr: Uint32Array, maxBindingBytes: number, label = 'projection'): { begin: number; end: number }[] {
+  const rows = rowPtr.length - 1;
+  const maxSynapses = Math.floor(maxBindingBytes / 4);
+  const chunks: { begin: number; end: number }[] = [];
+  let begin = 0;
+  while (begin < rows) {
+    let end = begin + 1;
+    // Grow the range while it fits (binary search on the prefix sums).
+    let lo = begin + 1;
+    let hi = rows;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rowPtr[mid]! - rowPtr[begin]! <= maxSynapses) {
+        end = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (rowPtr[end]! - rowPtr[begin]! > maxSynapses) {
+      throw new RangeError(`${label}: neuron ${begin} has ${rowPtr[end]! - rowPtr[begin]!} outgoing synapses, more than one storage binding holds (${maxSynapses}, maxStorageBufferBindingSize); reduce the target population or the connection probability`);
+    }
+    chunks.push({ begin, end });
+    begin = end;
+  }
+  if (chunks.length === 0) chunks.push({ begin: 0, end: rows });
+  return chunks;
+}

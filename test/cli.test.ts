@@ -2,7 +2,7 @@
  * The command line, called in-process through `main(argv, io)` (GPU or software Vulkan).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -10,6 +10,8 @@ import { decodeNpy } from '../src/io/npy.js';
 import { parseSpecJson } from '../src/model/schema.js';
 import { PD14_PARAMETERS } from '../src/model/library/pd14-parameters.js';
 import { pd14SynapseCount, pspToPscAmplitude } from '../src/model/library/pd14.js';
+import { DEFAULT_MEMORY_BUDGET_RULE, NetworkTooLargeError, defaultMemoryBudget, formatBytes } from '../src/gpu/memory.js';
+import { createNodeSimulator, nodeGpu } from '../src/node/index.js';
 
 
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-cli-'));
@@ -126,6 +128,63 @@ describe('cortexgpu validate / example', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('3,200 neurons');
     expect(result.stdout).toMatch(/projections \(4, ~320,000 synapses expected\)/);
+  });
+
+  it('prints GPU memory per population and projection against the budget (also as JSON)', async () => {
+    const result = await cli('validate', 'examples/coba.json');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\n {2}population E +\d+\.\d\d KiB +5 state × 3,200 × batch 1/);
+    expect(result.stdout).toMatch(/\n {2}projection E->E#0 +1\.\d\d MiB +~204,800 synapses; spike CSR by source, 8 B per synapse\n/);
+    expect(result.stdout).toMatch(/\n {2}total +\d+\.\d\d MiB +[\d.]+ % of the budget\n {2}budget +\d+\.\d\d GiB +\S/);
+    expect(result.stdout).toContain('memory: OK');
+    const json = await cli('validate', 'examples/coba.json', '--json');
+    expect(json.code).toBe(0);
+    const memory = (JSON.parse(json.stdout) as { memory: { fits: boolean; total_bytes: number; projections: { name: string; synapses: number; bytes: number }[] } }).memory;
+    expect(memory.fits).toBe(true);
+    expect(memory.projections[0]).toMatchObject({ name: 'E->E#0', synapses: 204800, bytes: 4 * 3201 + 8 * 204800 + 4 * 6400 });
+  });
+
+  it('refuses a 20-billion-synapse network with exit code 2, naming the projection and what to do', async () => {
+    const specPath = join(work, 'twenty-billion.json');
+    writeFileSync(specPath, JSON.stringify({
+      name: 'twenty_billion',
+      populations: [{ name: 'A', model: 'lif_psc_exp', size: 100_000 }, { name: 'B', model: 'lif_psc_exp', size: 200_000 }],
+      projections: [{ source: 'A', target: 'B', connector: { type: 'all_to_all' }, weight: 1 }],
+    }));
+    // 2·10¹⁰ synapses × 8 B = 149 GiB: over the default budget of a GPU (16 GiB) and of a
+    // software adapter on any host under 596 GiB.
+    const result = await cli('validate', specPath);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('~20,000,000,000 synapses expected');
+    expect(result.stdout).toMatch(/\n {2}projection A->B#0 +149\.01 GiB/);
+    expect(result.stdout).toContain('memory: DOES NOT FIT');
+    expect(result.stderr).toMatch(/NetworkTooLargeError: '.*twenty-billion\.json' will not fit/);
+    expect(result.stderr).toMatch(/the network needs 149\.\d\d GiB of GPU memory, more than the budget of .*; largest: projection A->B#0 149\.01 GiB/);
+    expect(result.stderr).toContain('reduce population sizes or connection density');
+    expect(result.stderr).toContain('--gpu-memory-gib');
+    const withBudget = await cli('validate', specPath, '--gpu-memory-gib', '200');
+    expect(withBudget.code).toBe(0);
+    expect(withBudget.stdout).toMatch(/budget +200\.00 GiB +set by --gpu-memory-gib/);
+  });
+
+  it('describes the default memory budget in info and --help as the engine applies it', async () => {
+    const context = await nodeGpu({ verbose: false });
+    const budget = defaultMemoryBudget(context.info, totalmem());
+    const info = await cli('info');
+    expect(info.stdout).toContain(`default memory budget of a network: ${formatBytes(budget.bytes, { exact: false })}, ${budget.rule};`);
+    for (const command of ['run', 'validate']) {
+      const help = await cli(command, '--help');
+      expect(help.stdout.replace(/\s+/g, ' ')).toContain(DEFAULT_MEMORY_BUDGET_RULE);
+    }
+    // The engine refuses with the same budget (its default, not restated here): a network far
+    // over any budget is refused before anything is built.
+    const huge = {
+      populations: [{ name: 'A', model: 'lif_psc_exp', size: 100_000 }, { name: 'B', model: 'lif_psc_exp', size: 200_000 }],
+      projections: [{ source: 'A', target: 'B', connector: { type: 'all_to_all' as const }, weight: 1 }],
+    };
+    const refusal = await createNodeSimulator(huge, { context }).then(() => null, (error: unknown) => error);
+    expect(refusal).toBeInstanceOf(NetworkTooLargeError);
+    expect((refusal as NetworkTooLargeError).availableBytes).toBe(budget.bytes);
   });
 
   it('reports an invalid spec with exit code 2', async () => {

@@ -3,8 +3,9 @@
  *
  * - `cortexgpu run SPEC.json --duration MS --out DIR`: simulate a network spec on the GPU and
  *   write `summary.json` plus one `.npy` file per recorder into DIR;
- * - `cortexgpu validate SPEC.json`: check a spec and describe it;
- * - `cortexgpu info`: the adapter and the device limits cortexgpu uses;
+ * - `cortexgpu validate SPEC.json`: check a spec, describe it and estimate its GPU memory against
+ *   the budget and the adapter's limits (refused with exit code 2 when it will not fit);
+ * - `cortexgpu info`: the adapter, the device limits cortexgpu uses and the default memory budget;
  * - `cortexgpu example pd14`: print a built-in network spec as JSON;
  * - `cortexgpu models [NAME]`: the neuron models, or one model's parameters (`src/cli/models.ts`);
  * - `cortexgpu fisher --a A.npy --b B.npy --ds DS`: linear Fisher information, shuffled
@@ -34,13 +35,15 @@ import { ImportModuleError, importUserModules } from './imports.js';
 import { PlotCommandError, registerPlotCommand } from './plot.js';
 import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createNodeSimulator } from '../node/index.js';
 import { nodeGpu } from '../node/gpu.js';
 import { DivergenceError, type RunProgress, type RunReport } from '../gpu/simulator.js';
 import { DeviceLostError, GpuUnavailableError, type GpuContext } from '../gpu/context.js';
-import { NetworkTooLargeError, formatBytes } from '../gpu/memory.js';
+import { DEFAULT_MEMORY_BUDGET_RULE, NetworkTooLargeError, defaultMemoryBudget, formatBytes, type MemoryBudget } from '../gpu/memory.js';
+import { checkMemoryEstimate, estimateNetworkMemory, type MemoryEstimate, type MemoryItem, type MemoryVerdict, type ProjectionMemory } from '../gpu/sizing.js';
 import { SpecError, parseSpecJson, resolveRunTiming, resolveSpecDefaults, validateSpec, type RunTiming } from '../model/schema.js';
 import { GENERATED_EXAMPLE, listExamples, loadExample } from './examples.js';
 import { estimateSynapses } from '../model/plan.js';
@@ -178,6 +181,7 @@ function buildProgram(io: CliIo): Command {
       await importUserModules(program.opts<{ import?: string[] }>().import ?? []);
     });
 
+  const gpuMemoryHelp = `GPU memory the network may use, GiB (> 0; default: ${DEFAULT_MEMORY_BUDGET_RULE}; \`cortexgpu info\` shows this machine's)`;
   const softwareOption = (): Option =>
     new Option('--software <driver>', 'use a software Vulkan driver even when a GPU exists').choices(['lavapipe', 'swiftshader']);
 
@@ -190,7 +194,7 @@ function buildProgram(io: CliIo): Command {
     .option('--warmup <ms>', 'initial time left out of the rate and CV statistics, ms, shorter than the run (default: the spec\'s run.warmup_ms, else min(200, duration/5)); recordings keep everything', nonNegativeNumber('--warmup'))
     .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
     .addOption(softwareOption())
-    .option('--gpu-memory-gib <gib>', 'GPU memory the network may use, GiB (default: 16 GiB on GPUs, half the host memory on software drivers)', positiveNumber('--gpu-memory-gib'))
+    .option('--gpu-memory-gib <gib>', gpuMemoryHelp, positiveNumber('--gpu-memory-gib'))
     .option('--quiet', 'print nothing but errors')
     .action(async (specPath: string, options: RunOptions) => {
       await runCommand(specPath, options, io);
@@ -198,16 +202,21 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('validate')
-    .description('check a network spec and describe it (populations, sizes, expected synapses)')
+    .description(
+      'check a network spec, describe it (populations, sizes, expected synapses) and estimate its GPU memory per population and projection ' +
+        'against the budget and the limits of the adapter `run` would use; exits with 2 when it will not fit',
+    )
     .argument('<spec>', 'network spec (JSON file)')
-    .action(async (specPath: string) => {
-      const spec = await readSpec(specPath);
-      io.stdout.write(describeSpec(spec, specPath));
+    .addOption(softwareOption())
+    .option('--gpu-memory-gib <gib>', gpuMemoryHelp, positiveNumber('--gpu-memory-gib'))
+    .option('--json', 'print the description and the memory estimate as one JSON object instead')
+    .action(async (specPath: string, options: ValidateOptions) => {
+      await validateCommand(specPath, options, io);
     });
 
   program
     .command('info')
-    .description('print the WebGPU adapter and the device limits cortexgpu uses')
+    .description('print the WebGPU adapter, the device limits cortexgpu uses and the default memory budget of a network')
     .addOption(softwareOption())
     .action(async (options: { software?: 'lavapipe' | 'swiftshader' }) => {
       const context = await nodeGpu({ verbose: false, ...(options.software ? { software: options.software } : {}) });
@@ -352,6 +361,130 @@ function exampleSpec(name: string, options: ExampleOptions): NetworkSpec {
   return validateSpec(spec);
 }
 
+interface ValidateOptions {
+  software?: 'lavapipe' | 'swiftshader';
+  gpuMemoryGib?: number;
+  json?: boolean;
+}
+
+/**
+ * `validate`: the description of the spec, then its GPU memory (estimated from the spec, nothing
+ * built) against the budget `run` would use on this machine's adapter and that adapter's
+ * per-buffer limits; a network that will not fit is refused (NetworkTooLargeError, exit code 2).
+ */
+async function validateCommand(specPath: string, options: ValidateOptions, io: CliIo): Promise<void> {
+  const spec = await readSpec(specPath);
+  const estimate = estimateNetworkMemory(spec);
+  // The adapter `run` would get: its limits and whether it is software decide the check.
+  let context: GpuContext | null = null;
+  let noAdapter: string | null = null;
+  try {
+    context = await nodeGpu({ verbose: false, ...(options.software ? { software: options.software } : {}) });
+  } catch (error) {
+    if (!(error instanceof GpuUnavailableError)) throw error;
+    noAdapter = error.message;
+  }
+  const budget: MemoryBudget = options.gpuMemoryGib !== undefined
+    ? { bytes: options.gpuMemoryGib * 1024 ** 3, rule: 'set by --gpu-memory-gib' }
+    : context !== null
+      ? defaultMemoryBudget(context.info, totalmem())
+      : (() => {
+        const assumed = defaultMemoryBudget({ runtime: 'node', software: false }, totalmem());
+        return { bytes: assumed.bytes, rule: `${assumed.rule}, assumed: no WebGPU adapter here` };
+      })();
+  const verdict = checkMemoryEstimate(estimate, budget, context?.limits ?? null);
+  if (options.json === true) {
+    io.stdout.write(`${JSON.stringify(validationJson(spec, specPath, estimate, verdict, context, noAdapter), null, 2)}\n`);
+  } else {
+    io.stdout.write(describeSpec(spec, specPath));
+    io.stdout.write(formatMemoryTable(estimate, verdict, context, noAdapter));
+  }
+  if (!verdict.fits) {
+    const first = verdict.problems[0]!;
+    throw new NetworkTooLargeError(`'${specPath}' will not fit ${context !== null ? `on ${context.info.label}` : 'the assumed budget'}:\n${verdict.message}`, first.requiredBytes, first.availableBytes);
+  }
+}
+
+/** The memory table of `validate`: every population, projection and recorder, the total, the budget and the verdict. */
+function formatMemoryTable(estimate: MemoryEstimate, verdict: MemoryVerdict, context: GpuContext | null, noAdapter: string | null): string {
+  const size = (bytes: number): string => formatBytes(bytes, { exact: false });
+  const items: (MemoryItem | ProjectionMemory)[] = [...estimate.populations, ...estimate.projections, ...estimate.recorders, estimate.engine];
+  const width = Math.min(44, Math.max(...items.map((item) => item.owner.length), 'budget'.length));
+  const line = (label: string, bytes: string, detail: string): string => `  ${label.padEnd(width)} ${bytes.padStart(11)}   ${detail}`;
+  const lines = [
+    `GPU memory (estimated from the spec before building; batch ${estimate.batch}, ${estimate.stepsPerSubmit} steps per command buffer):`,
+    ...items.map((item) => {
+      const synapses = 'synapses' in item ? `~${Math.round(item.synapses).toLocaleString('en-US')} synapses; ` : '';
+      return line(item.owner, size(item.bytes), `${synapses}${item.layout}`);
+    }),
+    line('total', size(verdict.totalBytes), percentOf(verdict.totalBytes, verdict.budget.bytes)),
+    line('budget', size(verdict.budget.bytes), verdict.budget.rule),
+  ];
+  if (context !== null) {
+    const bindings = estimate.buffers.filter((b) => b.storageBinding).sort((a, b) => b.bytes - a.bytes);
+    const rows = [...estimate.projections].sort((a, b) => b.largestRowBytes - a.largestRowBytes);
+    const biggest = bindings[0];
+    const row = rows[0];
+    lines.push(
+      `  adapter ${context.info.label}: maxStorageBufferBindingSize ${size(context.limits.maxStorageBufferBindingSize)}, maxBufferSize ${size(context.limits.maxBufferSize)}`,
+      ...(biggest !== undefined ? [`  largest storage binding: ${size(biggest.bytes)} (${biggest.owner}, ${biggest.purpose})`] : []),
+      ...(row !== undefined && row.largestRowBytes > 0 ? [`  largest synapse row: up to ${Math.round(row.largestRowSynapses).toLocaleString('en-US')} synapses, ${size(row.largestRowBytes)} per array (${row.owner})`] : []),
+    );
+  } else {
+    lines.push(`  per-buffer limits not checked: ${noAdapter ?? 'no adapter'}`);
+  }
+  for (const note of estimate.notes) lines.push(`  note: ${note}`);
+  lines.push(verdict.fits ? 'memory: OK, fits the budget and the device limits' : `memory: DOES NOT FIT (${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'}, see the message on stderr)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `12.5 % of the budget`, with a precision that suits the size. */
+function percentOf(bytes: number, budgetBytes: number): string {
+  if (!(budgetBytes > 0)) return '';
+  const pct = (100 * bytes) / budgetBytes;
+  const text = pct >= 100 ? pct.toFixed(0) : pct >= 1 ? pct.toFixed(1) : pct >= 0.01 ? pct.toFixed(2) : '< 0.01';
+  return `${text} % of the budget`;
+}
+
+/** `validate --json`: the spec's summary and the memory estimate, bytes as numbers. */
+function validationJson(spec: NetworkSpec, specPath: string, estimate: MemoryEstimate, verdict: MemoryVerdict, context: GpuContext | null, noAdapter: string | null): Record<string, unknown> {
+  const { dt_ms, seed, batch, name } = resolveSpecDefaults(spec);
+  const item = (it: MemoryItem): Record<string, unknown> => ({
+    name: it.name, owner: it.owner, bytes: it.bytes, layout: it.layout,
+    buffers: it.buffers.map((b) => ({ purpose: b.purpose, bytes: b.bytes })),
+  });
+  return {
+    spec_file: specPath,
+    valid: true,
+    network: name,
+    dt_ms,
+    seed,
+    batch,
+    populations: spec.populations.map((p) => ({ name: p.name, model: p.model, size: p.size })),
+    memory: {
+      fits: verdict.fits,
+      total_bytes: verdict.totalBytes,
+      budget_bytes: verdict.budget.bytes,
+      budget_rule: verdict.budget.rule,
+      adapter: context?.info.label ?? null,
+      no_adapter: noAdapter,
+      limits: context === null ? null : { maxBufferSize: context.limits.maxBufferSize, maxStorageBufferBindingSize: context.limits.maxStorageBufferBindingSize },
+      steps_per_submit: estimate.stepsPerSubmit,
+      populations: estimate.populations.map(item),
+      projections: estimate.projections.map((p) => ({
+        ...item(p), mode: p.mode, synapses: p.synapses, procedural: p.procedural, per_synapse_delays: p.perSynapseDelays,
+        largest_row_synapses: p.largestRowSynapses, largest_row_bytes: p.largestRowBytes,
+      })),
+      recorders: estimate.recorders.map(item),
+      engine: item(estimate.engine),
+      largest: verdict.largest.map((it) => ({ owner: it.owner, bytes: it.bytes })),
+      problems: verdict.problems.map((p) => ({ owner: p.owner, purpose: p.purpose, limit: p.limit, required_bytes: p.requiredBytes, available_bytes: p.availableBytes, message: p.message })),
+      advice: verdict.advice,
+      notes: estimate.notes,
+    },
+  };
+}
+
 function describeSpec(spec: NetworkSpec, source: string): string {
   const { dt_ms, seed, batch, name } = resolveSpecDefaults(spec);
   const sizes = new Map(spec.populations.map((p) => [p.name, p.size]));
@@ -382,7 +515,7 @@ function describeSpec(spec: NetworkSpec, source: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The limits cortexgpu asks for (see `openContext`) and the default memory budget. */
+/** The limits cortexgpu asks for (see `openContext`) and the default memory budget ({@link defaultMemoryBudget}). */
 function describeContext(context: GpuContext): string {
   const info = context.info;
   const limitNames = [
@@ -392,13 +525,14 @@ function describeContext(context: GpuContext): string {
   ];
   const limits = context.limits as unknown as Record<string, number>;
   const bytes = (name: string): boolean => name.endsWith('Size') && name !== 'maxComputeWorkgroupSizeX';
+  const budget = defaultMemoryBudget(info, totalmem());
   const lines = [
     `adapter: ${info.label}`,
     `  vendor: ${info.vendor || '-'}, architecture: ${info.architecture || '-'}, device: ${info.device || '-'}, description: ${info.description || '-'}`,
     `  software: ${info.software ? 'yes' : 'no'}, runtime: ${info.runtime}`,
     'limits granted to cortexgpu:',
     ...limitNames.map((name) => `  ${name.padEnd(42)} ${bytes(name) ? formatBytes(limits[name] ?? 0) : String(limits[name])}`),
-    `default memory budget of a network: ${info.software ? 'half the host memory (software driver)' : '16 GiB'}; change it with run --gpu-memory-gib`,
+    `default memory budget of a network: ${formatBytes(budget.bytes, { exact: false })}, ${budget.rule}; change it with run / validate --gpu-memory-gib`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -29,16 +29,84 @@ export class NetworkTooLargeError extends Error {
   }
 }
 
-/** Bytes in a human unit (binary prefixes), e.g. `1.50 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/**
+ * Bytes in a human unit (binary prefixes): `1.50 GiB (1610612736 bytes)`, or `1.50 GiB` with
+ * `exact: false` (tables).
+ */
+export function formatBytes(bytes: number, options: { readonly exact?: boolean } = {}): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(unit === 0 ? 0 : 2)} ${units[unit]} (${Math.round(bytes)} bytes)`;
+  const short = `${value.toFixed(unit === 0 ? 0 : 2)} ${units[unit]}`;
+  return options.exact === false ? short : `${short} (${Math.round(bytes)} bytes)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Default memory budget
+// ---------------------------------------------------------------------------------------------
+
+/** Default budget of a network in a browser tab, bytes (4 GiB). */
+export const BROWSER_MEMORY_BUDGET_BYTES = 4 * 1024 ** 3;
+/** Default budget on a hardware GPU in Node, bytes (16 GiB). */
+export const GPU_MEMORY_BUDGET_BYTES = 16 * 1024 ** 3;
+/**
+ * Default budget on a software adapter in Node, as a fraction of host memory (1/4): host memory
+ * is GPU memory there, and connectivity is built on the host first.
+ */
+export const SOFTWARE_MEMORY_BUDGET_HOST_FRACTION = 0.25;
+
+/** The adapter facts the default budget depends on (see `AdapterDescription`). */
+export interface BudgetAdapter {
+  readonly runtime: 'browser' | 'node';
+  readonly software: boolean;
+}
+
+/** A default budget: its size and the rule that gave it, in words. */
+export interface MemoryBudget {
+  /** Bytes a network may use. */
+  readonly bytes: number;
+  /** E.g. `a quarter of host memory (software adapter in Node)`. */
+  readonly rule: string;
+}
+
+function fractionInWords(fraction: number): string {
+  if (fraction === 0.5) return 'half';
+  if (fraction === 0.25) return 'a quarter';
+  return `${Number((fraction * 100).toPrecision(3))} %`;
+}
+
+const gib = (bytes: number): string => `${Number((bytes / 1024 ** 3).toPrecision(4))} GiB`;
+
+/**
+ * The rule for every case in one line, for help texts: `4 GiB in browsers, a quarter of host
+ * memory on software adapters in Node, 16 GiB on GPUs in Node`.
+ */
+export const DEFAULT_MEMORY_BUDGET_RULE =
+  `${gib(BROWSER_MEMORY_BUDGET_BYTES)} in browsers, ${fractionInWords(SOFTWARE_MEMORY_BUDGET_HOST_FRACTION)} of host memory ` +
+  `on software adapters in Node, ${gib(GPU_MEMORY_BUDGET_BYTES)} on GPUs in Node`;
+
+/**
+ * GPU memory a network may use when nobody says otherwise (`memoryBudgetBytes`,
+ * `--gpu-memory-gib`): {@link BROWSER_MEMORY_BUDGET_BYTES} in browsers,
+ * {@link SOFTWARE_MEMORY_BUDGET_HOST_FRACTION} of host memory for software adapters in Node,
+ * {@link GPU_MEMORY_BUDGET_BYTES} otherwise. Pure: the caller reads host memory (Node:
+ * `os.totalmem()`), so this runs without a device and in browsers.
+ * @param adapter runtime and whether the adapter is software
+ * @param hostMemoryBytes total host memory, bytes (used for software adapters in Node only)
+ */
+export function defaultMemoryBudget(adapter: BudgetAdapter, hostMemoryBytes: number): MemoryBudget {
+  if (adapter.runtime === 'browser') return { bytes: BROWSER_MEMORY_BUDGET_BYTES, rule: 'the default in browsers' };
+  if (adapter.software) {
+    return {
+      bytes: hostMemoryBytes * SOFTWARE_MEMORY_BUDGET_HOST_FRACTION,
+      rule: `${fractionInWords(SOFTWARE_MEMORY_BUDGET_HOST_FRACTION)} of host memory (${gib(hostMemoryBytes)}), the default on a software adapter`,
+    };
+  }
+  return { bytes: GPU_MEMORY_BUDGET_BYTES, rule: 'the default on a GPU' };
 }
 
 /** Per-owner totals. */
@@ -58,28 +126,45 @@ export function summarize(requests: readonly BufferRequest[]): MemoryReport {
   return { totalBytes, byOwner };
 }
 
+/** Which limit a {@link MemoryProblem} exceeds. */
+export type MemoryLimitName = 'maxBufferSize' | 'maxStorageBufferBindingSize' | 'budget';
+
+/** One way planned buffers do not fit: what, how much, which limit. */
+export interface MemoryProblem {
+  /** Owner of the buffer (`population E`), or `network` for the total. */
+  readonly owner: string;
+  /** What the buffer holds, or `all buffers` for the total. */
+  readonly purpose: string;
+  readonly limit: MemoryLimitName;
+  /** Bytes needed, bytes. */
+  readonly requiredBytes: number;
+  /** The limit, bytes. */
+  readonly availableBytes: number;
+  /** The full message: owner, purpose, required and available bytes, the limit and what to change. */
+  readonly message: string;
+}
+
 /**
- * Check planned buffers against per-buffer limits and a total budget.
- * @param budgetBytes total GPU memory the network may use
- * @throws NetworkTooLargeError naming the owner, the purpose, the limit and what to change
+ * Every way planned buffers exceed per-buffer limits or the total budget, in the order
+ * {@link checkRequests} reports them (per-buffer problems first, then the total).
+ * @param budgetBytes total GPU memory the network may use, bytes
  */
-export function checkRequests(requests: readonly BufferRequest[], limits: GPUSupportedLimits, budgetBytes: number): MemoryReport {
+export function memoryProblems(requests: readonly BufferRequest[], limits: Pick<GPUSupportedLimits, 'maxBufferSize' | 'maxStorageBufferBindingSize'>, budgetBytes: number): MemoryProblem[] {
+  const problems: MemoryProblem[] = [];
   for (const r of requests) {
     if (!r.splittable && r.bytes > limits.maxBufferSize) {
-      throw new NetworkTooLargeError(
-        `${r.owner}: ${r.purpose} needs ${formatBytes(r.bytes)} in one buffer, but the device's maxBufferSize is ${formatBytes(limits.maxBufferSize)}. ` +
+      problems.push({
+        owner: r.owner, purpose: r.purpose, limit: 'maxBufferSize', requiredBytes: r.bytes, availableBytes: limits.maxBufferSize,
+        message: `${r.owner}: ${r.purpose} needs ${formatBytes(r.bytes)} in one buffer, but the device's maxBufferSize is ${formatBytes(limits.maxBufferSize)}. ` +
           'Reduce the population size or the batch.',
-        r.bytes,
-        limits.maxBufferSize,
-      );
+      });
     }
     if (r.storageBinding && r.bytes > limits.maxStorageBufferBindingSize) {
-      throw new NetworkTooLargeError(
-        `${r.owner}: ${r.purpose} needs ${formatBytes(r.bytes)} in one storage binding, but the device's maxStorageBufferBindingSize is ${formatBytes(limits.maxStorageBufferBindingSize)}. ` +
+      problems.push({
+        owner: r.owner, purpose: r.purpose, limit: 'maxStorageBufferBindingSize', requiredBytes: r.bytes, availableBytes: limits.maxStorageBufferBindingSize,
+        message: `${r.owner}: ${r.purpose} needs ${formatBytes(r.bytes)} in one storage binding, but the device's maxStorageBufferBindingSize is ${formatBytes(limits.maxStorageBufferBindingSize)}. ` +
           'Reduce the population size or the batch, or split the population in two.',
-        r.bytes,
-        limits.maxStorageBufferBindingSize,
-      );
+      });
     }
   }
   const report = summarize(requests);
@@ -89,12 +174,22 @@ export function checkRequests(requests: readonly BufferRequest[], limits: GPUSup
       .slice(0, 4)
       .map(([owner, bytes]) => `${owner}: ${formatBytes(bytes)}`)
       .join('; ');
-    throw new NetworkTooLargeError(
-      `The network needs ${formatBytes(report.totalBytes)} of GPU memory but ${formatBytes(budgetBytes)} are available ` +
+    problems.push({
+      owner: 'network', purpose: 'all buffers', limit: 'budget', requiredBytes: report.totalBytes, availableBytes: budgetBytes,
+      message: `The network needs ${formatBytes(report.totalBytes)} of GPU memory but ${formatBytes(budgetBytes)} are available ` +
         `(largest: ${owners}). Reduce sizes, connectivity or batch, or raise the budget (memoryBudgetBytes / --gpu-memory-gib) if the device has more.`,
-      report.totalBytes,
-      budgetBytes,
-    );
+    });
   }
-  return report;
+  return problems;
+}
+
+/**
+ * Check planned buffers against per-buffer limits and a total budget.
+ * @param budgetBytes total GPU memory the network may use, bytes
+ * @throws NetworkTooLargeError naming the owner, the purpose, the limit and what to change (the first of {@link memoryProblems})
+ */
+export function checkRequests(requests: readonly BufferRequest[], limits: GPUSupportedLimits, budgetBytes: number): MemoryReport {
+  const first = memoryProblems(requests, limits, budgetBytes)[0];
+  if (first !== undefined) throw new NetworkTooLargeError(first.message, first.requiredBytes, first.availableBytes);
+  return summarize(requests);
 }

@@ -35,8 +35,9 @@ describe('memory estimate', () => {
   it('matches the layout worked out by hand', () => {
     const est = estimateNetworkMemory(small);
     const bytes = (owner: string): number => [...est.populations, ...est.projections, ...est.recorders, est.engine].find((i) => i.owner === owner)!.bytes;
-    // E: state 5 × 10 × 2 × 4 = 400; ring 4 channels × 41 slots × 20 × 4 = 13,120; spike lists 2 × (1 + 2 + 20) × 4 = 184; dispatch 24.
-    expect(bytes('population E')).toBe(400 + 13120 + 184 + 24);
+    // E: state 5 × 10 × 2 × 4 = 400; ring 2 channels (lif_psc_exp) × 42 slots (the delay table of
+    // N(1, 0.5) ms ends at 41 steps) × 20 × 4 = 6,720; spike lists 2 × (1 + 2 + 20) × 4 = 184; dispatch 24.
+    expect(bytes('population E')).toBe(400 + 6720 + 184 + 24);
     // R: state 4 × 4 × 2 × 4 = 128; rate input 1 × 8 × 4 = 32; history (5 + 1) slots × 8 × 4 = 192; no spikes.
     expect(bytes('population R')).toBe(128 + 32 + 192);
     // Q: state 4 × 10 × 2 × 4 = 320; rate input 1 × 20 × 4 = 80; history (1 + 1) slots × 20 × 4 = 160.
@@ -52,19 +53,19 @@ describe('memory estimate', () => {
     expect(bytes('recorder 0 (spikes E)')).toBe(808 * 2 + 40);
     // Step uniforms 200 × 256, status 8 words and its staging.
     expect(bytes('engine')).toBe(200 * 256 + 64);
-    expect(est.totalBytes).toBe(13728 + 352 + 560 + 484 + 160 + 84 + 1656 + 51264);
+    expect(est.totalBytes).toBe(7328 + 352 + 560 + 484 + 160 + 84 + 1656 + 51264);
     expect(est.projections.map((p) => p.mode)).toEqual(['spike', 'rate_dense', 'rate_sparse']);
     expect(est.projections.map((p) => p.synapses)).toEqual([30, 40, 8]);
     expect(est.projections[0]!.perSynapseDelays).toBe(true);
     expect(MEMORY_LAYOUT.synapseBytes + MEMORY_LAYOUT.delayBytes).toBe(12);
   });
 
-  it('bounds delays as the connectivity builder rounds them', () => {
+  it('bounds delays as the connectivity generator draws them', () => {
     expect(delayStepRange(undefined, 0.1)).toEqual({ min: 1, max: 1 });
     expect(delayStepRange(1.5, 0.1)).toEqual({ min: 15, max: 15 });
     expect(delayStepRange(0.01, 0.1)).toEqual({ min: 1, max: 1 }); // at least one step
     expect(delayStepRange({ uniform: [0.5, 2] }, 0.1)).toEqual({ min: 5, max: 20 });
-    expect(delayStepRange({ normal: { mean: 1.5, std: 0.75 } }, 0.1)).toEqual({ min: 1, max: 60 }); // mean + 6 std
+    expect(delayStepRange({ normal: { mean: 1.5, std: 0.75 } }, 0.1)).toEqual({ min: 1, max: 61 }); // the step table ends near mean + 6.1 std
     expect(delayStepRange({ normal: { mean: 1.5, std: 0.75 }, min: 0.5, max: 3 }, 0.1)).toEqual({ min: 5, max: 30 }); // clip bounds win
   });
 

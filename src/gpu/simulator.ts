@@ -13,7 +13,7 @@ import { canonicalParam, emitsSpikes, outputIndex, resolveParams, type NeuronMod
 import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel, type KernelDescriptor } from './kernels.js';
-import { checkRequests, type BufferRequest, type MemoryReport } from './memory.js';
+import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
 import { channelScales, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
@@ -165,13 +165,9 @@ const align = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /** Default memory budget: see {@link GpuSimulatorOptions.memoryBudgetBytes}. */
 async function defaultBudget(context: GpuContext): Promise<number> {
-  if (context.info.runtime === 'browser') return 4 * 1024 ** 3;
-  if (context.info.software) {
-    // Host memory is GPU memory here, and connectivity is built on the host first.
-    const os = await import('node:os');
-    return os.totalmem() / 4;
-  }
-  return 16 * 1024 ** 3;
+  // Host memory matters only on software adapters in Node (there it is the GPU's memory).
+  const hostMemory = context.info.runtime !== 'browser' && context.info.software ? (await import('node:os')).totalmem() : 0;
+  return defaultMemoryBudget(context.info, hostMemory).bytes;
 }
 
 /**

@@ -9,6 +9,7 @@
  * differs by a few standard deviations of its connector, which is far below the budget margins.
  */
 import { estimateSynapses, msToSteps } from '../model/plan.js';
+import { delayTable, synapseDistribution } from '../model/connectivity.js';
 import { emitsSpikes, resolveParams, type NeuronModelDef } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
 import { resolveSpecDefaults } from '../model/schema.js';
@@ -22,8 +23,6 @@ import { formatBytes, memoryProblems, summarize, type BufferRequest, type Memory
 export const MEMORY_LAYOUT = {
   /** One f32 / u32 / i32 word. */
   wordBytes: 4,
-  /** Input channels of every spiking target's ring buffer (receptors plus apical). */
-  spikeInputChannels: 4,
   /** Spike lists per spiking population (double-buffered: written this step, read the next). */
   spikeListCopies: 2,
   /** Indirect dispatch arguments per spiking population (two 3-word dispatches). */
@@ -42,8 +41,6 @@ export const MEMORY_LAYOUT = {
   denseMinDensity: 0.25,
   /** Procedural projections regenerate rows from the keyed RNG for every spike: nothing stored per synapse. */
   proceduralSynapseBytes: 0,
-  /** Upper bound of a normal delay distribution without `max`: mean + this many std. */
-  delayBoundStd: 6,
   /** Largest row of a random connector: mean + this many √mean (capped at what the connector allows). */
   rowBoundStd: 6,
   /** Steps per command buffer unless asked otherwise (sizes per-chunk recorder buffers). */
@@ -135,20 +132,17 @@ export function isProceduralProjection(proj: ProjectionSpec): boolean {
 }
 
 /**
- * Range of a delay in whole steps, as the connectivity builder rounds it
- * (`max(1, round(ms / dt))`, distributions clipped below at dt). Upper bound of a distribution:
- * its `max` if given, the top of a uniform range, else mean + {@link MEMORY_LAYOUT}.delayBoundStd std.
+ * Range of a delay in whole steps, as the connectivity generator draws it: constants rounded
+ * (`max(1, round(ms / dt))`); distributions (clipped below at dt) from the step table of
+ * {@link delayTable}, whose ends are where the rounded distribution's probability vanishes.
  * @param delay `delay_ms` of a projection (undefined: one step)
  * @param dtMs integration step, ms
  */
 export function delayStepRange(delay: Distribution | undefined, dtMs: number): { readonly min: number; readonly max: number } {
-  const steps = (ms: number): number => msToSteps(ms, dtMs, 1);
   if (delay === undefined) return { min: 1, max: 1 };
-  if (typeof delay === 'number') return { min: steps(delay), max: steps(delay) };
-  if ('uniform' in delay) return { min: steps(delay.uniform[0]), max: steps(delay.uniform[1]) };
-  const { mean, std } = delay.normal;
-  const k = MEMORY_LAYOUT.delayBoundStd;
-  return { min: steps(delay.min ?? mean - k * std), max: steps(delay.max ?? mean + k * std) };
+  if (typeof delay === 'number') return { min: msToSteps(delay, dtMs, 1), max: msToSteps(delay, dtMs, 1) };
+  const table = delayTable(synapseDistribution(delay, dtMs), dtMs);
+  return { min: table.firstStep, max: table.firstStep + table.thresholds.length };
 }
 
 /** Largest expected row of a connector, synapses: outgoing per source neuron, or incoming per target neuron. */
@@ -188,7 +182,7 @@ const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')
  * drawing connectivity (see {@link MEMORY_LAYOUT} for the layout).
  *
  * - populations: state (variables × size × batch × 4), spike lists 2 × (1 + batch + size·batch)
- *   words and a spike ring of 4 channels × (max incoming delay + 1) slots × size × batch × 4
+ *   words and a spike ring of the model's input channels × (max incoming delay + 1) slots × size × batch × 4
  *   (spiking), or input planes and an output history of (max outgoing delay + 1) slots (rate
  *   units), plus the input table;
  * - spike projections: row pointers (source + 1) × 4, 8 per synapse (+ 4 when delays vary), and
@@ -273,7 +267,8 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     let slots: number;
     if (spiking) {
       slots = maxDelay((q) => q.target === p.name) + 1;
-      buffers.push({ owner, purpose: `spike ring (${L.spikeInputChannels} channels × ${slots} slots)`, bytes: L.spikeInputChannels * slots * total * W, storageBinding: true });
+      const channels = Math.max(1, model.inputChannels);
+      buffers.push({ owner, purpose: `spike ring (${channels} channels × ${slots} slots)`, bytes: channels * slots * total * W, storageBinding: true });
     } else {
       slots = maxDelay((q) => q.source === p.name && models[popIndex.get(q.target)!]!.kind === 'rate') + 1;
       buffers.push({ owner, purpose: 'rate input', bytes: Math.max(1, model.inputChannels) * total * W, storageBinding: true });
@@ -291,7 +286,7 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     }
     const bytes = buffers.reduce((n, b) => n + b.bytes, 0);
     const layout = `${model.state.length} state × ${p.size.toLocaleString('en-US')} × batch ${batch}` +
-      (spiking ? `; ring ${L.spikeInputChannels} × ${slots} slots` : `; history ${slots} slots`) + (spikes ? '; spike lists' : '');
+      (spiking ? `; ring ${Math.max(1, model.inputChannels)} × ${slots} slots` : `; history ${slots} slots`) + (spikes ? '; spike lists' : '');
     return { owner, kind: 'population', name: p.name, bytes, layout, buffers };
   });
 

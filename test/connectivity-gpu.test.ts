@@ -9,7 +9,13 @@ import type { ConnectorSpec, Distribution } from '../src/model/spec.js';
 import { KernelCache } from '../src/gpu/kernels.js';
 import { downloadConnectivity, generateOnDevice, sortRows, type ConnectivityAllocator } from '../src/gpu/connectivity.js';
 import { nodeShaderLoader } from '../src/node/shaders.js';
-import { testGpu } from './helpers/gpu.js';
+import { gpuSimulator, testGpu } from './helpers/gpu.js';
+import { cli } from './helpers/cli.js';
+import { CpuSimulator } from '../src/cpu/simulator.js';
+import { decodeNpy } from '../src/io/npy.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 async function allocator(maxBindingBytes?: number): Promise<ConnectivityAllocator & { destroy(): void }> {
   const { device, limits } = await testGpu();
@@ -134,4 +140,53 @@ describe('connectivity generated on the GPU equals the CPU reference', () => {
       alloc.destroy();
     }
   });
+});
+
+describe('the engine holds generated synapses on the device only', () => {
+  const spec = {
+    dt_ms: 0.1, seed: 4,
+    populations: [
+      { name: 'E', size: 300, model: 'lif_psc_exp' },
+      { name: 'I', size: 80, model: 'lif_psc_exp' },
+    ],
+    projections: [
+      { name: 'EI', source: 'E', target: 'I', connector: { type: 'fixed_indegree' as const, indegree: 40 }, weight: { normal: { mean: 20, std: 5 }, min: 0 }, delay_ms: { uniform: [0.5, 2] as [number, number] } },
+      { name: 'IE', source: 'I', target: 'E', connector: { type: 'fixed_probability' as const, p: 0.3 }, weight: 50, receptor: 'inhibitory' as const },
+    ],
+  };
+
+  it('sim.connectivity() downloads what the CPU reference generates; the plan keeps no synapse arrays', async () => {
+    const sim = await gpuSimulator(spec);
+    try {
+      const cpu = new CpuSimulator(spec);
+      for (const name of ['EI', 'IE']) {
+        expect(sim.plan.projections.find((p) => p.name === name)!.connectivity).toBeNull();
+        expectSame(await sim.connectivity(name), canonical(cpu.connectivity(name)));
+      }
+    } finally {
+      sim.destroy();
+    }
+  });
+
+  it('cortexgpu run --save-connectivity writes each projection\'s synapses and weights as .npy', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'cortexgpu-conn-'));
+    try {
+      writeFileSync(join(work, 'spec.json'), JSON.stringify({ ...spec, run: { duration_ms: 5 } }));
+      const result = await cli('run', join(work, 'spec.json'), '--out', join(work, 'out'), '--quiet', '--save-connectivity');
+      expect(result.code, result.stderr).toBe(0);
+      const reference = canonical(new CpuSimulator(spec).connectivity('EI'));
+      const table = decodeNpy(readFileSync(join(work, 'out', 'synapses_EI.npy')));
+      const weights = decodeNpy(readFileSync(join(work, 'out', 'weights_EI.npy')));
+      expect(table.shape).toEqual([reference.nSynapses, 3]);
+      expect(weights.shape).toEqual([reference.nSynapses]);
+      for (let s = 0; s < reference.sourceSize; s++) {
+        for (let k = reference.rowPtr[s]!; k < reference.rowPtr[s + 1]!; k++) {
+          expect([table.data[3 * k], table.data[3 * k + 1], table.data[3 * k + 2]]).toEqual([s, reference.targets[k], reference.delaySteps![k]]);
+          expect(Math.abs(weights.data[k]! - reference.weights[k]!)).toBeLessThan(1e-4);
+        }
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

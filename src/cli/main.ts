@@ -40,7 +40,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import cliProgress from 'cli-progress';
 import { createNodeSimulator } from '../node/index.js';
 import { nodeGpu } from '../node/gpu.js';
-import { DivergenceError, type RunProgress, type RunReport } from '../gpu/simulator.js';
+import { DivergenceError, type GpuSimulator, type RunProgress, type RunReport } from '../gpu/simulator.js';
 import { DeviceLostError, GpuUnavailableError, type GpuContext } from '../gpu/context.js';
 import { DEFAULT_MEMORY_BUDGET_RULE, NetworkTooLargeError, defaultMemoryBudget, formatBytes, type MemoryBudget } from '../gpu/memory.js';
 import { checkMemoryEstimate, estimateNetworkMemory, type MemoryEstimate, type MemoryItem, type MemoryVerdict, type ProjectionMemory } from '../gpu/sizing.js';
@@ -162,6 +162,7 @@ interface RunOptions {
   software?: 'lavapipe' | 'swiftshader';
   gpuMemoryGib?: number;
   quiet?: boolean;
+  saveConnectivity?: boolean;
 }
 
 function buildProgram(io: CliIo): Command {
@@ -196,6 +197,7 @@ function buildProgram(io: CliIo): Command {
     .addOption(softwareOption())
     .option('--gpu-memory-gib <gib>', gpuMemoryHelp, positiveNumber('--gpu-memory-gib'))
     .option('--quiet', 'print nothing but errors')
+    .option('--save-connectivity', 'also write each projection\'s synapses, read back from the GPU: synapses_<projection>.npy (N × 3 uint32: source, target, delay in steps; rows by source, each sorted by target) and weights_<projection>.npy (N float32, the spec\'s weights)')
     .action(async (specPath: string, options: RunOptions) => {
       await runCommand(specPath, options, io);
     });
@@ -726,13 +728,14 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     }
     if (report.aborted) throw new CliInterruptedError(`interrupted after ${report.simulatedMs} ms of simulated time; nothing was written to '${options.out}'.`);
     const recordings = divergence === null ? sim.recordings() : recordingsBeforeStep(sim.recordings(), divergence.step, dtMs);
+    const connectivityFiles = options.saveConnectivity ? await connectivityOutputFiles(sim) : [];
     sim.destroy();
 
     const divergenceInfo = divergence === null ? null : divergenceSummary(divergence, dtMs, options.out);
     // A run cut short by a divergence may end before the warm-up: its statistics then use every step kept.
     const warmupMs = divergence !== null && timing.warmupMs >= report.simulatedMs ? 0 : timing.warmupMs;
     const populations = populationSummaries(spec, recordings, { dtMs, batch, warmupMs, totalSteps: report.steps });
-    const files = outputFiles(recordings, dtMs, batch);
+    const files = [...outputFiles(recordings, dtMs, batch), ...connectivityFiles];
 
     const simulatedS = report.simulatedMs / 1000;
     const summary = {
@@ -861,6 +864,33 @@ function populationSummaries(
     out[pop.name] = summary;
   }
   return out;
+}
+
+/**
+ * Each projection's synapses as two `.npy` files: `synapses_<name>.npy` (N × 3 uint32: source,
+ * target, delay in steps) and `weights_<name>.npy` (N float32). Names keep letters, digits,
+ * `-`, `_` and `.`; other characters become `_`.
+ */
+async function connectivityOutputFiles(sim: GpuSimulator): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
+  const taken = new Set<string>();
+  for (const proj of sim.plan.projections) {
+    let stem = proj.name.replace(/[^A-Za-z0-9._-]/g, '_');
+    if (taken.has(stem)) stem = `${stem}_p${proj.index}`;
+    taken.add(stem);
+    const c = await sim.connectivity(proj.index);
+    const table = new Uint32Array(3 * c.nSynapses);
+    for (let s = 0; s < c.sourceSize; s++) {
+      for (let k = c.rowPtr[s]!; k < c.rowPtr[s + 1]!; k++) {
+        table[3 * k] = s;
+        table[3 * k + 1] = c.targets[k]!;
+        table[3 * k + 2] = c.delaySteps ? c.delaySteps[k]! : c.constantDelaySteps;
+      }
+    }
+    files.push({ name: `synapses_${stem}.npy`, recorder: -1, description: `synapses of projection ${proj.name}: source, target, delay (steps)`, shape: [c.nSynapses, 3], bytes: encodeNpy(table, [c.nSynapses, 3]) });
+    files.push({ name: `weights_${stem}.npy`, recorder: -1, description: `weights of projection ${proj.name}, as in the spec`, shape: [c.nSynapses], bytes: encodeNpy(c.weights, [c.nSynapses]) });
+  }
+  return files;
 }
 
 /** One `.npy` (plus companions) per recorder; names are unique even with several recorders of one kind. */

@@ -55,7 +55,7 @@ export const BROWSER_MEMORY_BUDGET_BYTES = 4 * 1024 ** 3;
 export const GPU_MEMORY_BUDGET_BYTES = 16 * 1024 ** 3;
 /**
  * Default budget on a software adapter in Node, as a fraction of host memory (1/4): host memory
- * is GPU memory there, and connectivity is built on the host first.
+ * is GPU memory there.
  */
 export const SOFTWARE_MEMORY_BUDGET_HOST_FRACTION = 0.25;
 

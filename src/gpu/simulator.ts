@@ -265,7 +265,7 @@ export class GpuSimulator {
     const limits = context.limits;
     const plan = planNetwork(spec, {
       beforeBuild: (expected, resolved) => {
-        // Refuse before anything is built on the host: state from the spec, ~12 bytes per synapse.
+        // Refuse before anything is built: state from the spec, ~12 bytes per synapse.
         const requests: BufferRequest[] = resolved.populations.map((p) => ({
           owner: `population ${p.name}`,
           purpose: 'state variables',

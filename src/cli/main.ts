@@ -729,6 +729,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     if (report.aborted) throw new CliInterruptedError(`interrupted after ${report.simulatedMs} ms of simulated time; nothing was written to '${options.out}'.`);
     const recordings = divergence === null ? sim.recordings() : recordingsBeforeStep(sim.recordings(), divergence.step, dtMs);
     const connectivityFiles = options.saveConnectivity ? await connectivityOutputFiles(sim) : [];
+    const connectivityTimings = sim.connectivityTimings();
     sim.destroy();
 
     const divergenceInfo = divergence === null ? null : divergenceSummary(divergence, dtMs, options.out);
@@ -765,6 +766,11 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       rtf: simulatedS > 0 ? report.wallS / simulatedS : null,
       neuron_steps_per_s: report.neuronStepsPerS,
       construction_s: constructionS,
+      // Of which generating spike projections on the GPU: counting and filling passes, s.
+      connectivity_generation: (() => {
+        const t = connectivityTimings;
+        return { synapses: t.reduce((n, x) => n + x.synapses, 0), count_s: t.reduce((n, x) => n + x.countS, 0), fill_s: t.reduce((n, x) => n + x.fillS, 0) };
+      })(),
       // Spec reading, GPU acquisition, construction, the loop, read-back and statistics (not Node's start-up).
       total_s: (performance.now() - commandStart) / 1000,
       gpu_memory_bytes: { total: sim.memory.totalBytes, by_owner: sim.memory.byOwner },

@@ -36,6 +36,8 @@ export interface DeviceConnectivity {
   readonly inDegree: Uint32Array;
   readonly nSynapses: number;
   readonly chunks: readonly SynapseChunk[];
+  /** Wall-clock seconds of the counting pass (with its read-back) and of the filling passes. */
+  readonly timings: { readonly countS: number; readonly fillS: number };
 }
 
 /** What generation needs from the simulator: buffer allocation that the simulator tracks. */
@@ -54,7 +56,7 @@ function generationKernels(cache: KernelCache): Promise<[Kernel, Kernel]> {
   if (!k) {
     const make = (pass: number): Promise<Kernel> => cache.get({
       name: `connectivity_generate/${pass === 0 ? 'count' : 'fill'}`,
-      parts: ['common.wgsl', 'philox.wgsl', { name: 'generated:pass', text: `const PASS: u32 = ${pass}u;` }, 'connectivity_generate.wgsl'],
+      parts: ['common.wgsl', 'philox.wgsl', { name: 'generated:pass', text: `const PASS: u32 = ${pass}u;` }, 'connectivity_rows.wgsl', 'connectivity_generate.wgsl'],
     });
     k = Promise.all([make(0), make(1)]);
     kernels.set(cache, k);
@@ -67,15 +69,67 @@ export function resetConnectivityKernels(): void {
   kernels = new WeakMap();
 }
 
-function distributionUniforms(prefix: 'w', d: SynapseDistribution | null): Record<string, number> {
+/** The values of the `GenInfo` uniform of a recipe (connectivity_rows.wgsl). */
+export function generationUniforms(recipe: ConnectivityRecipe): Record<string, number> {
   const clip = (x: number): number => Math.max(-FLOAT32_BIG, Math.min(FLOAT32_BIG, x));
+  const w: SynapseDistribution = recipe.weight;
+  if (recipe.kind === 'matrix') throw new Error('a matrix connector is uploaded, not generated');
   return {
-    [`${prefix}_kind`]: d?.kind ?? 0,
-    [`${prefix}_a`]: d?.a ?? 0,
-    [`${prefix}_b`]: d?.b ?? 0,
-    [`${prefix}_lo`]: clip(d?.lo ?? -Infinity),
-    [`${prefix}_hi`]: clip(d?.hi ?? Infinity),
+    kind: GENERATED_CONNECTOR_CODES[recipe.kind],
+    source_size: recipe.sourceSize,
+    target_size: recipe.targetSize,
+    seed: recipe.seed,
+    stream_connectivity: recipe.streams.connectivity,
+    stream_values: recipe.streams.values,
+    no_autapses: recipe.noAutapses ? 1 : 0,
+    threshold: Math.min(recipe.threshold, 0xffffffff),
+    all_pairs: recipe.threshold >= 2 ** 32 ? 1 : 0,
+    count: recipe.count,
+    candidates: recipe.candidates,
+    has_delays: recipe.delay ? 1 : 0,
+    d_first: recipe.delay?.firstStep ?? 0,
+    d_count: recipe.delay?.thresholds.length ?? 0,
+    w_kind: w.kind,
+    w_a: w.a,
+    w_b: w.b,
+    w_lo: clip(w.lo),
+    w_hi: clip(w.hi),
+    p_max: recipe.pMax,
+    kappa: recipe.kappa,
   };
+}
+
+/**
+ * The buffers every kernel that generates a recipe's rows binds (connectivity_rows.wgsl): the
+ * `gen` uniform, orientations, row lengths and the delay table (placeholders where unused).
+ * @param make allocates a storage buffer (tracked by the caller)
+ */
+export function generationResources(
+  device: GPUDevice,
+  recipe: ConnectivityRecipe,
+  kernel: Kernel,
+  make: (what: string, bytes: number, data?: ArrayBufferView) => GPUBuffer,
+  uniforms: GPUBuffer[],
+): { gen: GPUBuffer; orientations: GPUBuffer; rowLengths: GPUBuffer; delayThresholds: GPUBuffer } {
+  const gen = uniformBuffer(device, 'generation info', kernel.packUniform('gen', generationUniforms(recipe)));
+  uniforms.push(gen);
+  const ns = recipe.sourceSize;
+  const nt = recipe.targetSize;
+  return {
+    gen,
+    orientations: recipe.orientations
+      ? make('orientations', (ns + nt) * 4, Float32Array.from([...recipe.orientations.pre, ...recipe.orientations.post], (deg) => (deg * Math.PI) / 180))
+      : make('no orientations', 16),
+    rowLengths: recipe.rowLengths ? make('row lengths', recipe.rowLengths.byteLength, recipe.rowLengths) : make('no row lengths', 16),
+    delayThresholds: recipe.delay && recipe.delay.thresholds.length > 0 ? make('delay table', recipe.delay.thresholds.byteLength, recipe.delay.thresholds) : make('no delay table', 16),
+  };
+}
+
+function uniformBuffer(device: GPUDevice, label: string, bytes: ArrayBuffer): GPUBuffer {
+  const buffer = device.createBuffer({ label, size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
+  buffer.unmap();
+  return buffer;
 }
 
 /** The units of one dispatch as a 2-D grid of 64-thread workgroups. */
@@ -108,44 +162,18 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
     return buffer;
   };
   try {
-    const orientations = recipe.orientations
-      ? temp('orientations', (ns + nt) * 4, Float32Array.from([...recipe.orientations.pre, ...recipe.orientations.post], (deg) => (deg * Math.PI) / 180))
-      : temp('no orientations', 16);
-    const base = {
-      kind: GENERATED_CONNECTOR_CODES[recipe.kind],
-      source_size: ns,
-      target_size: nt,
-      seed: recipe.seed,
-      stream_connectivity: recipe.streams.connectivity,
-      stream_weights: recipe.streams.weights,
-      stream_delays: recipe.streams.delays,
-      no_autapses: recipe.noAutapses ? 1 : 0,
-      threshold: Math.min(recipe.threshold, 0xffffffff),
-      all_pairs: recipe.threshold >= 2 ** 32 ? 1 : 0,
-      count: recipe.count,
-      candidates: recipe.candidates,
-      p_max: recipe.pMax,
-      kappa: recipe.kappa,
-      has_delays: recipe.delay ? 1 : 0,
-      ...distributionUniforms('w', recipe.weight),
-      d_first: recipe.delay?.firstStep ?? 0,
-      d_count: recipe.delay?.thresholds.length ?? 0,
-    };
-    const delayThresholds = recipe.delay && recipe.delay.thresholds.length > 0 ? temp('delay table', recipe.delay.thresholds.byteLength, recipe.delay.thresholds) : temp('no delay table', 16);
+    const { gen, orientations, rowLengths, delayThresholds } = generationResources(device, recipe, count, temp, scratch);
     const maxWorkgroups = limits.maxComputeWorkgroupsPerDimension;
-    const perSource = recipe.kind === 'all_to_all' || recipe.kind === 'one_to_one' || recipe.kind === 'fixed_probability' || recipe.kind === 'ring';
+    const perSource = recipe.kind !== 'fixed_indegree' && recipe.kind !== 'fixed_indegree_distinct';
     const dispatchUnits = (kernel: Kernel, resources: Record<string, GPUBuffer>, from: number, to: number, chunk: { begin: number; end: number }): void => {
       const encoder = device.createCommandEncoder({ label: `${label} generation` });
       for (let begin = from; begin < to; begin += UNITS_PER_DISPATCH) {
         const end = Math.min(to, begin + UNITS_PER_DISPATCH);
-        const bytes = new Uint8Array(kernel.packUniform('gen', { ...base, unit_begin: begin, unit_end: end, chunk_begin: chunk.begin, chunk_end: chunk.end }));
-        const uniform = device.createBuffer({ label: `${label} generation info`, size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
-        new Uint8Array(uniform.getMappedRange()).set(bytes);
-        uniform.unmap();
-        scratch.push(uniform);
+        const range = uniformBuffer(device, `${label} generation range`, kernel.packUniform('range', { unit_begin: begin, unit_end: end, chunk_begin: chunk.begin, chunk_end: chunk.end }));
+        scratch.push(range);
         const pass = encoder.beginComputePass();
         pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, kernel.bind({ gen: uniform, orientations, delay_thresholds: delayThresholds, ...resources }));
+        pass.setBindGroup(0, kernel.bind({ gen, range, orientations, row_lengths: rowLengths, delay_thresholds: delayThresholds, ...resources }));
         const [x, y] = unitGrid(end - begin, maxWorkgroups);
         pass.dispatchWorkgroups(x, y);
         pass.end();
@@ -154,7 +182,8 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
     };
 
     // 1. Count.
-    const rowLength = temp('row lengths', ns * 4);
+    const countStart = performance.now();
+    const rowLength = temp('row counts', ns * 4);
     const inDegreeBuffer = temp('in-degrees', nt * 4);
     const none = { targets: temp('unused targets', 16), weights: temp('unused weights', 16), delays: temp('unused delays', 16) };
     dispatchUnits(count, { row_cursor: rowLength, in_degree: inDegreeBuffer, ...none }, 0, recipe.units, { begin: 0, end: ns });
@@ -169,7 +198,9 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
       rowPtr[s + 1] = total;
     }
 
+    const countS = (performance.now() - countStart) / 1000;
     // 3. Fill, chunk by chunk.
+    const fillStart = performance.now();
     const chunks: SynapseChunk[] = [];
     const dummyIn = temp('unused in-degrees', 16);
     for (const { begin, end } of rowChunks(rowPtr, limits.maxStorageBufferBindingSize, label)) {
@@ -186,11 +217,12 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
       };
       const cursor = temp('row cursors', (end - begin) * 4, localPtr.subarray(0, end - begin));
       const units: [number, number] = perSource ? [begin, end] : [0, recipe.units];
+
       dispatchUnits(fill, { row_cursor: cursor, in_degree: dummyIn, targets: chunk.targets, weights: chunk.weights, delays: chunk.delays ?? none.delays }, units[0], units[1], { begin, end });
       chunks.push(chunk);
     }
     await device.queue.onSubmittedWorkDone();
-    return { recipe, rowPtr, inDegree, nSynapses: total, chunks };
+    return { recipe, rowPtr, inDegree, nSynapses: total, chunks, timings: { countS, fillS: (performance.now() - fillStart) / 1000 } };
   } finally {
     for (const b of scratch) b.destroy();
   }
@@ -213,7 +245,32 @@ function uploadConnectivity(alloc: ConnectivityAllocator, c: Connectivity, recip
       delays: c.delaySteps ? alloc.storage(`${chunkLabel} delays`, (hi - lo) * 4, c.delaySteps.subarray(lo, hi)) : null,
     };
   });
-  return { recipe, rowPtr: c.rowPtr, inDegree, nSynapses: c.nSynapses, chunks };
+  return { recipe, rowPtr: c.rowPtr, inDegree, nSynapses: c.nSynapses, chunks, timings: { countS: 0, fillS: 0 } };
+}
+
+/** Largest power of two such that `bound·scale` stays below 2^31 (with a margin). */
+export function fixedPointScale(bound: number): number {
+  if (!(bound > 0)) return 2 ** 20;
+  const exponent = Math.floor(Math.log2((0.99 * 2147483647) / bound));
+  return 2 ** Math.min(30, exponent);
+}
+
+/**
+ * Fixed-point scale of each of a target population's 4 spike input channels: the most weight
+ * one neuron can receive in one step is bounded by Σ over projections onto the channel of the
+ * neuron's in-degree × the largest |weight| the projection's distribution can draw.
+ */
+export function channelScales(targetSize: number, incoming: readonly { readonly channel: number; readonly inDegree: Uint32Array; readonly maxAbsWeight: number }[]): number[] {
+  const bounds = [0, 1, 2, 3].map(() => new Float64Array(targetSize));
+  for (const q of incoming) {
+    const bound = bounds[q.channel]!;
+    for (let t = 0; t < targetSize; t++) bound[t]! += q.inDegree[t]! * q.maxAbsWeight;
+  }
+  return bounds.map((bound) => {
+    let m = 0;
+    for (let t = 0; t < bound.length; t++) if (bound[t]! > m) m = bound[t]!;
+    return fixedPointScale(m);
+  });
 }
 
 /**

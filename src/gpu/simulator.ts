@@ -376,6 +376,11 @@ export class GpuSimulator {
     };
   }
 
+  /** How long generating each spike projection's synapses took (counting and filling passes, s). */
+  connectivityTimings(): { projection: string; synapses: number; countS: number; fillS: number }[] {
+    return [...this.deviceSynapses.entries()].map(([index, dc]) => ({ projection: this.plan.projections[index]!.name, synapses: dc.nSynapses, ...dc.timings }));
+  }
+
   /**
    * Download a projection's synapses (outgoing rows by source). The engine keeps no host copy
    * of generated synapses; this reads them back from the device, each row sorted by (target,

@@ -18,7 +18,7 @@
  */
 
 import type { Distribution, ProjectionSpec } from './spec.js';
-import { RandomStream, rngDraw, rngDrawInto, rngNormal2, rngUnit, streamId } from '../rng/philox.js';
+import { RandomStream, logFactorial, rngDraw, rngDrawInto, rngNormal2, rngUnit, streamId } from '../rng/philox.js';
 import { STREAM_PURPOSE } from '../rng/streams.js';
 
 /** Largest synapse count a single projection may hold (indices are u32). */
@@ -201,12 +201,20 @@ export interface ConnectivityRecipe {
   readonly targetSize: number;
   /** Network seed, u32. */
   readonly seed: number;
-  /** Philox streams of which synapses exist, of weights and of delays. */
-  readonly streams: { readonly connectivity: number; readonly weights: number; readonly delays: number };
+  /**
+   * Philox streams: which synapses exist, and each synapse's values (weight from words 0–1,
+   * delay from word 2 of one draw).
+   */
+  readonly streams: { readonly connectivity: number; readonly values: number };
   /** Whether i→i synapses are excluded (recurrent projections with `autapses: false`). */
   readonly noAutapses: boolean;
-  /** Number of generation units: sources, targets (fixed in-degree) or synapses (fixed total number). */
+  /** Number of generation units: sources, or targets (fixed in-degree). */
   readonly units: number;
+  /**
+   * fixed_total_number: synapses per source, a multinomial draw made here (O(sources)) by
+   * conditional binomials; each row's targets are then drawn on the device. Null otherwise.
+   */
+  readonly rowLengths: Uint32Array | null;
   /**
    * fixed_probability: a synapse exists when the pair's 32-bit word is below this threshold
    * (⌊p·2³²⌋; 2³² means always).
@@ -265,6 +273,7 @@ export function connectivityRecipe(
   let count = 0;
   let candidates = 0;
   let orientations: ConnectivityRecipe['orientations'] = null;
+  let rowLengths: Uint32Array | null = null;
   let expected: number;
   switch (conn.type) {
     case 'all_to_all':
@@ -314,9 +323,9 @@ export function connectivityRecipe(
       checkSynapseCount(conn.n);
       if (conn.n > 0 && (ns === 0 || nt === 0 || (noAutapses && nt < 2))) throw new Error(`fixed_total_number: no possible pair for sizes ${ns} → ${nt}`);
       kind = 'fixed_total_number';
-      units = conn.n;
       count = conn.n;
       expected = conn.n;
+      rowLengths = multinomialRowLengths(conn.n, ns, seed >>> 0, streamId(STREAM_PURPOSE.connectivity, projectionIndex));
       break;
     case 'matrix':
       kind = 'matrix';
@@ -342,10 +351,9 @@ export function connectivityRecipe(
     kind, sourceSize: ns, targetSize: nt, seed: seed >>> 0,
     streams: {
       connectivity: streamId(STREAM_PURPOSE.connectivity, projectionIndex),
-      weights: streamId(STREAM_PURPOSE.weights, projectionIndex),
-      delays: streamId(STREAM_PURPOSE.delays, projectionIndex),
+      values: streamId(STREAM_PURPOSE.weights, projectionIndex),
     },
-    noAutapses, units, threshold, pMax, kappa, count, candidates, orientations,
+    noAutapses, units, rowLengths, threshold, pMax, kappa, count, candidates, orientations,
     matrix: conn.type === 'matrix' ? conn.weights : null,
     weight: synapseDistribution(proj.weight ?? 0),
     delay, dtMs, constantDelaySteps, maxDelaySteps, expectedSynapses: expected,
@@ -389,8 +397,8 @@ export function distributionAbsBound(d: SynapseDistribution): number {
 }
 
 /**
- * One synapse's draw from a distribution, keyed by its generation unit and position: word 0
- * (uniform) or Box–Muller of words 0 and 1 (normal) of `rngDraw(seed, stream, unit, position, 0, r)`,
+ * One synapse's weight, keyed by its generation unit and position: word 0 (uniform) or
+ * Box–Muller of words 0 and 1 (normal) of `rngDraw(seed, values stream, unit, position, 0, r)`,
  * r counting redraws. Float64 here; the GPU computes the same in float32.
  */
 export function synapseDraw(d: SynapseDistribution, seed: number, stream: number, unit: number, position: number): number {
@@ -470,9 +478,9 @@ export function delayTable(d: SynapseDistribution, dtMs: number): DelayTable {
   return { firstStep: first + begin, thresholds: Uint32Array.from(thresholds.slice(begin, end)) };
 }
 
-/** One synapse's delay in steps: word 0 of `rngDraw(seed, stream, unit, position, 0, 0)` located in the table (as the WGSL kernel). */
+/** One synapse's delay in steps: word 2 of `rngDraw(seed, values stream, unit, position, 0, 0)` located in the table (as the WGSL kernel). */
 export function delayDraw(t: DelayTable, seed: number, stream: number, unit: number, position: number): number {
-  const w = rngDraw(seed, stream, unit, position, 0, 0)[0];
+  const w = rngDraw(seed, stream, unit, position, 0, 0)[2];
   // Number of thresholds ≤ w (binary search).
   let lo = 0;
   let hi = t.thresholds.length;
@@ -506,11 +514,12 @@ export function mulhi32(a: number, b: number): number {
  * - fixed_indegree without multapses: selection sampling (Knuth's algorithm S) over the
  *   candidates i = 0, 1, …: candidate i (word i mod 4 of `rngDraw(…, t, ⌊i/4⌋, 1, 0)`) is taken
  *   when mulhi(word, candidates − i) < indegree − taken; position = how many were taken before;
- * - fixed_total_number: unit = synapse k: source = mulhi(w0, ns), target = mulhi(w1, nt) of
- *   `rngDraw(…, k, 0, 0, 0)` (without autapses: mulhi(w1, nt − 1), shifted past the source).
+ * - fixed_total_number: unit = source s with `rowLengths[s]` synapses (a multinomial drawn by
+ *   {@link multinomialRowLengths}); position j: target = mulhi(word j mod 4 of
+ *   `rngDraw(…, s, ⌊j/4⌋, 0, 0)`, nt) (without autapses: over nt − 1, shifted past s).
  */
 export function visitUnit(r: ConnectivityRecipe, unit: number, visit: (unit: number, position: number, source: number, target: number) => void, words: Uint32Array = new Uint32Array(4)): void {
-  const { seed, sourceSize: ns, targetSize: nt, noAutapses } = r;
+  const { seed, targetSize: nt, noAutapses } = r;
   const stream = r.streams.connectivity;
   switch (r.kind) {
     case 'all_to_all':
@@ -560,16 +569,18 @@ export function visitUnit(r: ConnectivityRecipe, unit: number, visit: (unit: num
       return;
     }
     case 'fixed_total_number': {
-      rngDrawInto(words, seed, stream, unit, 0, 0, 0);
-      const s = mulhi32(words[0]!, ns);
-      let t: number;
-      if (noAutapses) {
-        t = mulhi32(words[1]!, nt - 1);
-        if (t >= s) t++;
-      } else {
-        t = mulhi32(words[1]!, nt);
+      const n = r.rowLengths![unit]!;
+      for (let j = 0; j < n; j++) {
+        if ((j & 3) === 0) rngDrawInto(words, seed, stream, unit, j >>> 2, 0, 0);
+        let t: number;
+        if (noAutapses) {
+          t = mulhi32(words[j & 3]!, nt - 1);
+          if (t >= unit) t++;
+        } else {
+          t = mulhi32(words[j & 3]!, nt);
+        }
+        visit(unit, j, unit, t);
       }
-      visit(unit, 0, s, t);
       return;
     }
     case 'matrix':
@@ -578,9 +589,62 @@ export function visitUnit(r: ConnectivityRecipe, unit: number, visit: (unit: num
 }
 
 /**
+ * Binomial(n, p) from one uniform u ∈ (0, 1) by inversion, walking out from the mode (float64;
+ * expected O(√(np)) steps).
+ */
+export function binomialInversion(n: number, p: number, u: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomialInversion(n, 1 - p, 1 - u);
+  const q = 1 - p;
+  const ratio = p / q;
+  const mode = Math.min(n, Math.floor((n + 1) * p));
+  const pm = Math.exp(logFactorial(n) - logFactorial(mode) - logFactorial(n - mode) + mode * Math.log(p) + (n - mode) * Math.log1p(-p));
+  let lo = mode;
+  let hi = mode;
+  let pLo = pm;
+  let pHi = pm;
+  let cumulative = pm;
+  if (u < cumulative) return mode;
+  for (;;) {
+    const nextLo = lo > 0 ? (pLo * lo) / ((n - lo + 1) * ratio) : 0;
+    const nextHi = hi < n ? (pHi * (n - hi) * ratio) / (hi + 1) : 0;
+    if (!(nextLo > 0) && !(nextHi > 0)) return hi; // u beyond the representable tail
+    if (nextHi >= nextLo) {
+      hi++;
+      pHi = nextHi;
+      cumulative += pHi;
+      if (u < cumulative) return hi;
+    } else {
+      lo--;
+      pLo = nextLo;
+      cumulative += pLo;
+      if (u < cumulative) return lo;
+    }
+  }
+}
+
+/**
+ * Synapses per source of `n` synapses whose sources are uniform over `sources`: a multinomial
+ * drawn by conditional binomials, row s taking Binomial(remaining, 1/(sources − s)) with the
+ * uniform of word 0 of `rngDraw(seed, stream, s, 0, 2, 0)` (trial 2: apart from the rows' draws).
+ */
+export function multinomialRowLengths(n: number, sources: number, seed: number, stream: number): Uint32Array {
+  const out = new Uint32Array(sources);
+  let remaining = n;
+  for (let s = 0; s < sources && remaining > 0; s++) {
+    const k = s === sources - 1 ? remaining : binomialInversion(remaining, 1 / (sources - s), rngUnit(rngDraw(seed, stream, s, 0, 2, 0)[0]));
+    out[s] = k;
+    remaining -= k;
+  }
+  return out;
+}
+
+/**
  * The float64 CPU reference of connectivity generation: the synapses of a recipe as outgoing
  * compressed sparse rows. Rows hold their synapses in generation order (increasing target for
- * per-source connectors, increasing generation unit otherwise).
+ * all_to_all, fixed_probability and ring; draw order for fixed_total_number; increasing
+ * target unit for fixed in-degree).
  */
 export function generateConnectivity(r: ConnectivityRecipe): Connectivity {
   const ns = r.sourceSize;
@@ -609,8 +673,8 @@ export function generateConnectivity(r: ConnectivityRecipe): Connectivity {
     const fill = (u: number, j: number, s: number, t: number): void => {
       const k = cursor[s]!++;
       targets[k] = t;
-      weights[k] = synapseDraw(r.weight, r.seed, r.streams.weights, u, j);
-      if (delaySteps) delaySteps[k] = delayDraw(r.delay!, r.seed, r.streams.delays, u, j);
+      weights[k] = synapseDraw(r.weight, r.seed, r.streams.values, u, j);
+      if (delaySteps) delaySteps[k] = delayDraw(r.delay!, r.seed, r.streams.values, u, j);
     };
     for (let u = 0; u < r.units; u++) visitUnit(r, u, fill, words);
   }

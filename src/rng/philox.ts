@@ -168,7 +168,7 @@ export function rngBernoulli(p: number, seed: number, stream: number, index: num
  * ln(k!) for a non-negative integer k: exact product below 10, Stirling's series beyond
  * (error < 1e-10). Same formula as the WGSL `rng_log_factorial`.
  */
-function logFactorial(k: number): number {
+export function logFactorial(k: number): number {
   if (k < 10) {
     let f = 1;
     for (let i = 2; i <= k; i++) f *= i;

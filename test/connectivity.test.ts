@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binomialInversion,
   buildConnectivity,
+  multinomialRowLengths,
   connectivityBytes,
   drawDistribution,
   preferredOrientationsDeg,
@@ -9,7 +11,7 @@ import {
   type Connectivity,
 } from '../src/model/connectivity.js';
 import type { ConnectorSpec, Distribution, ProjectionSpec } from '../src/model/spec.js';
-import { RandomStream, rngDraw, rngUnit, streamId } from '../src/rng/philox.js';
+import { RandomStream, logFactorial, rngDraw, rngUnit, streamId } from '../src/rng/philox.js';
 import { STREAM_PURPOSE } from '../src/rng/streams.js';
 
 const DT = 0.1;
@@ -554,4 +556,40 @@ describe('Brunel-sized build (timing sanity)', () => {
     console.log(`Brunel connectivity: ${total} synapses, ${(bytes / 2 ** 20).toFixed(1)} MiB, built in ${ms.toFixed(0)} ms`);
     expect(total).toBe(10_000_000);
   }, 60_000);
+});
+
+describe('multinomial row lengths of fixed_total_number', () => {
+  it('binomialInversion has the binomial mean, variance and pmf', () => {
+    const n = 1000;
+    const p = 0.3;
+    const draws = 40_000;
+    const hist = new Map<number, number>();
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < draws; i++) {
+      const k = binomialInversion(n, p, rngUnit(rngDraw(5, 99, i, 0, 0, 0)[0]));
+      sum += k;
+      sq += k * k;
+      hist.set(k, (hist.get(k) ?? 0) + 1);
+    }
+    const mean = sum / draws;
+    const variance = sq / draws - mean * mean;
+    expect(Math.abs(mean - n * p)).toBeLessThan(5 * Math.sqrt((n * p * (1 - p)) / draws));
+    expect(Math.abs(variance / (n * p * (1 - p)) - 1)).toBeLessThan(0.05);
+    // The mode's frequency against its probability.
+    const mode = 300;
+    const pmf = Math.exp(logFactorial(n) - logFactorial(mode) - logFactorial(n - mode) + mode * Math.log(p) + (n - mode) * Math.log(1 - p));
+    expect(Math.abs((hist.get(mode) ?? 0) / draws - pmf)).toBeLessThan(5 * Math.sqrt(pmf / draws));
+    expect(binomialInversion(10, 1, 0.5)).toBe(10);
+    expect(binomialInversion(10, 0, 0.5)).toBe(0);
+    expect(binomialInversion(10, 0.9, 0.999999)).toBeLessThanOrEqual(10);
+  });
+
+  it('sum to n with the multinomial variance n(1/N)(1 − 1/N) per row', () => {
+    const rows = multinomialRowLengths(2_000_000, 500, 3, 7);
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(2_000_000);
+    const { mean, variance } = meanVar(rows);
+    expect(mean).toBe(4000);
+    expect(Math.abs(variance / (2_000_000 * (1 / 500) * (1 - 1 / 500)) - 1)).toBeLessThan(0.2);
+  });
 });

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { connectivityRecipe, generateConnectivity, preferredOrientationsDeg, type Connectivity, type ConnectivityRecipe } from '../src/model/connectivity.js';
-import type { ConnectorSpec, Distribution } from '../src/model/spec.js';
+import type { ConnectorSpec, Distribution, NetworkSpec } from '../src/model/spec.js';
+import type { SpikeRecording } from '../src/model/recording.js';
+import { validateSpec } from '../src/model/schema.js';
 import { KernelCache } from '../src/gpu/kernels.js';
 import { downloadConnectivity, generateOnDevice, sortRows, type ConnectivityAllocator } from '../src/gpu/connectivity.js';
 import { nodeShaderLoader } from '../src/node/shaders.js';
@@ -189,4 +191,69 @@ describe('the engine holds generated synapses on the device only', () => {
       rmSync(work, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('procedural connectivity', () => {
+  /** Brunel (2000) network A-style, 10,000 LIF neurons, with fixed_probability p = 0.1 (per-source rows). */
+  function brunel(procedural: boolean): NetworkSpec {
+    const spec = JSON.parse(readFileSync('examples/brunel2000.json', 'utf8')) as NetworkSpec;
+    return {
+      ...spec, batch: 1, seed: 11,
+      projections: spec.projections!.map((p) => ({ ...p, connector: { type: 'fixed_probability' as const, p: 0.1 }, ...(procedural ? { procedural: true } : {}) })),
+      recorders: spec.populations.map((p) => ({ type: 'spikes' as const, population: p.name })),
+    };
+  }
+
+  const spikes = async (spec: NetworkSpec, ms: number): Promise<{ keys: string[]; synapseBytes: number; connectivity: Connectivity }> => {
+    const t0 = performance.now();
+    const sim = await gpuSimulator(spec);
+    try {
+      const t1 = performance.now();
+      await sim.run(ms);
+      console.log(`build ${((t1 - t0) / 1000).toFixed(1)} s, run ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+      const keys = (sim.recordings() as SpikeRecording[]).flatMap((r, p) => Array.from(r.steps, (s, i) => `${p}:${s}:${r.trials[i]}:${r.senders[i]}`));
+      const synapseBytes = Object.entries(sim.memory.byOwner).filter(([owner]) => owner.startsWith('projection')).reduce((n, [, b]) => n + b, 0);
+      return { keys, synapseBytes, connectivity: await sim.connectivity(spec.projections!.length - 1) };
+    } finally {
+      sim.destroy();
+    }
+  };
+
+  it('gives bitwise-identical spikes to stored connectivity on Brunel 2000 (p = 0.1, 60 ms), storing no synapses', async () => {
+    const stored = await spikes(brunel(false), 60);
+    const procedural = await spikes(brunel(true), 60);
+    console.log(`Brunel 2000 p = 0.1: ${stored.keys.length} spikes stored, ${procedural.keys.length} procedural; projection memory ${stored.synapseBytes} vs ${procedural.synapseBytes} bytes`);
+    expect(stored.keys.length).toBeGreaterThan(5000);
+    expect(procedural.keys).toEqual(stored.keys);
+    // What a procedural projection would store is the stored one, synapse for synapse.
+    expect(procedural.connectivity.targets).toEqual(stored.connectivity.targets);
+    expect(procedural.synapseBytes).toBeLessThan(0.01 * stored.synapseBytes);
+  }, 120_000);
+
+  it('matches stored connectivity with fixed_total_number rows, weight and delay distributions', async () => {
+    const make = (procedural: boolean): NetworkSpec => ({
+      dt_ms: 0.1, seed: 21,
+      populations: [
+        { name: 'E', size: 400, model: 'lif_psc_exp', initial: { v_mV: { uniform: [-70, -50] } } },
+        { name: 'I', size: 100, model: 'lif_psc_exp', initial: { v_mV: { uniform: [-70, -50] } } },
+      ],
+      projections: [
+        { source: 'E', target: 'E', connector: { type: 'fixed_total_number', n: 20_000 }, weight: { normal: { mean: 90, std: 9 }, min: 0 }, delay_ms: { normal: { mean: 1.5, std: 0.75 }, min: 0.1 }, ...(procedural ? { procedural: true } : {}) },
+        { source: 'E', target: 'I', connector: { type: 'fixed_probability', p: 0.2 }, weight: { uniform: [50, 120] }, delay_ms: 0.8, ...(procedural ? { procedural: true } : {}) },
+        { source: 'I', target: 'E', connector: { type: 'fixed_indegree', indegree: 30 }, weight: 300, receptor: 'inhibitory' },
+      ],
+      inputs: [{ type: 'poisson', target: 'E', rate_hz: 8, n_sources: 1200, weight: 90 }, { type: 'poisson', target: 'I', rate_hz: 8, n_sources: 1100, weight: 90 }],
+      recorders: [{ type: 'spikes', population: 'E' }, { type: 'spikes', population: 'I' }],
+    });
+    const stored = await spikes(make(false), 200);
+    const procedural = await spikes(make(true), 200);
+    expect(stored.keys.length).toBeGreaterThan(200);
+    expect(procedural.keys).toEqual(stored.keys);
+  }, 60_000);
+
+  it('is refused where rows cannot be regenerated per source, naming the field and what to do', () => {
+    const spec = brunel(true);
+    const bad = { ...spec, projections: spec.projections!.map((p, i) => (i === 0 ? { ...p, connector: { type: 'fixed_indegree' as const, indegree: 800 } } : p)) };
+    expect(() => validateSpec(bad)).toThrow(/projections\[0\]\.procedural: needs a connector whose rows are generated per source \(fixed_probability, fixed_total_number, all_to_all, one_to_one, ring\); got "fixed_indegree".*p = indegree \/ source size/);
+  });
 });

@@ -38,6 +38,11 @@ export interface DeviceConnectivity {
   readonly chunks: readonly SynapseChunk[];
   /** Wall-clock seconds of the counting pass (with its read-back) and of the filling passes. */
   readonly timings: { readonly countS: number; readonly fillS: number };
+  /**
+   * Procedural projections: no chunks; the buffers the propagation kernel regenerates rows
+   * from (`gen` uniform, orientations, row lengths, delay table). Null for stored ones.
+   */
+  readonly procedural: { readonly gen: GPUBuffer; readonly orientations: GPUBuffer; readonly rowLengths: GPUBuffer; readonly delayThresholds: GPUBuffer } | null;
 }
 
 /** What generation needs from the simulator: buffer allocation that the simulator tracks. */
@@ -47,6 +52,8 @@ export interface ConnectivityAllocator {
   readonly limits: GPUSupportedLimits;
   /** A tracked storage buffer (destroyed with the simulator), optionally initialised. */
   storage(label: string, bytes: number, data?: ArrayBufferView): GPUBuffer;
+  /** Track buffers made elsewhere (uniforms) so that they are destroyed with the simulator. */
+  adopt?(buffers: readonly GPUBuffer[]): void;
 }
 
 let kernels: WeakMap<KernelCache, Promise<[Kernel, Kernel]>> = new WeakMap();
@@ -144,8 +151,9 @@ function unitGrid(units: number, maxWorkgroups: number): [number, number] {
  * @param label names the buffers (the projection's name)
  * @throws RangeError when one neuron's row exceeds a storage binding, or the projection 2³² − 1 synapses
  */
-export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: ConnectivityRecipe, label: string): Promise<DeviceConnectivity> {
+export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: ConnectivityRecipe, label: string, options: { readonly procedural?: boolean } = {}): Promise<DeviceConnectivity> {
   const { device, limits } = alloc;
+  const procedural = options.procedural === true;
   if (recipe.kind === 'matrix') return uploadConnectivity(alloc, generateConnectivity(recipe), recipe, label);
   const [count, fill] = await generationKernels(alloc.cache);
   const ns = recipe.sourceSize;
@@ -162,7 +170,11 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
     return buffer;
   };
   try {
-    const { gen, orientations, rowLengths, delayThresholds } = generationResources(device, recipe, count, temp, scratch);
+    // A procedural projection keeps the generation inputs for its propagation kernel.
+    const keep: GPUBuffer[] = [];
+    const resources = generationResources(device, recipe, count, procedural ? (what, bytes, data) => alloc.storage(`${label} ${what}`, bytes, data) : temp, procedural ? keep : scratch);
+    const { gen, orientations, rowLengths, delayThresholds } = resources;
+    if (procedural) alloc.adopt?.(keep);
     const maxWorkgroups = limits.maxComputeWorkgroupsPerDimension;
     const perSource = recipe.kind !== 'fixed_indegree' && recipe.kind !== 'fixed_indegree_distinct';
     const dispatchUnits = (kernel: Kernel, resources: Record<string, GPUBuffer>, from: number, to: number, chunk: { begin: number; end: number }): void => {
@@ -199,6 +211,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
     }
 
     const countS = (performance.now() - countStart) / 1000;
+    if (procedural) return { recipe, rowPtr, inDegree, nSynapses: total, chunks: [], timings: { countS, fillS: 0 }, procedural: resources };
     // 3. Fill, chunk by chunk.
     const fillStart = performance.now();
     const chunks: SynapseChunk[] = [];
@@ -222,7 +235,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
       chunks.push(chunk);
     }
     await device.queue.onSubmittedWorkDone();
-    return { recipe, rowPtr, inDegree, nSynapses: total, chunks, timings: { countS, fillS: (performance.now() - fillStart) / 1000 } };
+    return { recipe, rowPtr, inDegree, nSynapses: total, chunks, timings: { countS, fillS: (performance.now() - fillStart) / 1000 }, procedural: null };
   } finally {
     for (const b of scratch) b.destroy();
   }
@@ -245,7 +258,7 @@ function uploadConnectivity(alloc: ConnectivityAllocator, c: Connectivity, recip
       delays: c.delaySteps ? alloc.storage(`${chunkLabel} delays`, (hi - lo) * 4, c.delaySteps.subarray(lo, hi)) : null,
     };
   });
-  return { recipe, rowPtr: c.rowPtr, inDegree, nSynapses: c.nSynapses, chunks, timings: { countS: 0, fillS: 0 } };
+  return { recipe, rowPtr: c.rowPtr, inDegree, nSynapses: c.nSynapses, chunks, timings: { countS: 0, fillS: 0 }, procedural: null };
 }
 
 /** Largest power of two such that `bound·scale` stays below 2^31 (with a margin). */
@@ -302,14 +315,34 @@ export async function downloadConnectivity(device: GPUDevice, dc: DeviceConnecti
 
 /** Sort each row's synapses by (target, delay, weight), in place: the canonical order of a synapse list. */
 export function sortRows(rowPtr: Uint32Array, targets: Uint32Array, weights: Float32Array, delays: Uint32Array | null): void {
-  const order: number[] = [];
+  const before = (a: number, b: number): boolean => targets[a]! < targets[b]! || (targets[a] === targets[b] && (delays ? delays[a]! - delays[b]! : 0) < 0)
+    || (targets[a] === targets[b] && (delays ? delays[a] === delays[b] : true) && weights[a]! < weights[b]!);
+  let keys = new Float64Array(0);
   for (let s = 0; s + 1 < rowPtr.length; s++) {
     const lo = rowPtr[s]!;
     const hi = rowPtr[s + 1]!;
-    if (hi - lo < 2) continue;
-    order.length = 0;
-    for (let k = lo; k < hi; k++) order.push(k);
-    order.sort((a, b) => targets[a]! - targets[b]! || (delays ? delays[a]! - delays[b]! : 0) || weights[a]! - weights[b]!);
+    let sorted = true;
+    for (let k = lo + 1; k < hi && sorted; k++) if (before(k, k - 1)) sorted = false;
+    if (sorted) continue;
+    // Sort by target with the position as tie-break (packed exactly in a float64), then order
+    // runs of equal targets (multapses) by delay and weight.
+    const n = hi - lo;
+    if (n >= 2 ** 26) throw new RangeError(`sortRows: a row of ${n} synapses is too long to sort here (at most 2^26)`);
+    if (keys.length < n) keys = new Float64Array(n);
+    const view = keys.subarray(0, n);
+    // Exact while target < 2^27 (target · 2^26 + i < 2^53).
+    for (let i = 0; i < n; i++) view[i] = Math.min(targets[lo + i]!, 2 ** 27 - 1) * 2 ** 26 + i;
+    view.sort();
+    const order = Array.from(view, (key) => lo + (key % 2 ** 26));
+    for (let i = 0; i < n;) {
+      let j = i + 1;
+      while (j < n && targets[order[j]!] === targets[order[i]!]) j++;
+      if (j - i > 1) {
+        const run = order.slice(i, j).sort((a, b) => (delays ? delays[a]! - delays[b]! : 0) || weights[a]! - weights[b]!);
+        for (let k = i; k < j; k++) order[k] = run[k - i]!;
+      }
+      i = j;
+    }
     const t = order.map((k) => targets[k]!);
     const w = order.map((k) => weights[k]!);
     const d = delays ? order.map((k) => delays[k]!) : null;

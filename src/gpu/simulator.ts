@@ -393,7 +393,27 @@ export class GpuSimulator {
     const proj = typeof projection === 'number' ? this.plan.projections[projection] : this.plan.projections.find((p) => p.name === projection);
     if (!proj) throw new RangeError(`connectivity: no projection ${JSON.stringify(projection)} (have: ${this.plan.projections.map((p) => p.name).join(', ')})`);
     const device = this.deviceSynapses.get(proj.index);
-    return device ? downloadConnectivity(this.device, device) : proj.connectivity!;
+    if (!device) return proj.connectivity!;
+    if (!device.procedural) return downloadConnectivity(this.device, device);
+    // Procedural: store the rows once into temporary buffers, read them back, free them.
+    const temporary: GPUBuffer[] = [];
+    const alloc: ConnectivityAllocator = {
+      device: this.device, cache: this.cache, limits: this.context.limits,
+      storage: (label, bytes, data) => {
+        const buffer = this.device.createBuffer({ label, size: align(Math.max(4, bytes), 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, mappedAtCreation: data !== undefined });
+        if (data) {
+          new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          buffer.unmap();
+        }
+        temporary.push(buffer);
+        return buffer;
+      },
+    };
+    try {
+      return await downloadConnectivity(this.device, await generateOnDevice(alloc, proj.recipe, `${proj.name} (download)`));
+    } finally {
+      for (const b of temporary) b.destroy();
+    }
   }
 
   /**
@@ -612,9 +632,13 @@ export class GpuSimulator {
 
     // Spike projections: synapses generated on the device; then the fixed-point scale of each
     // target channel from the in-degrees (read back, O(neurons)) and the weight bounds.
-    const alloc: ConnectivityAllocator = { device: this.device, cache, limits: this.context.limits, storage: (label, bytes, data) => this.storage(label, bytes, data) };
+    const alloc: ConnectivityAllocator = {
+      device: this.device, cache, limits: this.context.limits,
+      storage: (label, bytes, data) => this.storage(label, bytes, data),
+      adopt: (buffers) => this.allocated.push(...buffers),
+    };
     for (const proj of plan.projections) {
-      if (proj.mode === 'spike') this.deviceSynapses.set(proj.index, await generateOnDevice(alloc, proj.recipe, proj.name));
+      if (proj.mode === 'spike') this.deviceSynapses.set(proj.index, await generateOnDevice(alloc, proj.recipe, proj.name, { procedural: proj.procedural }));
     }
     for (const pop of plan.populations) {
       const incoming = plan.projections.filter((q) => q.target === pop.index && q.mode === 'spike').map((q) => ({
@@ -760,6 +784,7 @@ export class GpuSimulator {
 
     const limit = this.context.limits.maxStorageBufferBindingSize;
     const propagateSpikes = await cache.get({ name: 'propagate_spikes_csr', parts: ['common.wgsl', 'propagate_spikes_csr.wgsl'], dynamicBindings: dynamic });
+    const propagateProcedural = await cache.get({ name: 'propagate_spikes_procedural', parts: ['common.wgsl', 'philox.wgsl', 'connectivity_rows.wgsl', 'propagate_spikes_procedural.wgsl'], dynamicBindings: dynamic });
     // Trials per thread of the sparse rate gather (see propagate_rates_csr.wgsl).
     const batchBlock = Math.min(16, batch);
     const propagateSparse = await cache.get({
@@ -774,6 +799,24 @@ export class GpuSimulator {
       if (proj.mode === 'spike') {
         const synapses = this.deviceSynapses.get(proj.index)!;
         const scale = this.channelScale.get(proj.target)![proj.channel]!;
+        if (synapses.procedural) {
+          const rows = synapses.procedural;
+          const info = this.uniform(`${proj.name} procedural info`, propagateProcedural.packUniform('proj', {
+            batch,
+            spike_block_words: 1 + batch + source.plan.size * batch,
+            target_size: target.plan.size,
+            ring_slots: target.plan.ringSlots,
+            channel: proj.channel,
+            constant_delay: proj.constantDelaySteps,
+            weight_scale: proj.sign * scale,
+          }));
+          const bindGroup = propagateProcedural.bind({
+            gen: rows.gen, orientations: rows.orientations, row_lengths: rows.rowLengths, delay_thresholds: rows.delayThresholds,
+            clock, proj: info, spikes: source.spikes!, syn_ring: target.input,
+          });
+          propagation.push({ kernel: propagateProcedural, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
+          continue;
+        }
         for (const chunk of synapses.chunks) {
           const label = `${proj.name} [${chunk.begin}, ${chunk.end})`;
           const info = this.uniform(`${label} info`, propagateSpikes.packUniform('proj', {
@@ -1221,7 +1264,7 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number): BufferReques
       // Generated synapses: the expected count (rows are split into bindings of at most
       // maxStorageBufferBindingSize; a single row too large is refused while generating).
       const synapses = proj.connectivity?.nSynapses ?? r.expectedSynapses;
-      out.push({ owner, purpose: 'synapses', bytes: synapses * perSynapse + (r.sourceSize + 1) * 4, storageBinding: false, splittable: true });
+      if (!proj.procedural) out.push({ owner, purpose: 'synapses', bytes: synapses * perSynapse + (r.sourceSize + 1) * 4, storageBinding: false, splittable: true });
       if (proj.mode === 'spike') out.push({ owner, purpose: 'generation scratch (row lengths, in-degrees)', bytes: (r.sourceSize + r.targetSize) * 4, storageBinding: true });
     }
   }

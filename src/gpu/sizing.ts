@@ -12,7 +12,7 @@ import { estimateSynapses, msToSteps } from '../model/plan.js';
 import { delayTable, synapseDistribution } from '../model/connectivity.js';
 import { emitsSpikes, resolveParams, type NeuronModelDef } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
-import { resolveSpecDefaults } from '../model/schema.js';
+import { PROCEDURAL_CONNECTORS, resolveSpecDefaults } from '../model/schema.js';
 import type { Distribution, NetworkSpec, ProjectionSpec } from '../model/spec.js';
 import { formatBytes, memoryProblems, summarize, type BufferRequest, type MemoryBudget, type MemoryProblem } from './memory.js';
 
@@ -83,6 +83,8 @@ export interface ProjectionMemory extends MemoryItem {
   readonly synapses: number;
   /** No stored synapses (see {@link isProceduralProjection}). */
   readonly procedural: boolean;
+  /** Whether it could be made procedural (spiking target, per-source connector). */
+  readonly proceduralPossible: boolean;
   /** Delays vary between synapses (stored per synapse). */
   readonly perSynapseDelays: boolean;
   /** Largest row (one source neuron's outgoing, or one target's incoming, synapses) expected, synapses. */
@@ -116,19 +118,12 @@ export interface MemoryEstimateOptions {
   readonly durationMs?: number;
 }
 
-/**
- * Whether procedural connectivity can be asked for in a spec yet. The hook for issue #11's
- * procedural projections: when the schema learns `"procedural": true`, set this to true so that
- * refusals suggest it ({@link isProceduralProjection} already reads the key).
- */
-export const PROCEDURAL_PROJECTIONS_AVAILABLE = false;
+/** Whether refusals suggest procedural connectivity (`"procedural": true` on a projection). */
+export const PROCEDURAL_PROJECTIONS_AVAILABLE = true;
 
-/**
- * Hook: a projection whose synapses are regenerated per spike instead of stored
- * (`"procedural": true`, not yet in the spec schema, which refuses the key today).
- */
+/** A projection whose synapses are regenerated per spike instead of stored (`"procedural": true`). */
 export function isProceduralProjection(proj: ProjectionSpec): boolean {
-  return (proj as ProjectionSpec & { readonly procedural?: unknown }).procedural === true;
+  return proj.procedural === true;
 }
 
 /**
@@ -239,6 +234,8 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
       rowBytes = 0;
       layout = `procedural (${L.proceduralSynapseBytes} B per synapse)`;
       if (L.proceduralSynapseBytes > 0) buffers.push({ owner, purpose: 'synapses', bytes: Math.round(synapses) * L.proceduralSynapseBytes, storageBinding: false, splittable: true });
+      // Row lengths (fixed total number) stay; in-degrees are counted once for the fixed-point scale.
+      buffers.push({ owner, purpose: 'row lengths and counting scratch', bytes: (S + T) * L.generationScratchBytesPerNeuron, storageBinding: false, splittable: true });
     } else {
       const rows = mode === 'spike' ? S : T;
       const perSynapse = L.synapseBytes + (varies ? L.delayBytes : 0);
@@ -252,7 +249,8 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
       layout = `${mode === 'spike' ? 'spike CSR by source' : 'rate CSR by target'}, ${L.synapseBytes} B per synapse${varies ? ` + ${L.delayBytes} B delay` : ''}`;
     }
     const bytes = buffers.reduce((n, b) => n + b.bytes, 0);
-    return { owner, kind: 'projection', name, bytes, layout, buffers, mode, synapses, procedural, perSynapseDelays: varies, largestRowSynapses: rowSynapses, largestRowBytes: rowBytes };
+    const proceduralPossible = mode === 'spike' && PROCEDURAL_CONNECTORS.includes(q.connector.type);
+    return { owner, kind: 'projection', name, bytes, layout, buffers, mode, synapses, procedural, proceduralPossible, perSynapseDelays: varies, largestRowSynapses: rowSynapses, largestRowBytes: rowBytes };
   });
 
   const populations: MemoryItem[] = pops.map((p, index) => {
@@ -409,7 +407,7 @@ export function checkMemoryEstimate(estimate: MemoryEstimate, budget: MemoryBudg
         message: `${proj.owner}: ${what} up to ${plural(proj.largestRowSynapses, 'synapse')} (${formatBytes(proj.largestRowBytes, { exact: false })} per array), ` +
           `more than one storage binding holds (maxStorageBufferBindingSize ${formatBytes(limits.maxStorageBufferBindingSize, { exact: false })}); rows are never split. ` +
           `Reduce the ${proj.mode === 'spike' ? 'target population or the out-degree' : 'source population or the in-degree'} of ${proj.name}` +
-          (PROCEDURAL_PROJECTIONS_AVAILABLE ? ', or make it procedural ("procedural": true).' : '.'),
+          (PROCEDURAL_PROJECTIONS_AVAILABLE && proj.proceduralPossible ? ', or make it procedural ("procedural": true).' : '.'),
       });
     }
   }
@@ -438,7 +436,7 @@ export function checkMemoryEstimate(estimate: MemoryEstimate, budget: MemoryBudg
 /** What to change so that a network fits, in words, naming the largest items. */
 function memoryAdvice(estimate: MemoryEstimate, overBudget: boolean): string {
   const synapseBytes = estimate.projections.reduce((n, p) => n + p.bytes, 0);
-  const stored = estimate.projections.filter((p) => !p.procedural && p.mode !== 'rate_dense' && p.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+  const stored = estimate.projections.filter((p) => !p.procedural && p.proceduralPossible && p.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   const ways: string[] = [];
   if (synapseBytes >= 0.5 * estimate.totalBytes) {
     ways.push('reduce population sizes or connection density (for pd14: a smaller --scale)');

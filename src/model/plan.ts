@@ -92,6 +92,8 @@ export interface ProjectionPlan {
   readonly constantDelaySteps: number;
   /** Whether delays vary per synapse. */
   readonly hasDelays: boolean;
+  /** Procedural spike projection: rows regenerated per spike, nothing stored (spec `procedural`). */
+  readonly procedural: boolean;
   /** Incoming view (rate_sparse). */
   readonly incoming: IncomingConnectivity | null;
   /** Dense target-major matrix with signs applied (rate_dense). */
@@ -279,7 +281,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
     const maxDelaySteps = connectivity?.maxDelaySteps ?? recipe.maxDelaySteps;
     const constantDelaySteps = connectivity?.constantDelaySteps ?? recipe.constantDelaySteps;
     const hasDelays = connectivity ? connectivity.delaySteps !== null : recipe.delay !== null;
-    return { index, name: p.name ?? `${p.source}->${p.target}#${index}`, source, target, mode, channel, sign, recipe, connectivity, maxDelaySteps, constantDelaySteps, hasDelays, incoming, dense };
+    return { index, name: p.name ?? `${p.source}->${p.target}#${index}`, source, target, mode, channel, sign, recipe, connectivity, maxDelaySteps, constantDelaySteps, hasDelays, procedural: p.procedural === true && mode === 'spike', incoming, dense };
   });
 
   const populations: PopulationPlan[] = spec.populations.map((p, index) => {

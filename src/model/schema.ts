@@ -452,6 +452,7 @@ const projectionSchema = z.strictObject({
   receptor: receptorSchema.optional(),
   compartment: compartmentSchema.optional(),
   on_pre: z.string().optional(),
+  procedural: z.boolean().optional(),
 });
 
 const autapses = z.boolean().optional();
@@ -687,6 +688,9 @@ function checkModels(list: IssueList, raw: unknown): Map<string, NeuronModelDef 
 }
 
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Connectors whose rows can be regenerated per source spike (`procedural: true`). */
+export const PROCEDURAL_CONNECTORS: readonly string[] = ['fixed_probability', 'fixed_total_number', 'all_to_all', 'one_to_one', 'ring'];
 
 function checkSpec(list: IssueList, input: unknown): void {
   const root = asRecord(input);
@@ -970,6 +974,14 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   }
 
   checkConnector(list, record['connector'], [...path, 'connector'], source, target, record['source'] === record['target']);
+  if (record['procedural'] === true) {
+    const type = asRecord(record['connector'])?.['type'];
+    if (typeof type === 'string' && !PROCEDURAL_CONNECTORS.includes(type)) {
+      list.add([...path, 'procedural'], `needs a connector whose rows are generated per source (${PROCEDURAL_CONNECTORS.join(', ')}); got ${quote(type)}: store this projection (leave "procedural" out)${type === 'fixed_indegree' ? ', or use fixed_probability with p = indegree / source size' : ''}`);
+    } else if (targetModel !== undefined && targetModel.kind !== 'spiking') {
+      list.add([...path, 'procedural'], `needs a spiking target (procedural rows are regenerated for each spike; got a ${targetModel.kind} target); leave "procedural" out`);
+    }
+  }
   checkOnPre(list, [...path, 'on_pre'], record['on_pre'], target, record['receptor'], record['compartment']);
   checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
 

@@ -110,6 +110,13 @@ export interface ProjectionSpec {
    * onto equation models (which have no receptors); not allowed onto built-in models.
    */
   readonly on_pre?: string;
+  /**
+   * Procedural connectivity (as GeNN): no synapses are stored (0 bytes per synapse); each spike
+   * regenerates its source's row from the same keyed random numbers, so the network is the one
+   * stored connectivity would hold for the same seed. Spiking targets and per-source connectors
+   * (fixed_probability, fixed_total_number, all_to_all, one_to_one, ring). Default false.
+   */
+  readonly procedural?: boolean;
 }
 
 /** Compartment of a two-compartment neuron that a projection or input targets. */

@@ -25,8 +25,12 @@ export { ShaderCompileError, type ShaderSourceLoader } from './gpu/shaders.js';
 export { acquireBrowserGpu } from './gpu/browser.js';
 export { CpuSimulator } from './cpu/simulator.js';
 export { spikeStatistics, rateFromPopulationRate, type PopulationStatistics } from './analysis/spike-statistics.js';
+export {
+  binSpikeCounts, pairwiseCorrelations, summarizeCorrelations, spikeCountCorrelations,
+  type BinnedSpikeCounts, type CorrelationSummary, type SpikeCountBinning, type SpikeCountCorrelationOptions, type SpikeCountCorrelations,
+} from './analysis/spike-correlations.js';
 export { encodeNpy, decodeNpy, type DecodedNpy, type NpyData } from './io/npy.js';
-export { pd14Spec, type Pd14Options } from './model/library/pd14.js';
+export { pd14Spec, pd14DcCompensation, type Pd14Options } from './model/library/pd14.js';
 export {
   defineNeuronModel, EquationError, INTEGRATION_METHODS, generateWgsl, generateJsSource, isEquationModel,
   type EquationModelDescription, type EquationNeuronModelDef, type IntegrationMethod, type CompiledEquationModel,

@@ -232,6 +232,7 @@ function buildProgram(io: CliIo): Command {
     .option('--scale <s>', 'pd14: neuron-count scale, (0, 1] (default 0.1)', positiveNumber('--scale'))
     .addOption(new Option('--background <kind>', 'pd14: background input (default poisson)').choices(['poisson', 'dc']))
     .option('--record-fraction <f>', 'pd14: fraction of each population whose spikes are recorded, (0, 1]', positiveNumber('--record-fraction'))
+    .option('--k-scale <k>', 'pd14: in-degree scale, (0, 1] (default 1: full in-degrees); below 1, synapse numbers × k, weights / √k and a DC current per population restoring the lost mean input (the reference\'s K_scaling; e.g. --scale 0.1 --k-scale 0.1)', positiveNumber('--k-scale'))
     .option('--seed <n>', 'seed of every random draw', integerInRange('--seed', 0, 2 ** 32 - 1))
     .option('--dt <ms>', 'integration step, ms', positiveNumber('--dt'))
     .option('--duration <ms>', 'run.duration_ms written into the spec, ms', positiveNumber('--duration'))
@@ -309,6 +310,7 @@ interface ExampleOptions {
   scale?: number;
   background?: 'poisson' | 'dc';
   recordFraction?: number;
+  kScale?: number;
   seed?: number;
   dt?: number;
   duration?: number;
@@ -329,6 +331,7 @@ function exampleSpec(name: string, options: ExampleOptions): NetworkSpec {
     const scale = options.scale ?? 0.1;
     if (scale > 1) throw new CliUsageError(`--scale must be in (0, 1] (got ${scale}).`);
     if (options.recordFraction !== undefined && options.recordFraction > 1) throw new CliUsageError(`--record-fraction must be in (0, 1] (got ${options.recordFraction}).`);
+    if (options.kScale !== undefined && options.kScale > 1) throw new CliUsageError(`--k-scale must be in (0, 1] (got ${options.kScale}).`);
     if (options.duration !== undefined && options.duration <= 100) throw new CliUsageError(`--duration must be longer than pd14's 100 ms warm-up (got ${options.duration}).`);
     spec = pd14Spec({
       scale,
@@ -336,10 +339,11 @@ function exampleSpec(name: string, options: ExampleOptions): NetworkSpec {
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.dt !== undefined ? { dt_ms: options.dt } : {}),
       ...(options.recordFraction !== undefined ? { recordFraction: options.recordFraction } : {}),
+      ...(options.kScale !== undefined ? { kScale: options.kScale } : {}),
       ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
     });
   } else {
-    const pd14Only = (['scale', 'background', 'recordFraction'] as const).filter((k) => options[k] !== undefined);
+    const pd14Only = (['scale', 'background', 'recordFraction', 'kScale'] as const).filter((k) => options[k] !== undefined);
     if (pd14Only.length > 0) {
       const flags = pd14Only.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
       throw new CliUsageError(`${flags} ${pd14Only.length === 1 ? 'applies' : 'apply'} only to the generated pd14 example, not to '${name}'.`);

@@ -56,24 +56,20 @@ export interface ConnectivityAllocator {
   adopt?(buffers: readonly GPUBuffer[]): void;
 }
 
-let kernels: WeakMap<KernelCache, Promise<[Kernel, Kernel]>> = new WeakMap();
+// Compiled once per device and shared by every simulator on it (pipelines are device objects).
+const kernels = new WeakMap<GPUDevice, Promise<[Kernel, Kernel]>>();
 
-function generationKernels(cache: KernelCache): Promise<[Kernel, Kernel]> {
-  let k = kernels.get(cache);
+function generationKernels(device: GPUDevice, cache: KernelCache): Promise<[Kernel, Kernel]> {
+  let k = kernels.get(device);
   if (!k) {
     const make = (pass: number): Promise<Kernel> => cache.get({
       name: `connectivity_generate/${pass === 0 ? 'count' : 'fill'}`,
       parts: ['common.wgsl', 'philox.wgsl', { name: 'generated:pass', text: `const PASS: u32 = ${pass}u;` }, 'connectivity_rows.wgsl', 'connectivity_generate.wgsl'],
     });
     k = Promise.all([make(0), make(1)]);
-    kernels.set(cache, k);
+    kernels.set(device, k);
   }
   return k;
-}
-
-/** Forget compiled generation kernels (tests that swap devices). */
-export function resetConnectivityKernels(): void {
-  kernels = new WeakMap();
 }
 
 /** The values of the `GenInfo` uniform of a recipe (connectivity_rows.wgsl). */
@@ -155,7 +151,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
   const { device, limits } = alloc;
   const procedural = options.procedural === true;
   if (recipe.kind === 'matrix') return uploadConnectivity(alloc, generateConnectivity(recipe), recipe, label);
-  const [count, fill] = await generationKernels(alloc.cache);
+  const [count, fill] = await generationKernels(device, alloc.cache);
   const ns = recipe.sourceSize;
   const nt = recipe.targetSize;
   const scratch: GPUBuffer[] = [];

@@ -784,7 +784,10 @@ export class GpuSimulator {
 
     const limit = this.context.limits.maxStorageBufferBindingSize;
     const propagateSpikes = await cache.get({ name: 'propagate_spikes_csr', parts: ['common.wgsl', 'propagate_spikes_csr.wgsl'], dynamicBindings: dynamic });
-    const propagateProcedural = await cache.get({ name: 'propagate_spikes_procedural', parts: ['common.wgsl', 'philox.wgsl', 'connectivity_rows.wgsl', 'propagate_spikes_procedural.wgsl'], dynamicBindings: dynamic });
+    // Compiled only when a projection is procedural.
+    const propagateProcedural = plan.projections.some((p) => p.procedural)
+      ? await cache.get({ name: 'propagate_spikes_procedural', parts: ['common.wgsl', 'philox.wgsl', 'connectivity_rows.wgsl', 'propagate_spikes_procedural.wgsl'], dynamicBindings: dynamic })
+      : null;
     // Trials per thread of the sparse rate gather (see propagate_rates_csr.wgsl).
     const batchBlock = Math.min(16, batch);
     const propagateSparse = await cache.get({
@@ -801,7 +804,7 @@ export class GpuSimulator {
         const scale = this.channelScale.get(proj.target)![proj.channel]!;
         if (synapses.procedural) {
           const rows = synapses.procedural;
-          const info = this.uniform(`${proj.name} procedural info`, propagateProcedural.packUniform('proj', {
+          const info = this.uniform(`${proj.name} procedural info`, propagateProcedural!.packUniform('proj', {
             batch,
             spike_block_words: 1 + batch + source.plan.size * batch,
             target_size: target.plan.size,
@@ -810,11 +813,11 @@ export class GpuSimulator {
             constant_delay: proj.constantDelaySteps,
             weight_scale: proj.sign * scale,
           }));
-          const bindGroup = propagateProcedural.bind({
+          const bindGroup = propagateProcedural!.bind({
             gen: rows.gen, orientations: rows.orientations, row_lengths: rows.rowLengths, delay_thresholds: rows.delayThresholds,
             clock, proj: info, spikes: source.spikes!, syn_ring: target.input,
           });
-          propagation.push({ kernel: propagateProcedural, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
+          propagation.push({ kernel: propagateProcedural!, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
           continue;
         }
         for (const chunk of synapses.chunks) {

@@ -219,11 +219,11 @@ describe('procedural connectivity', () => {
     }
   };
 
-  it('gives bitwise-identical spikes to stored connectivity on Brunel 2000 (p = 0.1, 40 ms), storing no synapses', async () => {
-    const stored = await spikes(brunel(false), 40);
-    const procedural = await spikes(brunel(true), 40);
+  it('gives bitwise-identical spikes to stored connectivity on Brunel 2000 (p = 0.1, 30 ms), storing no synapses', async () => {
+    const stored = await spikes(brunel(false), 30);
+    const procedural = await spikes(brunel(true), 30);
     console.log(`Brunel 2000 p = 0.1: ${stored.keys.length} spikes stored, ${procedural.keys.length} procedural; projection memory ${stored.synapseBytes} vs ${procedural.synapseBytes} bytes`);
-    expect(stored.keys.length).toBeGreaterThan(3000);
+    expect(stored.keys.length).toBeGreaterThan(1000);
     expect(procedural.keys).toEqual(stored.keys);
     // What a procedural projection would store is the stored one, synapse for synapse.
     expect(procedural.connectivity.targets).toEqual(stored.connectivity.targets);

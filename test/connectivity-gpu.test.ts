@@ -257,3 +257,26 @@ describe('procedural connectivity', () => {
     expect(() => validateSpec(bad)).toThrow(/projections\[0\]\.procedural: needs a connector whose rows are generated per source \(fixed_probability, fixed_total_number, all_to_all, one_to_one, ring\); got "fixed_indegree".*p = indegree \/ source size/);
   });
 });
+
+describe('dispatches per step', () => {
+  it('are reported by stage; a recorder sampling every 5 steps counts 1/5', async () => {
+    const spec: NetworkSpec = {
+      dt_ms: 0.1, seed: 2,
+      populations: [{ name: 'E', size: 200, model: 'lif_psc_exp' }, { name: 'I', size: 50, model: 'lif_psc_exp' }],
+      projections: [
+        { source: 'E', target: 'I', connector: { type: 'fixed_probability', p: 0.1 }, weight: 10 },
+        { source: 'I', target: 'E', connector: { type: 'fixed_probability', p: 0.1 }, weight: 10, receptor: 'inhibitory' },
+        { source: 'E', target: 'E', connector: { type: 'fixed_probability', p: 0.1 }, weight: 10, procedural: true },
+      ],
+      recorders: [{ type: 'spikes', population: 'E' }, { type: 'state', population: 'I', variable: 'v_mV', neurons: { first: 5 }, every_ms: 0.5 }],
+    };
+    const sim = await gpuSimulator(spec);
+    try {
+      const d = sim.dispatchesPerStep(0, 1000);
+      expect(d.byStage).toEqual({ updates: 2, 'spike bookkeeping': 2, 'spike propagation': 3, recorders: 1.2 });
+      expect(d.total).toBeCloseTo(8.2, 10);
+    } finally {
+      sim.destroy();
+    }
+  });
+});

@@ -734,6 +734,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const recordings = divergence === null ? sim.recordings() : recordingsBeforeStep(sim.recordings(), divergence.step, dtMs);
     const connectivityFiles = options.saveConnectivity ? await connectivityOutputFiles(sim) : [];
     const connectivityTimings = sim.connectivityTimings();
+    const dispatches = sim.dispatchesPerStep(0, Math.max(1, report.steps));
     sim.destroy();
 
     const divergenceInfo = divergence === null ? null : divergenceSummary(divergence, dtMs, options.out);
@@ -769,6 +770,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       wall_s: report.wallS,
       rtf: simulatedS > 0 ? report.wallS / simulatedS : null,
       neuron_steps_per_s: report.neuronStepsPerS,
+      // Compute dispatches per step over this run, by stage of the step.
+      dispatches_per_step: { total: dispatches.total, by_stage: dispatches.byStage },
       construction_s: constructionS,
       // Of which generating spike projections on the GPU: counting and filling passes, s.
       connectivity_generation: (() => {

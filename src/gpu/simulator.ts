@@ -209,6 +209,8 @@ export class GpuSimulator {
   private readonly device: GPUDevice;
   private readonly pops: PopulationBuffers[] = [];
   private readonly dispatches: Dispatch[] = [];
+  /** The stage of the step each of `dispatches` belongs to. */
+  private readonly dispatchStages: string[] = [];
   private readonly regions: RecordRegion[] = [];
   private readonly staging: StagingSet[] = [];
   private stepUniforms!: GPUBuffer;
@@ -374,6 +376,24 @@ export class GpuSimulator {
       spikeBlockWords: 1 + this.plan.batch + pb.plan.size * this.plan.batch,
       spikeDispatchArgs: pb.dispatchArgs,
     };
+  }
+
+  /**
+   * Compute dispatches encoded per simulation step, averaged over `steps` steps from `fromStep`
+   * (dispatches with a period, e.g. a recorder every k steps, count on the steps they run), by
+   * the stage of the step: rate gathers, population updates, spike bookkeeping, spike
+   * propagation, recorders, and attachments (plasticity, on-the-fly analyses).
+   */
+  dispatchesPerStep(fromStep = 0, steps = 1000): { total: number; byStage: Record<string, number> } {
+    const counts: Record<string, number> = {};
+    const count = (stage: string, d: { every?: number }): void => {
+      let n = 0;
+      for (let step = fromStep; step < fromStep + steps; step++) if (!d.every || step % d.every === 0) n++;
+      counts[stage] = (counts[stage] ?? 0) + n / steps;
+    };
+    this.dispatches.forEach((d, k) => count(this.dispatchStages[k] ?? 'other', d));
+    for (const d of this.attachments) count('attachments', d);
+    return { total: Object.values(counts).reduce((a, b) => a + b, 0), byStage: counts };
   }
 
   /** How long generating each spike projection's synapses took (counting and filling passes, s). */
@@ -908,6 +928,10 @@ export class GpuSimulator {
       }
     }
     this.dispatches.push(...gathers, ...updates, ...bookkeeping, ...propagation, ...recording);
+    this.dispatchStages.push(
+      ...gathers.map(() => 'rate gathers'), ...updates.map(() => 'updates'), ...bookkeeping.map(() => 'spike bookkeeping'),
+      ...propagation.map(() => 'spike propagation'), ...recording.map(() => 'recorders'),
+    );
     for (let i = 0; i < this.maxChunksInFlight; i++) {
       this.staging.push({ buffer: this.buffer(`staging ${i}`, this.stagingBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST), busy: null });
     }

@@ -148,18 +148,19 @@ describe('cortexgpu validate / example', () => {
     const specPath = join(work, 'twenty-billion.json');
     writeFileSync(specPath, JSON.stringify({
       name: 'twenty_billion',
-      populations: [{ name: 'A', model: 'lif_psc_exp', size: 100_000 }, { name: 'B', model: 'lif_psc_exp', size: 200_000 }],
-      projections: [{ source: 'A', target: 'B', connector: { type: 'all_to_all' }, weight: 1 }],
+      // Five all-to-all projections of 4·10⁹ synapses (one projection holds at most 2³² − 1).
+      populations: [{ name: 'A', model: 'lif_psc_exp', size: 100_000 }, { name: 'B', model: 'lif_psc_exp', size: 40_000 }],
+      projections: Array.from({ length: 5 }, () => ({ source: 'A', target: 'B', connector: { type: 'all_to_all' }, weight: 1 })),
     }));
     // 2·10¹⁰ synapses × 8 B = 149 GiB: over the default budget of a GPU (16 GiB) and of a
     // software adapter on any host under 596 GiB.
     const result = await cli('validate', specPath);
     expect(result.code).toBe(2);
-    expect(result.stdout).toContain('~20,000,000,000 synapses expected');
-    expect(result.stdout).toMatch(/\n {2}projection A->B#0 +149\.01 GiB/);
+    expect(result.stdout).toContain('projections (5, ~20,000,000,000 synapses expected)');
+    expect(result.stdout).toMatch(/\n {2}projection A->B#0 +29\.80 GiB/);
     expect(result.stdout).toContain('memory: DOES NOT FIT');
     expect(result.stderr).toMatch(/NetworkTooLargeError: '.*twenty-billion\.json' will not fit/);
-    expect(result.stderr).toMatch(/the network needs 149\.\d\d GiB of GPU memory, more than the budget of .*; largest: projection A->B#0 149\.01 GiB/);
+    expect(result.stderr).toMatch(/the network needs 149\.\d\d GiB of GPU memory, more than the budget of .*; largest: projection A->B#0 29\.80 GiB/);
     expect(result.stderr).toContain('reduce population sizes or connection density');
     expect(result.stderr).toContain('--gpu-memory-gib');
     const withBudget = await cli('validate', specPath, '--gpu-memory-gib', '200');
@@ -179,8 +180,8 @@ describe('cortexgpu validate / example', () => {
     // The engine refuses with the same budget (its default, not restated here): a network far
     // over any budget is refused before anything is built.
     const huge = {
-      populations: [{ name: 'A', model: 'lif_psc_exp', size: 100_000 }, { name: 'B', model: 'lif_psc_exp', size: 200_000 }],
-      projections: [{ source: 'A', target: 'B', connector: { type: 'all_to_all' as const }, weight: 1 }],
+      populations: [{ name: 'A', model: 'lif_psc_exp', size: 100_000 }, { name: 'B', model: 'lif_psc_exp', size: 40_000 }],
+      projections: Array.from({ length: 5 }, () => ({ source: 'A', target: 'B', connector: { type: 'all_to_all' as const }, weight: 1 })),
     };
     const refusal = await createNodeSimulator(huge, { context }).then(() => null, (error: unknown) => error);
     expect(refusal).toBeInstanceOf(NetworkTooLargeError);

@@ -251,6 +251,16 @@ describe('procedural connectivity', () => {
     expect(procedural.keys).toEqual(stored.keys);
   }, 60_000);
 
+  it('a projection of more than 2^32 − 1 synapses is refused by name, procedural or not', () => {
+    const spec = (connector: ConnectorSpec): NetworkSpec => ({
+      populations: [{ name: 'A', size: 100_000, model: 'lif_psc_exp' }, { name: 'B', size: 100_000, model: 'lif_psc_exp' }],
+      projections: [{ source: 'A', target: 'B', connector, weight: 1, procedural: connector.type !== 'fixed_indegree' }],
+    });
+    expect(() => validateSpec(spec({ type: 'fixed_total_number', n: 5e9 }))).toThrow(/projections\[0\]\.connector\.n: this projection would hold 5,000,000,000 synapses, more than the 4,294,967,295 \(2\^32 − 1\).*lower n, or split it/);
+    expect(() => validateSpec(spec({ type: 'all_to_all' }))).toThrow(/projections\[0\]\.connector: this projection would hold 10,000,000,000 synapses.*use a sparse connector/);
+    expect(() => validateSpec(spec({ type: 'fixed_indegree', indegree: 50_000 }))).toThrow(/projections\[0\]\.connector\.indegree: this projection would hold 5,000,000,000 synapses/);
+  });
+
   it('is refused where rows cannot be regenerated per source, naming the field and what to do', () => {
     const spec = brunel(true);
     const bad = { ...spec, projections: spec.projections!.map((p, i) => (i === 0 ? { ...p, connector: { type: 'fixed_indegree' as const, indegree: 800 } } : p)) };

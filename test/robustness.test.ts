@@ -18,9 +18,10 @@ import { gpuSimulator, testGpu } from './helpers/gpu.js';
 
 describe('impossible networks', () => {
   it('refuses 10^12 synapses before building them, with required and available bytes', async () => {
+    // 250 all-to-all projections of 4·10⁹ synapses (one projection holds at most 2³² − 1).
     const spec: NetworkSpec = {
-      populations: [{ name: 'A', size: 1_000_000, model: 'lif_psc_exp' }],
-      projections: [{ source: 'A', target: 'A', connector: { type: 'all_to_all' }, weight: 1 }],
+      populations: [{ name: 'A', size: 1_000_000, model: 'lif_psc_exp' }, { name: 'T', size: 4000, model: 'lif_psc_exp' }],
+      projections: Array.from({ length: 250 }, () => ({ source: 'A', target: 'T', connector: { type: 'all_to_all' as const }, weight: 1 })),
     };
     const started = performance.now();
     const error = await gpuSimulator(spec).catch((e: unknown) => e);

@@ -274,7 +274,10 @@ export class GpuSimulator {
           bytes: (findNeuronModel(p.model, spec)?.state.length ?? 0) * p.size * resolved.batch * 4,
           storageBinding: true,
         }));
-        expected.forEach((n, i) => requests.push({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false, splittable: true }));
+        // Procedural projections store no synapses.
+        expected.forEach((n, i) => {
+          if (spec.projections?.[i]?.procedural !== true) requests.push({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false, splittable: true });
+        });
         checkRequests(requests, limits, budget);
       },
     });

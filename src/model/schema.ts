@@ -1058,6 +1058,13 @@ function checkCompartment(list: IssueList, path: Path, value: unknown, target: P
   }
 }
 
+/** One projection holds at most 2^32 − 1 synapses (u32 row offsets). */
+function checkSynapseTotal(list: IssueList, path: Path, synapses: number, remedy: string): void {
+  if (synapses > 0xffffffff) {
+    list.add(path, `this projection would hold ${synapses.toLocaleString('en-US')} synapses, more than the 4,294,967,295 (2^32 − 1) one projection can hold; ${remedy}, or split it into several projections (e.g. onto parts of the target population)`);
+  }
+}
+
 function checkConnector(
   list: IssueList, value: unknown, path: Path, source: PopulationInfo | undefined, target: PopulationInfo | undefined, recurrent: boolean,
 ): void {
@@ -1072,6 +1079,7 @@ function checkConnector(
     case 'fixed_indegree': {
       const indegree = record['indegree'];
       if (!inRange(list, [...path, 'indegree'], indegree, { min: 0, integer: true, hint: 'indegree counts synapses per target neuron' })) break;
+      if (target?.size !== undefined) checkSynapseTotal(list, [...path, 'indegree'], indegree * target.size, 'lower indegree');
       if (record['multapses'] === false && source?.size !== undefined) {
         const pool = source.size - (recurrent && record['autapses'] === false ? 1 : 0);
         if (indegree > pool) {
@@ -1081,7 +1089,10 @@ function checkConnector(
       break;
     }
     case 'fixed_total_number':
-      inRange(list, [...path, 'n'], record['n'], { min: 0, integer: true, hint: 'n is the total number of synapses' });
+      if (inRange(list, [...path, 'n'], record['n'], { min: 0, integer: true, hint: 'n is the total number of synapses' })) checkSynapseTotal(list, [...path, 'n'], record['n'] as number, 'lower n');
+      break;
+    case 'all_to_all':
+      if (source?.size !== undefined && target?.size !== undefined) checkSynapseTotal(list, path, source.size * target.size, 'use a sparse connector');
       break;
     case 'one_to_one':
       if (source?.size !== undefined && target?.size !== undefined && source.size !== target.size) {
@@ -1108,8 +1119,6 @@ function checkConnector(
       });
       break;
     }
-    case 'all_to_all':
-      break;
   }
 }
 

@@ -10,7 +10,7 @@ import { drawInitialState, planNetwork, type NetworkPlan, type PopulationPlan } 
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { generateConnectivity, type Connectivity } from '../model/connectivity.js';
 import { rngDraw, rngPoisson, rngUnit } from '../rng/philox.js';
-import { outputIndex, type NeuronModelDef } from '../model/models.js';
+import { outputIndex, type ModelNeuronContext, type NeuronModelDef } from '../model/models.js';
 
 const DEG_TO_RAD = Math.PI / 180;
 
@@ -33,18 +33,6 @@ export interface CpuRunReport {
   readonly wallS: number;
 }
 
-/** Per-neuron view handed to a model's float64 update (its generated `cpuSpikingUpdate`). */
-interface NeuronContext {
-  /** State variables by index (model's `state` order), each flat `neuron·batch + trial`. */
-  readonly state: readonly Float64Array[];
-  readonly flat: number;
-  readonly neuron: number;
-  readonly trial: number;
-  readonly step: number;
-  readonly seed: number;
-  readonly noiseStream: number;
-  readonly derived: Readonly<Record<string, number>>;
-}
 
 /**
  * A model's float64 update.
@@ -269,7 +257,7 @@ export class CpuSimulator {
             pop.ring[total + flat] = 0;
           }
           Object.assign(ctx, { flat, neuron: n, trial: b + offset });
-          const spiked = update(ctx as NeuronContext, inputs, 0, 0);
+          const spiked = update(ctx as ModelNeuronContext, inputs, 0, 0);
           pop.history[slot + flat] = output[flat]!;
           if (spiked && p.emitsSpikes) pop.spikes.push(flat);
         }
@@ -289,7 +277,7 @@ export class CpuSimulator {
             }
           }
           Object.assign(ctx, { flat, neuron: n, trial: b + offset });
-          if (update(ctx as NeuronContext, syn, ext.current, ext.apical)) pop.spikes.push(flat);
+          if (update(ctx as ModelNeuronContext, syn, ext.current, ext.apical)) pop.spikes.push(flat);
         }
       }
     }

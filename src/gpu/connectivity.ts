@@ -6,7 +6,7 @@
  * {@link downloadConnectivity} reads them back on request. Explicit `matrix` connectors are
  * user data already on the host and are uploaded.
  */
-import { generateConnectivity, GENERATED_CONNECTOR_CODES, FLOAT32_BIG, type Connectivity, type ConnectivityRecipe, type SynapseDistribution } from '../model/connectivity.js';
+import { generateConnectivity, isPerSourceKind, GENERATED_CONNECTOR_CODES, FLOAT32_BIG, type Connectivity, type ConnectivityRecipe, type SynapseDistribution } from '../model/connectivity.js';
 import type { KernelCache, Kernel } from './kernels.js';
 
 /** Units one dispatch generates (keeps single dispatches short on any device). */
@@ -128,6 +128,17 @@ export function generationResources(
   };
 }
 
+/** A storage buffer (copy source and destination too) of at least `bytes`, optionally initialised; the caller destroys it. */
+export function createStorageBuffer(device: GPUDevice, label: string, bytes: number, data?: ArrayBufferView): GPUBuffer {
+  const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+  const buffer = device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, mappedAtCreation: data !== undefined });
+  if (data) {
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    buffer.unmap();
+  }
+  return buffer;
+}
+
 function uniformBuffer(device: GPUDevice, label: string, bytes: ArrayBuffer): GPUBuffer {
   const buffer = device.createBuffer({ label, size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
   new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
@@ -156,12 +167,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
   const nt = recipe.targetSize;
   const scratch: GPUBuffer[] = [];
   const temp = (what: string, bytes: number, data?: ArrayBufferView): GPUBuffer => {
-    const size = Math.max(16, Math.ceil(bytes / 4) * 4);
-    const buffer = device.createBuffer({ label: `${label} ${what}`, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, mappedAtCreation: data !== undefined });
-    if (data) {
-      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      buffer.unmap();
-    }
+    const buffer = createStorageBuffer(device, `${label} ${what}`, bytes, data);
     scratch.push(buffer);
     return buffer;
   };
@@ -172,7 +178,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
     const { gen, orientations, rowLengths, delayThresholds } = resources;
     if (procedural) alloc.adopt?.(keep);
     const maxWorkgroups = limits.maxComputeWorkgroupsPerDimension;
-    const perSource = recipe.kind !== 'fixed_indegree' && recipe.kind !== 'fixed_indegree_distinct';
+    const perSource = isPerSourceKind(recipe.kind);
     const dispatchUnits = (kernel: Kernel, resources: Record<string, GPUBuffer>, from: number, to: number, chunk: { begin: number; end: number }): void => {
       const encoder = device.createCommandEncoder({ label: `${label} generation` });
       for (let begin = from; begin < to; begin += UNITS_PER_DISPATCH) {

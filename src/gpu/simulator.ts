@@ -14,7 +14,7 @@ import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel, type KernelDescriptor } from './kernels.js';
 import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
-import { channelScales, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
+import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -126,6 +126,8 @@ interface Dispatch {
   indirect?: { buffer: GPUBuffer; offset: number };
   /** Only on steps where `(step − phase) % every == 0`. */
   every?: number;
+  /** Stage of the step, for {@link GpuSimulator.dispatchesPerStep}. */
+  stage?: string;
 }
 
 interface PopulationBuffers {
@@ -209,8 +211,6 @@ export class GpuSimulator {
   private readonly device: GPUDevice;
   private readonly pops: PopulationBuffers[] = [];
   private readonly dispatches: Dispatch[] = [];
-  /** The stage of the step each of `dispatches` belongs to. */
-  private readonly dispatchStages: string[] = [];
   private readonly regions: RecordRegion[] = [];
   private readonly staging: StagingSet[] = [];
   private stepUniforms!: GPUBuffer;
@@ -389,12 +389,12 @@ export class GpuSimulator {
    */
   dispatchesPerStep(fromStep = 0, steps = 1000): { total: number; byStage: Record<string, number> } {
     const counts: Record<string, number> = {};
+    // Steps k in [fromStep, fromStep + steps) with k % every == 0, in closed form.
+    const multiples = (every: number): number => Math.floor((fromStep + steps - 1) / every) - Math.floor((fromStep - 1) / every);
     const count = (stage: string, d: { every?: number }): void => {
-      let n = 0;
-      for (let step = fromStep; step < fromStep + steps; step++) if (!d.every || step % d.every === 0) n++;
-      counts[stage] = (counts[stage] ?? 0) + n / steps;
+      counts[stage] = (counts[stage] ?? 0) + (d.every ? multiples(d.every) : steps) / steps;
     };
-    this.dispatches.forEach((d, k) => count(this.dispatchStages[k] ?? 'other', d));
+    for (const d of this.dispatches) count(d.stage ?? 'other', d);
     for (const d of this.attachments) count('attachments', d);
     return { total: Object.values(counts).reduce((a, b) => a + b, 0), byStage: counts };
   }
@@ -423,11 +423,7 @@ export class GpuSimulator {
     const alloc: ConnectivityAllocator = {
       device: this.device, cache: this.cache, limits: this.context.limits,
       storage: (label, bytes, data) => {
-        const buffer = this.device.createBuffer({ label, size: align(Math.max(4, bytes), 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, mappedAtCreation: data !== undefined });
-        if (data) {
-          new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-          buffer.unmap();
-        }
+        const buffer = createStorageBuffer(this.device, label, bytes, data);
         temporary.push(buffer);
         return buffer;
       },
@@ -930,10 +926,10 @@ export class GpuSimulator {
         }
       }
     }
-    this.dispatches.push(...gathers, ...updates, ...bookkeeping, ...propagation, ...recording);
-    this.dispatchStages.push(
-      ...gathers.map(() => 'rate gathers'), ...updates.map(() => 'updates'), ...bookkeeping.map(() => 'spike bookkeeping'),
-      ...propagation.map(() => 'spike propagation'), ...recording.map(() => 'recorders'),
+    const staged = (stage: string, list: Dispatch[]): Dispatch[] => list.map((d) => Object.assign(d, { stage }));
+    this.dispatches.push(
+      ...staged('rate gathers', gathers), ...staged('updates', updates), ...staged('spike bookkeeping', bookkeeping),
+      ...staged('spike propagation', propagation), ...staged('recorders', recording),
     );
     for (let i = 0; i < this.maxChunksInFlight; i++) {
       this.staging.push({ buffer: this.buffer(`staging ${i}`, this.stagingBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST), busy: null });

@@ -9,10 +9,10 @@
  * differs by a few standard deviations of its connector, which is far below the budget margins.
  */
 import { estimateSynapses, msToSteps } from '../model/plan.js';
-import { delayTable, synapseDistribution } from '../model/connectivity.js';
+import { PER_SOURCE_CONNECTORS, delayTable, synapseDistribution } from '../model/connectivity.js';
 import { emitsSpikes, resolveParams, type NeuronModelDef } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
-import { PROCEDURAL_CONNECTORS, resolveSpecDefaults } from '../model/schema.js';
+import { resolveSpecDefaults } from '../model/schema.js';
 import type { Distribution, NetworkSpec, ProjectionSpec } from '../model/spec.js';
 import { formatBytes, memoryProblems, summarize, type BufferRequest, type MemoryBudget, type MemoryProblem } from './memory.js';
 
@@ -249,7 +249,7 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
       layout = `${mode === 'spike' ? 'spike CSR by source' : 'rate CSR by target'}, ${L.synapseBytes} B per synapse${varies ? ` + ${L.delayBytes} B delay` : ''}`;
     }
     const bytes = buffers.reduce((n, b) => n + b.bytes, 0);
-    const proceduralPossible = mode === 'spike' && PROCEDURAL_CONNECTORS.includes(q.connector.type);
+    const proceduralPossible = mode === 'spike' && PER_SOURCE_CONNECTORS.includes(q.connector.type);
     return { owner, kind: 'projection', name, bytes, layout, buffers, mode, synapses, procedural, proceduralPossible, perSynapseDelays: varies, largestRowSynapses: rowSynapses, largestRowBytes: rowBytes };
   });
 

@@ -77,42 +77,10 @@ export function preferredOrientationsDeg(
  */
 export function drawDistribution(d: Distribution, n: number, rng: RandomStream, clipMin?: number): Float32Array {
   checkCount(n, 'n');
+  const resolved = synapseDistribution(d, clipMin);
   const out = new Float32Array(n);
-  const lo = clipMin ?? -Infinity;
-  if (typeof d === 'number') {
-    out.fill(Math.max(d, lo));
-    return out;
-  }
-  if ('normal' in d) {
-    const { mean, std } = d.normal;
-    if (!(std >= 0)) throw new Error(`normal distribution needs std ≥ 0, got ${std}`);
-    const min = Math.max(d.min ?? -Infinity, lo);
-    const max = d.max ?? Infinity;
-    if (min > max) throw new Error(`normal distribution has empty range [${min}, ${max}]`);
-    const clipped = min > -Infinity || max < Infinity;
-    for (let i = 0; i < n; i++) {
-      let v = mean + std * rng.normal();
-      if (clipped && (v < min || v > max)) {
-        let tries = 1;
-        while ((v < min || v > max) && tries < MAX_REDRAWS) {
-          v = mean + std * rng.normal();
-          tries++;
-        }
-        if (v < min) v = min;
-        else if (v > max) v = max;
-      }
-      out[i] = v;
-    }
-    return out;
-  }
-  if ('uniform' in d) {
-    const [a, b] = d.uniform;
-    if (!(b >= a)) throw new Error(`uniform distribution needs low ≤ high, got [${a}, ${b}]`);
-    const w = b - a;
-    for (let i = 0; i < n; i++) out[i] = Math.max(a + w * rng.uniform(), lo);
-    return out;
-  }
-  throw new Error(`unknown distribution ${JSON.stringify(d)}`);
+  for (let i = 0; i < n; i++) out[i] = sample(resolved, () => rng.uniform(), () => rng.normal());
+  return out;
 }
 
 /**
@@ -170,6 +138,17 @@ export const GENERATED_CONNECTOR_CODES = {
 
 /** A connector kind the generator implements. */
 export type GeneratedConnectorKind = keyof typeof GENERATED_CONNECTOR_CODES;
+
+/**
+ * Spec connectors whose generation unit is a source row (so a spike can regenerate its row:
+ * procedural connectivity); fixed in-degree is generated per target, matrix is data.
+ */
+export const PER_SOURCE_CONNECTORS: readonly string[] = ['fixed_probability', 'fixed_total_number', 'all_to_all', 'one_to_one', 'ring'];
+
+/** Whether a recipe's generation unit is a source row. */
+export function isPerSourceKind(kind: ConnectivityRecipe['kind']): boolean {
+  return PER_SOURCE_CONNECTORS.includes(kind);
+}
 
 /**
  * A distribution resolved for per-synapse draws: `kind` 0 constant `a`; 1 uniform on [a, b);
@@ -402,11 +381,20 @@ export function distributionAbsBound(d: SynapseDistribution): number {
  * r counting redraws. Float64 here; the GPU computes the same in float32.
  */
 export function synapseDraw(d: SynapseDistribution, seed: number, stream: number, unit: number, position: number): number {
+  let redraw = 0;
+  return sample(d, () => rngUnit(rngDraw(seed, stream, unit, position, 0, 0)[0]), () => rngNormal2(seed, stream, unit, position, 0, redraw++)[0]);
+}
+
+/**
+ * One value of a resolved distribution from a source of uniforms and normals: constants and
+ * uniforms raised to `lo`; normals redrawn outside [lo, hi] (clamped after 1000 draws).
+ */
+function sample(d: SynapseDistribution, uniform: () => number, normal: () => number): number {
   if (d.kind === 0) return Math.max(d.a, d.lo);
-  if (d.kind === 1) return Math.max(d.a + (d.b - d.a) * rngUnit(rngDraw(seed, stream, unit, position, 0, 0)[0]), d.lo);
+  if (d.kind === 1) return Math.max(d.a + (d.b - d.a) * uniform(), d.lo);
   let v = 0;
   for (let r = 0; r < MAX_REDRAWS; r++) {
-    v = d.a + d.b * rngNormal2(seed, stream, unit, position, 0, r)[0];
+    v = d.a + d.b * normal();
     if (v >= d.lo && v <= d.hi) return v;
   }
   return Math.min(Math.max(v, d.lo), d.hi);

@@ -17,6 +17,7 @@ import type { NeuronModelDef } from './models.js';
 import type { NetworkSpec, NeuronModelName } from './spec.js';
 import { EquationError } from './equations/errors.js';
 import { findNeuronModel, registeredNeuronModels, specModel, type SpecModelEntry } from './registry.js';
+import { PER_SOURCE_CONNECTORS } from './connectivity.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -689,9 +690,6 @@ function checkModels(list: IssueList, raw: unknown): Map<string, NeuronModelDef 
 
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
-/** Connectors whose rows can be regenerated per source spike (`procedural: true`). */
-export const PROCEDURAL_CONNECTORS: readonly string[] = ['fixed_probability', 'fixed_total_number', 'all_to_all', 'one_to_one', 'ring'];
-
 function checkSpec(list: IssueList, input: unknown): void {
   const root = asRecord(input);
   if (root === undefined) {
@@ -976,8 +974,8 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   checkConnector(list, record['connector'], [...path, 'connector'], source, target, record['source'] === record['target']);
   if (record['procedural'] === true) {
     const type = asRecord(record['connector'])?.['type'];
-    if (typeof type === 'string' && !PROCEDURAL_CONNECTORS.includes(type)) {
-      list.add([...path, 'procedural'], `needs a connector whose rows are generated per source (${PROCEDURAL_CONNECTORS.join(', ')}); got ${quote(type)}: store this projection (leave "procedural" out)${type === 'fixed_indegree' ? ', or use fixed_probability with p = indegree / source size' : ''}`);
+    if (typeof type === 'string' && !PER_SOURCE_CONNECTORS.includes(type)) {
+      list.add([...path, 'procedural'], `needs a connector whose rows are generated per source (${PER_SOURCE_CONNECTORS.join(', ')}); got ${quote(type)}: store this projection (leave "procedural" out)${type === 'fixed_indegree' ? ', or use fixed_probability with p = indegree / source size' : ''}`);
     } else if (targetModel !== undefined && targetModel.kind !== 'spiking') {
       list.add([...path, 'procedural'], `needs a spiking target (procedural rows are regenerated for each spike; got a ${targetModel.kind} target); leave "procedural" out`);
     }

@@ -860,21 +860,24 @@ export function compileEquationModel(name: string, description: EquationModelDes
     }
   }
 
+  /** Scope of expressions of constants and shared parameters only (refractory period, conditions). */
+  const sharedScope = (field: string, text: string, perNeuron = (n: string): string => `'${n}' varies per neuron; ${field} may use constants and shared parameters only`): Scope => ({
+    model, field, line: 1, column: 1, text,
+    resolve: (n) => {
+      const p = paramOf.get(n);
+      if (p && p.scope === 'shared') return { kind: 'param', dims: p.dims };
+      const unit = UNITS.get(n);
+      if (unit) return { kind: 'const', dims: unit.dims, value: toInternal(unit) };
+      return undefined;
+    },
+    forbidden: (n) => (stateNames.includes(n) || writable.has(n) ? perNeuron(n) : undefined),
+  });
+
   // Refractory period.
   let refractory: Expr | null = null;
   if (description.refractory !== undefined && description.refractory !== null) {
     if (typeof description.refractory !== 'string') throw new EquationError(model, 'refractory', 0, 0, `must be a duration string such as "5*ms" (got ${typeof description.refractory})`);
-    const scope: Scope = {
-      model, field: 'refractory', line: 1, column: 1, text: description.refractory,
-      resolve: (n) => {
-        const p = paramOf.get(n);
-        if (p && p.scope === 'shared') return { kind: 'param', dims: p.dims };
-        const unit = UNITS.get(n);
-        if (unit) return { kind: 'const', dims: unit.dims, value: toInternal(unit) };
-        return undefined;
-      },
-      forbidden: (n) => (stateNames.includes(n) || writable.has(n) ? `the refractory period may use constants and shared parameters only (got '${n}'); refractory conditions are not yet supported` : undefined),
-    };
+    const scope = sharedScope('refractory', description.refractory, (n) => `the refractory period may use constants and shared parameters only (got '${n}'); refractory conditions are not yet supported`);
     const node = parseExpression(scope);
     const c = check(scope, node);
     if (c.bool) fail(scope, 0, 'refractory conditions (boolean expressions) are not yet supported; give a duration such as "5*ms"');
@@ -939,17 +942,6 @@ export function compileEquationModel(name: string, description: EquationModelDes
   }
 
   // Conditions on shared parameters: spikes_if and constraints.
-  const sharedScope = (field: string, text: string): Scope => ({
-    model, field, line: 1, column: 1, text,
-    resolve: (n) => {
-      const p = paramOf.get(n);
-      if (p && p.scope === 'shared') return { kind: 'param', dims: p.dims };
-      const unit = UNITS.get(n);
-      if (unit) return { kind: 'const', dims: unit.dims, value: toInternal(unit) };
-      return undefined;
-    },
-    forbidden: (n) => (stateNames.includes(n) || writable.has(n) ? `'${n}' varies per neuron; ${field} may use constants and shared parameters only` : undefined),
-  });
   const condition = (field: string, text: unknown): Expr => {
     if (typeof text !== 'string') throw new EquationError(model, field, 0, 0, `must be a condition string such as "spike_rate_hz > 0*Hz" (got ${typeof text})`);
     const scope = sharedScope(field, text);

@@ -36,8 +36,9 @@ describe('memory estimate', () => {
     const est = estimateNetworkMemory(small);
     const bytes = (owner: string): number => [...est.populations, ...est.projections, ...est.recorders, est.engine].find((i) => i.owner === owner)!.bytes;
     // E: state 5 × 10 × 2 × 4 = 400; ring 2 channels (lif_psc_exp) × 42 slots (the delay table of
-    // N(1, 0.5) ms ends at 41 steps) × 20 × 4 = 6,720; spike lists 2 × (1 + 2 + 20) × 4 = 184; dispatch 24.
-    expect(bytes('population E')).toBe(400 + 6720 + 184 + 24);
+    // N(1, 0.5) ms ends at 41 steps) × 20 × 4 = 6,720; spike lists 2 × (1 + 2 + 20) × 4 = 184 (one
+    // step per dispatch: rate units are in the network).
+    expect(bytes('population E')).toBe(400 + 6720 + 184);
     // R: state 4 × 4 × 2 × 4 = 128; rate input 1 × 8 × 4 = 32; history (5 + 1) slots × 8 × 4 = 192; no spikes.
     expect(bytes('population R')).toBe(128 + 32 + 192);
     // Q: state 4 × 10 × 2 × 4 = 320; rate input 1 × 20 × 4 = 80; history (1 + 1) slots × 20 × 4 = 160.
@@ -53,7 +54,7 @@ describe('memory estimate', () => {
     expect(bytes('recorder 0 (spikes E)')).toBe(808 * 2 + 40);
     // Step uniforms 200 × 256, status 8 words and its staging.
     expect(bytes('engine')).toBe(200 * 256 + 64);
-    expect(est.totalBytes).toBe(7328 + 352 + 560 + 484 + 160 + 84 + 1656 + 51264);
+    expect(est.totalBytes).toBe(7304 + 352 + 560 + 484 + 160 + 84 + 1656 + 51264);
     expect(est.projections.map((p) => p.mode)).toEqual(['spike', 'rate_dense', 'rate_sparse']);
     expect(est.projections.map((p) => p.synapses)).toEqual([30, 40, 8]);
     expect(est.projections[0]!.perSynapseDelays).toBe(true);

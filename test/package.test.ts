@@ -94,7 +94,8 @@ describe('npm pack', () => {
     for (const f of ['package.json', 'README.md', 'bin/cortexgpu.js', 'dist/index.js', 'dist/index.d.ts', 'dist/node/index.js', 'dist/node/index.d.ts', 'dist/cli/main.js']) {
       expect(packed.has(f), f).toBe(true);
     }
-    const shaders = readdirSync(join(root, 'shaders')).filter((f) => f.endsWith('.wgsl'));
+    const shaders = readdirSync(join(root, 'shaders'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wgsl'));
+    expect(shaders.length).toBeGreaterThan(30);
     for (const s of shaders) expect(packed.has(`shaders/${s}`), s).toBe(true);
     expect([...packed].filter((f) => /^(src|test|demos|scripts|node_modules)\//.test(f) || f.endsWith('.map'))).toEqual([]);
   });

@@ -11,7 +11,7 @@ import {
   rngBernoulli,
 } from '../src/rng/philox.js';
 
-// Runs the real shaders/philox.wgsl (through dawn.node, on the software Vulkan adapter when
+// Runs the real shaders/engine/philox.wgsl (through dawn.node, on the software Vulkan adapter when
 // present) and compares it with the CPU twin in src/rng/philox.ts.
 
 const LVP_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
@@ -27,7 +27,7 @@ let pipelineLayout: GPUPipelineLayout;
 let shaderModule: GPUShaderModule;
 const pipelines = new Map<number, GPUComputePipeline>();
 
-const PHILOX_WGSL = readFileSync(fileURLToPath(new URL('../shaders/philox.wgsl', import.meta.url)), 'utf8');
+const PHILOX_WGSL = readFileSync(fileURLToPath(new URL('../shaders/engine/philox.wgsl', import.meta.url)), 'utf8');
 
 const MODE_RAW = 0;
 const MODE_UNIFORM = 1;
@@ -225,7 +225,7 @@ beforeAll(async () => {
   tuples = makeTuples(N, 1);
 }, 60_000);
 
-describe('philox.wgsl against the CPU implementation', () => {
+describe('engine/philox.wgsl against the CPU implementation', () => {
   it('raw philox words are bit-identical', async () => {
     const out = await runKernel({ mode: MODE_RAW, seed: SEED, stream: STREAM, n: N, tuples });
     let mismatches = 0;

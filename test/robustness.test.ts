@@ -52,7 +52,7 @@ describe('WGSL errors', () => {
     const context = await testGpu();
     const broken = 'fn helper() -> f32 {\n  return 1.0;\n}\n\n@compute @workgroup_size(64)\nfn main() {\n  let x: f32 = undefined_name + 1.0;\n}\n';
     const cache = new KernelCache(context.device, (file) => (file === 'broken.wgsl' ? broken : nodeShaderLoader(file)));
-    const error = await cache.get({ name: 'broken', parts: ['common.wgsl', 'broken.wgsl'] }).catch((e: unknown) => e);
+    const error = await cache.get({ name: 'broken', parts: ['engine/common.wgsl', 'broken.wgsl'] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShaderCompileError);
     expect((error as Error).message).toMatch(/shaders\/broken\.wgsl:7:\d+ .*undefined_name/);
   });

@@ -159,6 +159,8 @@ interface RunOptions {
   out: string;
   warmup?: number;
   stepsPerSubmit?: number;
+  stepsPerDispatch?: number;
+  merge?: boolean;
   software?: 'lavapipe' | 'swiftshader';
   gpuMemoryGib?: number;
   quiet?: boolean;
@@ -194,6 +196,8 @@ function buildProgram(io: CliIo): Command {
     .requiredOption('--out <dir>', 'output folder (created if needed; existing files of the same name are replaced)')
     .option('--warmup <ms>', 'initial time left out of the rate and CV statistics, ms, shorter than the run (default: the spec\'s run.warmup_ms, else min(200, duration/5)); recordings keep everything', nonNegativeNumber('--warmup'))
     .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
+    .option('--steps-per-dispatch <n>', 'at most this many steps per update dispatch (1-64; default: the most the network allows, its minimum synaptic delay; results are bitwise the same)', integerInRange('--steps-per-dispatch', 1, 64))
+    .option('--no-merge', 'one update dispatch per population instead of one per neuron model (results are bitwise the same)')
     .addOption(softwareOption())
     .option('--gpu-memory-gib <gib>', gpuMemoryHelp, positiveNumber('--gpu-memory-gib'))
     .option('--quiet', 'print nothing but errors')
@@ -708,6 +712,10 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       context,
       ...(options.stepsPerSubmit !== undefined ? { stepsPerSubmit: options.stepsPerSubmit } : {}),
       ...(options.gpuMemoryGib !== undefined ? { memoryBudgetBytes: options.gpuMemoryGib * 1024 ** 3 } : {}),
+      schedule: {
+        ...(options.stepsPerDispatch !== undefined ? { stepsPerDispatch: options.stepsPerDispatch } : {}),
+        ...(options.merge === false ? { mergePopulations: false } : {}),
+      },
     });
     const constructionS = (performance.now() - constructionStart) / 1000;
     if (!quiet) {
@@ -735,6 +743,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const connectivityFiles = options.saveConnectivity ? await connectivityOutputFiles(sim) : [];
     const connectivityTimings = sim.connectivityTimings();
     const dispatches = sim.dispatchesPerStep(0, Math.max(1, report.steps));
+    const stepsPerDispatch = { steps: sim.stepsPerDispatch, reason: sim.stepsPerDispatchReason };
     sim.destroy();
 
     const divergenceInfo = divergence === null ? null : divergenceSummary(divergence, dtMs, options.out);
@@ -766,6 +775,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       steps: report.steps,
       batch,
       steps_per_submit: sim.stepsPerSubmit,
+      // Steps one update dispatch advances, and what limits it (e.g. the minimum delay).
+      steps_per_dispatch: { steps: stepsPerDispatch.steps, reason: stepsPerDispatch.reason },
       warmup_ms: warmupMs,
       wall_s: report.wallS,
       rtf: simulatedS > 0 ? report.wallS / simulatedS : null,

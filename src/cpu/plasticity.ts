@@ -1,5 +1,5 @@
 /**
- * Float64 references of the GPU plasticity rules (`shaders/plasticity_*.wgsl`): the same
+ * Float64 references of the GPU plasticity rules (`shaders/plasticity/`): the same
  * formulas in the same order of operations, on host arrays. Rules, parameters and validation:
  * `src/model/plasticity.ts`.
  */
@@ -42,7 +42,7 @@ function clip(value: number, wMin: number, wMax: number): number {
 
 /**
  * ΔW_ij = η · Σ_b apical[i,b] · gain[i,b] · preTrace[j,b] / B, then clip W to [wMin, wMax]
- * (in place). Reference of `plasticity_dendritic_gated.wgsl`.
+ * (in place). Reference of `plasticity/plasticity_dendritic_gated.wgsl`.
  */
 export function applyDendriticGated(w: HostPlasticWeights, data: DendriticGatedData, params: LearningRuleParams): void {
   validateLearningRuleParams(params);
@@ -64,7 +64,7 @@ export function applyDendriticGated(w: HostPlasticWeights, data: DendriticGatedD
 
 /**
  * ΔW_ij = η · Σ_b (R_b − R̄) · (r_ib − r̄_i) · x_jb / B, then clip W to [wMin, wMax] (in place).
- * Reference of `plasticity_node_perturbation.wgsl`.
+ * Reference of `plasticity/plasticity_node_perturbation.wgsl`.
  */
 export function applyNodePerturbation(w: HostPlasticWeights, data: NodePerturbationData, params: LearningRuleParams): void {
   validateLearningRuleParams(params);
@@ -100,7 +100,7 @@ export function createHostStdpState(w: HostPlasticWeights, batch: number): HostS
  * 1. with x, y the traces after the previous step, decayed by one step,
  *    ΔW_ij = Σ_b (A+ · post_ib · x_jb·e^{−dt/τ+} − A− · pre_jb · y_ib·e^{−dt/τ−}) / B, W clipped;
  * 2. traces ← traces · e^{−dt/τ} + spikes.
- * Reference of `plasticity_stdp_pair.wgsl` + `plasticity_stdp_trace_update.wgsl`.
+ * Reference of `plasticity/plasticity_stdp_pair.wgsl` + `plasticity/plasticity_stdp_trace_update.wgsl`.
  */
 export function applyStdpStep(w: HostPlasticWeights, state: HostStdpState, spikes: StdpSpikeData, params: StdpParams): void {
   validateStdpParams(params);

@@ -245,7 +245,7 @@ export class CpuSimulator {
           const n = Math.floor(flat / batch);
           const b = flat % batch;
           this.externalInput(pop, n, b, step, ext);
-          // Summed inputs: soma (recurrent + DC/stimulus) and apical, as rate_neuron_update.wgsl.
+          // Summed inputs: soma (recurrent + DC/stimulus) and apical, as engine/rate_neuron_update.wgsl.
           inputs[0] = ext.current;
           inputs[1] = ext.apical;
           if (p.model.inputChannels > 0) {

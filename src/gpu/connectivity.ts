@@ -1,6 +1,6 @@
 /**
  * Connectivity generated on the GPU from a {@link ConnectivityRecipe}
- * (`shaders/connectivity_generate.wgsl`): a counting pass (row lengths and in-degrees by
+ * (`shaders/engine/connectivity_generate.wgsl`): a counting pass (row lengths and in-degrees by
  * integer atomics), the row offsets summed on the host (O(sources), read back once), then a
  * filling pass per storage-binding chunk of rows. The synapse arrays never exist on the host;
  * {@link downloadConnectivity} reads them back on request. Explicit `matrix` connectors are
@@ -25,6 +25,12 @@ export interface SynapseChunk {
   readonly weights: GPUBuffer;
   /** Delays in steps, or null when the projection has one delay. */
   readonly delays: GPUBuffer | null;
+  /**
+   * Index of the chunk's first synapse in `targets`, `weights` and `delays`, and of its first
+   * row offset in `rowPtr` (0 unless the chunk lives in a bank shared with other chunks).
+   */
+  readonly synapseOffset?: number;
+  readonly rowOffset?: number;
 }
 
 /** A projection's synapses on the device. */
@@ -64,7 +70,7 @@ function generationKernels(device: GPUDevice, cache: KernelCache): Promise<[Kern
   if (!k) {
     const make = (pass: number): Promise<Kernel> => cache.get({
       name: `connectivity_generate/${pass === 0 ? 'count' : 'fill'}`,
-      parts: ['common.wgsl', 'philox.wgsl', { name: 'generated:pass', text: `const PASS: u32 = ${pass}u;` }, 'connectivity_rows.wgsl', 'connectivity_generate.wgsl'],
+      parts: ['engine/common.wgsl', 'engine/philox.wgsl', { name: 'generated:pass', text: `const PASS: u32 = ${pass}u;` }, 'engine/connectivity_rows.wgsl', 'engine/connectivity_generate.wgsl'],
     });
     k = Promise.all([make(0), make(1)]);
     kernels.set(device, k);
@@ -72,7 +78,7 @@ function generationKernels(device: GPUDevice, cache: KernelCache): Promise<[Kern
   return k;
 }
 
-/** The values of the `GenInfo` uniform of a recipe (connectivity_rows.wgsl). */
+/** The values of the `GenInfo` uniform of a recipe (engine/connectivity_rows.wgsl). */
 export function generationUniforms(recipe: ConnectivityRecipe): Record<string, number> {
   const clip = (x: number): number => Math.max(-FLOAT32_BIG, Math.min(FLOAT32_BIG, x));
   const w: SynapseDistribution = recipe.weight;
@@ -103,7 +109,7 @@ export function generationUniforms(recipe: ConnectivityRecipe): Record<string, n
 }
 
 /**
- * The buffers every kernel that generates a recipe's rows binds (connectivity_rows.wgsl): the
+ * The buffers every kernel that generates a recipe's rows binds (engine/connectivity_rows.wgsl): the
  * `gen` uniform, orientations, row lengths and the delay table (placeholders where unused).
  * @param make allocates a storage buffer (tracked by the caller)
  */
@@ -299,9 +305,10 @@ export async function downloadConnectivity(device: GPUDevice, dc: DeviceConnecti
   const delays = recipe.delay || recipe.kind === 'matrix' && dc.chunks.some((c) => c.delays) ? new Uint32Array(nSynapses) : null;
   for (const chunk of dc.chunks) {
     const lo = rowPtr[chunk.begin]!;
-    targets.set(await readU32(device, chunk.targets, chunk.synapses), lo);
-    weights.set(new Float32Array((await readU32(device, chunk.weights, chunk.synapses)).buffer), lo);
-    if (delays && chunk.delays) delays.set(await readU32(device, chunk.delays, chunk.synapses), lo);
+    const at = chunk.synapseOffset ?? 0;
+    targets.set(await readU32(device, chunk.targets, chunk.synapses, at), lo);
+    weights.set(new Float32Array((await readU32(device, chunk.weights, chunk.synapses, at)).buffer), lo);
+    if (delays && chunk.delays) delays.set(await readU32(device, chunk.delays, chunk.synapses, at), lo);
   }
   sortRows(rowPtr, targets, weights, delays);
   let maxDelaySteps = recipe.constantDelaySteps;
@@ -354,11 +361,11 @@ export function sortRows(rowPtr: Uint32Array, targets: Uint32Array, weights: Flo
   }
 }
 
-async function readU32(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Uint32Array> {
+async function readU32(device: GPUDevice, buffer: GPUBuffer, count: number, offset = 0): Promise<Uint32Array> {
   const bytes = Math.max(4, count * 4);
   const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(buffer, 0, staging, 0, staging.size);
+  encoder.copyBufferToBuffer(buffer, offset * 4, staging, 0, Math.min(staging.size, buffer.size - offset * 4));
   device.queue.submit([encoder.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const out = new Uint32Array(staging.getMappedRange().slice(0, count * 4));

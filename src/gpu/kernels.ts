@@ -3,7 +3,7 @@
  * wgsl_reflect reflection (never `layout: 'auto'`), a pipeline cache keyed by a deterministic
  * shader key, uniform structs packed by member name, and bind groups checked by binding name.
  */
-import { WgslReflect, ResourceType, type StructInfo, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { WgslReflect, ResourceType, type ArrayInfo, type StructInfo, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { compileDiagnostics, composeShader, ShaderCompileError, type ComposedShader, type ShaderSourceLoader } from './shaders.js';
 
 /** What a kernel is made of. */
@@ -47,7 +47,10 @@ export interface BindingInfo {
   readonly dynamic: boolean;
   /** Byte size of the struct for uniforms (0 for runtime-sized arrays). */
   readonly size: number;
+  /** The struct of the binding, or of its elements for an array of structs. */
   readonly struct: UniformStructInfo | null;
+  /** Byte stride of the elements of an array of structs (0 otherwise). */
+  readonly arrayStride: number;
 }
 
 /** A resource for one binding: a whole buffer or a range of it. */
@@ -83,10 +86,27 @@ export class Kernel {
   packUniform(bindingName: string, values: Readonly<Record<string, number | readonly number[]>>): ArrayBuffer {
     const info = this.binding(bindingName);
     const struct = info.struct;
-    if (!struct) throw new Error(`Binding '${bindingName}' of ${this.key} is not a struct`);
-    const size = Math.max(16, Math.ceil(struct.size / 16) * 16);
-    const bytes = new ArrayBuffer(size);
+    if (!struct || info.arrayStride > 0) throw new Error(`Binding '${bindingName}' of ${this.key} is not a struct`);
+    const bytes = new ArrayBuffer(Math.max(16, Math.ceil(struct.size / 16) * 16));
+    this.packStruct(new DataView(bytes), 0, struct, values);
+    return bytes;
+  }
+
+  /**
+   * Pack one struct per element into a binding that is an array of structs (a uniform
+   * `array<S, N>` or a storage `array<S>`), by member name as {@link packUniform}.
+   */
+  packStructArray(bindingName: string, elements: readonly Readonly<Record<string, number | readonly number[]>>[]): ArrayBuffer {
+    const info = this.binding(bindingName);
+    const struct = info.struct;
+    if (!struct || info.arrayStride === 0) throw new Error(`Binding '${bindingName}' of ${this.key} is not an array of structs`);
+    const bytes = new ArrayBuffer(Math.max(16, Math.ceil((elements.length * info.arrayStride) / 16) * 16));
     const view = new DataView(bytes);
+    elements.forEach((values, i) => this.packStruct(view, i * info.arrayStride, struct, values));
+    return bytes;
+  }
+
+  private packStruct(view: DataView, base: number, struct: UniformStructInfo, values: Readonly<Record<string, number | readonly number[]>>): void {
     const seen = new Set<string>();
     for (const member of struct.members) {
       if (member.name.startsWith('_pad')) continue;
@@ -102,16 +122,15 @@ export class Kernel {
         const component = format ?? (type.endsWith('f') ? 'f32' : type.endsWith('u') ? 'u32' : type.endsWith('i') ? 'i32' : 'f32');
         const items = typeof value === 'number' ? new Array<number>(length).fill(value) : value;
         if (items.length !== length) throw new Error(`Uniform ${struct.name}.${member.name} needs ${length} values (got ${items.length})`);
-        items.forEach((item, k) => writeScalar(view, member.offset + 4 * k, component, item, `${struct.name}.${member.name}`));
+        items.forEach((item, k) => writeScalar(view, base + member.offset + 4 * k, component, item, `${struct.name}.${member.name}`));
       } else {
         if (typeof value !== 'number') throw new Error(`Uniform ${struct.name}.${member.name} is a scalar (got ${value.length} values)`);
-        writeScalar(view, member.offset, type, value, `${struct.name}.${member.name}`);
+        writeScalar(view, base + member.offset, type, value, `${struct.name}.${member.name}`);
       }
     }
     for (const key of Object.keys(values)) {
       if (!seen.has(key)) throw new Error(`Value '${key}' is not a member of ${struct.name} in kernel ${this.key}`);
     }
-    return bytes;
   }
 
   /** Create a bind group from resources named like the kernel's bindings. */
@@ -158,6 +177,12 @@ function uniformStruct(struct: StructInfo): UniformStructInfo {
   };
 }
 
+/** Element stride of an array of this struct: size rounded up to the struct's alignment (at least 16 in the uniform address space). */
+function structStride(struct: StructInfo, uniform: boolean): number {
+  const alignment = Math.max(uniform ? 16 : 4, struct.align ?? 4);
+  return Math.ceil(struct.size / alignment) * alignment;
+}
+
 function bindingType(v: VariableInfo): GPUBufferBindingType {
   if (v.resourceType === ResourceType.Uniform) return 'uniform';
   if (v.resourceType === ResourceType.Storage) return v.access === 'read' ? 'read-only-storage' : 'storage';
@@ -202,14 +227,20 @@ export class KernelCache {
     const dynamic = new Set(descriptor.dynamicBindings ?? []);
     const groups = reflect.getBindGroups();
     if (groups.length > 1) throw new Error(`Kernel ${descriptor.name} uses bind group ${groups.length - 1}; cortexgpu kernels use group 0 only`);
-    const bindings: BindingInfo[] = (groups[0] ?? []).filter(Boolean).map((v) => ({
-      name: v.name,
-      binding: v.binding,
-      type: bindingType(v),
-      dynamic: dynamic.has(v.name),
-      size: v.resourceType === ResourceType.Uniform ? Math.max(16, Math.ceil(v.type.size / 16) * 16) : 0,
-      struct: v.type.isStruct ? uniformStruct(v.type as StructInfo) : null,
-    }));
+    const bindings: BindingInfo[] = (groups[0] ?? []).filter(Boolean).map((v) => {
+      const element = v.type.isArray ? (v.type as ArrayInfo).format : null;
+      const arrayOfStructs = element !== null && element.isStruct;
+      return {
+        name: v.name,
+        binding: v.binding,
+        type: bindingType(v),
+        dynamic: dynamic.has(v.name),
+        size: v.resourceType === ResourceType.Uniform ? Math.max(16, Math.ceil(v.type.size / 16) * 16) : 0,
+        struct: v.type.isStruct ? uniformStruct(v.type as StructInfo) : arrayOfStructs ? uniformStruct(element as StructInfo) : null,
+        // Array stride of a struct: its size rounded up to its alignment (16 for uniform arrays).
+        arrayStride: arrayOfStructs ? structStride(element as StructInfo, v.resourceType === ResourceType.Uniform) : 0,
+      };
+    });
     for (const name of dynamic) {
       if (!bindings.some((b) => b.name === name)) throw new Error(`Kernel ${descriptor.name}: dynamic binding '${name}' not found`);
     }

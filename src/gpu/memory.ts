@@ -15,6 +15,12 @@ export interface BufferRequest {
   readonly storageBinding: boolean;
   /** True when the engine splits the data into several buffers as needed (synapse arrays). */
   readonly splittable?: boolean;
+  /**
+   * Name of a buffer shared with other requests (e.g. the spike ring buffers of all spiking
+   * populations): the requests of one shared buffer are one allocation and, with
+   * `storageBinding`, one storage binding, so their sum is what the limits see.
+   */
+  readonly sharedBuffer?: string;
 }
 
 /** Thrown when a network does not fit the device; the message gives required vs available bytes. */
@@ -151,7 +157,21 @@ export interface MemoryProblem {
  */
 export function memoryProblems(requests: readonly BufferRequest[], limits: Pick<GPUSupportedLimits, 'maxBufferSize' | 'maxStorageBufferBindingSize'>, budgetBytes: number): MemoryProblem[] {
   const problems: MemoryProblem[] = [];
+  // Requests in one shared buffer count as one buffer of their summed size.
+  const shared = new Map<string, BufferRequest>();
+  const single: BufferRequest[] = [];
   for (const r of requests) {
+    if (r.sharedBuffer === undefined) {
+      single.push(r);
+      continue;
+    }
+    const prev = shared.get(r.sharedBuffer);
+    shared.set(r.sharedBuffer, {
+      owner: prev ? `${prev.owner}, ${r.owner.replace(/^population /, '')}` : r.owner,
+      purpose: r.sharedBuffer, bytes: (prev?.bytes ?? 0) + r.bytes, storageBinding: (prev?.storageBinding ?? false) || r.storageBinding,
+    });
+  }
+  for (const r of [...single, ...shared.values()]) {
     if (!r.splittable && r.bytes > limits.maxBufferSize) {
       problems.push({
         owner: r.owner, purpose: r.purpose, limit: 'maxBufferSize', requiredBytes: r.bytes, availableBytes: limits.maxBufferSize,

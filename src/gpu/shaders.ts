@@ -4,7 +4,7 @@
  * mapping of compiler messages back to the file and line they came from.
  */
 
-/** Returns the text of a file under `shaders/`, e.g. `spiking_neuron_update.wgsl`. */
+/** Returns the text of a file under `shaders/`, e.g. `engine/spiking_neuron_update.wgsl`. */
 export type ShaderSourceLoader = (fileName: string) => string;
 
 /** One piece of a composed shader. */

@@ -15,6 +15,8 @@ import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel, type KernelDescriptor } from './kernels.js';
 import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
+import { packSynapseBanks, routeTables, type RateRecordSlot, type SpikeRecorderSlot, type SpikeSlots } from './propagation.js';
+import { blockLengths, chooseStepsPerDispatch, encodeBlock, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -23,7 +25,7 @@ import { InformationAnalysis, type InformationAnalysisOptions } from './analysis
 /** Options of {@link GpuSimulator.create}. */
 export interface GpuSimulatorOptions {
   readonly context: GpuContext;
-  /** Reads `shaders/*.wgsl` (Node: `nodeShaderLoader`; browser: `bundledShaderLoader`). */
+  /** Reads `shaders/<layer>/*.wgsl` (Node: `nodeShaderLoader`; browser: `bundledShaderLoader`). */
   readonly shaders: ShaderSourceLoader;
   /** Steps encoded per command buffer, 1 … 10,000 (default 200; reduced when recording buffers would be large). */
   readonly stepsPerSubmit?: number;
@@ -31,6 +33,8 @@ export interface GpuSimulatorOptions {
   readonly memoryBudgetBytes?: number;
   /** Command buffers in flight before the host waits for the oldest (default 2). */
   readonly maxChunksInFlight?: number;
+  /** Steps per dispatch, merged populations, propagation workgroups (defaults: chosen from the network). */
+  readonly schedule?: ScheduleOptions;
 }
 
 /** Progress of a run, reported after each drained command buffer. */
@@ -76,23 +80,30 @@ export interface StepAttachment {
   readonly every?: number;
 }
 
+/** A range of a GPU buffer (bytes; offsets are 256-byte aligned, so it can be bound by itself). */
+export interface BufferRegion {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly size: number;
+}
+
 /** GPU buffers of one population, for attachments that read the state in place (no readback). */
 export interface PopulationGpuBuffers {
   readonly name: string;
   readonly size: number;
   readonly batch: number;
-  /** State variables in buffer order; variable v of neuron n, trial b is at `v·size·batch + n·batch + b` (f32). */
+  /** State variables in buffer order; variable v of neuron n, trial b is at `v·size·batch + n·batch + b` (f32) of the region. */
   readonly stateVariables: readonly string[];
-  readonly state: GPUBuffer;
+  /** The population's state (a region of its merged group's state buffer). */
+  readonly state: BufferRegion;
   /**
-   * Spike lists of this step and the previous one (two parities of `spikeBlockWords` u32 each:
-   * count, per-trial counts, then flat `neuron·batch + trial` indices), or null when the
+   * Spike lists (`spikeLists` lists of `spikeBlockWords` u32 each: count, per-trial counts, then
+   * flat `neuron·batch + trial` indices; step t uses list t mod spikeLists), or null when the
    * population does not emit spikes.
    */
-  readonly spikes: GPUBuffer | null;
+  readonly spikes: BufferRegion | null;
   readonly spikeBlockWords: number;
-  /** Indirect dispatch arguments sized to this step's spikes (x, y, z at byte offset 12), or null. */
-  readonly spikeDispatchArgs: GPUBuffer | null;
+  readonly spikeLists: number;
 }
 
 /** Thrown when a state variable becomes NaN or infinite; recordings up to that point are kept on the simulator. */
@@ -118,42 +129,47 @@ const INPUT_WORDS = 12;
 const INPUT_CODES = { poisson: 1, dc: 2, stimulus: 3, trial_current: 4 } as const;
 const STATUS_WORDS = 8;
 
-interface Dispatch {
-  kernel: Kernel;
-  bindGroup: GPUBindGroup;
-  /** Direct dispatch size, or an indirect buffer and offset. */
-  size?: readonly [number, number];
-  indirect?: { buffer: GPUBuffer; offset: number };
-  /** Only on steps where `(step − phase) % every == 0`. */
-  every?: number;
-  /** Stage of the step, for {@link GpuSimulator.dispatchesPerStep}. */
-  stage?: string;
-}
-
 interface PopulationBuffers {
   plan: PopulationPlan;
-  state: GPUBuffer;
-  popInfo: GPUBuffer;
+  group: PopulationGroup;
+  /** Index in the group's tables. */
+  member: number;
   popInfoValues: Record<string, number | number[]>;
-  modelParams: GPUBuffer;
-  inputTable: GPUBuffer;
-  /** Spiking: ring of fixed-point input; rate: summed input. */
+  state: BufferRegion;
+  /** Spiking: ring of fixed-point input (in the shared ring buffer); rate: summed input. */
+  input: BufferRegion;
+  /** Rate units: output history. */
+  history: BufferRegion | null;
+  /** Spike lists (in the shared spike-list buffer), or null. */
+  spikes: BufferRegion | null;
+  /** Input table (words from the start of the group's tables). */
+  tableBase: number;
+  countMapBase: number;
+}
+
+/** Populations of one model, updated by one dispatch (GeNN's merged groups). */
+interface PopulationGroup {
+  kind: 'spiking' | 'rate';
+  kernel: Kernel;
+  members: PopulationBuffers[];
+  state: GPUBuffer;
+  /** Spiking: the shared ring buffer; rate: the group's summed-input buffer. */
   input: GPUBuffer;
-  /** Rate: output history; spiking: the spike lists (same as `spikes`). */
-  output: GPUBuffer;
-  /** Two-parity spike lists of populations that emit spikes, else null. */
-  spikes: GPUBuffer | null;
-  dispatchArgs: GPUBuffer | null;
-  countMap: GPUBuffer;
+  history: GPUBuffer | null;
+  tables: GPUBuffer;
+  pops: GPUBuffer;
+  models: GPUBuffer;
   windowCounts: GPUBuffer;
-  update: Kernel;
-  updateDispatch: Dispatch | null;
+  threads: number;
+  dispatch: Dispatch | null;
 }
 
 /** A chunk-local record buffer and where its bytes go in the staging buffer. */
 interface RecordRegion {
   recorder: RecorderPlan;
   buffer: GPUBuffer;
+  /** Byte offset of the record in `buffer`. */
+  offset: number;
   bytes: number;
   stagingOffset: number;
 }
@@ -164,6 +180,8 @@ interface StagingSet {
 }
 
 const align = (n: number, a: number): number => Math.ceil(n / a) * a;
+/** Words per 256 bytes: regions of shared buffers start at multiples of this, so each can be bound alone. */
+const REGION_WORDS = 64;
 
 /** Default memory budget: see {@link GpuSimulatorOptions.memoryBudgetBytes}. */
 async function defaultBudget(context: GpuContext): Promise<number> {
@@ -176,11 +194,13 @@ async function defaultBudget(context: GpuContext): Promise<number> {
  * The update kernel of a neuron model as the engine compiles it: the shared WGSL libraries, the
  * model's constants, its snippet (a file under `shaders/`, or the generated text of an equation
  * model) and the spiking or rate main file. One pipeline per model; the benchmark
- * `bench/model_build.mjs` times building it. Rate models get one variant with spike output and one without.
+ * `bench/model_build.mjs` times building it. Rate models get one variant with spike output and one without;
+ * `members` is the number of populations of the model that one dispatch updates (a merged group).
  */
-export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kind !== 'rate'): KernelDescriptor {
+export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kind !== 'rate', members = 1): KernelDescriptor {
   const spiking = model.kind !== 'rate';
   const prelude = [
+    `const N_MEMBERS: u32 = ${members}u;`,
     `const N_CHANNELS: u32 = ${model.inputChannels}u;`,
     `const N_STATE: u32 = ${model.state.length}u;`,
     ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
@@ -190,12 +210,12 @@ export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kin
     ]),
   ].join('\n');
   return {
-    name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}${!spiking && emitsSpikes ? '/spikes' : ''}`,
+    name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}${!spiking && emitsSpikes ? '/spikes' : ''}${members > 1 ? `/x${members}` : ''}`,
     parts: [
-      'common.wgsl', 'philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'population_info.wgsl', 'neuron_inputs.wgsl', 'spike_output.wgsl', ...(model.shaderLibraries ?? []),
+      'engine/common.wgsl', 'engine/philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'engine/population_info.wgsl', 'engine/neuron_inputs.wgsl', 'engine/spike_output.wgsl', ...(model.shaderLibraries ?? []),
       // Equation models carry their generated snippet as text.
       model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
-      spiking ? 'spiking_neuron_update.wgsl' : 'rate_neuron_update.wgsl',
+      spiking ? 'engine/spiking_neuron_update.wgsl' : 'engine/rate_neuron_update.wgsl',
     ],
     dynamicBindings: ['clock'],
   };
@@ -210,13 +230,18 @@ export class GpuSimulator {
 
   private readonly device: GPUDevice;
   private readonly pops: PopulationBuffers[] = [];
+  private readonly groups: PopulationGroup[] = [];
   private readonly dispatches: Dispatch[] = [];
   private readonly regions: RecordRegion[] = [];
   private readonly staging: StagingSet[] = [];
   private stepUniforms!: GPUBuffer;
   private status!: GPUBuffer;
+  /** Spike lists of every population that emits spikes. */
+  private spikeLists!: GPUBuffer;
+  /** Spike records and population-rate records of spiking populations (per command buffer). */
+  private records!: GPUBuffer;
   private stagingBytes = 0;
-  private spikeRecordClears: { buffer: GPUBuffer; bytes: number }[] = [];
+  private spikeRecordClears: { buffer: GPUBuffer; offset: number; bytes: number }[] = [];
   private destroyed = false;
   private running = false;
   private gpuError: string | null = null;
@@ -249,6 +274,10 @@ export class GpuSimulator {
     /** Steps per command buffer. */
     readonly stepsPerSubmit: number,
     private readonly maxChunksInFlight: number,
+    /** Steps one dispatch advances (blocks of steps), and why that many. */
+    readonly stepsPerDispatch: number,
+    readonly stepsPerDispatchReason: string,
+    private readonly scheduleOptions: ScheduleOptions,
   ) {
     this.device = context.device;
     this.collector = new RecordingCollector(plan);
@@ -281,10 +310,13 @@ export class GpuSimulator {
         checkRequests(requests, limits, budget);
       },
     });
-    const stepsPerSubmit = chooseStepsPerSubmit(plan, options.stepsPerSubmit ?? 200);
-    const requests = bufferRequests(plan, stepsPerSubmit);
+    const requestedSteps = Math.max(1, Math.min(10000, Math.floor(options.stepsPerSubmit ?? 200)));
+    const allowed = chooseStepsPerDispatch(plan, options.schedule?.stepsPerDispatch);
+    const perDispatch = allowed.steps > requestedSteps ? { steps: requestedSteps, reason: `steps per command buffer: ${requestedSteps}` } : allowed;
+    const stepsPerSubmit = chooseStepsPerSubmit(plan, requestedSteps, perDispatch.steps);
+    const requests = bufferRequests(plan, stepsPerSubmit, perDispatch.steps);
     const memory = checkRequests(requests, limits, budget);
-    const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2);
+    const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2, perDispatch.steps, perDispatch.reason, options.schedule ?? {});
     sim.shaders = options.shaders;
     sim.cache = new KernelCache(context.device, options.shaders);
     await sim.build(sim.cache);
@@ -377,22 +409,28 @@ export class GpuSimulator {
       state: pb.state,
       spikes: pb.spikes,
       spikeBlockWords: 1 + this.plan.batch + pb.plan.size * this.plan.batch,
-      spikeDispatchArgs: pb.dispatchArgs,
+      spikeLists: 2 * this.stepsPerDispatch,
     };
   }
 
   /**
-   * Compute dispatches encoded per simulation step, averaged over `steps` steps from `fromStep`
-   * (dispatches with a period, e.g. a recorder every k steps, count on the steps they run), by
-   * the stage of the step: rate gathers, population updates, spike bookkeeping, spike
-   * propagation, recorders, and attachments (plasticity, on-the-fly analyses).
+   * Compute dispatches encoded per simulation step, averaged over a run of `steps` steps from
+   * `fromStep` (a dispatch advancing a block of k steps counts 1/k per step; dispatches with a
+   * period, e.g. a recorder every k steps, count on the steps they run), by the stage of the
+   * step: rate gathers, population updates, spike propagation (with the spike lists'
+   * bookkeeping and spike recorders), recorders, and attachments (displays, probes).
    */
   dispatchesPerStep(fromStep = 0, steps = 1000): { total: number; byStage: Record<string, number> } {
     const counts: Record<string, number> = {};
-    // Steps k in [fromStep, fromStep + steps) with k % every == 0, in closed form.
+    // Steps k in [fromStep, fromStep + steps) with k % every == 0, in closed form (such
+    // dispatches only exist in schedules of one step per block).
     const multiples = (every: number): number => Math.floor((fromStep + steps - 1) / every) - Math.floor((fromStep - 1) / every);
+    // Blocks of one run of `steps` steps: command buffers of stepsPerSubmit steps, cut into blocks.
+    const perBlock = this.attachments.length > 0 ? 1 : this.stepsPerDispatch;
+    let blocks = 0;
+    for (let done = 0; done < steps; done += this.stepsPerSubmit) blocks += Math.ceil(Math.min(this.stepsPerSubmit, steps - done) / perBlock);
     const count = (stage: string, d: { every?: number }): void => {
-      counts[stage] = (counts[stage] ?? 0) + (d.every ? multiples(d.every) : steps) / steps;
+      counts[stage] = (counts[stage] ?? 0) + (d.every ? multiples(d.every) : blocks) / steps;
     };
     for (const d of this.dispatches) count(d.stage ?? 'other', d);
     for (const d of this.attachments) count('attachments', d);
@@ -498,7 +536,9 @@ export class GpuSimulator {
       throw new RangeError(`setPopulationParams: ${population}: a refractory period shorter than the spec's (${model.minInterSpikeSteps(pb.plan.params, dt)} steps) needs larger spike-record buffers; rebuild the simulator with the new spec`);
     }
     this.currentParams.set(pb.plan.index, next);
-    this.device.queue.writeBuffer(pb.modelParams, 0, pb.update.packUniform('model', model.derive(next, dt)));
+    const kernel = pb.group.kernel;
+    const stride = kernel.binding('models').arrayStride;
+    this.device.queue.writeBuffer(pb.group.models, pb.member * stride, kernel.packStructArray('models', [model.derive(next, dt)]), 0, stride);
   }
 
   /** Current parameters of a population (spec values, or live changes). */
@@ -546,7 +586,7 @@ export class GpuSimulator {
     this.inputs.set(input, next);
     const pb = this.pops.find((p) => p.plan.inputs.some((inp) => inp.index === input))!;
     const tables = pb.plan.inputs.map((inp) => this.inputs.get(inp.index)!);
-    this.device.queue.writeBuffer(pb.inputTable, 0, packInputTable(tables, batch));
+    this.device.queue.writeBuffer(pb.group.tables, pb.tableBase * 4, packInputTable(tables, batch));
   }
 
   /** Current simulated time within the trial block, ms. */
@@ -580,21 +620,19 @@ export class GpuSimulator {
       const state = drawInitialState(pop, plan.seed, plan.batch, trialOffset);
       const data = new Float32Array(Math.max(1, state.length * total));
       state.forEach((values, v) => data.set(values, v * total));
-      this.device.queue.writeBuffer(pb.state, 0, data);
-      encoder.clearBuffer(pb.input);
-      if (pop.model.kind === 'rate') {
+      this.device.queue.writeBuffer(pb.state.buffer, pb.state.offset, data, 0, Math.min(data.length, pb.state.size / 4));
+      encoder.clearBuffer(pb.input.buffer, pb.input.offset, pb.input.size);
+      if (pb.history) {
         const r = state[outputIndex(pop.model)]!;
         const history = new Float32Array(pop.ringSlots * total);
         for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
-        this.device.queue.writeBuffer(pb.output, 0, history);
-        if (pb.spikes) encoder.clearBuffer(pb.spikes);
-      } else {
-        encoder.clearBuffer(pb.output);
+        this.device.queue.writeBuffer(pb.history.buffer, pb.history.offset, history);
       }
+      if (pb.spikes) encoder.clearBuffer(pb.spikes.buffer, pb.spikes.offset, pb.spikes.size);
       pb.popInfoValues['trial_offset'] = trialOffset;
-      this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
     }
-    for (const clear of this.spikeRecordClears) encoder.clearBuffer(clear.buffer, 0, clear.bytes);
+    for (const group of this.groups) this.writeGroupInfo(group);
+    for (const clear of this.spikeRecordClears) encoder.clearBuffer(clear.buffer, clear.offset, clear.bytes);
     encoder.clearBuffer(this.status);
     this.device.queue.submit([encoder.finish()]);
     await this.device.queue.onSubmittedWorkDone();
@@ -633,11 +671,19 @@ export class GpuSimulator {
     return this.buffer(label, bytes.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, new Uint8Array(bytes));
   }
 
+  /** A tracked storage buffer of `words` u32/f32 words (at least one). */
+  private words(label: string, words: number, data?: ArrayBufferView, extraUsage = 0): GPUBuffer {
+    return this.storage(label, Math.max(1, words) * 4, data, extraUsage);
+  }
+
   private async build(cache: KernelCache): Promise<void> {
     const { plan } = this;
     const batch = plan.batch;
     const dynamic = ['clock'];
     const stepBytes = this.stepsPerSubmit * DYNAMIC_OFFSET_ALIGNMENT;
+    const maxWorkgroups = this.context.limits.maxComputeWorkgroupsPerDimension;
+    const limit = this.context.limits.maxStorageBufferBindingSize;
+    const lists = 2 * this.stepsPerDispatch;
     this.stepUniforms = this.buffer('step uniforms', stepBytes, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.status = this.storage('status', STATUS_WORDS * 4);
     const clock = { buffer: this.stepUniforms, size: STEP_UNIFORM_BYTES };
@@ -666,206 +712,270 @@ export class GpuSimulator {
       this.channelScale.set(pop.index, channelScales(pop.size, incoming));
     }
 
-    // Populations: buffers and update kernels.
+    // Shared buffers of all spiking populations: one ring buffer (so that one propagation
+    // dispatch reaches every target) and one spike-list buffer; regions start on 256 bytes.
+    const slots: SpikeSlots[] = [];
+    let ringWords = 0;
+    let spikeWords = 0;
     for (const pop of plan.populations) {
-      const model = pop.model;
       const total = pop.size * batch;
+      const blockWords = 1 + batch + total;
+      const spiking = pop.model.kind !== 'rate';
+      slots.push({ spikeBase: pop.emitsSpikes ? spikeWords : -1, blockWords, ringBase: spiking ? ringWords : -1 });
+      if (pop.emitsSpikes) spikeWords += align(lists * blockWords, REGION_WORDS);
+      if (spiking) ringWords += align(Math.max(1, pop.model.inputChannels) * pop.ringSlots * total, REGION_WORDS);
+    }
+    const ring = this.words('spike ring buffers', ringWords);
+    this.spikeLists = this.words('spike lists', spikeWords);
+
+    // Populations of one model (and the same spike output) form a merged group.
+    const merge = this.scheduleOptions.mergePopulations !== false;
+    const groupKeys = new Map<string, PopulationPlan[]>();
+    for (const pop of plan.populations) {
+      const key = merge ? `${pop.model.name}|${pop.model.kind === 'rate' ? pop.emitsSpikes : ''}` : `#${pop.index}`;
+      groupKeys.set(key, [...(groupKeys.get(key) ?? []), pop]);
+    }
+    for (const members of groupKeys.values()) {
+      const model = members[0]!.model;
       const spiking = model.kind !== 'rate';
-      const update = await cache.get(modelUpdateKernel(model, pop.emitsSpikes));
-      const stateData = new Float32Array(Math.max(1, model.state.length * total));
-      pop.initialState.forEach((values, v) => stateData.set(values, v * total));
-      const state = this.storage(`${pop.name} state`, stateData.byteLength, stateData);
-
-      for (const inp of pop.inputs) this.inputs.set(inp.index, inp);
-      const inputWords = packInputTable(pop.inputs, batch);
-      const inputTable = this.storage(`${pop.name} inputs`, inputWords.byteLength, inputWords);
-
-      const countsRecorder = countsRecorders.find((r) => r.population === pop.index);
-      const countMapData = new Uint32Array(pop.size).fill(0xffffffff);
-      countsRecorder?.neurons.forEach((n, k) => (countMapData[n] = k));
-      const countMap = countsRecorder ? this.storage(`${pop.name} count map`, countMapData.byteLength, countMapData) : dummyReadOnly;
-
-      let input: GPUBuffer;
-      let output: GPUBuffer;
-      let spikes: GPUBuffer | null = null;
-      let dispatchArgs: GPUBuffer | null = null;
-      if (pop.emitsSpikes) {
-        spikes = this.storage(`${pop.name} spikes`, 2 * (1 + batch + total) * 4);
-        dispatchArgs = this.storage(`${pop.name} dispatch args`, 6 * 4, undefined, GPUBufferUsage.INDIRECT);
+      const kernel = await cache.get(modelUpdateKernel(model, members[0]!.emitsSpikes, members.length));
+      // Region layout of the group's buffers (words).
+      let stateWords = 0;
+      let inputWords = 0;
+      let historyWords = 0;
+      let tableWords = 0;
+      let threads = 0;
+      const layout = members.map((pop) => {
+        const total = pop.size * batch;
+        const table = packInputTable(pop.inputs, batch);
+        const l = {
+          pop, total, table, threadBegin: threads, stateBase: stateWords, inputBase: spiking ? slots[pop.index]!.ringBase : inputWords,
+          historyBase: historyWords, tableBase: tableWords, countMapBase: tableWords + table.length,
+        };
+        threads += total;
+        stateWords += align(model.state.length * total, REGION_WORDS);
+        if (!spiking) {
+          inputWords += align(Math.max(1, model.inputChannels) * total, REGION_WORDS);
+          historyWords += align(pop.ringSlots * total, REGION_WORDS);
+        }
+        tableWords += table.length + pop.size;
+        return l;
+      });
+      const stateData = new Float32Array(Math.max(1, stateWords));
+      const historyData = new Float32Array(Math.max(1, historyWords));
+      const tableData = new Uint32Array(Math.max(1, tableWords));
+      for (const l of layout) {
+        l.pop.initialState.forEach((values, v) => stateData.set(values, l.stateBase + v * l.total));
+        if (!spiking) {
+          const r = l.pop.initialState[outputIndex(model)]!;
+          for (let slot = 0; slot < l.pop.ringSlots; slot++) historyData.set(r, l.historyBase + slot * l.total);
+        }
+        tableData.set(l.table, l.tableBase);
+        const countMap = tableData.subarray(l.countMapBase, l.countMapBase + l.pop.size).fill(0xffffffff);
+        countsRecorders.find((r) => r.population === l.pop.index)?.neurons.forEach((n, k) => (countMap[n] = k));
+        for (const inp of l.pop.inputs) this.inputs.set(inp.index, inp);
       }
-      if (spiking) {
-        input = this.storage(`${pop.name} spike ring`, Math.max(1, model.inputChannels) * pop.ringSlots * total * 4);
-        output = spikes!;
-      } else {
-        input = this.storage(`${pop.name} rate input`, Math.max(1, model.inputChannels) * total * 4);
-        const history = new Float32Array(pop.ringSlots * total);
-        const r = pop.initialState[outputIndex(model)]!;
-        for (let slot = 0; slot < pop.ringSlots; slot++) history.set(r, slot * total);
-        output = this.storage(`${pop.name} rate history`, history.byteLength, history);
-      }
-      const popInfoValues: Record<string, number | number[]> = {
-        size: pop.size,
-        batch,
-        seed: plan.seed,
-        pop_index: pop.index,
-        ring_slots: pop.ringSlots,
-        n_inputs: pop.inputs.length,
-        noise_stream: pop.noiseStream,
-        orientation_random: pop.orientationRandom ? 1 : 0,
-        orientation_stream: pop.orientationStream,
-        spike_block_words: 1 + batch + total,
-        counts_enabled: 0,
-        counts_start_step: countsRecorder?.startStep ?? 0,
-        counts_window_steps: countsRecorder?.windowSteps ?? 1,
-        counts_first_window: 0,
-        counts_n_windows: 0,
-        counts_n_rec: countsRecorder?.neurons.length ?? 0,
-        inv_scale: this.channelScale.get(pop.index)!.map((scale) => 1 / scale),
-        trial_offset: 0,
+      const name = members.map((p) => p.name).join('+');
+      const state = this.words(`${name} state`, stateWords, stateData);
+      const input = spiking ? ring : this.words(`${name} rate input`, inputWords);
+      const history = spiking ? null : this.words(`${name} rate history`, historyWords, historyData);
+      const tables = this.words(`${name} input tables and count maps`, tableWords, tableData);
+      const group: PopulationGroup = {
+        kind: spiking ? 'spiking' : 'rate', kernel, members: [], state, input, history, tables,
+        pops: this.buffer(`${name} populations`, align(kernel.binding('pops').arrayStride * members.length, 16), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+        models: this.storage(`${name} model constants`, align(kernel.binding('models').arrayStride * members.length, 16)),
+        windowCounts: dummy, threads, dispatch: null,
       };
-      const popInfo = this.uniform(`${pop.name} info`, update.packUniform('pop', popInfoValues));
-      const modelParams = this.uniform(`${pop.name} model`, update.packUniform('model', pop.derived));
-      this.pops.push({ plan: pop, state, popInfo, popInfoValues, modelParams, inputTable, input, output, dispatchArgs, countMap, windowCounts: dummy, update, updateDispatch: null, spikes });
+      const region = (buffer: GPUBuffer, baseWords: number, words: number): BufferRegion => ({ buffer, offset: baseWords * 4, size: Math.max(1, words) * 4 });
+      layout.forEach((l, member) => {
+        const pop = l.pop;
+        const countsRecorder = countsRecorders.find((r) => r.population === pop.index);
+        const slot = slots[pop.index]!;
+        const popInfoValues: Record<string, number | number[]> = {
+          size: pop.size,
+          batch,
+          seed: plan.seed,
+          pop_index: pop.index,
+          ring_slots: pop.ringSlots,
+          n_inputs: pop.inputs.length,
+          noise_stream: pop.noiseStream,
+          orientation_random: pop.orientationRandom ? 1 : 0,
+          orientation_stream: pop.orientationStream,
+          spike_block_words: slot.blockWords,
+          counts_enabled: 0,
+          counts_start_step: countsRecorder?.startStep ?? 0,
+          counts_window_steps: countsRecorder?.windowSteps ?? 1,
+          counts_first_window: 0,
+          counts_n_windows: 0,
+          counts_n_rec: countsRecorder?.neurons.length ?? 0,
+          inv_scale: this.channelScale.get(pop.index)!.map((scale) => 1 / scale),
+          trial_offset: 0,
+          thread_begin: l.threadBegin,
+          state_base: l.stateBase,
+          input_base: l.inputBase,
+          history_base: l.historyBase,
+          spike_base: Math.max(0, slot.spikeBase),
+          spike_lists: lists,
+          table_base: l.tableBase,
+          count_map_base: l.countMapBase,
+          window_base: 0,
+        };
+        const channels = Math.max(1, pop.model.inputChannels);
+        const pb: PopulationBuffers = {
+          plan: pop, group, member, popInfoValues,
+          state: region(state, l.stateBase, model.state.length * l.total),
+          input: spiking ? region(ring, slot.ringBase, channels * pop.ringSlots * l.total) : region(input, l.inputBase, channels * l.total),
+          history: history ? region(history, l.historyBase, pop.ringSlots * l.total) : null,
+          spikes: pop.emitsSpikes ? region(this.spikeLists, slot.spikeBase, lists * slot.blockWords) : null,
+          tableBase: l.tableBase,
+          countMapBase: l.countMapBase,
+        };
+        group.members.push(pb);
+        this.pops[pop.index] = pb;
+      });
+      this.writeGroupInfo(group);
+      this.device.queue.writeBuffer(group.models, 0, kernel.packStructArray('models', members.map((p) => p.derived)));
+      group.dispatch = { kernel, bindGroup: this.updateBindGroup(group), size: grid(threads, maxWorkgroups) };
+      this.groups.push(group);
     }
 
-    // Per step, in order: rate gathers, updates, spike bookkeeping, spike propagation, recorders.
+    // Per block, in order: rate gathers, updates, propagation (with spike recorders and rate
+    // records), procedural projections, the other recorders.
     const gathers: Dispatch[] = [];
-    const updates: Dispatch[] = [];
-    const bookkeeping: Dispatch[] = [];
+    const updates: Dispatch[] = this.groups.map((g) => g.dispatch!);
     const propagation: Dispatch[] = [];
     const recording: Dispatch[] = [];
-    const maxWorkgroups = this.context.limits.maxComputeWorkgroupsPerDimension;
 
-    for (const pb of this.pops) {
-      pb.updateDispatch = { kernel: pb.update, bindGroup: this.updateBindGroup(pb), size: grid(pb.plan.size * batch, maxWorkgroups) };
-      updates.push(pb.updateDispatch);
+    // Records written on the device per command buffer. Spike recorders and rate records of
+    // spiking populations live in one buffer, written by the propagation dispatch.
+    const stateRecord = await cache.get({ name: 'record_state', parts: ['engine/common.wgsl', 'engine/record_state.wgsl'], dynamicBindings: dynamic });
+    const populationMean = await cache.get({ name: 'population_mean', parts: ['engine/common.wgsl', 'engine/population_mean.wgsl'], dynamicBindings: dynamic });
+    const spikeRecorders: SpikeRecorderSlot[] = [];
+    const rateRecords: RateRecordSlot[] = [];
+    let recordWords = 0;
+    const recordOf = new Map<number, { base: number; bytes: number }>();
+    // Spike recorders sorted by population: the route tables keep a population's recorders together.
+    const byPopulation = [...plan.recorders].sort((a, b) => a.population - b.population || a.index - b.index);
+    for (const r of byPopulation) {
+      const pop = plan.populations[r.population]!;
+      if (r.spec.type === 'spikes') {
+        const capacity = spikeRecordCapacity(r, pop, batch, this.stepsPerSubmit, plan.dtMs);
+        const words = SPIKE_RECORD_HEADER_WORDS + 2 * capacity;
+        spikeRecorders.push({ population: r.population, neurons: r.neurons, recordBase: recordWords, capacity });
+        recordOf.set(r.index, { base: recordWords, bytes: words * 4 });
+        recordWords += words;
+      } else if (r.spec.type === 'population_rate' && pop.model.kind !== 'rate') {
+        rateRecords.push({ population: r.population, recordBase: recordWords });
+        recordOf.set(r.index, { base: recordWords, bytes: this.stepsPerSubmit * batch * 4 });
+        recordWords += this.stepsPerSubmit * batch;
+      }
     }
-
-    // Record buffers (per chunk) first: bookkeeping writes population rates into them.
-    const spikeRecord = await cache.get({ name: 'record_spikes', parts: ['common.wgsl', 'record_spikes.wgsl'], dynamicBindings: dynamic });
-    const stateRecord = await cache.get({ name: 'record_state', parts: ['common.wgsl', 'record_state.wgsl'], dynamicBindings: dynamic });
-    const populationMean = await cache.get({ name: 'population_mean', parts: ['common.wgsl', 'population_mean.wgsl'], dynamicBindings: dynamic });
-    const rateRecordOf = new Map<number, GPUBuffer>();
+    this.records = this.words('spike and rate records', recordWords);
     let stagingOffset = 0;
-    const addRegion = (recorder: RecorderPlan, buffer: GPUBuffer, bytes: number): void => {
-      this.regions.push({ recorder, buffer, bytes, stagingOffset });
+    const addRegion = (recorder: RecorderPlan, buffer: GPUBuffer, offset: number, bytes: number): void => {
+      this.regions.push({ recorder, buffer, offset, bytes, stagingOffset });
       stagingOffset += align(bytes, 8);
     };
     for (const r of plan.recorders) {
       const pb = this.pops[r.population]!;
       const pop = pb.plan;
       const nSel = r.neurons.length;
-      if (r.spec.type === 'spikes') {
-        const capacity = spikeRecordCapacity(r, pop, batch, this.stepsPerSubmit, plan.dtMs);
-        const bytes = (SPIKE_RECORD_HEADER_WORDS + 2 * capacity) * 4;
-        const buffer = this.storage(`recorder ${r.index} spikes`, bytes);
-        const recordedMap = new Uint32Array(pop.size);
-        r.neurons.forEach((n) => (recordedMap[n] = 1));
-        const info = this.uniform(`recorder ${r.index} info`, spikeRecord.packUniform('info', { batch, spike_block_words: 1 + batch + pop.size * batch, capacity }));
-        const bindGroup = spikeRecord.bind({ clock, info, spikes: pb.spikes!, recorded: this.storage(`recorder ${r.index} map`, recordedMap.byteLength, recordedMap), record: buffer });
-        recording.push({ kernel: spikeRecord, bindGroup, indirect: { buffer: pb.dispatchArgs!, offset: 12 } });
-        addRegion(r, buffer, bytes);
-        this.spikeRecordClears.push({ buffer, bytes: SPIKE_RECORD_HEADER_WORDS * 4 });
+      const placed = recordOf.get(r.index);
+      if (placed) {
+        addRegion(r, this.records, placed.base * 4, placed.bytes);
+        if (r.spec.type === 'spikes') this.spikeRecordClears.push({ buffer: this.records, offset: placed.base * 4, bytes: SPIKE_RECORD_HEADER_WORDS * 4 });
       } else if (r.spec.type === 'state') {
         const bytes = this.stepsPerSubmit * nSel * batch * 4;
         const buffer = this.storage(`recorder ${r.index} state`, bytes);
         const info = this.uniform(`recorder ${r.index} info`, stateRecord.packUniform('info', { size: pop.size, batch, variable: r.variableIndex, n_selected: nSel }));
         const bindGroup = stateRecord.bind({ clock, info, state: pb.state, selected: this.storage(`recorder ${r.index} selection`, r.neurons.byteLength, r.neurons), record: buffer });
         recording.push({ kernel: stateRecord, bindGroup, size: grid(nSel * batch, maxWorkgroups), every: r.everySteps });
-        addRegion(r, buffer, bytes);
+        addRegion(r, buffer, 0, bytes);
       } else if (r.spec.type === 'population_rate') {
         const bytes = this.stepsPerSubmit * batch * 4;
         const buffer = this.storage(`recorder ${r.index} population rate`, bytes);
-        if (pop.model.kind === 'rate') {
-          const info = this.uniform(`recorder ${r.index} info`, populationMean.packUniform('info', { size: pop.size, batch, history_slots: pop.ringSlots }));
-          recording.push({ kernel: populationMean, bindGroup: populationMean.bind({ clock, info, rate_history: pb.output, record: buffer }), size: [batch, 1] });
-        } else {
-          rateRecordOf.set(pop.index, buffer);
-        }
-        addRegion(r, buffer, bytes);
+        const info = this.uniform(`recorder ${r.index} info`, populationMean.packUniform('info', { size: pop.size, batch, history_slots: pop.ringSlots }));
+        recording.push({ kernel: populationMean, bindGroup: populationMean.bind({ clock, info, rate_history: pb.history!, record: buffer }), size: [batch, 1] });
+        addRegion(r, buffer, 0, bytes);
       }
     }
     this.stagingBytes = stagingOffset + STATUS_WORDS * 4;
 
-    const bookkeepingKernel = await cache.get({ name: 'spike_bookkeeping', parts: ['common.wgsl', 'spike_bookkeeping.wgsl'], dynamicBindings: dynamic });
-    for (const pb of this.pops) {
-      if (!pb.plan.emitsSpikes) continue;
-      const rateRecord = rateRecordOf.get(pb.plan.index);
-      const info = this.uniform(`${pb.plan.name} bookkeeping`, bookkeepingKernel.packUniform('info', {
+    // Stored spike projections: packed into synapse banks, one propagation dispatch each; the
+    // first also does the spike lists' bookkeeping (there is one even without projections).
+    const emitting = plan.populations.filter((p) => p.emitsSpikes);
+    const software = this.context.info.software;
+    const requestedWorkgroups = this.scheduleOptions.propagationWorkgroups;
+    if (requestedWorkgroups !== undefined && (!Number.isInteger(requestedWorkgroups) || requestedWorkgroups < 1)) {
+      throw new RangeError(`schedule.propagationWorkgroups must be an integer ≥ 1 (got ${requestedWorkgroups})`);
+    }
+    const spikeBound = emitting.reduce((n, p) => n + p.size * batch, 0) * this.stepsPerDispatch;
+    const propagationWorkgroups = Math.max(1, Math.min(requestedWorkgroups ?? (software ? 8 : 2048), spikeBound, maxWorkgroups));
+    if (emitting.length > 0) {
+      const propagate = await cache.get({ name: 'propagate_spikes', parts: ['engine/common.wgsl', 'engine/propagate_spikes.wgsl'], dynamicBindings: dynamic });
+      const { banks, views } = packSynapseBanks(this.device, this.deviceSynapses, limit, (label, bytes) => this.storage(label, bytes));
+      for (const [projection, chunks] of views) {
+        const dc = this.deviceSynapses.get(projection)!;
+        this.deviceSynapses.set(projection, { ...dc, chunks });
+      }
+      const bankList = banks.length > 0 ? banks : [null];
+      bankList.forEach((bank, i) => {
+        const tables = routeTables({
+          plan, slots, placements: bank?.placements ?? [], channelScale: this.channelScale, lists, bookkeeping: i === 0, spikeRecorders, rateRecords,
+        });
+        const bindGroup = propagate.bind({
+          clock,
+          tables: this.words(`propagation tables ${i}`, tables.length, tables),
+          spikes: this.spikeLists,
+          row_ptr: bank?.buffers.rowPtr ?? dummyReadOnly,
+          targets: bank?.buffers.targets ?? dummyReadOnly,
+          weights: bank?.buffers.weights ?? dummyReadOnly,
+          delays: bank?.buffers.delays ?? dummyReadOnly,
+          syn_ring: ring,
+          records: this.records,
+        });
+        propagation.push({ kernel: propagate, bindGroup, size: [propagationWorkgroups, 1] });
+      });
+    }
+    // Procedural projections regenerate their rows: one dispatch each (compiled only when used).
+    const propagateProcedural = plan.projections.some((p) => p.procedural)
+      ? await cache.get({ name: 'propagate_spikes_procedural', parts: ['engine/common.wgsl', 'engine/philox.wgsl', 'engine/connectivity_rows.wgsl', 'engine/propagate_spikes_procedural.wgsl'], dynamicBindings: dynamic })
+      : null;
+    for (const proj of plan.projections) {
+      if (proj.mode !== 'spike' || !proj.procedural) continue;
+      const source = this.pops[proj.source]!;
+      const target = this.pops[proj.target]!;
+      const rows = this.deviceSynapses.get(proj.index)!.procedural!;
+      const info = this.uniform(`${proj.name} procedural info`, propagateProcedural!.packUniform('proj', {
         batch,
-        spike_block_words: 1 + batch + pb.plan.size * batch,
-        rate_record_enabled: rateRecord ? 1 : 0,
-        max_workgroups: maxWorkgroups,
+        spike_block_words: slots[proj.source]!.blockWords,
+        target_size: target.plan.size,
+        ring_slots: target.plan.ringSlots,
+        channel: proj.channel,
+        constant_delay: proj.constantDelaySteps,
+        weight_scale: proj.sign * this.channelScale.get(proj.target)![proj.channel]!,
+        lists,
       }));
-      const bindGroup = bookkeepingKernel.bind({ clock, info, spikes: pb.spikes!, dispatch_args: pb.dispatchArgs!, rate_record: rateRecord ?? dummy });
-      bookkeeping.push({ kernel: bookkeepingKernel, bindGroup, size: [1, 1] });
+      const bindGroup = propagateProcedural!.bind({
+        gen: rows.gen, orientations: rows.orientations, row_lengths: rows.rowLengths, delay_thresholds: rows.delayThresholds,
+        clock, proj: info, spikes: source.spikes!, syn_ring: target.input,
+      });
+      propagation.push({ kernel: propagateProcedural!, bindGroup, size: [propagationWorkgroups, 1] });
     }
 
-    const limit = this.context.limits.maxStorageBufferBindingSize;
-    const propagateSpikes = await cache.get({ name: 'propagate_spikes_csr', parts: ['common.wgsl', 'propagate_spikes_csr.wgsl'], dynamicBindings: dynamic });
-    // Compiled only when a projection is procedural.
-    const propagateProcedural = plan.projections.some((p) => p.procedural)
-      ? await cache.get({ name: 'propagate_spikes_procedural', parts: ['common.wgsl', 'philox.wgsl', 'connectivity_rows.wgsl', 'propagate_spikes_procedural.wgsl'], dynamicBindings: dynamic })
-      : null;
-    // Trials per thread of the sparse rate gather (see propagate_rates_csr.wgsl).
+    // Rate projections: gathers into the target's summed input, before the updates.
+    // Trials per thread of the sparse rate gather (see engine/propagate_rates_csr.wgsl).
     const batchBlock = Math.min(16, batch);
     const propagateSparse = await cache.get({
       name: `propagate_rates_csr/b${batchBlock}`,
-      parts: ['common.wgsl', { name: 'generated:batch_block', text: `const BATCH_BLOCK: u32 = ${batchBlock}u;` }, 'propagate_rates_csr.wgsl'],
+      parts: ['engine/common.wgsl', { name: 'generated:batch_block', text: `const BATCH_BLOCK: u32 = ${batchBlock}u;` }, 'engine/propagate_rates_csr.wgsl'],
       dynamicBindings: dynamic,
     });
-    const propagateDense = await cache.get({ name: 'propagate_rates_dense', parts: ['common.wgsl', 'propagate_rates_dense.wgsl'], dynamicBindings: dynamic });
+    const propagateDense = await cache.get({ name: 'propagate_rates_dense', parts: ['engine/common.wgsl', 'engine/propagate_rates_dense.wgsl'], dynamicBindings: dynamic });
     for (const proj of plan.projections) {
       const source = this.pops[proj.source]!;
       const target = this.pops[proj.target]!;
-      if (proj.mode === 'spike') {
-        const synapses = this.deviceSynapses.get(proj.index)!;
-        const scale = this.channelScale.get(proj.target)![proj.channel]!;
-        if (synapses.procedural) {
-          const rows = synapses.procedural;
-          const info = this.uniform(`${proj.name} procedural info`, propagateProcedural!.packUniform('proj', {
-            batch,
-            spike_block_words: 1 + batch + source.plan.size * batch,
-            target_size: target.plan.size,
-            ring_slots: target.plan.ringSlots,
-            channel: proj.channel,
-            constant_delay: proj.constantDelaySteps,
-            weight_scale: proj.sign * scale,
-          }));
-          const bindGroup = propagateProcedural!.bind({
-            gen: rows.gen, orientations: rows.orientations, row_lengths: rows.rowLengths, delay_thresholds: rows.delayThresholds,
-            clock, proj: info, spikes: source.spikes!, syn_ring: target.input,
-          });
-          propagation.push({ kernel: propagateProcedural!, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
-          continue;
-        }
-        for (const chunk of synapses.chunks) {
-          const label = `${proj.name} [${chunk.begin}, ${chunk.end})`;
-          const info = this.uniform(`${label} info`, propagateSpikes.packUniform('proj', {
-            batch,
-            spike_block_words: 1 + batch + source.plan.size * batch,
-            source_begin: chunk.begin,
-            source_end: chunk.end,
-            target_size: target.plan.size,
-            ring_slots: target.plan.ringSlots,
-            channel: proj.channel,
-            constant_delay: proj.constantDelaySteps,
-            has_delays: chunk.delays ? 1 : 0,
-            weight_scale: proj.sign * scale,
-          }));
-          const bindGroup = propagateSpikes.bind({
-            clock,
-            proj: info,
-            spikes: source.spikes!,
-            row_ptr: chunk.rowPtr,
-            targets: chunk.targets,
-            weights: chunk.weights,
-            delays: chunk.delays ?? dummyReadOnly,
-            syn_ring: target.input,
-          });
-          propagation.push({ kernel: propagateSpikes, bindGroup, indirect: { buffer: source.dispatchArgs!, offset: 0 } });
-        }
-      } else if (proj.mode === 'rate_sparse') {
+      if (proj.mode === 'rate_sparse') {
         const inc = proj.incoming!;
         for (const chunk of rowChunks(inc.rowPtr, limit)) {
           const lo = inc.rowPtr[chunk.begin]!;
@@ -890,12 +1000,12 @@ export class GpuSimulator {
             sources: this.storage(`${label} sources`, (hi - lo) * 4, inc.sources.subarray(lo, hi)),
             weights: this.storage(`${label} weights`, (hi - lo) * 4, inc.weights.subarray(lo, hi)),
             delays: inc.delaySteps ? this.storage(`${label} delays`, (hi - lo) * 4, inc.delaySteps.subarray(lo, hi)) : dummyReadOnly,
-            source_history: source.output,
+            source_history: source.history!,
             target_input: target.input,
           });
           gathers.push({ kernel: propagateSparse, bindGroup, size: grid(count * Math.ceil(batch / batchBlock), maxWorkgroups) });
         }
-      } else {
+      } else if (proj.mode === 'rate_dense') {
         const ns = source.plan.size;
         const rowsPerChunk = Math.max(1, Math.floor(limit / (ns * 4)));
         for (let begin = 0; begin < target.plan.size; begin += rowsPerChunk) {
@@ -919,7 +1029,7 @@ export class GpuSimulator {
             clock,
             proj: info,
             matrix: matrixBuffer,
-            source_history: source.output,
+            source_history: source.history!,
             target_input: target.input,
           });
           gathers.push({ kernel: propagateDense, bindGroup, size: [Math.ceil((end - begin) / 64), batch] });
@@ -928,12 +1038,16 @@ export class GpuSimulator {
     }
     const staged = (stage: string, list: Dispatch[]): Dispatch[] => list.map((d) => Object.assign(d, { stage }));
     this.dispatches.push(
-      ...staged('rate gathers', gathers), ...staged('updates', updates), ...staged('spike bookkeeping', bookkeeping),
-      ...staged('spike propagation', propagation), ...staged('recorders', recording),
+      ...staged('rate gathers', gathers), ...staged('updates', updates), ...staged('spike propagation', propagation), ...staged('recorders', recording),
     );
     for (let i = 0; i < this.maxChunksInFlight; i++) {
       this.staging.push({ buffer: this.buffer(`staging ${i}`, this.stagingBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST), busy: null });
     }
+  }
+
+  /** Write the population table of a merged group (after a change of any member's info). */
+  private writeGroupInfo(group: PopulationGroup): void {
+    this.device.queue.writeBuffer(group.pops, 0, group.kernel.packStructArray('pops', group.members.map((m) => m.popInfoValues)));
   }
 
   private checkAlive(): void {
@@ -945,30 +1059,38 @@ export class GpuSimulator {
     }
   }
 
-  /** Allocate window-count buffers covering the steps of this run. */
-  private prepareWindowCounts(firstStep: number, steps: number): { pb: PopulationBuffers; recorder: RecorderPlan; firstWindow: number; nWindows: number; buffer: GPUBuffer }[] {
-    const out = [];
-    for (const pb of this.pops) {
-      if (pb.popInfoValues['counts_enabled'] === 0) continue;
-      pb.windowCounts = this.dummyWritable;
-      pb.popInfoValues['counts_enabled'] = 0;
-      this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
-    }
-    for (const r of this.plan.recorders) {
-      if (r.spec.type !== 'spike_counts') continue;
-      const pb = this.pops[r.population]!;
-      const lastStep = firstStep + steps - 1;
-      if (lastStep < r.startStep) continue;
-      const firstWindow = Math.floor(Math.max(0, firstStep - r.startStep) / r.windowSteps);
-      const lastWindow = Math.floor((lastStep - r.startStep) / r.windowSteps);
-      const nWindows = lastWindow - firstWindow + 1;
-      const bytes = nWindows * r.neurons.length * this.plan.batch * 4;
-      checkRequests([{ owner: `recorder ${r.index}`, purpose: 'spike counts of this run', bytes, storageBinding: true }], this.context.limits, Infinity);
-      const buffer = this.device.createBuffer({ label: `recorder ${r.index} window counts`, size: align(Math.max(4, bytes), 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      pb.windowCounts = buffer;
-      Object.assign(pb.popInfoValues, { counts_enabled: 1, counts_first_window: firstWindow, counts_n_windows: nWindows });
-      this.device.queue.writeBuffer(pb.popInfo, 0, pb.update.packUniform('pop', pb.popInfoValues));
-      out.push({ pb, recorder: r, firstWindow, nWindows, buffer });
+  /**
+   * Allocate window-count buffers covering the steps of this run: one per merged group, the
+   * counting members' windows one after another (window_base of each member).
+   */
+  private prepareWindowCounts(firstStep: number, steps: number): { pb: PopulationBuffers; recorder: RecorderPlan; firstWindow: number; nWindows: number; buffer: GPUBuffer; baseWords: number; shared: boolean }[] {
+    const out: { pb: PopulationBuffers; recorder: RecorderPlan; firstWindow: number; nWindows: number; buffer: GPUBuffer; baseWords: number; shared: boolean }[] = [];
+    for (const group of this.groups) {
+      group.windowCounts = this.dummyWritable;
+      const entries: { pb: PopulationBuffers; recorder: RecorderPlan; firstWindow: number; nWindows: number; baseWords: number }[] = [];
+      let words = 0;
+      for (const pb of group.members) {
+        Object.assign(pb.popInfoValues, { counts_enabled: 0, window_base: 0 });
+        const r = this.plan.recorders.find((q) => q.spec.type === 'spike_counts' && q.population === pb.plan.index);
+        if (!r) continue;
+        const lastStep = firstStep + steps - 1;
+        if (lastStep < r.startStep) continue;
+        const firstWindow = Math.floor(Math.max(0, firstStep - r.startStep) / r.windowSteps);
+        const lastWindow = Math.floor((lastStep - r.startStep) / r.windowSteps);
+        const nWindows = lastWindow - firstWindow + 1;
+        const bytes = nWindows * r.neurons.length * this.plan.batch * 4;
+        checkRequests([{ owner: `recorder ${r.index}`, purpose: 'spike counts of this run', bytes, storageBinding: true }], this.context.limits, Infinity);
+        Object.assign(pb.popInfoValues, { counts_enabled: 1, counts_first_window: firstWindow, counts_n_windows: nWindows, window_base: words });
+        entries.push({ pb, recorder: r, firstWindow, nWindows, baseWords: words });
+        words += align(bytes / 4, REGION_WORDS);
+      }
+      if (entries.length > 0) {
+        checkRequests([{ owner: `population group ${group.members.map((m) => m.plan.name).join('+')}`, purpose: 'spike counts of this run', bytes: words * 4, storageBinding: true }], this.context.limits, Infinity);
+        const buffer = this.device.createBuffer({ label: 'window counts', size: Math.max(4, words * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        group.windowCounts = buffer;
+        for (const e of entries) out.push({ ...e, buffer, shared: entries.length > 1 });
+      }
+      this.writeGroupInfo(group);
     }
     return out;
   }
@@ -1006,6 +1128,10 @@ export class GpuSimulator {
     let drained = 0;
     let failure: unknown = null;
     const chunkSteps = new Uint32Array(this.stepsPerSubmit * (DYNAMIC_OFFSET_ALIGNMENT / 4));
+    // Attachments (displays, probes) work step by step: blocks of one step while any is attached.
+    const attachments = [...this.attachments];
+    const stepsPerBlock = attachments.length > 0 ? 1 : this.stepsPerDispatch;
+    const dispatches = [...this.dispatches, ...attachments];
     while (done < totalSteps) {
       if (options.signal?.aborted) {
         aborted = true;
@@ -1015,21 +1141,31 @@ export class GpuSimulator {
       this.checkAlive();
       const n = Math.min(this.stepsPerSubmit, totalSteps - done);
       const chunkFirst = this.stepCount;
-      for (let i = 0; i < n; i++) {
-        chunkSteps[(i * DYNAMIC_OFFSET_ALIGNMENT) / 4] = chunkFirst + i;
-        chunkSteps[(i * DYNAMIC_OFFSET_ALIGNMENT) / 4 + 1] = i;
-      }
+      // One clock entry per block: its first step, where that step is in the chunk, its length.
+      const blocks = blockLengths(n, stepsPerBlock);
+      let inChunk = 0;
+      blocks.forEach((length, k) => {
+        const at = (k * DYNAMIC_OFFSET_ALIGNMENT) / 4;
+        chunkSteps[at] = chunkFirst + inChunk;
+        chunkSteps[at + 1] = inChunk;
+        chunkSteps[at + 2] = length;
+        inChunk += length;
+      });
       const staging = this.staging.shift()!;
       this.staging.push(staging);
       if (staging.busy) await staging.busy;
-      this.device.queue.writeBuffer(this.stepUniforms, 0, chunkSteps, 0, (n * DYNAMIC_OFFSET_ALIGNMENT) / 4);
+      this.device.queue.writeBuffer(this.stepUniforms, 0, chunkSteps, 0, (blocks.length * DYNAMIC_OFFSET_ALIGNMENT) / 4);
       const encoder = this.device.createCommandEncoder({ label: `steps ${chunkFirst}…${chunkFirst + n - 1}` });
       const pass = encoder.beginComputePass();
-      for (let i = 0; i < n; i++) this.encodeStep(pass, chunkFirst + i, i);
+      inChunk = 0;
+      blocks.forEach((length, k) => {
+        encodeBlock(pass, dispatches, chunkFirst + inChunk, k * DYNAMIC_OFFSET_ALIGNMENT);
+        inChunk += length;
+      });
       pass.end();
-      for (const region of this.regions) encoder.copyBufferToBuffer(region.buffer, 0, staging.buffer, region.stagingOffset, region.bytes);
+      for (const region of this.regions) encoder.copyBufferToBuffer(region.buffer, region.offset, staging.buffer, region.stagingOffset, region.bytes);
       encoder.copyBufferToBuffer(this.status, 0, staging.buffer, this.stagingBytes - STATUS_WORDS * 4, STATUS_WORDS * 4);
-      for (const clear of this.spikeRecordClears) encoder.clearBuffer(clear.buffer, 0, clear.bytes);
+      for (const clear of this.spikeRecordClears) encoder.clearBuffer(clear.buffer, clear.offset, clear.bytes);
       this.device.queue.submit([encoder.finish()]);
       this.stepCount += n;
       done += n;
@@ -1048,6 +1184,14 @@ export class GpuSimulator {
     await Promise.all(this.staging.map((s) => s.busy));
     for (const wc of windowCounts) {
       const r = wc.recorder;
+      // This recorder's counts alone (the group's buffer may hold several populations').
+      const bytes = wc.nWindows * r.neurons.length * this.plan.batch * 4;
+      const own = this.device.createBuffer({ label: `recorder ${r.index} window counts`, size: Math.max(4, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      if (bytes > 0) {
+        const copy = this.device.createCommandEncoder({ label: 'window counts' });
+        copy.copyBufferToBuffer(wc.buffer, wc.baseWords * 4, own, 0, bytes);
+        this.device.queue.submit([copy.finish()]);
+      }
       const attached = this.analyses.filter((a) => a.recorder.index === r.index && !a.paused);
       if (attached.length > 0 && !failure) {
         // Bins lying entirely inside this run (a run may start or end inside a bin).
@@ -1055,15 +1199,16 @@ export class GpuSimulator {
         const completeFrom = Math.max(wc.firstWindow, Math.ceil((firstStep - r.startStep) / r.windowSteps));
         const completeTo = Math.min(wc.firstWindow + wc.nWindows, Math.floor((endStep - r.startStep) / r.windowSteps));
         for (const analysis of attached) {
-          await analysis.accumulate({ buffer: wc.buffer, firstBin: wc.firstWindow, nBins: wc.nWindows, batch: this.plan.batch, completeFrom, completeTo });
+          await analysis.accumulate({ buffer: own, firstBin: wc.firstWindow, nBins: wc.nWindows, batch: this.plan.batch, completeFrom, completeTo });
         }
       }
       if (attached.length === 0 || attached.some((a) => a.options.keepCounts === true)) {
-        const counts = await this.readBuffer(wc.buffer);
-        this.collector.addWindowCounts(r.index, wc.firstWindow, wc.nWindows, new Uint32Array(counts));
+        const counts = await this.readBuffer(own);
+        this.collector.addWindowCounts(r.index, wc.firstWindow, wc.nWindows, new Uint32Array(counts, 0, bytes / 4));
       }
-      wc.buffer.destroy();
+      own.destroy();
     }
+    for (const wc of windowCounts) wc.buffer.destroy();
     if (failure) throw failure;
     this.checkAlive();
     const wallS = (performance.now() - started) / 1000;
@@ -1071,39 +1216,28 @@ export class GpuSimulator {
     return { steps: done, simulatedMs: done * this.plan.dtMs, wallS, neuronStepsPerS: (neurons * done) / Math.max(wallS, 1e-9), aborted };
   }
 
-  /** Bind group of a population's update kernel (rebuilt when its window-count buffer changes). */
-  private updateBindGroup(pb: PopulationBuffers): GPUBindGroup {
+  /** Bind group of a merged group's update kernel (rebuilt when its window-count buffer changes). */
+  private updateBindGroup(group: PopulationGroup): GPUBindGroup {
     const clock = { buffer: this.stepUniforms, size: STEP_UNIFORM_BYTES };
-    if (pb.plan.model.kind === 'rate') {
-      return pb.update.bind({
-        clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, rate_input: pb.input, input_table: pb.inputTable, rate_history: pb.output, status: this.status,
-        spikes: pb.spikes ?? this.unusedSpikes, window_counts: pb.windowCounts, count_map: pb.countMap,
-      });
+    const common = { clock, pops: group.pops, models: group.models, state: group.state, tables: group.tables, window_counts: group.windowCounts, status: this.status };
+    if (group.kind === 'rate') {
+      const spikes = group.members.some((m) => m.spikes) ? this.spikeLists : this.unusedSpikes;
+      return group.kernel.bind({ ...common, rate_input: group.input, rate_history: group.history!, spikes });
     }
-    return pb.update.bind({ clock, pop: pb.popInfo, model: pb.modelParams, state: pb.state, syn_ring: pb.input, input_table: pb.inputTable, spikes: pb.output, window_counts: pb.windowCounts, count_map: pb.countMap, status: this.status });
+    return group.kernel.bind({ ...common, syn_ring: group.input, spikes: this.spikeLists });
   }
 
   private rebindUpdates(): void {
-    for (const pb of this.pops) {
-      if (pb.updateDispatch) pb.updateDispatch.bindGroup = this.updateBindGroup(pb);
+    for (const group of this.groups) {
+      if (group.dispatch) group.dispatch.bindGroup = this.updateBindGroup(group);
     }
   }
 
-  private encodeStep(pass: GPUComputePassEncoder, step: number, stepInChunk: number): void {
-    const offset = [stepInChunk * DYNAMIC_OFFSET_ALIGNMENT];
-    for (const d of this.attachments.length === 0 ? this.dispatches : [...this.dispatches, ...this.attachments]) {
-      if (d.every && step % d.every !== 0) continue;
-      pass.setPipeline(d.kernel.pipeline);
-      pass.setBindGroup(0, d.bindGroup, offset);
-      if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect.buffer, d.indirect.offset);
-      else pass.dispatchWorkgroups(d.size![0], d.size![1]);
-    }
-  }
-
-  private async readBuffer(buffer: GPUBuffer): Promise<ArrayBuffer> {
-    const staging = this.device.createBuffer({ size: buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  /** Read `bytes` of a buffer from `offset` (default: all of it). */
+  private async readBuffer(buffer: GPUBuffer, offset = 0, bytes = buffer.size - offset): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, buffer.size);
+    if (bytes > 0) encoder.copyBufferToBuffer(buffer, offset, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
@@ -1184,8 +1318,7 @@ export class GpuSimulator {
     const v = pb.plan.model.state.findIndex((s) => s.name === variable);
     if (v < 0) throw new Error(`Population '${population}' (${pb.plan.model.name}) has no state variable '${variable}' (has: ${pb.plan.model.state.map((s) => s.name).join(', ')})`);
     const total = pb.plan.size * this.plan.batch;
-    const all = new Float32Array(await this.readBuffer(pb.state));
-    return all.slice(v * total, (v + 1) * total);
+    return new Float32Array(await this.readBuffer(pb.state.buffer, pb.state.offset + v * total * 4, total * 4));
   }
 
   /** Free all GPU buffers of this network (recordings stay readable). */
@@ -1198,7 +1331,7 @@ export class GpuSimulator {
 }
 
 /**
- * The per-population input table read by neuron_inputs.wgsl: INPUT_WORDS per input, then the
+ * The per-population input table read by engine/neuron_inputs.wgsl: INPUT_WORDS per input, then the
  * per-trial orientations of every input, then the per-neuron-and-trial currents.
  */
 function packInputTable(inputs: readonly InputPlan[], batch: number): Uint32Array {
@@ -1242,18 +1375,11 @@ function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number
 }
 
 /**
- * Indirect dispatches allowed in one command buffer. Dawn validates each indirect dispatch with
- * extra work inside the command buffer; tens of thousands of them crashed Dawn on lavapipe
- * (PD14 at 200 steps per submit: 12,600), a few thousand are fine.
+ * Steps per command buffer: the requested number, a multiple of the steps per dispatch (so
+ * that blocks are not cut), and cut so that spike records stay bounded.
  */
-const MAX_INDIRECT_DISPATCHES_PER_SUBMIT = 3000;
-
-/** Steps per command buffer: the requested number, cut so that spike records and indirect dispatches stay bounded. */
-function chooseStepsPerSubmit(plan: NetworkPlan, requested: number): number {
+function chooseStepsPerSubmit(plan: NetworkPlan, requested: number, stepsPerDispatch: number): number {
   let steps = Math.max(1, Math.min(10000, Math.floor(requested)));
-  const indirectPerStep =
-    plan.projections.filter((p) => p.mode === 'spike').length + plan.recorders.filter((r) => r.spec.type === 'spikes').length;
-  if (indirectPerStep > 0) steps = Math.max(1, Math.min(steps, Math.floor(MAX_INDIRECT_DISPATCHES_PER_SUBMIT / indirectPerStep)));
   for (const r of plan.recorders) {
     if (r.spec.type !== 'spikes') continue;
     const pop = plan.populations[r.population]!;
@@ -1261,23 +1387,29 @@ function chooseStepsPerSubmit(plan: NetworkPlan, requested: number): number {
     const perStep = (r.neurons.length * plan.batch * 8) / minIsi;
     steps = Math.max(1, Math.min(steps, Math.floor(MAX_SPIKE_RECORD_BYTES / Math.max(perStep, 1))));
   }
-  return steps;
+  return Math.max(stepsPerDispatch, Math.floor(steps / stepsPerDispatch) * stepsPerDispatch);
 }
 
 /** Every buffer the engine will allocate, by owner, for the memory check. */
-function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number): BufferRequest[] {
+function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, stepsPerDispatch: number): BufferRequest[] {
   const batch = plan.batch;
   const out: BufferRequest[] = [];
+  // Buffers shared by populations are one binding each: the state of a merged group (one
+  // model), the ring buffers and the spike lists of all spiking populations.
+  const regionBytes = (words: number): number => align(words, REGION_WORDS) * 4;
   for (const pop of plan.populations) {
     const owner = `population ${pop.name}`;
     const total = pop.size * batch;
-    out.push({ owner, purpose: 'state variables', bytes: pop.model.state.length * total * 4, storageBinding: true });
+    out.push({ owner, purpose: 'state variables', bytes: regionBytes(pop.model.state.length * total), storageBinding: true, sharedBuffer: `state of the ${pop.model.name} populations` });
     if (pop.model.kind === 'rate') {
       out.push({ owner, purpose: 'rate input', bytes: Math.max(1, pop.model.inputChannels) * total * 4, storageBinding: true });
       out.push({ owner, purpose: 'rate history', bytes: pop.ringSlots * total * 4, storageBinding: true });
     } else {
-      out.push({ owner, purpose: 'spike ring buffer', bytes: Math.max(1, pop.model.inputChannels) * pop.ringSlots * total * 4, storageBinding: true });
-      out.push({ owner, purpose: 'spike lists', bytes: 2 * (1 + batch + total) * 4, storageBinding: true });
+      const channels = Math.max(1, pop.model.inputChannels);
+      out.push({ owner, purpose: 'spike ring buffer', bytes: regionBytes(channels * pop.ringSlots * total), storageBinding: true, sharedBuffer: 'spike ring buffers of all spiking populations' });
+    }
+    if (pop.emitsSpikes) {
+      out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + total)), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
     }
   }
   for (const proj of plan.projections) {

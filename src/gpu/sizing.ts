@@ -23,10 +23,10 @@ import { formatBytes, memoryProblems, summarize, type BufferRequest, type Memory
 export const MEMORY_LAYOUT = {
   /** One f32 / u32 / i32 word. */
   wordBytes: 4,
-  /** Spike lists per spiking population (double-buffered: written this step, read the next). */
+  /** Spike lists per spiking population and step of a dispatch (two blocks: one written, one cleared for the next). */
   spikeListCopies: 2,
-  /** Indirect dispatch arguments per spiking population (two 3-word dispatches). */
-  dispatchArgsBytes: 24,
+  /** Most steps one update dispatch advances (src/gpu/schedule.ts). */
+  maxStepsPerDispatch: 64,
   /** Stored synapse: target index (u32) + fixed-point weight (i32). */
   synapseBytes: 8,
   /** Extra per stored synapse when its projection's delays vary (u32 delay in steps). */
@@ -253,6 +253,11 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     return { owner, kind: 'projection', name, bytes, layout, buffers, mode, synapses, procedural, proceduralPossible, perSynapseDelays: varies, largestRowSynapses: rowSynapses, largestRowBytes: rowBytes };
   });
 
+  // Steps per update dispatch as the engine chooses them (schedule.ts): the minimum delay, one
+  // step with rate units or state recorders. Spike lists scale with it.
+  const stepsPerDispatch = models.some((m) => m.kind === 'rate') || (spec.recorders ?? []).some((r) => r.type === 'state')
+    ? 1
+    : delays.reduce<number>((k, d) => Math.min(k, d.min), L.maxStepsPerDispatch);
   const populations: MemoryItem[] = pops.map((p, index) => {
     const owner = `population ${p.name}`;
     const model = models[index]!;
@@ -274,8 +279,7 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     }
     const spikes = emitsSpikes(model, p.params);
     if (spikes) {
-      buffers.push({ owner, purpose: 'spike lists', bytes: L.spikeListCopies * (1 + batch + total) * W, storageBinding: true });
-      buffers.push({ owner, purpose: 'dispatch arguments', bytes: L.dispatchArgsBytes, storageBinding: true });
+      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + total) * W, storageBinding: true });
     }
     const inputs = (spec.inputs ?? []).filter((inp) => inp.target === p.name);
     if (inputs.length > 0) {

@@ -3,7 +3,7 @@
  * (numbers only), and the float64 CPU reference that turns a recipe into explicit sparse arrays.
  *
  * Backend-free. The GPU engine generates the same synapses from the same recipe in
- * `shaders/connectivity_generate.wgsl` and keeps no host copy; both walk *generation units*
+ * `shaders/engine/connectivity_generate.wgsl` and keeps no host copy; both walk *generation units*
  * (a source row for per-source connectors, a target for fixed in-degree, one synapse for fixed
  * total number) whose draws are keyed by (seed, projection, unit, position) on the counter-based
  * Philox streams of `../rng/streams.ts`. Which synapses exist is decided by integer arithmetic

@@ -1,6 +1,6 @@
 /**
  * Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror & Shaw, SC'11), the CPU
- * twin of `shaders/philox.wgsl`.
+ * twin of `shaders/engine/philox.wgsl`.
  *
  * The stateless functions (`rngDraw`, `rngUniform4`, `rngNormal2`, `rngBernoulli`,
  * `rngPoisson`) follow the GPU keying contract: key = (seed, stream), counter = (index, step,

@@ -2,6 +2,7 @@
  * Shared GPU context for tests: one Dawn device per test worker (software Vulkan on machines
  * without a GPU). Prints the adapter once so that every GPU test run says where it ran.
  */
+import type { ScheduleOptions } from '../../src/gpu/schedule.js';
 import { nodeGpu } from '../../src/node/gpu.js';
 import { GpuSimulator } from '../../src/gpu/simulator.js';
 import { nodeShaderLoader } from '../../src/node/shaders.js';
@@ -22,10 +23,10 @@ export async function testGpu(): Promise<GpuContext> {
   return context;
 }
 
-/** Build a simulator on the test GPU. */
-export async function gpuSimulator(spec: NetworkSpec, stepsPerSubmit?: number): Promise<GpuSimulator> {
+/** Build a simulator on the test GPU (optionally with a schedule: steps per dispatch, merged populations). */
+export async function gpuSimulator(spec: NetworkSpec, stepsPerSubmit?: number, schedule?: ScheduleOptions): Promise<GpuSimulator> {
   const context = await testGpu();
-  return GpuSimulator.create(spec, { context, shaders: nodeShaderLoader, ...(stepsPerSubmit ? { stepsPerSubmit } : {}) });
+  return GpuSimulator.create(spec, { context, shaders: nodeShaderLoader, ...(stepsPerSubmit ? { stepsPerSubmit } : {}), ...(schedule ? { schedule } : {}) });
 }
 
 /**

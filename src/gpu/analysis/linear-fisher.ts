@@ -10,7 +10,7 @@ import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from '../kernels.j
 import type { ShaderSourceLoader } from '../shaders.js';
 import { checkRequests } from '../memory.js';
 
-/** Cholesky block size (must match BLOCK in cholesky_common.wgsl). */
+/** Cholesky block size (must match BLOCK in analysis/cholesky_common.wgsl). */
 export const CHOLESKY_BLOCK = 16;
 
 /** Running statistics of one condition: sample count (host), mean and co-moment Σ(x−m)(x−m)ᵀ on the GPU. */
@@ -81,9 +81,9 @@ export class GpuLinearFisher {
     const kernels = cache ?? new KernelCache(context.device, shaders);
     const names = ['covariance_gather_counts', 'column_mean', 'covariance_accumulate', 'mean_merge', 'fisher_prepare'];
     const entries: [string, Kernel][] = [];
-    for (const name of names) entries.push([name, await kernels.get({ name, parts: ['common.wgsl', `${name}.wgsl`] })]);
+    for (const name of names) entries.push([name, await kernels.get({ name, parts: ['engine/common.wgsl', `analysis/${name}.wgsl`] })]);
     for (const name of ['cholesky_diagonal', 'cholesky_panel', 'cholesky_update', 'triangular_solve']) {
-      entries.push([name, await kernels.get({ name, parts: ['common.wgsl', 'cholesky_common.wgsl', `${name}.wgsl`], dynamicBindings: ['chol'] })]);
+      entries.push([name, await kernels.get({ name, parts: ['engine/common.wgsl', 'analysis/cholesky_common.wgsl', `analysis/${name}.wgsl`], dynamicBindings: ['chol'] })]);
     }
     return new GpuLinearFisher(context, neurons, Object.fromEntries(entries));
   }

@@ -220,11 +220,11 @@ export class GpuActivityHistory {
     const { module, bindGroupLayout } = await buildRenderShader(device, load);
 
     const cache = simulator.kernels;
-    const clearKernel = await cache.get({ name: 'display/history_clear_column', parts: ['common.wgsl', 'history_clear_column.wgsl'], dynamicBindings: ['clock'] });
+    const clearKernel = await cache.get({ name: 'display/history_clear_column', parts: ['engine/common.wgsl', 'display/history_clear_column.wgsl'], dynamicBindings: ['clock'] });
     const workKernel =
       layout.mode === 'raster'
-        ? await cache.get({ name: 'display/raster_accumulate', parts: ['common.wgsl', 'raster_accumulate.wgsl'], dynamicBindings: ['clock'] })
-        : await cache.get({ name: 'display/state_history_sample', parts: ['common.wgsl', 'state_history_sample.wgsl'], dynamicBindings: ['clock'] });
+        ? await cache.get({ name: 'display/raster_accumulate', parts: ['engine/common.wgsl', 'display/raster_accumulate.wgsl'], dynamicBindings: ['clock'] })
+        : await cache.get({ name: 'display/state_history_sample', parts: ['engine/common.wgsl', 'display/state_history_sample.wgsl'], dynamicBindings: ['clock'] });
 
     const image = device.createBuffer({
       size: layout.rows * layout.columns * 4,
@@ -269,9 +269,11 @@ export class GpuActivityHistory {
     if (this.layout.mode === 'raster') {
       const rowMap = new Uint32Array(pop.size).fill(NO_ROW);
       this.layout.neurons.forEach((n, row) => (rowMap[n] = row));
-      const info = this.uniform(workKernel, { batch: pop.batch, spike_block_words: pop.spikeBlockWords, trial, rows, columns, steps_per_column: stepsPerColumn });
+      const info = this.uniform(workKernel, { batch: pop.batch, spike_block_words: pop.spikeBlockWords, lists: pop.spikeLists, trial, rows, columns, steps_per_column: stepsPerColumn });
       const bindGroup = workKernel.bind({ clock, info, spikes: pop.spikes!, row_map: this.storage(rowMap, 'activity history row map'), image: this.image });
-      this.detachers.push(this.simulator.attachStepWork({ kernel: workKernel, bindGroup, indirect: { buffer: pop.spikeDispatchArgs!, offset: 12 } }));
+      // Threads stride over the step's spikes: a few workgroups, however many spikes there are.
+      const workgroups = Math.max(1, Math.min(64, Math.ceil((pop.size * pop.batch) / 64), maxWorkgroups));
+      this.detachers.push(this.simulator.attachStepWork({ kernel: workKernel, bindGroup, size: [workgroups, 1] }));
     } else {
       const variable = pop.stateVariables.indexOf(this.layout.variable!);
       const info = this.uniform(workKernel, { size: pop.size, batch: pop.batch, variable, trial, rows, columns, steps_per_column: stepsPerColumn });
@@ -438,7 +440,7 @@ function simulatorShaderLoader(simulator: GpuSimulator): ShaderSourceLoader {
  * `layout: 'auto'`): uniforms visible to both stages, storage buffers to the fragment stage.
  */
 async function buildRenderShader(device: GPUDevice, load: ShaderSourceLoader): Promise<{ module: GPUShaderModule; bindGroupLayout: GPUBindGroupLayout }> {
-  const shader = composeShader(load, ['activity_history_render.wgsl']);
+  const shader = composeShader(load, ['display/activity_history_render.wgsl']);
   const module = device.createShaderModule({ code: shader.code, label: 'activity_history_render' });
   const info = await module.getCompilationInfo();
   const diagnostics = compileDiagnostics(shader, info.messages);

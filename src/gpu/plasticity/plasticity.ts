@@ -128,12 +128,12 @@ export class GpuPlasticity {
 
   /**
    * Compile the plasticity kernels (shared with other modules through `cache`, if given).
-   * @param shaders loader of `shaders/*.wgsl`
+   * @param shaders loader of `shaders/<layer>/<name>.wgsl`
    */
   static async create(context: GpuContext, shaders: ShaderSourceLoader, cache?: KernelCache): Promise<GpuPlasticity> {
     const kernels = cache ?? new KernelCache(context.device, shaders);
-    // Weight-update kernels share plasticity_common.wgsl; the trace update does not touch weights.
-    const parts = (name: string): string[] => (name === 'plasticity_stdp_trace_update' ? ['common.wgsl', `${name}.wgsl`] : ['common.wgsl', 'plasticity_common.wgsl', `${name}.wgsl`]);
+    // Weight-update kernels share plasticity/plasticity_common.wgsl; the trace update does not touch weights.
+    const parts = (name: string): string[] => (name === 'plasticity_stdp_trace_update' ? ['engine/common.wgsl', `plasticity/${name}.wgsl`] : ['engine/common.wgsl', 'plasticity/plasticity_common.wgsl', `plasticity/${name}.wgsl`]);
     const entries = await Promise.all(KERNEL_NAMES.map(async (name) => [name, await kernels.get({ name, parts: parts(name) })] as const));
     return new GpuPlasticity(context, Object.fromEntries(entries) as Record<KernelName, Kernel>);
   }

@@ -1,7 +1,7 @@
 /**
  * Code generation from the intermediate form: one update algorithm, printed as a WGSL model
  * snippet (`struct ModelParams` + `fn model_update`, the contract of the update kernels
- * `shaders/spiking_neuron_update.wgsl` and `shaders/rate_neuron_update.wgsl`) and as float64 JavaScript compiled with `new Function`, statement
+ * `shaders/engine/spiking_neuron_update.wgsl` and `shaders/engine/rate_neuron_update.wgsl`) and as float64 JavaScript compiled with `new Function`, statement
  * for statement in the same order. Also the host-side derived constants (`ModelParams` values).
  *
  * Order of one step, `schedule: 'brian2'` (the default; Brian2's schedule groups → thresholds →

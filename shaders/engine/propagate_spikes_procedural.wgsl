@@ -1,11 +1,11 @@
 // Procedural spike propagation (as GeNN's procedural connectivity): no synapses are stored.
-// One workgroup per spike of this step regenerates the source's row with the rules of
-// connectivity_rows.wgsl (its 64 threads share the row in blocks of 4 positions) and adds each
+// For each step of the block, workgroups take the step's spikes in turn; each the source's row with the rules of
+// engine/connectivity_rows.wgsl (its 64 threads share the row in blocks of 4 positions) and adds each
 // synapse's weight, as a fixed-point integer, into the target's ring buffer at slot
 // (step + delay). The synapses, weights and delays are those the generation kernel would store
 // for the same seed, and integer atomics make the sums order-independent, so procedural and
 // stored projections give bitwise-identical spikes.
-// Needs: common.wgsl, philox.wgsl, connectivity_rows.wgsl.
+// Needs: engine/common.wgsl, engine/philox.wgsl, engine/connectivity_rows.wgsl.
 
 struct ProceduralInfo {
   batch: u32,
@@ -16,7 +16,8 @@ struct ProceduralInfo {
   constant_delay: u32,
   // Receptor sign times the target channel's fixed-point scale.
   weight_scale: f32,
-  _pad0: u32,
+  // Spike lists of the source (step t uses list t mod lists).
+  lists: u32,
 }
 
 @group(0) @binding(4) var<uniform> clock: StepInfo;
@@ -43,14 +44,16 @@ fn emit(unit: u32, position: u32, source: u32, post: u32) {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let step = clock.step;
-  let list_base = (step & 1u) * proj.spike_block_words;
-  let count = spikes[list_base];
   channel_base = proj.channel * proj.ring_slots * proj.target_size * proj.batch;
-  ring_now = step % proj.ring_slots;
-  for (var s = wid.x; s < count; s += nwg.x) {
-    let flat = spikes[list_base + 1u + proj.batch + s];
-    spike_trial = flat % proj.batch;
-    generate_unit(flat / proj.batch, lid, WORKGROUP_SIZE);
+  for (var i = 0u; i < clock.steps; i++) {
+    let step = clock.step + i;
+    let list_base = (step % proj.lists) * proj.spike_block_words;
+    let count = spikes[list_base];
+    ring_now = step % proj.ring_slots;
+    for (var s = wid.x; s < count; s += nwg.x) {
+      let flat = spikes[list_base + 1u + proj.batch + s];
+      spike_trial = flat % proj.batch;
+      generate_unit(flat / proj.batch, lid, WORKGROUP_SIZE);
+    }
   }
 }

@@ -1,6 +1,6 @@
 // Activity history (raster): count this step's spikes of the displayed trial into the ring
 // image, one u32 per pixel, column-major (`column · rows + row`), column =
-// (step / steps_per_column) mod columns. Dispatched indirectly over this step's spike list;
+// (step / steps_per_column) mod columns. Threads stride over this step's spike list;
 // the column was cleared by history_clear_column on its first step.
 
 struct RasterInfo {
@@ -10,7 +10,8 @@ struct RasterInfo {
   rows: u32,
   columns: u32,
   steps_per_column: u32,
-  _pad0: u32,
+  // Spike lists of the population (step t uses list t mod lists).
+  lists: u32,
   _pad1: u32,
 }
 
@@ -24,7 +25,7 @@ const NO_ROW: u32 = 0xffffffffu;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let list_base = (clock.step & 1u) * info.spike_block_words;
+  let list_base = (clock.step % info.lists) * info.spike_block_words;
   let count = spikes[list_base];
   let column = (clock.step / info.steps_per_column) % info.columns;
   for (var i = gid.x; i < count; i += nwg.x * WORKGROUP_SIZE) {

@@ -1,12 +1,12 @@
 // Connectivity generated on the GPU: one thread per generation unit (a source row, or a target
-// of fixed in-degree), the rules of connectivity_rows.wgsl.
+// of fixed in-degree), the rules of engine/connectivity_rows.wgsl.
 //
 // PASS 0 (count): row lengths and in-degrees by integer atomics.
 // PASS 1 (fill): synapses whose source lies in [chunk_begin, chunk_end) take the next slot of
 // their row (an atomic cursor) and write target, weight and delay. Per-source connectors fill
 // a row from one thread, in generation order; fixed in-degree in arrival order, which changes
 // nothing downstream (spike propagation adds fixed-point integers).
-// Needs: common.wgsl, philox.wgsl, connectivity_rows.wgsl and a generated `const PASS: u32`.
+// Needs: engine/common.wgsl, engine/philox.wgsl, engine/connectivity_rows.wgsl and a generated `const PASS: u32`.
 
 struct GenRange {
   unit_begin: u32,

@@ -1,11 +1,11 @@
-// connectivity_rows.wgsl — the synapses of one generation unit of a projection, as the CPU
+// engine/connectivity_rows.wgsl — the synapses of one generation unit of a projection, as the CPU
 // reference `visitUnit` in src/model/connectivity.ts makes them: a library for the generation
-// kernel (connectivity_generate.wgsl) and procedural propagation
-// (propagate_spikes_procedural.wgsl). Which synapses exist is decided by integer arithmetic on
+// kernel (engine/connectivity_generate.wgsl) and procedural propagation
+// (engine/propagate_spikes_procedural.wgsl). Which synapses exist is decided by integer arithmetic on
 // Philox words only, so the GPU and the CPU reference make identical synapses.
 //
 // The including kernel defines `fn emit(unit: u32, position: u32, source: u32, post: u32)`.
-// Needs: philox.wgsl.
+// Needs: engine/philox.wgsl.
 
 struct GenInfo {
   kind: u32,

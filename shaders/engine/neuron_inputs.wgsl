@@ -1,8 +1,9 @@
 // External inputs of a population, evaluated inside its update kernel so that they cost no
 // extra pass: Poisson spike trains (drawn from the counter-based RNG), DC currents and a
 // tuned stimulus drive, and currents given per neuron and trial. The table is built on the
-// host (packInputTable in src/gpu/simulator.ts): INPUT_WORDS u32 per input, then per-trial
-// stimulus orientations and per-neuron-and-trial currents as f32 bits.
+// host (packInputTable in src/gpu/populations.ts): INPUT_WORDS u32 per input, then per-trial
+// stimulus orientations and per-neuron-and-trial currents as f32 bits; offsets inside a
+// population's table are relative to its start, pop.table_base in the group's `tables`.
 
 const INPUT_WORDS: u32 = 12u;
 const INPUT_POISSON: u32 = 1u;
@@ -18,6 +19,11 @@ struct ExternalInput {
   apical_current: f32,
   // Weight arriving this step on input channels 0…3 (model weight units).
   syn: vec4<f32>,
+}
+
+// Word i of this population's input table.
+fn input_word(i: u32) -> u32 {
+  return tables[pop.table_base + i];
 }
 
 fn preferred_orientation_deg(n: u32) -> f32 {
@@ -36,27 +42,27 @@ fn external_input(n: u32, b: u32, step: u32) -> ExternalInput {
   var ext = ExternalInput(0.0, 0.0, vec4<f32>(0.0));
   for (var k = 0u; k < pop.n_inputs; k++) {
     let base = k * INPUT_WORDS;
-    let kind = input_table[base];
-    let start_step = input_table[base + 2u];
-    let stop_step = input_table[base + 3u];
+    let kind = input_word(base);
+    let start_step = input_word(base + 2u);
+    let stop_step = input_word(base + 3u);
     if (step < start_step || step >= stop_step) { continue; }
     if (kind == INPUT_POISSON) {
-      let lambda = bitcast<f32>(input_table[base + 4u]);
-      let weight = bitcast<f32>(input_table[base + 5u]);
-      let count = rng_poisson(lambda, pop.seed, input_table[base + 9u], n, step, rng_trial(b), 0u);
+      let lambda = bitcast<f32>(input_word(base + 4u));
+      let weight = bitcast<f32>(input_word(base + 5u));
+      let count = rng_poisson(lambda, pop.seed, input_word(base + 9u), n, step, rng_trial(b), 0u);
       let w = f32(count) * weight;
-      ext.syn[input_table[base + 1u]] += w;
+      ext.syn[input_word(base + 1u)] += w;
     } else if (kind == INPUT_DC) {
-      add_current(&ext, input_table[base + 1u], bitcast<f32>(input_table[base + 6u]));
+      add_current(&ext, input_word(base + 1u), bitcast<f32>(input_word(base + 6u)));
     } else if (kind == INPUT_STIMULUS) {
-      let amplitude = bitcast<f32>(input_table[base + 6u]);
-      let kappa = bitcast<f32>(input_table[base + 7u]);
-      let baseline = bitcast<f32>(input_table[base + 8u]);
-      let theta_stim = bitcast<f32>(input_table[input_table[base + 10u] + b]);
+      let amplitude = bitcast<f32>(input_word(base + 6u));
+      let kappa = bitcast<f32>(input_word(base + 7u));
+      let baseline = bitcast<f32>(input_word(base + 8u));
+      let theta_stim = bitcast<f32>(input_word(input_word(base + 10u) + b));
       let delta = 2.0 * (theta_stim - preferred_orientation_deg(n)) * DEG_TO_RAD;
-      add_current(&ext, input_table[base + 1u], baseline + amplitude * exp(kappa * (cos(delta) - 1.0)));
+      add_current(&ext, input_word(base + 1u), baseline + amplitude * exp(kappa * (cos(delta) - 1.0)));
     } else if (kind == INPUT_TRIAL_CURRENT) {
-      add_current(&ext, input_table[base + 1u], bitcast<f32>(input_table[input_table[base + 11u] + n * pop.batch + b]));
+      add_current(&ext, input_word(base + 1u), bitcast<f32>(input_word(input_word(base + 11u) + n * pop.batch + b)));
     }
   }
   return ext;

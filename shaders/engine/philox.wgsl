@@ -1,4 +1,4 @@
-// philox.wgsl — counter-based random numbers (Philox4x32-10, Salmon et al., SC'11).
+// engine/philox.wgsl — counter-based random numbers (Philox4x32-10, Salmon et al., SC'11).
 //
 // A library, not a kernel: no bindings, no entry point. It is concatenated in front of the
 // kernels that need random numbers. Every function is pure; the CPU twin lives in

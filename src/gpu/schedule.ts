@@ -1,0 +1,106 @@
+/**
+ * The step schedule: which dispatches advance the network, and how many steps each advances.
+ *
+ * A block of steps is encoded as: rate gathers, one update dispatch per merged group of
+ * populations (populations of one model), one propagation dispatch per synapse bank (all
+ * outgoing projections of every spiking population, with the spike-list bookkeeping and the
+ * spike recorders fused in), procedural projections, then the remaining recorders and the
+ * attachments. A block is several steps long when nothing in the network needs a step at a
+ * time: spikes take at least the minimum synaptic delay to arrive, so neurons are independent
+ * for that many steps and one update dispatch can integrate all of them (kobae and GeNN do
+ * the same). Results do not depend on the block length: every step's arithmetic is the same
+ * and spike arrivals are summed with integer atomics.
+ */
+import type { NetworkPlan } from '../model/plan.js';
+import type { Kernel } from './kernels.js';
+import { MEMORY_LAYOUT } from './sizing.js';
+
+/** How the engine schedules a step (options of {@link GpuSimulator.create}). */
+export interface ScheduleOptions {
+  /**
+   * Steps advanced per update dispatch: `'auto'` (default) takes the largest the network
+   * allows (see {@link maxStepsPerDispatch}); a number ≥ 1 asks for at most that many.
+   */
+  readonly stepsPerDispatch?: number | 'auto';
+  /** Update populations of one model in one dispatch (default true); false gives one dispatch per population. */
+  readonly mergePopulations?: boolean;
+  /**
+   * Workgroups of a propagation dispatch (each takes spikes in turn; default: 8 on software
+   * adapters, 2048 on GPUs, never more than spikes can occur in a block).
+   */
+  readonly propagationWorkgroups?: number;
+}
+
+/** Upper bound on steps per dispatch (spike lists grow with it; the memory layout names it). */
+export const MAX_STEPS_PER_DISPATCH: number = MEMORY_LAYOUT.maxStepsPerDispatch;
+
+/** One compute dispatch of the schedule. */
+export interface Dispatch {
+  kernel: Kernel;
+  bindGroup: GPUBindGroup;
+  /** Direct dispatch size, or an indirect buffer and offset. */
+  size?: readonly [number, number];
+  indirect?: { buffer: GPUBuffer; offset: number };
+  /** Only in blocks whose first step is a multiple of `every` (blocks of one step then). */
+  every?: number;
+  /** Stage of the step, for {@link GpuSimulator.dispatchesPerStep}. */
+  stage?: string;
+}
+
+/**
+ * The most steps one dispatch may advance in this network, and why: the minimum delay of the
+ * spike projections (spikes emitted inside a block must not arrive inside it); one step when
+ * rate units exist (their input is gathered every step) or a state recorder samples state
+ * (it reads the state of single steps). Capped at {@link MAX_STEPS_PER_DISPATCH}.
+ */
+export function maxStepsPerDispatch(plan: NetworkPlan): { steps: number; reason: string } {
+  if (plan.populations.some((p) => p.model.kind === 'rate')) return { steps: 1, reason: 'rate units gather their input every step' };
+  const state = plan.recorders.find((r) => r.spec.type === 'state');
+  if (state) return { steps: 1, reason: `state recorder ${state.index} samples single steps` };
+  let steps = MAX_STEPS_PER_DISPATCH;
+  let reason = `at most ${MAX_STEPS_PER_DISPATCH} steps per dispatch`;
+  for (const proj of plan.projections) {
+    const r = proj.recipe;
+    const minDelay = r.delay ? r.delay.firstStep : proj.constantDelaySteps;
+    if (proj.connectivity?.delaySteps) {
+      let min = Infinity;
+      for (const d of proj.connectivity.delaySteps) if (d < min) min = d;
+      if (min < steps) {
+        steps = Math.max(1, min);
+        reason = `minimum delay of projection ${proj.name}: ${min} steps`;
+      }
+    } else if (minDelay < steps) {
+      steps = Math.max(1, minDelay);
+      reason = `minimum delay of projection ${proj.name}: ${minDelay} steps`;
+    }
+  }
+  return { steps, reason };
+}
+
+/** Resolve the requested steps per dispatch against what the network allows. */
+export function chooseStepsPerDispatch(plan: NetworkPlan, requested: number | 'auto' | undefined): { steps: number; reason: string } {
+  const allowed = maxStepsPerDispatch(plan);
+  if (requested === undefined || requested === 'auto') return allowed;
+  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`schedule.stepsPerDispatch must be 'auto' or an integer ≥ 1 (got ${String(requested)})`);
+  if (requested <= allowed.steps) return { steps: requested, reason: 'requested' };
+  return allowed;
+}
+
+/** Lengths of the blocks that cover `n` steps, `stepsPerBlock` at a time (the last may be shorter). */
+export function blockLengths(n: number, stepsPerBlock: number): number[] {
+  const out: number[] = [];
+  for (let done = 0; done < n; done += stepsPerBlock) out.push(Math.min(stepsPerBlock, n - done));
+  return out;
+}
+
+/** Encode one block: every dispatch once, with the block's clock entry at `offset`. */
+export function encodeBlock(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], firstStep: number, offset: number): void {
+  const offsets = [offset];
+  for (const d of dispatches) {
+    if (d.every && firstStep % d.every !== 0) continue;
+    pass.setPipeline(d.kernel.pipeline);
+    pass.setBindGroup(0, d.bindGroup, offsets);
+    if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect.buffer, d.indirect.offset);
+    else pass.dispatchWorkgroups(d.size![0], d.size![1]);
+  }
+}

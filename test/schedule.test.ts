@@ -1,0 +1,100 @@
+/**
+ * The step schedule (src/gpu/schedule.ts): merged population updates, one propagation pass for
+ * all projections, several steps per dispatch up to the minimum delay. Whatever the schedule,
+ * every recording is bitwise the same (the arithmetic of each step does not change and spike
+ * arrivals are summed with integer atomics); these tests compare schedules on networks with
+ * constant and drawn delays, several models, procedural projections and every recorder kind
+ * that works in blocks of steps.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NetworkSpec } from '../src/model/spec.js';
+import type { ScheduleOptions } from '../src/gpu/schedule.js';
+import { pd14Spec } from '../src/model/library/pd14.js';
+import { gpuSimulator } from './helpers/gpu.js';
+
+/** A Brunel-style network: one delay of 1.5 ms (15 steps), Poisson drive, two models. */
+function brunelLike(): NetworkSpec {
+  const lif = { tau_m_ms: 20, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, t_ref_ms: 2 };
+  return {
+    dt_ms: 0.1, seed: 5, batch: 2,
+    populations: [
+      { name: 'E', size: 400, model: 'lif_psc_delta', params: lif, initial: { v_mV: { uniform: [0, 20] } } },
+      { name: 'I', size: 100, model: 'lif_psc_delta', params: lif, initial: { v_mV: { uniform: [0, 20] } } },
+      { name: 'X', size: 60, model: 'izhikevich' },
+    ],
+    projections: [
+      { source: 'E', target: 'E', connector: { type: 'fixed_indegree', indegree: 40 }, weight: 0.2, delay_ms: 1.5 },
+      { source: 'E', target: 'I', connector: { type: 'fixed_probability', p: 0.1 }, weight: 0.2, delay_ms: 1.5, procedural: true },
+      { source: 'I', target: 'E', connector: { type: 'fixed_indegree', indegree: 10 }, weight: 1.0, delay_ms: 1.5, receptor: 'inhibitory' },
+      { source: 'I', target: 'I', connector: { type: 'fixed_indegree', indegree: 10 }, weight: 1.0, delay_ms: 1.5, receptor: 'inhibitory' },
+      { source: 'E', target: 'X', connector: { type: 'fixed_indegree', indegree: 20 }, weight: 2, delay_ms: { uniform: [1.5, 3] } },
+    ],
+    inputs: [
+      { type: 'poisson', target: 'E', rate_hz: 20, n_sources: 1000, weight: 0.1 },
+      { type: 'poisson', target: 'I', rate_hz: 20, n_sources: 1000, weight: 0.1 },
+      { type: 'dc', target: 'X', amplitude: 6 },
+    ],
+    recorders: [
+      { type: 'spikes', population: 'E', neurons: { first: 300 } },
+      { type: 'spikes', population: 'I' },
+      { type: 'spikes', population: 'X' },
+      { type: 'population_rate', population: 'E', bin_ms: 1 },
+      { type: 'spike_counts', population: 'I', window_ms: 10, start_ms: 3 },
+      { type: 'spike_counts', population: 'E', window_ms: 7, neurons: { first: 50 } },
+    ],
+  };
+}
+
+async function recordings(spec: NetworkSpec, schedule: ScheduleOptions, stepsPerSubmit?: number, split = false): Promise<{ json: string; stepsPerDispatch: number; dispatches: number; spikes: number }> {
+  const sim = await gpuSimulator(spec, stepsPerSubmit, schedule);
+  try {
+    if (split) {
+      await sim.run(23.7);
+      await sim.run(56.3);
+    } else {
+      await sim.run(80);
+    }
+    const recs = sim.recordings();
+    const spikes = recs.reduce((n, r) => n + (r.type === 'spikes' ? r.steps.length : 0), 0);
+    return { json: JSON.stringify(recs), stepsPerDispatch: sim.stepsPerDispatch, dispatches: sim.dispatchesPerStep(0, 800).total, spikes };
+  } finally {
+    sim.destroy();
+  }
+}
+
+describe('step schedule', () => {
+  it('gives bitwise-identical recordings for 1 … 15 steps per dispatch, merged or not, in any chunking', async () => {
+    const spec = brunelLike();
+    const reference = await recordings(spec, { stepsPerDispatch: 1, mergePopulations: false });
+    expect(reference.stepsPerDispatch).toBe(1);
+    expect(reference.spikes).toBeGreaterThan(2000);
+    const auto = await recordings(spec, {});
+    // The minimum delay is 15 steps: one update dispatch (E and I share lif_psc_delta, X has
+    // its own model) and two propagation dispatches (stored and procedural) per 15 steps.
+    expect(auto.stepsPerDispatch).toBe(15);
+    expect(auto.dispatches).toBeLessThan(0.3);
+    expect(auto.json).toBe(reference.json);
+    for (const [schedule, stepsPerSubmit, split] of [[{ stepsPerDispatch: 4 }, 37, false], [{ mergePopulations: false }, 45, true], [{ propagationWorkgroups: 1 }, undefined, true]] as const) {
+      const other = await recordings(spec, schedule, stepsPerSubmit, split);
+      expect(other.json, JSON.stringify(schedule)).toBe(reference.json);
+    }
+  });
+
+  it('merges the eight PD14 populations into one update and one propagation dispatch per step', async () => {
+    const spec = { ...pd14Spec({ scale: 0.02, background: 'poisson', seed: 3 }), recorders: undefined } as NetworkSpec;
+    const withSpikes: NetworkSpec = { ...spec, recorders: spec.populations.map((p) => ({ type: 'spikes' as const, population: p.name })) };
+    const merged = await recordings(withSpikes, {}, 100);
+    // PD14's delays are drawn down to one step: one step per dispatch.
+    expect(merged.stepsPerDispatch).toBe(1);
+    expect(merged.dispatches).toBe(2);
+    expect(merged.spikes).toBeGreaterThan(50);
+    const separate = await recordings(withSpikes, { mergePopulations: false }, 100);
+    expect(separate.dispatches).toBe(9);
+    expect(separate.json).toBe(merged.json);
+  });
+
+  it('refuses a malformed schedule, naming the option', async () => {
+    await expect(gpuSimulator(brunelLike(), undefined, { stepsPerDispatch: 0 })).rejects.toThrow(/schedule\.stepsPerDispatch must be 'auto' or an integer ≥ 1 \(got 0\)/);
+    await expect(gpuSimulator(brunelLike(), undefined, { propagationWorkgroups: 1.5 })).rejects.toThrow(/schedule\.propagationWorkgroups must be an integer ≥ 1/);
+  });
+});

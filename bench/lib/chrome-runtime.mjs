@@ -70,30 +70,56 @@ export async function startChromeRuntime(options = {}) {
     const served = await serve(join(work, 'site'));
     server = served.server;
 
-    const hardware = options.gpu === 'on' || ((options.gpu ?? 'auto') === 'auto' && hasHardwareGpu());
-    const flags = [...BASE_FLAGS, ...(hardware ? WEBGPU_HARDWARE_FLAGS : WEBGPU_FLAGS)];
+    const wantHardware = options.gpu === 'on' || ((options.gpu ?? 'auto') === 'auto' && hasHardwareGpu());
     const { default: puppeteer } = await import('puppeteer');
     const timeout = options.timeoutMs ?? 30 * 60_000;
-    browser = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir: join(work, 'profile'), args: [...flags], protocolTimeout: timeout });
-    const version = await browser.version();
-    const liveBrowser = browser;
+    let profiles = 0;
 
-    /** Open (or reopen, after a failure) the bench page. */
-    const openPage = async () => {
-      const page = await liveBrowser.newPage();
-      page.setDefaultTimeout(timeout);
-      page.on('console', (msg) => { if (msg.type() === 'error' || msg.type() === 'warn') log(`page ${msg.type()}: ${msg.text()}`); });
-      page.on('pageerror', (err) => log(`page error: ${err instanceof Error ? err.message : String(err)}`));
-      await page.exposeFunction('benchLog', (text) => log(text));
-      await page.goto(served.url, { waitUntil: 'load' });
-      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), { timeout: 60_000, polling: 50 });
-      if ((await page.evaluate(() => document.body.dataset.state)) !== 'ready') throw new Error(`bench page failed to load: ${await page.$eval('#status', (el) => el.textContent)}`);
-      return page;
+    /** Open (or reopen, after a failure) the bench page in `b`. */
+    const openPage = async (b) => {
+      const p = await b.newPage();
+      p.setDefaultTimeout(timeout);
+      p.on('console', (msg) => { if (msg.type() === 'error' || msg.type() === 'warn') log(`page ${msg.type()}: ${msg.text()}`); });
+      p.on('pageerror', (err) => log(`page error: ${err instanceof Error ? err.message : String(err)}`));
+      await p.exposeFunction('benchLog', (text) => log(text));
+      await p.goto(served.url, { waitUntil: 'load' });
+      await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), { timeout: 60_000, polling: 50 });
+      if ((await p.evaluate(() => document.body.dataset.state)) !== 'ready') throw new Error(`bench page failed to load: ${await p.$eval('#status', (el) => el.textContent)}`);
+      return p;
     };
-    let page = await openPage();
-    const adapter = await page.evaluate(() => /** @type {any} */ (window).cortexgpuBench.adapter());
+
+    /** Launch Chromium with the hardware or the software WebGPU flags and ask the page for its adapter. */
+    const launch = async (hardware) => {
+      const flags = [...BASE_FLAGS, ...(hardware ? WEBGPU_HARDWARE_FLAGS : WEBGPU_FLAGS)];
+      // puppeteer edits the args array it is given (it merges --enable-features): pass a copy.
+      const b = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir: join(work, `profile-${profiles++}`), args: [...flags], protocolTimeout: timeout });
+      try {
+        const p = await openPage(b);
+        const info = await p.evaluate(() => /** @type {any} */ (window).cortexgpuBench.adapter());
+        return { b, p, info, flags };
+      } catch (err) {
+        await b.close().catch(() => undefined);
+        throw err;
+      }
+    };
+
+    let launched;
+    try {
+      launched = await launch(wantHardware);
+    } catch (err) {
+      if (!wantHardware) throw err;
+      // A GPU was expected but Chromium offered no adapter with the hardware flags: fall back.
+      log(`no WebGPU adapter with the hardware flags (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); retrying with the software flags`);
+      launched = await launch(false);
+    }
+    browser = launched.b;
+    const liveBrowser = launched.b;
+    const { info: adapter, flags } = launched;
+    let page = launched.p;
+    const version = await liveBrowser.version();
+    const hardware = flags.includes('--use-angle=vulkan');
     log(`Chrome ${version}, flags: ${hardware ? 'hardware WebGPU' : 'software WebGPU (browser tests)'}; adapter ${adapter.label}`);
-    if (hardware && adapter.software) log(`WARNING: a GPU was detected but Chromium chose a software adapter (${adapter.label}); recorded as such`);
+    if (wantHardware && adapter.software) log(`WARNING: a GPU was expected but Chromium's adapter is a software one (${adapter.label}); recorded as such`);
 
     /** Run `fn` in the page; after a failure the page is reopened (fresh device) and the error rethrown. */
     const inPage = async (fn, ...args) => {
@@ -101,7 +127,7 @@ export async function startChromeRuntime(options = {}) {
         return await page.evaluate(fn, ...args);
       } catch (err) {
         await page.close().catch(() => undefined);
-        page = await openPage();
+        page = await openPage(liveBrowser);
         throw err;
       }
     };

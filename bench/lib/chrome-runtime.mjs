@@ -58,7 +58,10 @@ async function serve(dir) {
  *   gpu: hardware-WebGPU flags (`on`), the browser tests' software flags (`off`), or by {@link hasHardwareGpu} (`auto`)
  */
 export async function startChromeRuntime(options = {}) {
-  const log = options.log ?? (() => {});
+  const baseLog = options.log ?? (() => {});
+  // Lines from the page go to the current network's log while one runs (see simulate).
+  let current = null;
+  const log = (text) => (current ?? baseLog)(text);
   if (!existsSync(chromiumPath)) throw new Error(MISSING_CHROMIUM);
   const work = mkdtempSync(join(tmpdir(), 'cortexgpu-bench-chrome-'));
   let server = null;
@@ -142,8 +145,13 @@ export async function startChromeRuntime(options = {}) {
       runtimeVersion: `${version}, flags ${flags.filter((f) => !BASE_FLAGS.includes(f)).join(' ')}`,
       adapter: { vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device, description: adapter.description, software: adapter.software, runtime: 'browser', label: adapter.label },
       userAgent: adapter.userAgent,
-      simulate(spec, protocol) {
-        return inPage((s, p) => /** @type {any} */ (window).cortexgpuBench.simulate(s, p), spec, { ...protocol, ...(options.stepsPerSubmit ? { stepsPerSubmit: options.stepsPerSubmit } : {}) });
+      async simulate(spec, protocol, networkLog) {
+        current = networkLog ?? null;
+        try {
+          return await inPage((s, p) => /** @type {any} */ (window).cortexgpuBench.simulate(s, p), spec, { ...protocol, ...(options.stepsPerSubmit ? { stepsPerSubmit: options.stepsPerSubmit } : {}) });
+        } finally {
+          current = null;
+        }
       },
       fisher(n) {
         return inPage((k) => /** @type {any} */ (window).cortexgpuBench.fisher(k), n);

@@ -83,7 +83,7 @@ describe('bench/bench.mjs', () => {
     const tail = rest.slice(rest.indexOf('<!-- bench:end -->'));
     expect(after.startsWith(`${head}<!-- bench:begin -->`)).toBe(true);
     expect(after.endsWith(tail)).toBe(true);
-    expect(after).toMatch(/\| COBA .*\(`coba`\) \| Node \(Dawn\) \|/);
+    expect(after).toMatch(/\| COBA .*\(`coba`\) \| 4\.00 k \/ 3\d\d k \| Node \(Dawn\) \|/);
     expect(after).toMatch(/\| T = 1\.25 N trials \| Node \(Dawn\) \|.*N 32:/);
     const check = await run(process.execPath, ['bench/readme-table.mjs', '--records', join(out, 'bench.jsonl'), '--readme', readme, '--check'], root, 30_000);
     expect(check.code, check.stderr).toBe(0);

@@ -228,10 +228,11 @@ export function readmeTable(allRecords) {
   const ok = latestRecords(allRecords).filter((r) => r.status === 'ok');
   const sims = ok.filter((r) => r.kind !== 'fisher');
   const rows = sims.map((r) => [
-    `${r.network_title ?? r.network} (\`${r.network}\`)`, runtimeName(r), shortDeviceName(r), `${sig(r.simulated_ms)} ms`, sig(r.rtf), si(r.synaptic_events_per_s),
+    `${r.network_title ?? r.network} (\`${r.network}\`)`, `${si(r.neurons)} / ${si(r.synapses)}`, runtimeName(r), shortDeviceName(r),
+    `${sig(r.simulated_ms)} ms${r.warmup_in_loop_ms ? ` (incl. ${r.warmup_in_loop_ms} ms warm-up)` : ''}`, sig(r.rtf), si(r.synaptic_events_per_s),
     r.dispatches_per_step ? sig(r.dispatches_per_step.total, 3) : '—', ratioText(r), `${r.date.slice(0, 10)}, ${r.preset ?? ''}`,
   ]);
-  const parts = [table(['network', 'runtime', 'device', 'simulated', 'RTF', 'synaptic events/s', 'dispatches/step', 'vs Brian2', 'date, preset'], rows)];
+  const parts = [table(['network', 'neurons / synapses', 'runtime', 'device', 'simulated', 'RTF', 'synaptic events/s', 'dispatches/step', 'vs Brian2', 'date, preset'], rows)];
   const fisher = ok.filter((r) => r.kind === 'fisher');
   if (fisher.length > 0) {
     const groups = new Map();

@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findNetwork, NETWORKS } from './lib/networks.mjs';
 import { appendRecords, cpuDevice, makeRecord, readRecords, runContext } from './lib/records.mjs';
-import { sig, si, writeReport } from './lib/report.mjs';
+import { brian2Ratio, sig, si, writeReport } from './lib/report.mjs';
 import { brian2Version, runBrian2 } from './lib/brian2.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -154,26 +154,30 @@ if (!args['no-brian2'] && !brian2.version) log(`Brian2: ${brian2.reason}; Brian2
 const summary = [];
 for (const network of networks) {
   const protocol = protocolOf(network);
+  // Each record is appended as soon as it is made: a run stopped later (a time limit) keeps it.
   const records = [];
+  const keep = (record) => {
+    appendRecords(recordsFile, [record]);
+    records.push(record);
+    summary.push(record);
+  };
   if (network.kind === 'fisher') {
     const sizes = fisherSizes ?? network.sizes[preset];
     for (const name of runtimes) {
       const rt = started.get(name);
       for (const n of sizes) {
-        if (rt.error) { records.push(makeRecord(run, { runtime: name, device: null, network, measurement: { neurons: n }, status: 'failed', error: `runtime did not start: ${rt.error}` })); continue; }
+        if (rt.error) { keep(makeRecord(run, { runtime: name, device: null, network, measurement: { neurons: n }, status: 'failed', error: `runtime did not start: ${rt.error}` })); continue; }
         try {
           log(`[fisher/${name}] N = ${n}`);
           const m = await rt.fisher(n);
           log(`[fisher/${name}] N = ${n}: ${sig(m.wall_s)} s (${sig(m.gflops_per_s)} GFLOP/s)`);
-          records.push(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, measurement: m }));
+          keep(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, measurement: m }));
         } catch (err) {
           log(`[fisher/${name}] N = ${n} failed: ${err.message}`);
-          records.push(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, measurement: { neurons: n }, status: 'failed', error: String(err.message).slice(0, 500) }));
+          keep(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, measurement: { neurons: n }, status: 'failed', error: String(err.message).slice(0, 500) }));
         }
       }
     }
-    appendRecords(recordsFile, records);
-    summary.push(...records);
     continue;
   }
 
@@ -185,46 +189,40 @@ for (const network of networks) {
   }
   for (const name of runtimes) {
     const rt = started.get(name);
-    if (rt.error) { records.push(makeRecord(run, { runtime: name, device: null, network, status: 'failed', error: `runtime did not start: ${rt.error}` })); continue; }
+    if (rt.error) { keep(makeRecord(run, { runtime: name, device: null, network, status: 'failed', error: `runtime did not start: ${rt.error}` })); continue; }
     const tag = `[${network.id}/${name}]`;
     try {
       log(`${tag} ${protocol.warmupMs} ms warm-up + ${protocol.durationMs} ms timed`);
       const m = await rt.simulate(spec, protocol, (t) => log(`${tag} ${t}`));
       log(`${tag} RTF ${sig(m.rtf)} (${sig(m.wall_s)} s loop), ${si(m.synaptic_events_per_s)} events/s, ${sig(m.dispatches_per_step.total)} dispatches/step, construction ${sig(m.construction_s)} s`);
-      records.push(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, measurement: m }));
+      keep(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, measurement: m }));
     } catch (err) {
       log(`${tag} failed: ${err.message}`);
-      records.push(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, status: 'failed', error: String(err.message).slice(0, 500) }));
+      keep(makeRecord(run, { runtime: name, runtimeVersion: rt.runtimeVersion, device: rt.adapter, network, status: 'failed', error: String(err.message).slice(0, 500) }));
     }
   }
   if (network.brian2Spec && !args['no-brian2']) {
     if (!brian2.version) {
-      records.push(makeRecord(run, { runtime: 'brian2', device: cpuDevice(), network, status: 'skipped', note: brian2.reason }));
+      keep(makeRecord(run, { runtime: 'brian2', device: cpuDevice(), network, status: 'skipped', note: brian2.reason }));
     } else {
       const tag = `[${network.id}/brian2]`;
       try {
         log(`${tag} ${network.brian2Spec}, ${protocol.warmupMs + protocol.durationMs} ms (C++ standalone: code generation and compilation first)`);
         const m = await runBrian2(network.brian2Spec, protocol, (t) => log(`${tag} ${t}`));
         const brianRecord = makeRecord(run, { runtime: 'brian2', runtimeVersion: `${m.version} (${m.device_mode}, 1 thread)`, device: cpuDevice(), network, measurement: m });
-        // Speed of cortexgpu relative to Brian2, same run: Brian2 RTF / cortexgpu RTF.
+        // Speed of cortexgpu relative to Brian2, same run: Brian2 RTF / cortexgpu RTF, by runtime
+        // (the report shows it on the cortexgpu rows too, found by run_id and network).
         const ratios = {};
-        for (const r of records) {
-          if (r.status !== 'ok') continue;
-          r.brian2_rtf = m.rtf;
-          r.speed_ratio_cortexgpu_over_brian2 = m.rtf / r.rtf;
-          ratios[r.runtime] = r.speed_ratio_cortexgpu_over_brian2;
-        }
+        for (const r of records) if (r.status === 'ok') ratios[r.runtime] = m.rtf / r.rtf;
         brianRecord.speed_ratio_cortexgpu_over_brian2 = ratios;
         log(`${tag} RTF ${sig(m.rtf)} (${sig(m.wall_s)} s loop), ${si(m.synaptic_events_per_s)} events/s; cortexgpu/Brian2 speed: ${Object.entries(ratios).map(([k, v]) => `${k} ${sig(v, 2)}×`).join(', ') || '—'}`);
-        records.push(brianRecord);
+        keep(brianRecord);
       } catch (err) {
         log(`${tag} failed: ${err.message}`);
-        records.push(makeRecord(run, { runtime: 'brian2', device: cpuDevice(), network, status: 'failed', error: String(err.message).slice(0, 500) }));
+        keep(makeRecord(run, { runtime: 'brian2', device: cpuDevice(), network, status: 'failed', error: String(err.message).slice(0, 500) }));
       }
     }
   }
-  appendRecords(recordsFile, records);
-  summary.push(...records);
 }
 
 for (const rt of started.values()) await rt.close?.();
@@ -239,7 +237,7 @@ const lines = summary.map((r) => (r.status !== 'ok'
   : r.kind === 'fisher'
     ? `${r.network.padEnd(18)} ${r.runtime.padEnd(7)} N ${String(r.neurons).padEnd(6)} ${sig(r.wall_s)} s`
     : `${r.network.padEnd(18)} ${r.runtime.padEnd(7)} RTF ${sig(r.rtf).padEnd(8)} events/s ${si(r.synaptic_events_per_s).padEnd(9)} dispatches/step ${r.dispatches_per_step ? sig(r.dispatches_per_step.total) : '—'}` +
-      `${typeof r.speed_ratio_cortexgpu_over_brian2 === 'number' ? `  vs Brian2 ${sig(r.speed_ratio_cortexgpu_over_brian2, 2)}×` : ''}`));
+      `${r.runtime !== 'brian2' && brian2Ratio(r, summary) !== null ? `  vs Brian2 ${sig(brian2Ratio(r, summary), 2)}×` : ''}`));
 process.stdout.write(`${lines.join('\n')}\n`);
 log(`${summary.length} record(s) appended to ${recordsFile}; wrote ${written.join(', ')}; suite took ${((performance.now() - suiteStart) / 1000).toFixed(0)} s`);
 if (!existsSync(join(outDir, 'report.md'))) process.exit(1);

@@ -43,12 +43,24 @@ function runtimeName(r) {
   return RUNTIME_NAMES[r.runtime] ?? r.runtime;
 }
 
-/** "×0.07" style: cortexgpu's speed relative to Brian2 (> 1: cortexgpu faster). */
-function ratioText(r) {
-  const ratio = r.speed_ratio_cortexgpu_over_brian2;
-  if (typeof ratio === 'number') return `${sig(ratio, 2)}×`;
-  if (ratio && typeof ratio === 'object') return Object.entries(ratio).map(([k, v]) => `${k} ${sig(v, 2)}×`).join(', ');
-  return '—';
+/**
+ * cortexgpu's speed relative to Brian2 for a cortexgpu record (Brian2 RTF / its RTF), from the
+ * Brian2 record of the same run and network; null when there is none.
+ */
+export function brian2Ratio(r, allRecords) {
+  const b = allRecords.find((x) => x.runtime === 'brian2' && x.status === 'ok' && x.run_id === r.run_id && x.network === r.network);
+  const ratio = b?.speed_ratio_cortexgpu_over_brian2?.[r.runtime];
+  return typeof ratio === 'number' ? ratio : null;
+}
+
+/** "0.07×" style: cortexgpu's speed relative to Brian2 (> 1: cortexgpu faster); by runtime on Brian2's rows. */
+function ratioText(r, allRecords) {
+  if (r.runtime === 'brian2') {
+    const ratios = r.speed_ratio_cortexgpu_over_brian2;
+    return ratios && typeof ratios === 'object' && Object.keys(ratios).length > 0 ? Object.entries(ratios).map(([k, v]) => `${k} ${sig(v, 2)}×`).join(', ') : '—';
+  }
+  const ratio = brian2Ratio(r, allRecords);
+  return ratio === null ? '—' : `${sig(ratio, 2)}×`;
 }
 
 function dispatchText(r) {
@@ -97,7 +109,7 @@ export function reportMarkdown(allRecords, { title = 'cortexgpu benchmark report
       rows.map((r) => [
         runtimeName(r), deviceName(r), `${sig(r.simulated_ms)} ms${r.warmup_in_loop_ms ? ` (incl. ${r.warmup_in_loop_ms} ms warm-up)` : ''}`, `${sig(r.wall_s)} s`, sig(r.rtf),
         si(r.neuron_steps_per_s), si(r.synaptic_events_per_s), dispatchText(r), r.steps_per_submit ?? '—', r.construction_s === null || r.construction_s === undefined ? '—' : `${sig(r.construction_s)} s`,
-        mib(r.gpu_memory_bytes), ratioText(r), `${r.date.slice(0, 10)}, ${r.commit ?? '?'}${r.dirty ? '+' : ''}`,
+        mib(r.gpu_memory_bytes), ratioText(r, allRecords), `${r.date.slice(0, 10)}, ${r.commit ?? '?'}${r.dirty ? '+' : ''}`,
       ]),
     ), '');
   }
@@ -230,7 +242,7 @@ export function readmeTable(allRecords) {
   const rows = sims.map((r) => [
     `${r.network_title ?? r.network} (\`${r.network}\`)`, `${si(r.neurons)} / ${si(r.synapses)}`, runtimeName(r), shortDeviceName(r),
     `${sig(r.simulated_ms)} ms${r.warmup_in_loop_ms ? ` (incl. ${r.warmup_in_loop_ms} ms warm-up)` : ''}`, sig(r.rtf), si(r.synaptic_events_per_s),
-    r.dispatches_per_step ? sig(r.dispatches_per_step.total, 3) : '—', ratioText(r), `${r.date.slice(0, 10)}, ${r.preset ?? ''}`,
+    r.dispatches_per_step ? sig(r.dispatches_per_step.total, 3) : '—', ratioText(r, allRecords), `${r.date.slice(0, 10)}, ${r.preset ?? ''}`,
   ]);
   const parts = [table(['network', 'neurons / synapses', 'runtime', 'device', 'simulated', 'RTF', 'synaptic events/s', 'dispatches/step', 'vs Brian2', 'date, preset'], rows)];
   const fisher = ok.filter((r) => r.kind === 'fisher');

@@ -185,7 +185,9 @@ for (const network of networks) {
   try {
     spec = network.spec(preset);
   } catch (err) {
-    fail(`${network.id}: cannot build the spec: ${err.message}`);
+    log(`[${network.id}] cannot build the spec: ${err.message}`);
+    for (const name of runtimes) keep(makeRecord(run, { runtime: name, device: started.get(name).adapter ?? null, network, status: 'failed', error: `spec: ${String(err.message).slice(0, 500)}` }));
+    continue;
   }
   for (const name of runtimes) {
     const rt = started.get(name);

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Throughput of a large sparse rate network: N units, K synapses per unit (fixed in-degree),
 // batch B, for a number of steps. Prints neuron-steps/s and synaptic events/s and appends a
-// JSON record to bench/results/ (device named). Usage:
+// JSON record to bench/results/ (device named). The network is the benchmark suite's sparse rate
+// network (rateNetworkSpec in bench/lib/networks.mjs; `npm run bench -- --only rate_sparse`). Usage:
 //   node bench/rate_network.mjs [--n 100000] [--k 100] [--batch 16] [--steps 1000] [--software lavapipe|swiftshader]
 import { mkdirSync, appendFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { createNodeSimulator, nodeGpu } from '../dist/node/index.js';
+import { rateNetworkSpec } from './lib/networks.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, arg, i, all) => (arg.startsWith('--') ? [...acc, [arg.slice(2), all[i + 1]]] : acc), []));
 const n = Number(args.n ?? 100000);
@@ -14,14 +16,7 @@ const batch = Number(args.batch ?? 16);
 const steps = Number(args.steps ?? 1000);
 const dt = 1;
 
-const spec = {
-  name: `rate_${n}x${k}_b${batch}`,
-  dt_ms: dt, seed: 1, batch,
-  populations: [{ name: 'R', size: n, model: 'rate', params: { tau_ms: 10, transfer: 'threshold_linear', noise_std: 0.5 } }],
-  projections: [{ source: 'R', target: 'R', connector: { type: 'fixed_indegree', indegree: k }, weight: { normal: { mean: -0.005, std: 0.02 } }, delay_ms: dt }],
-  inputs: [{ type: 'dc', target: 'R', amplitude: 1.0 }],
-  recorders: [{ type: 'population_rate', population: 'R', bin_ms: 10 }],
-};
+const spec = rateNetworkSpec({ n, k, batch, dt });
 
 const context = await nodeGpu({ ...(args.software ? { software: args.software } : {}) });
 const t0 = performance.now();

@@ -11,8 +11,9 @@
  * ({@link screenshotPath}); `npm run screenshots` sets it to `docs/screenshots/`, so the suite
  * itself writes nothing tracked.
  *
- * Chromium comes from Debian (`/usr/bin/chromium`) or PUPPETEER_EXECUTABLE_PATH; tests fail,
- * rather than skip, when it is missing, so CI cannot pass without running them.
+ * Chromium comes from Debian (`/usr/bin/chromium`) or PUPPETEER_EXECUTABLE_PATH (path and flags:
+ * `bench/lib/chromium.mjs`, shared with `npm run bench`); tests fail, rather than skip, when it is
+ * missing, so CI cannot pass without running them.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -20,30 +21,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { BASE_FLAGS, chromiumPath, MISSING_CHROMIUM, WEBGPU_FLAGS } from '../../bench/lib/chromium.mjs';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
-export const MISSING_CHROMIUM =
-  `Chromium not found at ${chromiumPath}: the browser tests need Debian's chromium package ` +
-  '(apt-get install chromium) or PUPPETEER_EXECUTABLE_PATH pointing at a Chromium/Chrome binary.';
-
-/**
- * Chromium flags that give `navigator.gpu` an adapter in headless mode. `--enable-unsafe-webgpu`
- * is the one that matters on Linux (without it `requestAdapter()` returns null); the Vulkan
- * feature and SwiftShader ANGLE keep rendering and WebGPU on the software stack when no GPU exists.
- */
-export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'];
-/** Quiet, sandbox-free headless start (tests run as root in containers). */
-export const BASE_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+export { BASE_FLAGS, chromiumPath, MISSING_CHROMIUM, WEBGPU_FLAGS } from '../../bench/lib/chromium.mjs';
 
 /**
  * Where a test should write the screenshot `name` (e.g. `scaling.png`): a file in the folder named
@@ -150,7 +132,7 @@ export class BrowserHarness {
     if (!existsSync(chromiumPath)) throw new Error(MISSING_CHROMIUM);
     const userDataDir = mkdtempSync(join(tmpdir(), 'cortexgpu-chromium-'));
     this.profiles.push(userDataDir);
-    const args = webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS;
+    const args = webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : [...BASE_FLAGS];
     const browser = await puppeteer.launch({ headless: true, executablePath: chromiumPath, userDataDir, args });
     this.browsers.push(browser);
     return browser;

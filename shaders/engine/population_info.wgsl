@@ -25,7 +25,7 @@ struct PopInfo {
   counts_n_rec: u32,
   // Global index of trial 0 of this batch (trial blocks): random streams are keyed by it.
   trial_offset: u32,
-  // First thread of this population in the group's dispatch.
+  // First thread of this population in the group's dispatch (a multiple of the workgroup size).
   thread_begin: u32,
   state_base: u32,
   // Spike ring (spiking) or summed rate input (rate units).
@@ -48,15 +48,18 @@ struct PopInfo {
 var<private> pop: PopInfo;
 var<private> model: ModelParams;
 
-// Select the population of a thread of the group's dispatch; false past the last one.
-fn select_population(thread: u32) -> bool {
+// Select the population of a workgroup of the group's dispatch (populations start on
+// workgroup boundaries, so the choice is uniform across the workgroup and the tables are
+// read with uniform indices); false for threads past the population's end.
+fn select_population(wid: vec3<u32>, nwg: vec3<u32>, thread: u32) -> bool {
+  let first = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE;
   var m = 0u;
   for (var k = 1u; k < N_MEMBERS; k++) {
-    if (thread >= pops[k].thread_begin) { m = k; }
+    if (first >= pops[k].thread_begin) { m = k; }
   }
   pop = pops[m];
   model = models[m];
-  return thread < pop.thread_begin + pop.size * pop.batch;
+  return thread >= pop.thread_begin && thread < pop.thread_begin + pop.size * pop.batch;
 }
 
 // Trial number used as the RNG key: the global trial, so each block of trials draws fresh noise.
@@ -64,12 +67,24 @@ fn rng_trial(b: u32) -> u32 {
   return b + pop.trial_offset;
 }
 
+// This thread's state variables, held in private memory (registers) while the kernel
+// integrates its steps: loaded once per dispatch, written back once, whatever the steps.
+var<private> cell: array<f32, N_STATE>;
+
 fn state_get(variable: u32, flat: u32) -> f32 {
-  return state[pop.state_base + variable * pop.size * pop.batch + flat];
+  return cell[variable];
 }
 
 fn state_set(variable: u32, flat: u32, value: f32) {
-  state[pop.state_base + variable * pop.size * pop.batch + flat] = value;
+  cell[variable] = value;
+}
+
+fn load_state(flat: u32) {
+  for (var v = 0u; v < N_STATE; v++) { cell[v] = state[pop.state_base + v * pop.size * pop.batch + flat]; }
+}
+
+fn store_state(flat: u32) {
+  for (var v = 0u; v < N_STATE; v++) { state[pop.state_base + v * pop.size * pop.batch + flat] = cell[v]; }
 }
 
 // Record the first non-finite state value (population, neuron·batch index, step, variable).
@@ -89,7 +104,7 @@ fn report_non_finite(flat: u32, step: u32, variable: u32) {
 
 fn check_state_finite(flat: u32, step: u32) {
   for (var v = 0u; v < N_STATE; v++) {
-    if (is_non_finite(state_get(v, flat))) {
+    if (is_non_finite(cell[v])) {
       report_non_finite(flat, step, v);
       return;
     }

@@ -17,9 +17,10 @@
 @group(0) @binding(9) var<storage, read_write> window_counts: array<u32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
   let thread = flat_index(gid, nwg);
-  if (!select_population(thread)) { return; }
+  if (!select_population(wid, nwg, thread)) { return; }
   let flat = thread - pop.thread_begin;
   let total = pop.size * pop.batch;
   let n = flat / pop.batch;
@@ -38,7 +39,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     input.y += rate_input[pop.input_base + total + flat];
     rate_input[pop.input_base + total + flat] = 0.0;
   }
+  load_state(flat);
   let spiked = model_update(flat, n, b, step, input, 0.0, 0.0);
+  store_state(flat);
   rate_history[pop.history_base + (step % pop.ring_slots) * total + flat] = state_get(OUTPUT_STATE, flat);
   check_state_finite(flat, step);
   if (EMITS_SPIKES && spiked) {

@@ -18,14 +18,16 @@
 @group(0) @binding(8) var<storage, read_write> status: array<atomic<u32>>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
   let thread = flat_index(gid, nwg);
-  if (!select_population(thread)) { return; }
+  if (!select_population(wid, nwg, thread)) { return; }
   let flat = thread - pop.thread_begin;
   let total = pop.size * pop.batch;
   let n = flat / pop.batch;
   let b = flat % pop.batch;
 
+  load_state(flat);
   for (var i = 0u; i < clock.steps; i++) {
     let step = clock.step + i;
     var syn = vec4<f32>(0.0);
@@ -40,4 +42,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     check_state_finite(flat, step);
     if (spiked) { emit_spike(flat, n, b, step); }
   }
+  store_state(flat);
 }

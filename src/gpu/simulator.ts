@@ -752,7 +752,8 @@ export class GpuSimulator {
           pop, total, table, threadBegin: threads, stateBase: stateWords, inputBase: spiking ? slots[pop.index]!.ringBase : inputWords,
           historyBase: historyWords, tableBase: tableWords, countMapBase: tableWords + table.length,
         };
-        threads += total;
+        // Populations start on workgroup boundaries (64 threads): see select_population.
+        threads += align(total, 64);
         stateWords += align(model.state.length * total, REGION_WORDS);
         if (!spiking) {
           inputWords += align(Math.max(1, model.inputChannels) * total, REGION_WORDS);

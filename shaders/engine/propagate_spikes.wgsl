@@ -15,13 +15,14 @@
 //     first_recorder, n_recorders, rate_record_base (NONE: no rate record)
 //   route r at routes + r·ROUTE_WORDS: source_begin, source_end, row_base, syn_base, ring_base
 //     (target ring + channel plane), target_total, ring_slots, constant_delay, has_delays,
-//     weight_scale (f32 bits: receptor sign × the target channel's fixed-point scale)
+//     weight_scale (f32 bits: receptor sign × the target channel's fixed-point scale),
+//     has_weights (0: every synapse has weight `weight`, and the weights array is not read), weight
 //   recorder k at recorders + k·RECORDER_WORDS: map_base (bitmap of recorded neurons, in
 //     tables), record_base (in records: count, overflow flag, then (step, flat) pairs), capacity
 // records: spike records and population-rate records of this command buffer.
 
 const SOURCE_WORDS: u32 = 8u;
-const ROUTE_WORDS: u32 = 10u;
+const ROUTE_WORDS: u32 = 12u;
 const RECORDER_WORDS: u32 = 3u;
 const NONE: u32 = 0xffffffffu;
 
@@ -46,16 +47,20 @@ fn propagate_route(r: u32, source: u32, b: u32, step: u32, lid: u32) {
   let constant_delay = tables[r + 7u];
   let has_delays = tables[r + 8u];
   let weight_scale = bitcast<f32>(tables[r + 9u]);
+  let has_weights = tables[r + 10u];
+  let constant_weight = i32(round(bitcast<f32>(tables[r + 11u]) * weight_scale));
   let batch = tables[3];
   let now = step % ring_slots;
   let row_end = syn_base + row_ptr[row + 1u];
   for (var k = syn_base + row_ptr[row] + lid; k < row_end; k += WORKGROUP_SIZE) {
     var delay = constant_delay;
     if (has_delays != 0u) { delay = delays[k]; }
+    var w = constant_weight;
+    if (has_weights != 0u) { w = i32(round(weights[k] * weight_scale)); }
     // delay < ring_slots: wrap with a compare instead of an integer modulo.
     var slot = now + delay;
     if (slot >= ring_slots) { slot -= ring_slots; }
-    atomicAdd(&syn_ring[ring_base + slot * target_total + targets[k] * batch + b], i32(round(weights[k] * weight_scale)));
+    atomicAdd(&syn_ring[ring_base + slot * target_total + targets[k] * batch + b], w);
   }
 }
 

@@ -11,7 +11,7 @@ import type { DeviceConnectivity, SynapseChunk } from './connectivity.js';
 
 /** Words of one source / route / recorder entry of the tables (as in engine/propagate_spikes.wgsl). */
 const SOURCE_WORDS = 8;
-const ROUTE_WORDS = 10;
+const ROUTE_WORDS = 12;
 const RECORDER_WORDS = 3;
 const HEADER_WORDS = 8;
 const NONE = 0xffffffff;
@@ -166,10 +166,15 @@ export function routeTables(options: {
       const target = plan.populations[proj.target]!;
       const targetTotal = target.size * batch;
       const scale = channelScale.get(proj.target)![proj.channel]!;
+      // One weight for the whole projection (the generator's max(a, lo) in float32): the kernel
+      // then reads no weights, as GeNN's global weights.
+      const w = proj.recipe.weight;
+      const constant = proj.recipe.kind !== 'matrix' && w.kind === 0;
       routes.push([
         p.chunk.begin, p.chunk.end, p.rowBase, p.synBase,
         slots[proj.target]!.ringBase + proj.channel * target.ringSlots * targetTotal,
         targetTotal, target.ringSlots, proj.constantDelaySteps, p.chunk.delays ? 1 : 0, f32(proj.sign * scale),
+        constant ? 0 : 1, f32(constant ? Math.max(Math.fround(w.a), Math.fround(w.lo)) : 0),
       ]);
     }
     const own = recorders.map((r, k) => ({ r, k })).filter(({ r }) => r.population === pop.index);

@@ -13,12 +13,14 @@ import { bundledShaderLoader } from '../../src/gpu/bundled-shaders.js';
 import { GpuSimulator } from '../../src/gpu/simulator.js';
 import { computeFisherGpu } from '../../src/gpu/analysis/fisher-gpu.js';
 import { RandomStream } from '../../src/rng/philox.js';
-import { measureSimulation } from '../lib/measure.mjs';
+import { measureDispatchCost, measureSimulation } from '../lib/measure.mjs';
 import { measureFisher, warmUpFisher } from '../lib/fisher-core.mjs';
 
 /** @type {Promise<import('../../src/gpu/context.js').GpuContext> | null} */
 let contextPromise = null;
 let fisherWarm = false;
+/** @type {Promise<{ dispatch_cost_us: number }> | null} */
+let probe = null;
 
 /** One WebGPU context for the page. */
 function context() {
@@ -46,8 +48,11 @@ const api = {
    */
   async simulate(spec, protocol) {
     const ctx = await context();
-    const create = (s) => GpuSimulator.create(s, { context: ctx, shaders: bundledShaderLoader, ...(protocol.stepsPerSubmit ? { stepsPerSubmit: protocol.stepsPerSubmit } : {}) });
-    return measureSimulation(create, spec, { warmupMs: protocol.warmupMs, durationMs: protocol.durationMs, log });
+    const create = (s, extra = {}) => GpuSimulator.create(s, { context: ctx, shaders: bundledShaderLoader, ...(protocol.stepsPerSubmit ? { stepsPerSubmit: protocol.stepsPerSubmit } : {}), ...extra });
+    // This page's cost of one dispatch, measured once, for the bounds of every network.
+    probe ??= measureDispatchCost(create);
+    const { dispatch_cost_us: dispatchCostUs } = await probe;
+    return measureSimulation(create, spec, { warmupMs: protocol.warmupMs, durationMs: protocol.durationMs, log, dispatchCostUs });
   },
   /** Time the Fisher kernel for N neurons (pipelines warmed up once). */
   async fisher(n) {

@@ -12,6 +12,37 @@
 //   4. the timed run: RunReport.wallS is the simulation loop (encoding, submits, drains).
 // Dispatches per step (sim.dispatchesPerStep over the timed steps), GPU memory (sim.memory)
 // and steps per submit are read from the simulator before it is destroyed.
+// What bounds the speed: the cost of one dispatch is measured once per runtime on a network of
+// one neuron at one step per dispatch (measureDispatchCost); a network's dispatch overhead is
+// that cost × its dispatches per step × steps, and the rest of its loop is kernel time (the GPU
+// work and whatever of the host's encoding grows with it).
+
+/** The dispatch-cost probe: one LIF neuron, no synapses, no recorders. */
+export const DISPATCH_PROBE_SPEC = {
+  name: 'dispatch cost probe (one neuron)',
+  dt_ms: 0.1,
+  seed: 1,
+  populations: [{ name: 'probe', size: 1, model: 'lif_psc_exp' }],
+  recorders: [],
+};
+
+/**
+ * Wall-clock cost of one compute dispatch in this runtime: the probe network run at one step per
+ * dispatch (its update and its spike-list pass: 2 dispatches per step), loop time / dispatches.
+ * @param {(spec: object, options?: object) => Promise<any>} create builds a GpuSimulator (runtime-specific)
+ * @param {number} [steps] timed steps (default 3,000)
+ */
+export async function measureDispatchCost(create, steps = 3000) {
+  const sim = await create(DISPATCH_PROBE_SPEC, { schedule: { stepsPerDispatch: 1 } });
+  try {
+    await sim.run(20);
+    const report = await sim.run(steps * DISPATCH_PROBE_SPEC.dt_ms);
+    const perStep = sim.dispatchesPerStep(0, report.steps).total;
+    return { dispatch_cost_us: (report.wallS / report.steps / perStep) * 1e6, probe_steps: report.steps, probe_dispatches_per_step: perStep };
+  } finally {
+    sim.destroy();
+  }
+}
 
 /**
  * Name of spec projection `index`, as the engine names it (`name`, else `SOURCE->TARGET#index`).
@@ -63,7 +94,8 @@ export function expectedSynapses(projection, sizes) {
  * Build, warm up and time one network.
  * @param {(spec: object) => Promise<any>} create builds a GpuSimulator from a spec (runtime-specific)
  * @param {any} spec the network (its recorders are replaced, see {@link timingSpec})
- * @param {{ warmupMs: number, durationMs: number, log?: (text: string) => void, now?: () => number }} protocol
+ * @param {{ warmupMs: number, durationMs: number, log?: (text: string) => void, now?: () => number, dispatchCostUs?: number }} protocol
+ *   dispatchCostUs: this runtime's cost of one dispatch (measureDispatchCost), for the bounds
  */
 export async function measureSimulation(create, spec, protocol) {
   const log = protocol.log ?? (() => {});
@@ -119,6 +151,16 @@ export async function measureSimulation(create, spec, protocol) {
 
     const dispatches = sim.dispatchesPerStep(warm.steps, Math.max(1, report.steps));
     const simulatedS = report.simulatedMs / 1000;
+    const cost = protocol.dispatchCostUs;
+    const overheadS = cost !== undefined ? (cost * 1e-6) * dispatches.total * report.steps : null;
+    const bounds = overheadS === null ? null : {
+      dispatch_cost_us: cost,
+      dispatch_overhead_s: overheadS,
+      kernel_s: Math.max(0, report.wallS - overheadS),
+      // RTF with dispatches free, and which of the two takes most of the loop.
+      kernel_rtf: Math.max(0, report.wallS - overheadS) / simulatedS,
+      bound_by: overheadS > report.wallS / 2 ? 'dispatches' : 'kernels',
+    };
     const totalSpikes = Object.values(spikes).reduce((a, b) => a + b, 0);
     return {
       network_name: timed.name ?? null,
@@ -141,6 +183,9 @@ export async function measureSimulation(create, spec, protocol) {
       synaptic_events: events,
       synaptic_events_per_s: events / report.wallS,
       dispatches_per_step: dispatches,
+      steps_per_dispatch: sim.stepsPerDispatch ?? null,
+      steps_per_dispatch_reason: sim.stepsPerDispatchReason ?? null,
+      bounds,
       construction_s: constructionS,
       connectivity_generation_s: connectivityS,
       gpu_memory_bytes: sim.memory.totalBytes,

@@ -4,7 +4,7 @@
 import { createNodeSimulator, nodeGpu } from '../../dist/node/index.js';
 import { computeFisherGpu } from '../../dist/gpu/analysis/fisher-gpu.js';
 import { RandomStream } from '../../dist/rng/philox.js';
-import { measureSimulation } from './measure.mjs';
+import { measureDispatchCost, measureSimulation } from './measure.mjs';
 import { measureFisher, warmUpFisher } from './fisher-core.mjs';
 
 /**
@@ -15,14 +15,18 @@ export async function startNodeRuntime(options = {}) {
   const context = await nodeGpu({ verbose: false, ...(options.software ? { software: options.software } : {}) });
   const engine = { computeFisherGpu, RandomStream, context };
   let fisherWarm = false;
+  const create = (s, extra = {}) => createNodeSimulator(s, { context, ...(options.stepsPerSubmit ? { stepsPerSubmit: options.stepsPerSubmit } : {}), ...extra });
+  /** @type {Promise<{ dispatch_cost_us: number }> | null} */
+  let probe = null;
   return {
     runtime: 'node',
     runtimeVersion: `node ${process.version}, webgpu (Dawn)`,
     adapter: { ...context.info },
-    /** Time a network (see measure.mjs). */
-    simulate(spec, protocol, log) {
-      const create = (s) => createNodeSimulator(s, { context, ...(options.stepsPerSubmit ? { stepsPerSubmit: options.stepsPerSubmit } : {}) });
-      return measureSimulation(create, spec, { ...protocol, log });
+    /** Time a network (see measure.mjs), with this runtime's dispatch cost (measured once) for the bounds. */
+    async simulate(spec, protocol, log) {
+      probe ??= measureDispatchCost(create);
+      const { dispatch_cost_us: dispatchCostUs } = await probe;
+      return measureSimulation(create, spec, { ...protocol, log, dispatchCostUs });
     },
     /** Time the Fisher kernel for N neurons (pipelines warmed up once). */
     async fisher(n) {

@@ -113,6 +113,28 @@ export function reportMarkdown(allRecords, { title = 'cortexgpu benchmark report
       ]),
     ), '');
   }
+  const bounded = ok.filter((r) => r.bounds && r.kind !== 'fisher');
+  if (bounded.length > 0) {
+    out.push('## What bounds the speed', '');
+    out.push(
+      'The cost of one dispatch is measured in each runtime on a network of one neuron at one step per dispatch. Dispatch overhead = that cost × ' +
+        'dispatches per step × steps; kernel time = the rest of the loop (the GPU work, and host encoding that grows with it). "Kernel RTF" is the RTF the ' +
+        'network would reach if dispatches were free: when it is above Brian2\'s RTF, the kernels themselves are slower than Brian2 on this device, and fewer ' +
+        'dispatches cannot close the gap.', '',
+    );
+    out.push(table(
+      ['network', 'runtime', 'device', 'steps/dispatch', 'dispatches/step', 'cost/dispatch', 'dispatch overhead', 'kernel time', 'RTF', 'kernel RTF', 'Brian2 RTF (same run)', 'bound by'],
+      bounded.map((r) => {
+        const b = r.bounds;
+        const brian = allRecords.find((q) => q.runtime === 'brian2' && q.status === 'ok' && q.network === r.network && q.run_id === r.run_id);
+        return [
+          r.network, runtimeName(r), deviceName(r), r.steps_per_dispatch ? `${r.steps_per_dispatch}${r.steps_per_dispatch_reason ? ` (${r.steps_per_dispatch_reason})` : ''}` : '—',
+          sig(r.dispatches_per_step.total, 3), `${sig(b.dispatch_cost_us)} µs`, `${sig(b.dispatch_overhead_s)} s (${sig((100 * b.dispatch_overhead_s) / r.wall_s, 2)} %)`,
+          `${sig(b.kernel_s)} s`, sig(r.rtf), sig(b.kernel_rtf), brian ? sig(brian.rtf) : '—', b.bound_by,
+        ];
+      }),
+    ), '');
+  }
   const fisher = ok.filter((r) => r.kind === 'fisher');
   if (fisher.length > 0) {
     out.push('## Covariance + linear Fisher information', '');

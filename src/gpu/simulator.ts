@@ -7,15 +7,18 @@
  */
 import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
-import { NEVER, drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
+import { drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
-import { canonicalParam, emitsSpikes, outputIndex, resolveParams, type NeuronModelDef } from '../model/models.js';
+import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
-import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel, type KernelDescriptor } from './kernels.js';
+import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
-import { packSynapseBanks, routeTables, type RateRecordSlot, type SpikeRecorderSlot, type SpikeSlots } from './propagation.js';
+import { packSynapseBanks, routeTables, type RateRecordSlot, type SpikeRecorderSlot } from './propagation.js';
+import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
+
+export { modelUpdateKernel, type BufferRegion } from './populations.js';
 import { blockLengths, chooseStepsPerDispatch, encodeBlock, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
@@ -80,13 +83,6 @@ export interface StepAttachment {
   readonly every?: number;
 }
 
-/** A range of a GPU buffer (bytes; offsets are 256-byte aligned, so it can be bound by itself). */
-export interface BufferRegion {
-  readonly buffer: GPUBuffer;
-  readonly offset: number;
-  readonly size: number;
-}
-
 /** GPU buffers of one population, for attachments that read the state in place (no readback). */
 export interface PopulationGpuBuffers {
   readonly name: string;
@@ -125,44 +121,7 @@ const STEP_UNIFORM_BYTES = 16;
 const SPIKE_RECORD_HEADER_WORDS = 2;
 /** Largest per-chunk spike record we allocate (bytes); longer chunks are cut instead. */
 const MAX_SPIKE_RECORD_BYTES = 64 * 1024 * 1024;
-const INPUT_WORDS = 12;
-const INPUT_CODES = { poisson: 1, dc: 2, stimulus: 3, trial_current: 4 } as const;
 const STATUS_WORDS = 8;
-
-interface PopulationBuffers {
-  plan: PopulationPlan;
-  group: PopulationGroup;
-  /** Index in the group's tables. */
-  member: number;
-  popInfoValues: Record<string, number | number[]>;
-  state: BufferRegion;
-  /** Spiking: ring of fixed-point input (in the shared ring buffer); rate: summed input. */
-  input: BufferRegion;
-  /** Rate units: output history. */
-  history: BufferRegion | null;
-  /** Spike lists (in the shared spike-list buffer), or null. */
-  spikes: BufferRegion | null;
-  /** Input table (words from the start of the group's tables). */
-  tableBase: number;
-  countMapBase: number;
-}
-
-/** Populations of one model, updated by one dispatch (GeNN's merged groups). */
-interface PopulationGroup {
-  kind: 'spiking' | 'rate';
-  kernel: Kernel;
-  members: PopulationBuffers[];
-  state: GPUBuffer;
-  /** Spiking: the shared ring buffer; rate: the group's summed-input buffer. */
-  input: GPUBuffer;
-  history: GPUBuffer | null;
-  tables: GPUBuffer;
-  pops: GPUBuffer;
-  models: GPUBuffer;
-  windowCounts: GPUBuffer;
-  threads: number;
-  dispatch: Dispatch | null;
-}
 
 /** A chunk-local record buffer and where its bytes go in the staging buffer. */
 interface RecordRegion {
@@ -180,8 +139,7 @@ interface StagingSet {
 }
 
 const align = (n: number, a: number): number => Math.ceil(n / a) * a;
-/** Words per 256 bytes: regions of shared buffers start at multiples of this, so each can be bound alone. */
-const REGION_WORDS = 64;
+
 
 /** Default memory budget: see {@link GpuSimulatorOptions.memoryBudgetBytes}. */
 async function defaultBudget(context: GpuContext): Promise<number> {
@@ -190,36 +148,6 @@ async function defaultBudget(context: GpuContext): Promise<number> {
   return defaultMemoryBudget(context.info, hostMemory).bytes;
 }
 
-/**
- * The update kernel of a neuron model as the engine compiles it: the shared WGSL libraries, the
- * model's constants, its snippet (a file under `shaders/`, or the generated text of an equation
- * model) and the spiking or rate main file. One pipeline per model; the benchmark
- * `bench/model_build.mjs` times building it. Rate models get one variant with spike output and one without;
- * `members` is the number of populations of the model that one dispatch updates (a merged group).
- */
-export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kind !== 'rate', members = 1): KernelDescriptor {
-  const spiking = model.kind !== 'rate';
-  const prelude = [
-    `const N_MEMBERS: u32 = ${members}u;`,
-    `const N_CHANNELS: u32 = ${model.inputChannels}u;`,
-    `const N_STATE: u32 = ${model.state.length}u;`,
-    ...model.state.map((s, i) => `const STATE_${s.name}: u32 = ${i}u;`),
-    ...(spiking ? [] : [
-      `const OUTPUT_STATE: u32 = ${outputIndex(model)}u;`,
-      `const EMITS_SPIKES: bool = ${emitsSpikes};`,
-    ]),
-  ].join('\n');
-  return {
-    name: `${spiking ? 'spiking' : 'rate'}_neuron_update/${model.name}${!spiking && emitsSpikes ? '/spikes' : ''}${members > 1 ? `/x${members}` : ''}`,
-    parts: [
-      'engine/common.wgsl', 'engine/philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'engine/population_info.wgsl', 'engine/neuron_inputs.wgsl', 'engine/spike_output.wgsl', ...(model.shaderLibraries ?? []),
-      // Equation models carry their generated snippet as text.
-      model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
-      spiking ? 'engine/spiking_neuron_update.wgsl' : 'engine/rate_neuron_update.wgsl',
-    ],
-    dynamicBindings: ['clock'],
-  };
-}
 
 /** A network on the GPU. Create with {@link GpuSimulator.create}. */
 export class GpuSimulator {
@@ -693,7 +621,6 @@ export class GpuSimulator {
     this.dummyWritable = dummy;
     const dummyReadOnly = this.storage('unused read-only binding', 16);
     this.unusedSpikes = this.storage('unused spike list', 16);
-    const countsRecorders = plan.recorders.filter((r) => r.spec.type === 'spike_counts');
 
     // Spike projections: synapses generated on the device; then the fixed-point scale of each
     // target channel from the in-degrees (read back, O(neurons)) and the weight bounds.
@@ -712,133 +639,24 @@ export class GpuSimulator {
       this.channelScale.set(pop.index, channelScales(pop.size, incoming));
     }
 
-    // Shared buffers of all spiking populations: one ring buffer (so that one propagation
-    // dispatch reaches every target) and one spike-list buffer; regions start on 256 bytes.
-    const slots: SpikeSlots[] = [];
-    let ringWords = 0;
-    let spikeWords = 0;
-    for (const pop of plan.populations) {
-      const total = pop.size * batch;
-      const blockWords = 1 + batch + total;
-      const spiking = pop.model.kind !== 'rate';
-      slots.push({ spikeBase: pop.emitsSpikes ? spikeWords : -1, blockWords, ringBase: spiking ? ringWords : -1 });
-      if (pop.emitsSpikes) spikeWords += align(lists * blockWords, REGION_WORDS);
-      if (spiking) ringWords += align(Math.max(1, pop.model.inputChannels) * pop.ringSlots * total, REGION_WORDS);
-    }
-    const ring = this.words('spike ring buffers', ringWords);
-    this.spikeLists = this.words('spike lists', spikeWords);
-
-    // Populations of one model (and the same spike output) form a merged group.
-    const merge = this.scheduleOptions.mergePopulations !== false;
-    const groupKeys = new Map<string, PopulationPlan[]>();
-    for (const pop of plan.populations) {
-      const key = merge ? `${pop.model.name}|${pop.model.kind === 'rate' ? pop.emitsSpikes : ''}` : `#${pop.index}`;
-      groupKeys.set(key, [...(groupKeys.get(key) ?? []), pop]);
-    }
-    for (const members of groupKeys.values()) {
-      const model = members[0]!.model;
-      const spiking = model.kind !== 'rate';
-      const kernel = await cache.get(modelUpdateKernel(model, members[0]!.emitsSpikes, members.length));
-      // Region layout of the group's buffers (words).
-      let stateWords = 0;
-      let inputWords = 0;
-      let historyWords = 0;
-      let tableWords = 0;
-      let threads = 0;
-      const layout = members.map((pop) => {
-        const total = pop.size * batch;
-        const table = packInputTable(pop.inputs, batch);
-        const l = {
-          pop, total, table, threadBegin: threads, stateBase: stateWords, inputBase: spiking ? slots[pop.index]!.ringBase : inputWords,
-          historyBase: historyWords, tableBase: tableWords, countMapBase: tableWords + table.length,
-        };
-        // Populations start on workgroup boundaries (64 threads): see select_population.
-        threads += align(total, 64);
-        stateWords += align(model.state.length * total, REGION_WORDS);
-        if (!spiking) {
-          inputWords += align(Math.max(1, model.inputChannels) * total, REGION_WORDS);
-          historyWords += align(pop.ringSlots * total, REGION_WORDS);
-        }
-        tableWords += table.length + pop.size;
-        return l;
-      });
-      const stateData = new Float32Array(Math.max(1, stateWords));
-      const historyData = new Float32Array(Math.max(1, historyWords));
-      const tableData = new Uint32Array(Math.max(1, tableWords));
-      for (const l of layout) {
-        l.pop.initialState.forEach((values, v) => stateData.set(values, l.stateBase + v * l.total));
-        if (!spiking) {
-          const r = l.pop.initialState[outputIndex(model)]!;
-          for (let slot = 0; slot < l.pop.ringSlots; slot++) historyData.set(r, l.historyBase + slot * l.total);
-        }
-        tableData.set(l.table, l.tableBase);
-        const countMap = tableData.subarray(l.countMapBase, l.countMapBase + l.pop.size).fill(0xffffffff);
-        countsRecorders.find((r) => r.population === l.pop.index)?.neurons.forEach((n, k) => (countMap[n] = k));
-        for (const inp of l.pop.inputs) this.inputs.set(inp.index, inp);
-      }
-      const name = members.map((p) => p.name).join('+');
-      const state = this.words(`${name} state`, stateWords, stateData);
-      const input = spiking ? ring : this.words(`${name} rate input`, inputWords);
-      const history = spiking ? null : this.words(`${name} rate history`, historyWords, historyData);
-      const tables = this.words(`${name} input tables and count maps`, tableWords, tableData);
-      const group: PopulationGroup = {
-        kind: spiking ? 'spiking' : 'rate', kernel, members: [], state, input, history, tables,
-        pops: this.buffer(`${name} populations`, align(kernel.binding('pops').arrayStride * members.length, 16), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-        models: this.storage(`${name} model constants`, align(kernel.binding('models').arrayStride * members.length, 16)),
-        windowCounts: dummy, threads, dispatch: null,
-      };
-      const region = (buffer: GPUBuffer, baseWords: number, words: number): BufferRegion => ({ buffer, offset: baseWords * 4, size: Math.max(1, words) * 4 });
-      layout.forEach((l, member) => {
-        const pop = l.pop;
-        const countsRecorder = countsRecorders.find((r) => r.population === pop.index);
-        const slot = slots[pop.index]!;
-        const popInfoValues: Record<string, number | number[]> = {
-          size: pop.size,
-          batch,
-          seed: plan.seed,
-          pop_index: pop.index,
-          ring_slots: pop.ringSlots,
-          n_inputs: pop.inputs.length,
-          noise_stream: pop.noiseStream,
-          orientation_random: pop.orientationRandom ? 1 : 0,
-          orientation_stream: pop.orientationStream,
-          spike_block_words: slot.blockWords,
-          counts_enabled: 0,
-          counts_start_step: countsRecorder?.startStep ?? 0,
-          counts_window_steps: countsRecorder?.windowSteps ?? 1,
-          counts_first_window: 0,
-          counts_n_windows: 0,
-          counts_n_rec: countsRecorder?.neurons.length ?? 0,
-          inv_scale: this.channelScale.get(pop.index)!.map((scale) => 1 / scale),
-          trial_offset: 0,
-          thread_begin: l.threadBegin,
-          state_base: l.stateBase,
-          input_base: l.inputBase,
-          history_base: l.historyBase,
-          spike_base: Math.max(0, slot.spikeBase),
-          spike_lists: lists,
-          table_base: l.tableBase,
-          count_map_base: l.countMapBase,
-          window_base: 0,
-        };
-        const channels = Math.max(1, pop.model.inputChannels);
-        const pb: PopulationBuffers = {
-          plan: pop, group, member, popInfoValues,
-          state: region(state, l.stateBase, model.state.length * l.total),
-          input: spiking ? region(ring, slot.ringBase, channels * pop.ringSlots * l.total) : region(input, l.inputBase, channels * l.total),
-          history: history ? region(history, l.historyBase, pop.ringSlots * l.total) : null,
-          spikes: pop.emitsSpikes ? region(this.spikeLists, slot.spikeBase, lists * slot.blockWords) : null,
-          tableBase: l.tableBase,
-          countMapBase: l.countMapBase,
-        };
-        group.members.push(pb);
-        this.pops[pop.index] = pb;
-      });
+    // Populations: the shared ring buffer and spike lists, and one merged group per model.
+    const layout = spikeSlots(plan, lists);
+    const ring = this.words('spike ring buffers', layout.ringWords);
+    this.spikeLists = this.words('spike lists', layout.spikeWords);
+    const slots = layout.slots;
+    const built = await buildPopulationGroups({
+      plan, cache, slots, lists, ring, spikeLists: this.spikeLists, merge: this.scheduleOptions.mergePopulations !== false, channelScale: this.channelScale, windowCounts: dummy,
+      words: (label, n, data) => this.words(label, n, data),
+      buffer: (label, bytes, usage) => this.buffer(label, bytes, usage),
+    });
+    for (const group of built.groups) {
       this.writeGroupInfo(group);
-      this.device.queue.writeBuffer(group.models, 0, kernel.packStructArray('models', members.map((p) => p.derived)));
-      group.dispatch = { kernel, bindGroup: this.updateBindGroup(group), size: grid(threads, maxWorkgroups) };
+      this.device.queue.writeBuffer(group.models, 0, group.kernel.packStructArray('models', group.members.map((m) => m.plan.derived)));
+      group.dispatch = { kernel: group.kernel, bindGroup: this.updateBindGroup(group), size: grid(group.threads, maxWorkgroups) };
       this.groups.push(group);
     }
+    built.pops.forEach((pb) => (this.pops[pb.plan.index] = pb));
+    for (const pop of plan.populations) for (const inp of pop.inputs) this.inputs.set(inp.index, inp);
 
     // Per block, in order: rate gathers, updates, propagation (with spike recorders and rate
     // records), procedural projections, the other recorders.
@@ -1048,7 +866,7 @@ export class GpuSimulator {
 
   /** Write the population table of a merged group (after a change of any member's info). */
   private writeGroupInfo(group: PopulationGroup): void {
-    this.device.queue.writeBuffer(group.pops, 0, group.kernel.packStructArray('pops', group.members.map((m) => m.popInfoValues)));
+    this.device.queue.writeBuffer(group.pops, 0, groupInfo(group));
   }
 
   private checkAlive(): void {
@@ -1331,36 +1149,6 @@ export class GpuSimulator {
   }
 }
 
-/**
- * The per-population input table read by engine/neuron_inputs.wgsl: INPUT_WORDS per input, then the
- * per-trial orientations of every input, then the per-neuron-and-trial currents.
- */
-function packInputTable(inputs: readonly InputPlan[], batch: number): Uint32Array {
-  const valueWords = inputs.reduce((n, inp) => n + inp.values.length, 0);
-  const words = new Uint32Array(INPUT_WORDS * inputs.length + batch * inputs.length + valueWords);
-  const floats = new Float32Array(words.buffer);
-  let valuesOffset = INPUT_WORDS * inputs.length + batch * inputs.length;
-  inputs.forEach((inp, k) => {
-    const base = k * INPUT_WORDS;
-    const orientationOffset = INPUT_WORDS * inputs.length + k * batch;
-    words[base] = INPUT_CODES[inp.kind];
-    words[base + 1] = inp.channel;
-    words[base + 2] = inp.startStep;
-    words[base + 3] = inp.stopStep === NEVER ? NEVER : inp.stopStep;
-    floats[base + 4] = inp.lambda;
-    floats[base + 5] = inp.weight;
-    floats[base + 6] = inp.amplitude;
-    floats[base + 7] = inp.kappa;
-    floats[base + 8] = inp.baseline;
-    words[base + 9] = inp.stream;
-    words[base + 10] = orientationOffset;
-    for (let b = 0; b < batch; b++) floats[orientationOffset + b] = inp.orientationsDeg[b]!;
-    words[base + 11] = valuesOffset;
-    floats.set(inp.values, valuesOffset);
-    valuesOffset += inp.values.length;
-  });
-  return words;
-}
 
 /** 1-D work of `count` threads as a 2-D grid of 64-thread workgroups. */
 function grid(count: number, maxWorkgroups: number): [number, number] {

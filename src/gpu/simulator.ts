@@ -7,7 +7,7 @@
  */
 import type { NetworkSpec } from '../model/spec.js';
 import { resolveRunTiming } from '../model/schema.js';
-import { drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type PopulationPlan, type RecorderPlan } from '../model/plan.js';
+import { drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
@@ -15,7 +15,8 @@ import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
-import { packSynapseBanks, routeTables, type RateRecordSlot, type SpikeRecorderSlot } from './propagation.js';
+import { packSynapseBanks, routeTables } from './propagation.js';
+import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
@@ -118,20 +119,8 @@ export class DivergenceError extends Error {
 }
 
 const STEP_UNIFORM_BYTES = 16;
-const SPIKE_RECORD_HEADER_WORDS = 2;
-/** Largest per-chunk spike record we allocate (bytes); longer chunks are cut instead. */
-const MAX_SPIKE_RECORD_BYTES = 64 * 1024 * 1024;
 const STATUS_WORDS = 8;
 
-/** A chunk-local record buffer and where its bytes go in the staging buffer. */
-interface RecordRegion {
-  recorder: RecorderPlan;
-  buffer: GPUBuffer;
-  /** Byte offset of the record in `buffer`. */
-  offset: number;
-  bytes: number;
-  stagingOffset: number;
-}
 
 interface StagingSet {
   buffer: GPUBuffer;
@@ -665,60 +654,19 @@ export class GpuSimulator {
     const propagation: Dispatch[] = [];
     const recording: Dispatch[] = [];
 
-    // Records written on the device per command buffer. Spike recorders and rate records of
-    // spiking populations live in one buffer, written by the propagation dispatch.
-    const stateRecord = await cache.get({ name: 'record_state', parts: ['engine/common.wgsl', 'engine/record_state.wgsl'], dynamicBindings: dynamic });
-    const populationMean = await cache.get({ name: 'population_mean', parts: ['engine/common.wgsl', 'engine/population_mean.wgsl'], dynamicBindings: dynamic });
-    const spikeRecorders: SpikeRecorderSlot[] = [];
-    const rateRecords: RateRecordSlot[] = [];
-    let recordWords = 0;
-    const recordOf = new Map<number, { base: number; bytes: number }>();
-    // Spike recorders sorted by population: the route tables keep a population's recorders together.
-    const byPopulation = [...plan.recorders].sort((a, b) => a.population - b.population || a.index - b.index);
-    for (const r of byPopulation) {
-      const pop = plan.populations[r.population]!;
-      if (r.spec.type === 'spikes') {
-        const capacity = spikeRecordCapacity(r, pop, batch, this.stepsPerSubmit, plan.dtMs);
-        const words = SPIKE_RECORD_HEADER_WORDS + 2 * capacity;
-        spikeRecorders.push({ population: r.population, neurons: r.neurons, recordBase: recordWords, capacity });
-        recordOf.set(r.index, { base: recordWords, bytes: words * 4 });
-        recordWords += words;
-      } else if (r.spec.type === 'population_rate' && pop.model.kind !== 'rate') {
-        rateRecords.push({ population: r.population, recordBase: recordWords });
-        recordOf.set(r.index, { base: recordWords, bytes: this.stepsPerSubmit * batch * 4 });
-        recordWords += this.stepsPerSubmit * batch;
-      }
-    }
-    this.records = this.words('spike and rate records', recordWords);
-    let stagingOffset = 0;
-    const addRegion = (recorder: RecorderPlan, buffer: GPUBuffer, offset: number, bytes: number): void => {
-      this.regions.push({ recorder, buffer, offset, bytes, stagingOffset });
-      stagingOffset += align(bytes, 8);
-    };
-    for (const r of plan.recorders) {
-      const pb = this.pops[r.population]!;
-      const pop = pb.plan;
-      const nSel = r.neurons.length;
-      const placed = recordOf.get(r.index);
-      if (placed) {
-        addRegion(r, this.records, placed.base * 4, placed.bytes);
-        if (r.spec.type === 'spikes') this.spikeRecordClears.push({ buffer: this.records, offset: placed.base * 4, bytes: SPIKE_RECORD_HEADER_WORDS * 4 });
-      } else if (r.spec.type === 'state') {
-        const bytes = this.stepsPerSubmit * nSel * batch * 4;
-        const buffer = this.storage(`recorder ${r.index} state`, bytes);
-        const info = this.uniform(`recorder ${r.index} info`, stateRecord.packUniform('info', { size: pop.size, batch, variable: r.variableIndex, n_selected: nSel }));
-        const bindGroup = stateRecord.bind({ clock, info, state: pb.state, selected: this.storage(`recorder ${r.index} selection`, r.neurons.byteLength, r.neurons), record: buffer });
-        recording.push({ kernel: stateRecord, bindGroup, size: grid(nSel * batch, maxWorkgroups), every: r.everySteps });
-        addRegion(r, buffer, 0, bytes);
-      } else if (r.spec.type === 'population_rate') {
-        const bytes = this.stepsPerSubmit * batch * 4;
-        const buffer = this.storage(`recorder ${r.index} population rate`, bytes);
-        const info = this.uniform(`recorder ${r.index} info`, populationMean.packUniform('info', { size: pop.size, batch, history_slots: pop.ringSlots }));
-        recording.push({ kernel: populationMean, bindGroup: populationMean.bind({ clock, info, rate_history: pb.history!, record: buffer }), size: [batch, 1] });
-        addRegion(r, buffer, 0, bytes);
-      }
-    }
-    this.stagingBytes = stagingOffset + STATUS_WORDS * 4;
+    // Records written on the device per command buffer (spike recorders and rate records of
+    // spiking populations in one buffer, written by the propagation dispatch).
+    const rec = await buildRecorders({
+      plan, cache, clock, pops: this.pops, stepsPerSubmit: this.stepsPerSubmit, maxWorkgroups,
+      words: (label, n, data) => this.words(label, n, data),
+      uniform: (label, bytes) => this.uniform(label, bytes),
+    });
+    this.records = rec.records;
+    this.regions.push(...rec.regions);
+    this.spikeRecordClears.push(...rec.spikeRecordClears);
+    recording.push(...rec.dispatches);
+    const { spikeRecorders, rateRecords } = rec;
+    this.stagingBytes = rec.stagingBytes + STATUS_WORDS * 4;
 
     // Stored spike projections: packed into synapse banks, one propagation dispatch each; the
     // first also does the spike lists' bookkeeping (there is one even without projections).
@@ -1081,35 +1029,7 @@ export class GpuSimulator {
     const bytes = staging.buffer.getMappedRange();
     try {
       const batch = this.plan.batch;
-      for (const region of this.regions) {
-        const r = region.recorder;
-        if (r.spec.type === 'spikes') {
-          const words = new Uint32Array(bytes, region.stagingOffset, region.bytes / 4);
-          const count = words[0]!;
-          if (words[1] !== 0) {
-            throw new Error(`Spike recorder ${r.index} (${r.spec.population}) overflowed its buffer in steps ${chunkFirst}…${chunkFirst + n - 1}: this is a bug in the capacity bound; please report it.`);
-          }
-          const steps = new Uint32Array(count);
-          const flats = new Uint32Array(count);
-          for (let k = 0; k < count; k++) {
-            steps[k] = words[2 + 2 * k]!;
-            flats[k] = words[3 + 2 * k]!;
-          }
-          this.collector.addSpikes(r.index, steps, flats);
-        } else if (r.spec.type === 'state') {
-          const nSel = r.neurons.length;
-          const rows = new Float32Array(bytes, region.stagingOffset, region.bytes / 4);
-          for (let i = 0; i < n; i++) {
-            const step = chunkFirst + i;
-            if (step % r.everySteps !== 0) continue;
-            this.collector.addStateSample(r.index, step * this.plan.dtMs, rows.slice(i * nSel * batch, (i + 1) * nSel * batch));
-          }
-        } else if (r.spec.type === 'population_rate') {
-          const spiking = this.plan.populations[r.population]!.model.kind !== 'rate';
-          const values = spiking ? new Uint32Array(bytes, region.stagingOffset, n * batch) : new Float32Array(bytes, region.stagingOffset, n * batch);
-          this.collector.addPopulationSteps(r.index, Float32Array.from(values));
-        }
-      }
+      parseRecords(this.plan, this.regions, bytes, this.collector, chunkFirst, n);
       const status = new Uint32Array(bytes, this.stagingBytes - STATUS_WORDS * 4, STATUS_WORDS);
       if (status[0] !== 0) {
         const pop = this.plan.populations[status[1]!]!;
@@ -1157,27 +1077,7 @@ function grid(count: number, maxWorkgroups: number): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
-/** Most spikes a spike recorder can see in one chunk: every recorded neuron firing as fast as its refractoriness allows. */
-function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number, steps: number, dtMs: number): number {
-  const minIsi = pop.model.minInterSpikeSteps(pop.params, dtMs);
-  return r.neurons.length * batch * Math.ceil(steps / Math.max(1, minIsi));
-}
 
-/**
- * Steps per command buffer: the requested number, a multiple of the steps per dispatch (so
- * that blocks are not cut), and cut so that spike records stay bounded.
- */
-function chooseStepsPerSubmit(plan: NetworkPlan, requested: number, stepsPerDispatch: number): number {
-  let steps = Math.max(1, Math.min(10000, Math.floor(requested)));
-  for (const r of plan.recorders) {
-    if (r.spec.type !== 'spikes') continue;
-    const pop = plan.populations[r.population]!;
-    const minIsi = Math.max(1, pop.model.minInterSpikeSteps(pop.params, plan.dtMs));
-    const perStep = (r.neurons.length * plan.batch * 8) / minIsi;
-    steps = Math.max(1, Math.min(steps, Math.floor(MAX_SPIKE_RECORD_BYTES / Math.max(perStep, 1))));
-  }
-  return Math.max(stepsPerDispatch, Math.floor(steps / stepsPerDispatch) * stepsPerDispatch);
-}
 
 /** Every buffer the engine will allocate, by owner, for the memory check. */
 function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, stepsPerDispatch: number): BufferRequest[] {

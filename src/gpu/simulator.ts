@@ -14,8 +14,8 @@ import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
-import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, rowChunks, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
-import { packSynapseBanks, routeTables } from './propagation.js';
+import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
+import { buildProjections } from './propagation.js';
 import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
@@ -595,11 +595,8 @@ export class GpuSimulator {
 
   private async build(cache: KernelCache): Promise<void> {
     const { plan } = this;
-    const batch = plan.batch;
-    const dynamic = ['clock'];
     const stepBytes = this.stepsPerSubmit * DYNAMIC_OFFSET_ALIGNMENT;
     const maxWorkgroups = this.context.limits.maxComputeWorkgroupsPerDimension;
-    const limit = this.context.limits.maxStorageBufferBindingSize;
     const lists = 2 * this.stepsPerDispatch;
     this.stepUniforms = this.buffer('step uniforms', stepBytes, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.status = this.storage('status', STATUS_WORDS * 4);
@@ -668,141 +665,17 @@ export class GpuSimulator {
     const { spikeRecorders, rateRecords } = rec;
     this.stagingBytes = rec.stagingBytes + STATUS_WORDS * 4;
 
-    // Stored spike projections: packed into synapse banks, one propagation dispatch each; the
-    // first also does the spike lists' bookkeeping (there is one even without projections).
-    const emitting = plan.populations.filter((p) => p.emitsSpikes);
-    const software = this.context.info.software;
-    const requestedWorkgroups = this.scheduleOptions.propagationWorkgroups;
-    if (requestedWorkgroups !== undefined && (!Number.isInteger(requestedWorkgroups) || requestedWorkgroups < 1)) {
-      throw new RangeError(`schedule.propagationWorkgroups must be an integer ≥ 1 (got ${requestedWorkgroups})`);
-    }
-    const spikeBound = emitting.reduce((n, p) => n + p.size * batch, 0) * this.stepsPerDispatch;
-    const propagationWorkgroups = Math.max(1, Math.min(requestedWorkgroups ?? (software ? 8 : 2048), spikeBound, maxWorkgroups));
-    if (emitting.length > 0) {
-      const propagate = await cache.get({ name: 'propagate_spikes', parts: ['engine/common.wgsl', 'engine/propagate_spikes.wgsl'], dynamicBindings: dynamic });
-      const { banks, views } = packSynapseBanks(this.device, this.deviceSynapses, limit, (label, bytes) => this.storage(label, bytes));
-      for (const [projection, chunks] of views) {
-        const dc = this.deviceSynapses.get(projection)!;
-        this.deviceSynapses.set(projection, { ...dc, chunks });
-      }
-      const bankList = banks.length > 0 ? banks : [null];
-      bankList.forEach((bank, i) => {
-        const tables = routeTables({
-          plan, slots, placements: bank?.placements ?? [], channelScale: this.channelScale, lists, bookkeeping: i === 0, spikeRecorders, rateRecords,
-        });
-        const bindGroup = propagate.bind({
-          clock,
-          tables: this.words(`propagation tables ${i}`, tables.length, tables),
-          spikes: this.spikeLists,
-          row_ptr: bank?.buffers.rowPtr ?? dummyReadOnly,
-          targets: bank?.buffers.targets ?? dummyReadOnly,
-          weights: bank?.buffers.weights ?? dummyReadOnly,
-          delays: bank?.buffers.delays ?? dummyReadOnly,
-          syn_ring: ring,
-          records: this.records,
-        });
-        propagation.push({ kernel: propagate, bindGroup, size: [propagationWorkgroups, 1] });
-      });
-    }
-    // Procedural projections regenerate their rows: one dispatch each (compiled only when used).
-    const propagateProcedural = plan.projections.some((p) => p.procedural)
-      ? await cache.get({ name: 'propagate_spikes_procedural', parts: ['engine/common.wgsl', 'engine/philox.wgsl', 'engine/connectivity_rows.wgsl', 'engine/propagate_spikes_procedural.wgsl'], dynamicBindings: dynamic })
-      : null;
-    for (const proj of plan.projections) {
-      if (proj.mode !== 'spike' || !proj.procedural) continue;
-      const source = this.pops[proj.source]!;
-      const target = this.pops[proj.target]!;
-      const rows = this.deviceSynapses.get(proj.index)!.procedural!;
-      const info = this.uniform(`${proj.name} procedural info`, propagateProcedural!.packUniform('proj', {
-        batch,
-        spike_block_words: slots[proj.source]!.blockWords,
-        target_size: target.plan.size,
-        ring_slots: target.plan.ringSlots,
-        channel: proj.channel,
-        constant_delay: proj.constantDelaySteps,
-        weight_scale: proj.sign * this.channelScale.get(proj.target)![proj.channel]!,
-        lists,
-      }));
-      const bindGroup = propagateProcedural!.bind({
-        gen: rows.gen, orientations: rows.orientations, row_lengths: rows.rowLengths, delay_thresholds: rows.delayThresholds,
-        clock, proj: info, spikes: source.spikes!, syn_ring: target.input,
-      });
-      propagation.push({ kernel: propagateProcedural!, bindGroup, size: [propagationWorkgroups, 1] });
-    }
-
-    // Rate projections: gathers into the target's summed input, before the updates.
-    // Trials per thread of the sparse rate gather (see engine/propagate_rates_csr.wgsl).
-    const batchBlock = Math.min(16, batch);
-    const propagateSparse = await cache.get({
-      name: `propagate_rates_csr/b${batchBlock}`,
-      parts: ['engine/common.wgsl', { name: 'generated:batch_block', text: `const BATCH_BLOCK: u32 = ${batchBlock}u;` }, 'engine/propagate_rates_csr.wgsl'],
-      dynamicBindings: dynamic,
+    // Projections: spike propagation (synapse banks, procedural rows) and rate gathers.
+    const projections = await buildProjections({
+      plan, cache, device: this.device, clock, pops: this.pops, slots, lists, ring, spikeLists: this.spikeLists, records: this.records,
+      synapses: this.deviceSynapses, channelScale: this.channelScale, spikeRecorders, rateRecords, stepsPerDispatch: this.stepsPerDispatch,
+      propagationWorkgroups: this.scheduleOptions.propagationWorkgroups, software: this.context.info.software, limits: this.context.limits, unusedReadOnly: dummyReadOnly,
+      words: (label, n, data) => this.words(label, n, data),
+      uniform: (label, bytes) => this.uniform(label, bytes),
     });
-    const propagateDense = await cache.get({ name: 'propagate_rates_dense', parts: ['engine/common.wgsl', 'engine/propagate_rates_dense.wgsl'], dynamicBindings: dynamic });
-    for (const proj of plan.projections) {
-      const source = this.pops[proj.source]!;
-      const target = this.pops[proj.target]!;
-      if (proj.mode === 'rate_sparse') {
-        const inc = proj.incoming!;
-        for (const chunk of rowChunks(inc.rowPtr, limit)) {
-          const lo = inc.rowPtr[chunk.begin]!;
-          const hi = inc.rowPtr[chunk.end]!;
-          const rowPtr = inc.rowPtr.slice(chunk.begin, chunk.end + 1).map((v) => v - lo);
-          const label = `${proj.name} targets [${chunk.begin}, ${chunk.end})`;
-          const count = chunk.end - chunk.begin;
-          const info = this.uniform(`${label} info`, propagateSparse.packUniform('proj', {
-            target_begin: chunk.begin,
-            target_count: count,
-            batch,
-            source_size: source.plan.size,
-            history_slots: source.plan.ringSlots,
-            constant_delay: inc.constantDelaySteps,
-            has_delays: inc.delaySteps ? 1 : 0,
-            target_offset: proj.channel * target.plan.size * batch,
-          }));
-          const bindGroup = propagateSparse.bind({
-            clock,
-            proj: info,
-            row_ptr: this.storage(`${label} row_ptr`, rowPtr.byteLength, rowPtr),
-            sources: this.storage(`${label} sources`, (hi - lo) * 4, inc.sources.subarray(lo, hi)),
-            weights: this.storage(`${label} weights`, (hi - lo) * 4, inc.weights.subarray(lo, hi)),
-            delays: inc.delaySteps ? this.storage(`${label} delays`, (hi - lo) * 4, inc.delaySteps.subarray(lo, hi)) : dummyReadOnly,
-            source_history: source.history!,
-            target_input: target.input,
-          });
-          gathers.push({ kernel: propagateSparse, bindGroup, size: grid(count * Math.ceil(batch / batchBlock), maxWorkgroups) });
-        }
-      } else if (proj.mode === 'rate_dense') {
-        const ns = source.plan.size;
-        const rowsPerChunk = Math.max(1, Math.floor(limit / (ns * 4)));
-        for (let begin = 0; begin < target.plan.size; begin += rowsPerChunk) {
-          const end = Math.min(target.plan.size, begin + rowsPerChunk);
-          const label = `${proj.name} rows [${begin}, ${end})`;
-          const info = this.uniform(`${label} info`, propagateDense.packUniform('proj', {
-            target_begin: begin,
-            target_count: end - begin,
-            batch,
-            source_size: ns,
-            history_slots: source.plan.ringSlots,
-            delay: proj.constantDelaySteps,
-            target_offset: proj.channel * target.plan.size * batch,
-          }));
-          const matrix = proj.dense!.subarray(begin * ns, end * ns);
-          const matrixBuffer = this.storage(`${label} matrix`, matrix.byteLength, matrix);
-          const chunks = this.denseChunks.get(proj.index) ?? [];
-          chunks.push({ begin, end, buffer: matrixBuffer });
-          this.denseChunks.set(proj.index, chunks);
-          const bindGroup = propagateDense.bind({
-            clock,
-            proj: info,
-            matrix: matrixBuffer,
-            source_history: source.history!,
-            target_input: target.input,
-          });
-          gathers.push({ kernel: propagateDense, bindGroup, size: [Math.ceil((end - begin) / 64), batch] });
-        }
-      }
-    }
+    propagation.push(...projections.propagation);
+    gathers.push(...projections.gathers);
+    for (const [index, chunks] of projections.denseChunks) this.denseChunks.set(index, chunks);
     const staged = (stage: string, list: Dispatch[]): Dispatch[] => list.map((d) => Object.assign(d, { stage }));
     this.dispatches.push(
       ...staged('rate gathers', gathers), ...staged('updates', updates), ...staged('spike propagation', propagation), ...staged('recorders', recording),

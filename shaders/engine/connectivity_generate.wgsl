@@ -15,6 +15,10 @@ struct GenRange {
   chunk_end: u32,
 }
 
+@group(0) @binding(0) var<uniform> gen: GenInfo;
+@group(0) @binding(1) var<storage, read> orientations: array<f32>;
+@group(0) @binding(2) var<storage, read> row_lengths: array<u32>;
+@group(0) @binding(3) var<storage, read> delay_thresholds: array<u32>;
 @group(0) @binding(4) var<uniform> range: GenRange;
 // PASS 0: row lengths (one per source). PASS 1: the next free slot of each row of the chunk.
 @group(0) @binding(5) var<storage, read_write> row_cursor: array<atomic<u32>>;
@@ -43,3 +47,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (unit >= range.unit_end) { return; }
   generate_unit(unit, 0u, 1u);
 }
+
+fn gen_orientation(i: u32) -> f32 { return orientations[i]; }
+fn gen_row_length(s: u32) -> u32 { return row_lengths[s]; }
+fn gen_delay_threshold(i: u32) -> u32 { return delay_thresholds[i]; }

@@ -4,8 +4,12 @@
 // (engine/propagate_spikes_procedural.wgsl). Which synapses exist is decided by integer arithmetic on
 // Philox words only, so the GPU and the CPU reference make identical synapses.
 //
-// The including kernel defines `fn emit(unit: u32, position: u32, source: u32, post: u32)`.
-// Needs: engine/philox.wgsl.
+// The including kernel defines `gen` (a GenInfo), `fn emit(unit: u32, position: u32, source:
+// u32, post: u32)` and the accessors of the recipe's arrays: `fn gen_orientation(i: u32) -> f32`
+// (preferred orientations in radians: sources, then targets; ring only), `fn gen_row_length(s:
+// u32) -> u32` (synapses per source; fixed total number only) and `fn gen_delay_threshold(i: u32)
+// -> u32` (the delay step table: a synapse's delay is d_first plus the number of thresholds <=
+// its word). Needs: engine/philox.wgsl.
 
 struct GenInfo {
   kind: u32,
@@ -34,14 +38,6 @@ struct GenInfo {
   _pad1: u32,
   _pad2: u32,
 }
-
-@group(0) @binding(0) var<uniform> gen: GenInfo;
-// Preferred orientations in radians: sources, then targets (ring only).
-@group(0) @binding(1) var<storage, read> orientations: array<f32>;
-// Synapses per source (fixed total number only).
-@group(0) @binding(2) var<storage, read> row_lengths: array<u32>;
-// Delay step table: a synapse's delay is d_first plus the number of thresholds <= its word.
-@group(0) @binding(3) var<storage, read> delay_thresholds: array<u32>;
 
 const CONNECTOR_ALL_TO_ALL: u32 = 0u;
 const CONNECTOR_ONE_TO_ONE: u32 = 1u;
@@ -89,7 +85,7 @@ fn synapse_delay(first: vec4<u32>) -> u32 {
   var hi = gen.d_count;
   while (lo < hi) {
     let mid = (lo + hi) >> 1u;
-    if (delay_thresholds[mid] <= w) { lo = mid + 1u; } else { hi = mid; }
+    if (gen_delay_threshold(mid) <= w) { lo = mid + 1u; } else { hi = mid; }
   }
   return gen.d_first + lo;
 }
@@ -124,13 +120,13 @@ fn generate_unit(unit: u32, lane: u32, lanes: u32) {
       }
     }
     case CONNECTOR_RING: {
-      let theta = orientations[unit];
+      let theta = gen_orientation(unit);
       for (var blk = lane; blk * 4u < nt; blk += lanes) {
         let w = rng_draw(gen.seed, stream, unit, blk, 0u, 0u);
         for (var i = 0u; i < 4u; i++) {
           let t = blk * 4u + i;
           if (t >= nt) { break; }
-          let p = gen.p_max * exp(gen.kappa * (cos(2.0 * (theta - orientations[ns + t])) - 1.0));
+          let p = gen.p_max * exp(gen.kappa * (cos(2.0 * (theta - gen_orientation(ns + t))) - 1.0));
           if (rng_unit(word_of(w, i)) < p && !(no_autapses && t == unit)) { emit(unit, t, unit, t); }
         }
       }
@@ -163,7 +159,7 @@ fn generate_unit(unit: u32, lane: u32, lanes: u32) {
     }
     case CONNECTOR_FIXED_TOTAL_NUMBER: {
       // The row's length is a multinomial draw made on the host; its targets are uniform.
-      let n = row_lengths[unit];
+      let n = gen_row_length(unit);
       for (var blk = lane; blk * 4u < n; blk += lanes) {
         let w = rng_draw(gen.seed, stream, unit, blk, 0u, 0u);
         for (var i = 0u; i < 4u; i++) {

@@ -1,5 +1,6 @@
-// Event-driven propagation of every spiking population's spikes through all their stored
-// outgoing projections in one dispatch, for the clock.steps steps of a block. Workgroups take
+// Event-driven propagation of every spiking population's spikes through all their outgoing
+// projections in one dispatch (stored synapses, and procedural ones, whose rows are regenerated
+// by the rules of engine/connectivity_rows.wgsl as GeNN's procedural connectivity), for the clock.steps steps of a block. Workgroups take
 // the spikes of all (source, step) lists in turn; the 64 threads of a workgroup walk the
 // spike's CSR row in every outgoing route and add the weights, as fixed-point integers
 // (weight · sign · scale, rounded), into the target's ring buffer at slot (step + delay).
@@ -16,13 +17,17 @@
 //   route r at routes + r·ROUTE_WORDS: source_begin, source_end, row_base, syn_base, ring_base
 //     (target ring + channel plane), target_total, ring_slots, constant_delay, has_delays,
 //     weight_scale (f32 bits: receptor sign × the target channel's fixed-point scale),
-//     has_weights (0: every synapse has weight `weight`, and the weights array is not read), weight
+//     has_weights (0: every synapse has weight `weight`, and the weights array is not read), weight,
+//     procedural (1: no stored synapses; the rows are regenerated), gen_base (the GenInfo words),
+//     orientations, row lengths and delay table (where the recipe's arrays start)
 //   recorder k at recorders + k·RECORDER_WORDS: map_base (bitmap of recorded neurons, in
 //     tables), record_base (in records: count, overflow flag, then (step, flat) pairs), capacity
 // records: spike records and population-rate records of this command buffer.
+// Needs: engine/common.wgsl, engine/philox.wgsl, engine/connectivity_rows.wgsl and a generated
+// `const HAS_PROCEDURAL: bool` (false: the regeneration code is never reached and compiled out).
 
 const SOURCE_WORDS: u32 = 8u;
-const ROUTE_WORDS: u32 = 12u;
+const ROUTE_WORDS: u32 = 17u;
 const RECORDER_WORDS: u32 = 3u;
 const NONE: u32 = 0xffffffffu;
 
@@ -36,9 +41,62 @@ const NONE: u32 = 0xffffffffu;
 @group(0) @binding(7) var<storage, read_write> syn_ring: array<atomic<i32>>;
 @group(0) @binding(8) var<storage, read_write> records: array<atomic<u32>>;
 
+// The procedural route being regenerated, for emit(): its recipe and where its synapses land.
+var<private> gen: GenInfo;
+var<private> gen_orientations: u32;
+var<private> gen_row_lengths: u32;
+var<private> gen_delay_table: u32;
+var<private> route_ring_base: u32;
+var<private> route_target_total: u32;
+var<private> route_ring_slots: u32;
+var<private> route_now: u32;
+var<private> route_constant_delay: u32;
+var<private> route_weight_scale: f32;
+var<private> spike_trial: u32;
+
+fn gen_orientation(i: u32) -> f32 { return bitcast<f32>(tables[gen_orientations + i]); }
+fn gen_row_length(s: u32) -> u32 { return tables[gen_row_lengths + s]; }
+fn gen_delay_threshold(i: u32) -> u32 { return tables[gen_delay_table + i]; }
+
+fn load_gen(at: u32) -> GenInfo {
+  let t = at;
+  return GenInfo(
+    tables[t], tables[t + 1u], tables[t + 2u], tables[t + 3u], tables[t + 4u], tables[t + 5u], tables[t + 6u], tables[t + 7u],
+    tables[t + 8u], tables[t + 9u], tables[t + 10u], tables[t + 11u], tables[t + 12u], tables[t + 13u], tables[t + 14u],
+    bitcast<f32>(tables[t + 15u]), bitcast<f32>(tables[t + 16u]), bitcast<f32>(tables[t + 17u]), bitcast<f32>(tables[t + 18u]),
+    bitcast<f32>(tables[t + 19u]), bitcast<f32>(tables[t + 20u]), tables[t + 21u], tables[t + 22u], tables[t + 23u],
+  );
+}
+
+// One regenerated synapse: the same weight, delay and fixed-point sum the stored one would give.
+fn emit(unit: u32, position: u32, source: u32, post: u32) {
+  let first = synapse_values_draw(unit, position);
+  let w = synapse_weight(first, unit, position);
+  var delay = route_constant_delay;
+  if (gen.has_delays != 0u) { delay = synapse_delay(first); }
+  var slot = route_now + delay;
+  if (slot >= route_ring_slots) { slot -= route_ring_slots; }
+  atomicAdd(&syn_ring[route_ring_base + slot * route_target_total + post * tables[3] + spike_trial], i32(round(w * route_weight_scale)));
+}
+
 fn propagate_route(r: u32, source: u32, b: u32, step: u32, lid: u32) {
   let source_begin = tables[r];
   if (source < source_begin || source >= tables[r + 1u]) { return; }
+  if (HAS_PROCEDURAL && tables[r + 12u] != 0u) {
+    gen = load_gen(tables[r + 13u]);
+    gen_orientations = tables[r + 14u];
+    gen_row_lengths = tables[r + 15u];
+    gen_delay_table = tables[r + 16u];
+    route_ring_base = tables[r + 4u];
+    route_target_total = tables[r + 5u];
+    route_ring_slots = tables[r + 6u];
+    route_now = step % route_ring_slots;
+    route_constant_delay = tables[r + 7u];
+    route_weight_scale = bitcast<f32>(tables[r + 9u]);
+    spike_trial = b;
+    generate_unit(source, lid, WORKGROUP_SIZE);
+    return;
+  }
   let row = tables[r + 2u] + source - source_begin;
   let syn_base = tables[r + 3u];
   let ring_base = tables[r + 4u];

@@ -109,6 +109,22 @@ export function generationUniforms(recipe: ConnectivityRecipe): Record<string, n
 }
 
 /**
+ * What a kernel that regenerates a recipe's rows from a table of words reads (the merged
+ * propagation kernel): the GenInfo struct packed as the generation kernel's `gen` uniform (the
+ * layout from reflection), orientations in radians (sources, then targets), row lengths and the
+ * delay step table, or null where the recipe has none.
+ */
+export async function generationTables(device: GPUDevice, cache: KernelCache, recipe: ConnectivityRecipe): Promise<{ gen: Uint32Array; orientations: Float32Array | null; rowLengths: Uint32Array | null; delayThresholds: Uint32Array | null }> {
+  const [count] = await generationKernels(device, cache);
+  return {
+    gen: new Uint32Array(count.packUniform('gen', generationUniforms(recipe))),
+    orientations: recipe.orientations ? Float32Array.from([...recipe.orientations.pre, ...recipe.orientations.post], (deg) => (deg * Math.PI) / 180) : null,
+    rowLengths: recipe.rowLengths ?? null,
+    delayThresholds: recipe.delay && recipe.delay.thresholds.length > 0 ? recipe.delay.thresholds : null,
+  };
+}
+
+/**
  * The buffers every kernel that generates a recipe's rows binds (engine/connectivity_rows.wgsl): the
  * `gen` uniform, orientations, row lengths and the delay table (placeholders where unused).
  * @param make allocates a storage buffer (tracked by the caller)

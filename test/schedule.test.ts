@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import type { NetworkSpec } from '../src/model/spec.js';
 import type { ScheduleOptions } from '../src/gpu/schedule.js';
 import { pd14Spec } from '../src/model/library/pd14.js';
-import { gpuSimulator } from './helpers/gpu.js';
+import { GpuSimulator } from '../src/gpu/simulator.js';
+import { nodeShaderLoader } from '../src/node/shaders.js';
+import { gpuSimulator, testGpu } from './helpers/gpu.js';
 
 /** A Brunel-style network: one delay of 1.5 ms (15 steps), Poisson drive, two models. */
 function brunelLike(): NetworkSpec {
@@ -96,5 +98,40 @@ describe('step schedule', () => {
   it('refuses a malformed schedule, naming the option', async () => {
     await expect(gpuSimulator(brunelLike(), undefined, { stepsPerDispatch: 0 })).rejects.toThrow(/schedule\.stepsPerDispatch must be 'auto' or an integer ≥ 1 \(got 0\)/);
     await expect(gpuSimulator(brunelLike(), undefined, { propagationWorkgroups: 1.5 })).rejects.toThrow(/schedule\.propagationWorkgroups must be an integer ≥ 1/);
+  });
+});
+
+describe('synapse banks', () => {
+  it('split projections into several propagation dispatches when one binding is small, with the same spikes', async () => {
+    const spec: NetworkSpec = {
+      dt_ms: 0.1, seed: 9,
+      populations: [{ name: 'E', size: 200, model: 'lif_psc_exp', initial: { v_mV: { uniform: [-70, -50] } } }],
+      projections: [
+        { source: 'E', target: 'E', connector: { type: 'fixed_probability', p: 0.5 }, weight: { uniform: [5, 25] }, delay_ms: { uniform: [0.1, 0.8] } },
+        { source: 'E', target: 'E', connector: { type: 'fixed_probability', p: 0.1 }, weight: 30, receptor: 'inhibitory' },
+      ],
+      inputs: [{ type: 'poisson', target: 'E', rate_hz: 8000, weight: 20 }],
+      recorders: [{ type: 'spikes', population: 'E' }],
+    };
+    const context = await testGpu();
+    // 16 KiB bindings: 4,096 synapses per bank, so the 24,000 synapses need six banks.
+    const limits = new Proxy(context.limits, { get: (target, key) => (key === 'maxStorageBufferBindingSize' ? 16384 : Reflect.get(target, key, target)) });
+    const run = async (ctx: typeof context): Promise<{ json: string; propagation: number; synapses: string }> => {
+      const sim = await GpuSimulator.create(spec, { context: ctx, shaders: nodeShaderLoader, stepsPerSubmit: 50 });
+      try {
+        await sim.run(60);
+        const synapses = JSON.stringify([...(await sim.connectivity(0)).targets.slice(0, 5000)]);
+        return { json: JSON.stringify(sim.recordings()), propagation: sim.dispatchesPerStep(0, 600).byStage['spike propagation']!, synapses };
+      } finally {
+        sim.destroy();
+      }
+    };
+    const one = await run(context);
+    const banked = await run({ ...context, limits } as typeof context);
+    expect(one.propagation).toBe(1);
+    expect(banked.propagation).toBeGreaterThanOrEqual(6);
+    expect(one.json.length).toBeGreaterThan(1000);
+    expect(banked.json).toBe(one.json);
+    expect(banked.synapses).toBe(one.synapses);
   });
 });

@@ -67,11 +67,11 @@ export function maxStepsPerDispatch(plan: NetworkPlan): { steps: number; reason:
       for (const d of proj.connectivity.delaySteps) if (d < min) min = d;
       if (min < steps) {
         steps = Math.max(1, min);
-        reason = `minimum delay of projection ${proj.name}: ${min} steps`;
+        reason = `minimum delay of projection ${proj.name}: ${min} step${min === 1 ? '' : 's'}`;
       }
     } else if (minDelay < steps) {
       steps = Math.max(1, minDelay);
-      reason = `minimum delay of projection ${proj.name}: ${minDelay} steps`;
+      reason = `minimum delay of projection ${proj.name}: ${minDelay} step${minDelay === 1 ? '' : 's'}`;
     }
   }
   return { steps, reason };

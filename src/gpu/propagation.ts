@@ -2,7 +2,7 @@
  * Spike propagation on the GPU: the synapses of all stored spike projections packed into
  * synapse banks (each as large as one storage binding allows), and the route tables with
  * which one dispatch per bank propagates every spiking population's spikes through all its
- * outgoing projections (shaders/engine/propagate_spikes.wgsl). The dispatch of bank 0 also does the
+ * outgoing projections (shaders/engine/propagate_block.wgsl). The dispatch of bank 0 also does the
  * spike lists' bookkeeping: spike recorders, population-rate records and clearing the lists
  * of the next block of steps. Rate projections are gathered into their targets' summed input
  * (sparse CSR by target, or dense row chunks) before the updates.
@@ -13,7 +13,7 @@ import type { KernelCache } from './kernels.js';
 import type { PopulationBuffers } from './populations.js';
 import type { Dispatch } from './schedule.js';
 
-/** Words of one source / route / recorder entry of the tables (as in engine/propagate_spikes.wgsl). */
+/** Words of one source / route / recorder entry of the tables (as in engine/propagate_block.wgsl). */
 const SOURCE_WORDS = 8;
 const ROUTE_WORDS = 17;
 const RECORDER_WORDS = 3;
@@ -141,7 +141,7 @@ export function packSynapseBanks(
 }
 
 /**
- * The route table of one bank's propagation dispatch (see engine/propagate_spikes.wgsl for the word
+ * The route table of one bank's propagation dispatch (see engine/propagate_block.wgsl for the word
  * layout). Every population that emits spikes is a source, also without routes in this bank,
  * so that the bookkeeping dispatch (bank 0) clears its lists and records its spikes.
  */
@@ -324,7 +324,7 @@ export async function buildProjections(o: ProjectionOptions): Promise<{ propagat
     }
     const propagate = await cache.get({
       name: `propagate_spikes${procedural.length > 0 ? '/procedural' : ''}`,
-      parts: ['engine/common.wgsl', 'engine/philox.wgsl', { name: 'generated:procedural', text: `const HAS_PROCEDURAL: bool = ${procedural.length > 0};` }, 'engine/connectivity_rows.wgsl', 'engine/propagate_spikes.wgsl'],
+      parts: ['engine/common.wgsl', 'engine/philox.wgsl', { name: 'generated:procedural', text: `const HAS_PROCEDURAL: bool = ${procedural.length > 0};` }, 'engine/connectivity_rows.wgsl', 'engine/propagate_block.wgsl', 'engine/propagate_spikes.wgsl'],
       dynamicBindings: dynamic,
     });
     const { banks, views } = packSynapseBanks(o.device, o.synapses, limit, (label, bytes) => o.words(label, Math.ceil(bytes / 4)));
@@ -339,7 +339,7 @@ export async function buildProjections(o: ProjectionOptions): Promise<{ propagat
       });
       const bindGroup = propagate.bind({
         clock,
-        tables: o.words(`propagation tables ${i}`, tables.length, tables),
+        routes: o.words(`propagation routes ${i}`, tables.length, tables),
         spikes: o.spikeLists,
         row_ptr: bank?.buffers.rowPtr ?? o.unusedReadOnly,
         targets: bank?.buffers.targets ?? o.unusedReadOnly,

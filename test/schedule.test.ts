@@ -85,14 +85,36 @@ describe('step schedule', () => {
   it('merges the eight PD14 populations into one update and one propagation dispatch per step', async () => {
     const spec = { ...pd14Spec({ scale: 0.02, background: 'poisson', seed: 3 }), recorders: undefined } as NetworkSpec;
     const withSpikes: NetworkSpec = { ...spec, recorders: spec.populations.map((p) => ({ type: 'spikes' as const, population: p.name })) };
-    const merged = await recordings(withSpikes, {}, 100);
+    const merged = await recordings(withSpikes, { persistent: false }, 100);
     // PD14's delays are drawn down to one step: one step per dispatch.
     expect(merged.stepsPerDispatch).toBe(1);
     expect(merged.dispatches).toBe(2);
     expect(merged.spikes).toBeGreaterThan(50);
-    const separate = await recordings(withSpikes, { mergePopulations: false }, 100);
+    const separate = await recordings(withSpikes, { mergePopulations: false, persistent: false }, 100);
     expect(separate.dispatches).toBe(9);
     expect(separate.json).toBe(merged.json);
+    // This small network (1,544 neurons) runs persistently by default: one dispatch per command buffer.
+    const persistent = await recordings(withSpikes, {}, 100);
+    expect(persistent.dispatches).toBe(0.01);
+    expect(persistent.json).toBe(merged.json);
+  });
+
+  it('runs small networks persistently (one workgroup per command buffer) with the same recordings (displays, which need single steps, fall back to dispatches: test/activity-history.test.ts)', async () => {
+    const spec = { ...brunelLike(), projections: brunelLike().projections!.map((p) => ({ ...p, delay_ms: 0.1 })) } as NetworkSpec;
+    spec.populations = spec.populations.filter((p) => p.name !== 'X');
+    spec.projections = spec.projections!.filter((p) => p.target !== 'X');
+    spec.inputs = spec.inputs!.filter((p) => p.target !== 'X');
+    spec.recorders = spec.recorders!.filter((r) => r.population !== 'X');
+    const dispatched = await recordings(spec, { persistent: false });
+    expect(dispatched.stepsPerDispatch).toBe(1);
+    expect(dispatched.dispatches).toBe(2);
+    expect(dispatched.spikes).toBeGreaterThan(2000);
+    const persistent = await recordings(spec, {}, 70, true);
+    // 800 steps in command buffers of 70: 12 dispatches.
+    expect(persistent.dispatches).toBeCloseTo(12 / 800, 10);
+    expect(persistent.json).toBe(dispatched.json);
+    // With the X population (a second model) it cannot: refused when asked for, by name.
+    await expect(gpuSimulator(brunelLike(), undefined, { persistent: true })).rejects.toThrow(/schedule\.persistent: this network cannot run in persistent mode: its populations are not all of one spiking model/);
   });
 
   it('refuses a malformed schedule, naming the option', async () => {
@@ -117,7 +139,7 @@ describe('synapse banks', () => {
     // 16 KiB bindings: 4,096 synapses per bank, so the 24,000 synapses need six banks.
     const limits = new Proxy(context.limits, { get: (target, key) => (key === 'maxStorageBufferBindingSize' ? 16384 : Reflect.get(target, key, target)) });
     const run = async (ctx: typeof context): Promise<{ json: string; propagation: number; synapses: string }> => {
-      const sim = await GpuSimulator.create(spec, { context: ctx, shaders: nodeShaderLoader, stepsPerSubmit: 50 });
+      const sim = await GpuSimulator.create(spec, { context: ctx, shaders: nodeShaderLoader, stepsPerSubmit: 50, schedule: { persistent: false } });
       try {
         await sim.run(60);
         const synapses = JSON.stringify([...(await sim.connectivity(0)).targets.slice(0, 5000)]);

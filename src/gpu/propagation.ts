@@ -297,7 +297,11 @@ export interface ProjectionOptions {
  * matrices of dense rate projections (for live weight changes).
  * @throws RangeError when schedule.propagationWorkgroups is not an integer ≥ 1
  */
-export async function buildProjections(o: ProjectionOptions): Promise<{ propagation: Dispatch[]; gathers: Dispatch[]; denseChunks: Map<number, { begin: number; end: number; buffer: GPUBuffer }[]> }> {
+export async function buildProjections(o: ProjectionOptions): Promise<{
+  propagation: Dispatch[]; gathers: Dispatch[]; denseChunks: Map<number, { begin: number; end: number; buffer: GPUBuffer }[]>;
+  /** Synapse banks, and the first dispatch's buffers (what the persistent kernel binds), or null without spiking populations. */
+  banks: number; first: { routes: GPUBuffer; rowPtr: GPUBuffer; targets: GPUBuffer; weights: GPUBuffer; delays: GPUBuffer; hasProcedural: boolean } | null;
+}> {
   const { plan, cache, clock, slots, lists, ring, spikeRecorders, rateRecords } = o;
   const batch = plan.batch;
   const dynamic = ['clock'];
@@ -306,6 +310,8 @@ export async function buildProjections(o: ProjectionOptions): Promise<{ propagat
   const propagation: Dispatch[] = [];
   const gathers: Dispatch[] = [];
   const denseChunks = new Map<number, { begin: number; end: number; buffer: GPUBuffer }[]>();
+  let banks = 0;
+  let first: { routes: GPUBuffer; rowPtr: GPUBuffer; targets: GPUBuffer; weights: GPUBuffer; delays: GPUBuffer; hasProcedural: boolean } | null = null;
   // Stored spike projections: packed into synapse banks, one propagation dispatch each; the
   // first also does the spike lists' bookkeeping (there is one even without projections).
   const emitting = plan.populations.filter((p) => p.emitsSpikes);
@@ -327,26 +333,28 @@ export async function buildProjections(o: ProjectionOptions): Promise<{ propagat
       parts: ['engine/common.wgsl', 'engine/philox.wgsl', { name: 'generated:procedural', text: `const HAS_PROCEDURAL: bool = ${procedural.length > 0};` }, 'engine/connectivity_rows.wgsl', 'engine/propagate_block.wgsl', 'engine/propagate_spikes.wgsl'],
       dynamicBindings: dynamic,
     });
-    const { banks, views } = packSynapseBanks(o.device, o.synapses, limit, (label, bytes) => o.words(label, Math.ceil(bytes / 4)));
+    const { banks: packed, views } = packSynapseBanks(o.device, o.synapses, limit, (label, bytes) => o.words(label, Math.ceil(bytes / 4)));
     for (const [projection, chunks] of views) {
       const dc = o.synapses.get(projection)!;
       o.synapses.set(projection, { ...dc, chunks });
     }
-    const bankList = banks.length > 0 ? banks : [null];
+    const bankList = packed.length > 0 ? packed : [null];
+    banks = packed.length;
     bankList.forEach((bank, i) => {
       const tables = routeTables({
         plan, slots, placements: bank?.placements ?? [], procedural: i === 0 ? procedural : [], channelScale: o.channelScale, lists, bookkeeping: i === 0, spikeRecorders, rateRecords,
       });
-      const bindGroup = propagate.bind({
-        clock,
+      const buffers = {
         routes: o.words(`propagation routes ${i}`, tables.length, tables),
-        spikes: o.spikeLists,
-        row_ptr: bank?.buffers.rowPtr ?? o.unusedReadOnly,
+        rowPtr: bank?.buffers.rowPtr ?? o.unusedReadOnly,
         targets: bank?.buffers.targets ?? o.unusedReadOnly,
         weights: bank?.buffers.weights ?? o.unusedReadOnly,
         delays: bank?.buffers.delays ?? o.unusedReadOnly,
-        syn_ring: ring,
-        records: o.records,
+      };
+      if (i === 0) first = { ...buffers, hasProcedural: procedural.length > 0 };
+      const bindGroup = propagate.bind({
+        clock, routes: buffers.routes, spikes: o.spikeLists, row_ptr: buffers.rowPtr, targets: buffers.targets, weights: buffers.weights, delays: buffers.delays,
+        syn_ring: ring, records: o.records,
       });
       propagation.push({ kernel: propagate, bindGroup, size: [propagationWorkgroups, 1] });
     });
@@ -424,5 +432,5 @@ export async function buildProjections(o: ProjectionOptions): Promise<{ propagat
       }
     }
   }
-  return { propagation, gathers, denseChunks };
+  return { propagation, gathers, denseChunks, banks, first };
 }

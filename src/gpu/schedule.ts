@@ -12,7 +12,9 @@
  * and spike arrivals are summed with integer atomics.
  */
 import type { NetworkPlan } from '../model/plan.js';
-import type { Kernel } from './kernels.js';
+import type { NeuronModelDef } from '../model/models.js';
+import type { Kernel, KernelDescriptor } from './kernels.js';
+import { modelUpdateKernel } from './populations.js';
 import { MEMORY_LAYOUT } from './sizing.js';
 
 /** How the engine schedules a step (options of {@link GpuSimulator.create}). */
@@ -25,11 +27,26 @@ export interface ScheduleOptions {
   /** Update populations of one model in one dispatch (default true); false gives one dispatch per population. */
   readonly mergePopulations?: boolean;
   /**
+   * Persistent mode: one workgroup advances all steps of a command buffer in one dispatch,
+   * with barriers between each step's update and propagation (engine/step_persistent.wgsl).
+   * `'auto'` (default) uses it for small networks that need one step per dispatch (at most
+   * {@link PERSISTENT_MAX_NEURONS} neurons × trials, one neuron model, one synapse bank, no
+   * state recorders); `true` asks for it (refused, naming why, where it cannot run); `false`
+   * never. Displays and other attachments fall back to the dispatch schedule while attached.
+   */
+  readonly persistent?: boolean | 'auto';
+  /**
    * Workgroups of a propagation dispatch (each takes spikes in turn; default: 8 on software
    * adapters, 2048 on GPUs, never more than spikes can occur in a block).
    */
   readonly propagationWorkgroups?: number;
 }
+
+/** Largest network (neurons × trials) that `persistent: 'auto'` runs in one workgroup. */
+export const PERSISTENT_MAX_NEURONS = 8192;
+
+/** Storage buffers the persistent kernel binds. */
+export const PERSISTENT_STORAGE_BUFFERS = 13;
 
 /** Upper bound on steps per dispatch (spike lists grow with it; the memory layout names it). */
 export const MAX_STEPS_PER_DISPATCH: number = MEMORY_LAYOUT.maxStepsPerDispatch;
@@ -103,4 +120,18 @@ export function encodeBlock(pass: GPUComputePassEncoder, dispatches: readonly Di
     if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect.buffer, d.indirect.offset);
     else pass.dispatchWorkgroups(d.size![0], d.size![1]);
   }
+}
+
+/**
+ * The persistent kernel of a merged group of spiking populations: the group's update kernel
+ * with the propagation library and engine/step_persistent.wgsl as entry point.
+ */
+export function persistentKernel(model: NeuronModelDef, members: number, hasProcedural: boolean): KernelDescriptor {
+  const update = modelUpdateKernel(model, true, members);
+  const parts = update.parts.slice(0, -1);
+  return {
+    name: `step_persistent/${model.name}${members > 1 ? `/x${members}` : ''}${hasProcedural ? '/procedural' : ''}`,
+    parts: [...parts, { name: 'generated:procedural', text: `const HAS_PROCEDURAL: bool = ${hasProcedural};` }, 'engine/connectivity_rows.wgsl', 'engine/propagate_block.wgsl', 'engine/step_persistent.wgsl'],
+    dynamicBindings: ['clock'],
+  };
 }

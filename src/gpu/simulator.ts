@@ -20,7 +20,7 @@ import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
-import { blockLengths, chooseStepsPerDispatch, encodeBlock, type Dispatch, type ScheduleOptions } from './schedule.js';
+import { PERSISTENT_MAX_NEURONS, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -149,6 +149,11 @@ export class GpuSimulator {
   private readonly pops: PopulationBuffers[] = [];
   private readonly groups: PopulationGroup[] = [];
   private readonly dispatches: Dispatch[] = [];
+  /** The persistent kernel's dispatch, when this network runs in persistent mode. */
+  private persistentDispatch: Dispatch | null = null;
+  /** Why persistent mode was chosen (empty when it was not). */
+  persistentReason = '';
+  private persistentBindings: { kernel: Kernel; clock: { buffer: GPUBuffer; size: number }; ring: GPUBuffer; routes: GPUBuffer; row_ptr: GPUBuffer; targets: GPUBuffer; weights: GPUBuffer; delays: GPUBuffer } | null = null;
   private readonly regions: RecordRegion[] = [];
   private readonly staging: StagingSet[] = [];
   private stepUniforms!: GPUBuffer;
@@ -343,14 +348,19 @@ export class GpuSimulator {
     // dispatches only exist in schedules of one step per block).
     const multiples = (every: number): number => Math.floor((fromStep + steps - 1) / every) - Math.floor((fromStep - 1) / every);
     // Blocks of one run of `steps` steps: command buffers of stepsPerSubmit steps, cut into blocks.
-    const perBlock = this.attachments.length > 0 ? 1 : this.stepsPerDispatch;
+    const persistent = this.persistentDispatch !== null && this.attachments.length === 0;
+    const perBlock = persistent ? this.stepsPerSubmit : this.attachments.length > 0 ? 1 : this.stepsPerDispatch;
     let blocks = 0;
     for (let done = 0; done < steps; done += this.stepsPerSubmit) blocks += Math.ceil(Math.min(this.stepsPerSubmit, steps - done) / perBlock);
     const count = (stage: string, d: { every?: number }): void => {
       counts[stage] = (counts[stage] ?? 0) + (d.every ? multiples(d.every) : blocks) / steps;
     };
-    for (const d of this.dispatches) count(d.stage ?? 'other', d);
-    for (const d of this.attachments) count('attachments', d);
+    if (persistent) {
+      count(this.persistentDispatch!.stage!, this.persistentDispatch!);
+    } else {
+      for (const d of this.dispatches) count(d.stage ?? 'other', d);
+      for (const d of this.attachments) count('attachments', d);
+    }
     return { total: Object.values(counts).reduce((a, b) => a + b, 0), byStage: counts };
   }
 
@@ -680,9 +690,57 @@ export class GpuSimulator {
     this.dispatches.push(
       ...staged('rate gathers', gathers), ...staged('updates', updates), ...staged('spike propagation', propagation), ...staged('recorders', recording),
     );
+    await this.buildPersistent(cache, projections, ring, clock);
     for (let i = 0; i < this.maxChunksInFlight; i++) {
       this.staging.push({ buffer: this.buffer(`staging ${i}`, this.stagingBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST), busy: null });
     }
+  }
+
+  /**
+   * Persistent mode (see ScheduleOptions.persistent): decide whether this network runs in one
+   * workgroup per command buffer, and build that dispatch.
+   * @throws RangeError when persistent mode is asked for and the network cannot use it
+   */
+  private async buildPersistent(cache: KernelCache, projections: Awaited<ReturnType<typeof buildProjections>>, ring: GPUBuffer, clock: { buffer: GPUBuffer; size: number }): Promise<void> {
+    const wanted = this.scheduleOptions.persistent ?? 'auto';
+    if (wanted !== 'auto' && typeof wanted !== 'boolean') throw new RangeError(`schedule.persistent must be true, false or 'auto' (got ${String(wanted)})`);
+    if (wanted === false) return;
+    const obstacles: string[] = [];
+    const group = this.groups[0];
+    if (this.groups.length !== 1 || group?.kind !== 'spiking') obstacles.push('its populations are not all of one spiking model');
+    const state = this.plan.recorders.find((r) => r.spec.type === 'state');
+    if (state) obstacles.push(`state recorder ${state.index} samples single steps`);
+    if (projections.banks > 1) obstacles.push(`its synapses need ${projections.banks} synapse banks`);
+    if (!projections.first) obstacles.push('nothing in it emits spikes');
+    const storageLimit = this.context.limits.maxStorageBuffersPerShaderStage;
+    if (storageLimit < PERSISTENT_STORAGE_BUFFERS) obstacles.push(`the device binds ${storageLimit} storage buffers per kernel, the persistent kernel ${PERSISTENT_STORAGE_BUFFERS}`);
+    if (obstacles.length > 0) {
+      if (wanted === true) throw new RangeError(`schedule.persistent: this network cannot run in persistent mode: ${obstacles.join('; ')}. Use the default schedule (persistent: 'auto' or false).`);
+      return;
+    }
+    const neurons = this.plan.populations.reduce((n, p) => n + p.size, 0) * this.plan.batch;
+    if (wanted === 'auto' && !(this.stepsPerDispatch === 1 && neurons <= PERSISTENT_MAX_NEURONS)) return;
+    const kernel = await cache.get(persistentKernel(group!.members[0]!.plan.model, group!.members.length, projections.first!.hasProcedural));
+    const p = projections.first!;
+    this.persistentBindings = {
+      kernel, clock, ring, routes: p.routes, row_ptr: p.rowPtr, targets: p.targets, weights: p.weights, delays: p.delays,
+    };
+    this.persistentDispatch = { kernel, bindGroup: this.persistentBind(group!), size: [1, 1], stage: 'persistent (update and propagation)' };
+    this.persistentReason = wanted === true ? 'requested' : `a small network (${neurons} neurons × trials ≤ ${PERSISTENT_MAX_NEURONS}) at one step per dispatch`;
+  }
+
+  /** Bind group of the persistent kernel (rebuilt when the group's window-count buffer changes). */
+  private persistentBind(group: PopulationGroup): GPUBindGroup {
+    const b = this.persistentBindings!;
+    return b.kernel.bind({
+      clock: b.clock, pops: group.pops, models: group.models, state: group.state, syn_ring: b.ring, tables: group.tables, spikes: this.spikeLists,
+      window_counts: group.windowCounts, status: this.status, routes: b.routes, row_ptr: b.row_ptr, targets: b.targets, weights: b.weights, delays: b.delays, records: this.records,
+    });
+  }
+
+  /** Whether runs use the persistent kernel (one workgroup, one dispatch per command buffer; see ScheduleOptions.persistent). */
+  get persistent(): boolean {
+    return this.persistentDispatch !== null;
   }
 
   /** Write the population table of a merged group (after a change of any member's info). */
@@ -770,8 +828,10 @@ export class GpuSimulator {
     const chunkSteps = new Uint32Array(this.stepsPerSubmit * (DYNAMIC_OFFSET_ALIGNMENT / 4));
     // Attachments (displays, probes) work step by step: blocks of one step while any is attached.
     const attachments = [...this.attachments];
-    const stepsPerBlock = attachments.length > 0 ? 1 : this.stepsPerDispatch;
-    const dispatches = [...this.dispatches, ...attachments];
+    // Persistent mode: one block (one dispatch) per command buffer, unless attachments need single steps.
+    const persistent = this.persistentDispatch !== null && attachments.length === 0;
+    const stepsPerBlock = persistent ? this.stepsPerSubmit : attachments.length > 0 ? 1 : this.stepsPerDispatch;
+    const dispatches = persistent ? [this.persistentDispatch!] : [...this.dispatches, ...attachments];
     while (done < totalSteps) {
       if (options.signal?.aborted) {
         aborted = true;
@@ -870,6 +930,12 @@ export class GpuSimulator {
   private rebindUpdates(): void {
     for (const group of this.groups) {
       if (group.dispatch) group.dispatch.bindGroup = this.updateBindGroup(group);
+    }
+    if (this.persistentDispatch) {
+      // The window-count buffer of this run.
+      const group = this.groups[0]!;
+      const old = this.persistentDispatch;
+      this.persistentDispatch = { ...old, bindGroup: this.persistentBind(group) };
     }
   }
 

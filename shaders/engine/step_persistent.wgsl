@@ -1,0 +1,40 @@
+// Persistent mode for small networks: one workgroup advances all clock.steps steps of a command
+// buffer in one dispatch. Per step it integrates every neuron of the merged group (the steps of
+// engine/spiking_update_steps.wgsl, one at a time), then propagates the step's spikes through
+// all projections (engine/propagate_block.wgsl), with storage barriers between the two: a
+// dispatch per command buffer instead of two per step, at the price of one workgroup's
+// parallelism. The arithmetic of each step is that of the dispatch schedule, so recordings are
+// bitwise the same.
+
+@group(0) @binding(0) var<uniform> clock: StepInfo;
+@group(0) @binding(1) var<uniform> pops: array<PopInfo, N_MEMBERS>;
+@group(0) @binding(2) var<storage, read> models: array<ModelParams>;
+@group(0) @binding(3) var<storage, read_write> state: array<f32>;
+@group(0) @binding(4) var<storage, read_write> syn_ring: array<atomic<i32>>;
+@group(0) @binding(5) var<storage, read> tables: array<u32>;
+@group(0) @binding(6) var<storage, read_write> spikes: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> window_counts: array<u32>;
+@group(0) @binding(8) var<storage, read_write> status: array<atomic<u32>>;
+@group(0) @binding(9) var<storage, read> routes: array<u32>;
+@group(0) @binding(10) var<storage, read> row_ptr: array<u32>;
+@group(0) @binding(11) var<storage, read> targets: array<u32>;
+@group(0) @binding(12) var<storage, read> weights: array<f32>;
+@group(0) @binding(13) var<storage, read> delays: array<u32>;
+@group(0) @binding(14) var<storage, read_write> records: array<atomic<u32>>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  for (var i = 0u; i < clock.steps; i++) {
+    let step = clock.step + i;
+    for (var m = 0u; m < N_MEMBERS; m++) {
+      pop = pops[m];
+      model = models[m];
+      let total = pop.size * pop.batch;
+      for (var flat = lid; flat < total; flat += WORKGROUP_SIZE) { integrate_neuron(flat, step, 1u); }
+    }
+    // Spikes and ring slots of this step visible to every thread, then theirs to the next step.
+    storageBarrier();
+    propagate_block(0u, 1u, lid, step, 1u, clock.step_in_chunk + i);
+    storageBarrier();
+  }
+}

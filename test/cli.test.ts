@@ -73,6 +73,30 @@ describe('cortexgpu run', () => {
     expect(readdirSync(join(work, 'nested'))).toEqual(['lif']); // no temporary folder left
   });
 
+  it('runs the same spikes in persistent mode (chosen for this small network) and in one dispatch per population (--persistent off --no-merge)', async () => {
+    // lif_small without its state recorder (state samples need single-step dispatches).
+    const spec = JSON.parse(readFileSync('examples/lif_small.json', 'utf8')) as { recorders: { type: string }[] };
+    spec.recorders = spec.recorders.filter((r) => r.type !== 'state');
+    const specPath = join(work, 'lif_small_no_state.json');
+    writeFileSync(specPath, JSON.stringify(spec));
+    const runs: Record<string, Record<string, any>> = {};
+    const spikes: Record<string, Buffer> = {};
+    for (const [name, flags] of [['auto', []], ['dispatches', ['--persistent', 'off', '--no-merge']]] as const) {
+      const out = join(work, `schedule-${name}`);
+      const result = await cli('run', specPath, '--duration', '100', '--warmup', '20', '--out', out, '--quiet', ...flags);
+      expect(result.code, result.stderr).toBe(0);
+      runs[name] = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, any>;
+      spikes[name] = readFileSync(join(out, 'spikes_E.npy'));
+    }
+    expect(runs['auto']!['steps_per_dispatch']).toMatchObject({ steps: 1 });
+    expect(runs['auto']!['steps_per_dispatch']['persistent']).toMatch(/small network/);
+    expect(runs['auto']!['dispatches_per_step']['total']).toBeCloseTo(1 / 200, 10);
+    expect(runs['dispatches']!['steps_per_dispatch']['persistent']).toBeNull();
+    expect(runs['dispatches']!['dispatches_per_step']['by_stage']).toEqual({ updates: 2, 'spike propagation': 1 });
+    expect(spikes['auto']!.length).toBeGreaterThan(1000);
+    expect(spikes['dispatches']!.equals(spikes['auto']!)).toBe(true);
+  });
+
   it('exits with 2 and names the field for a malformed spec, leaving no output', async () => {
     const spec = JSON.parse(readFileSync('examples/lif_small.json', 'utf8')) as { populations: { size: unknown }[] };
     spec.populations[1]!.size = -4;

@@ -185,6 +185,7 @@ export async function measureSimulation(create, spec, protocol) {
       dispatches_per_step: dispatches,
       steps_per_dispatch: sim.stepsPerDispatch ?? null,
       steps_per_dispatch_reason: sim.stepsPerDispatchReason ?? null,
+      persistent: sim.persistent ? sim.persistentReason : null,
       bounds,
       construction_s: constructionS,
       connectivity_generation_s: connectivityS,

@@ -128,7 +128,8 @@ export function reportMarkdown(allRecords, { title = 'cortexgpu benchmark report
         const b = r.bounds;
         const brian = allRecords.find((q) => q.runtime === 'brian2' && q.status === 'ok' && q.network === r.network && q.run_id === r.run_id);
         return [
-          r.network, runtimeName(r), deviceName(r), r.steps_per_dispatch ? `${r.steps_per_dispatch}${r.steps_per_dispatch_reason ? ` (${r.steps_per_dispatch_reason})` : ''}` : '—',
+          r.network, runtimeName(r), deviceName(r),
+          r.persistent ? `persistent: a command buffer per dispatch (${r.persistent})` : r.steps_per_dispatch ? `${r.steps_per_dispatch}${r.steps_per_dispatch_reason ? ` (${r.steps_per_dispatch_reason})` : ''}` : '—',
           sig(r.dispatches_per_step.total, 3), `${sig(b.dispatch_cost_us)} µs`, `${sig(b.dispatch_overhead_s)} s (${sig((100 * b.dispatch_overhead_s) / r.wall_s, 2)} %)`,
           `${sig(b.kernel_s)} s`, sig(r.rtf), sig(b.kernel_rtf), brian ? sig(brian.rtf) : '—', b.bound_by,
         ];

@@ -85,7 +85,7 @@ describe('step schedule', () => {
   it('merges the eight PD14 populations into one update and one propagation dispatch per step', async () => {
     const spec = { ...pd14Spec({ scale: 0.02, background: 'poisson', seed: 3 }), recorders: undefined } as NetworkSpec;
     const withSpikes: NetworkSpec = { ...spec, recorders: spec.populations.map((p) => ({ type: 'spikes' as const, population: p.name })) };
-    const merged = await recordings(withSpikes, { persistent: false }, 100);
+    const merged = await recordings(withSpikes, {}, 100);
     // PD14's delays are drawn down to one step: one step per dispatch.
     expect(merged.stepsPerDispatch).toBe(1);
     expect(merged.dispatches).toBe(2);
@@ -93,8 +93,8 @@ describe('step schedule', () => {
     const separate = await recordings(withSpikes, { mergePopulations: false, persistent: false }, 100);
     expect(separate.dispatches).toBe(9);
     expect(separate.json).toBe(merged.json);
-    // This small network (1,544 neurons) runs persistently by default: one dispatch per command buffer.
-    const persistent = await recordings(withSpikes, {}, 100);
+    // Its 6 M synapses keep it out of automatic persistent mode; asked for, one dispatch per command buffer.
+    const persistent = await recordings(withSpikes, { persistent: true }, 100);
     expect(persistent.dispatches).toBe(0.01);
     expect(persistent.json).toBe(merged.json);
   });

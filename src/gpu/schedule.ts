@@ -30,8 +30,8 @@ export interface ScheduleOptions {
    * Persistent mode: one workgroup advances all steps of a command buffer in one dispatch,
    * with barriers between each step's update and propagation (engine/step_persistent.wgsl).
    * `'auto'` (default) uses it for small networks that need one step per dispatch (at most
-   * {@link PERSISTENT_MAX_NEURONS} neurons × trials, one neuron model, one synapse bank, no
-   * state recorders); `true` asks for it (refused, naming why, where it cannot run); `false`
+   * {@link PERSISTENT_MAX_NEURONS} neurons × trials and {@link PERSISTENT_MAX_SYNAPSES}
+   * synapses × trials, one neuron model, one synapse bank, no state recorders); `true` asks for it (refused, naming why, where it cannot run); `false`
    * never. Displays and other attachments fall back to the dispatch schedule while attached.
    */
   readonly persistent?: boolean | 'auto';
@@ -42,8 +42,13 @@ export interface ScheduleOptions {
   readonly propagationWorkgroups?: number;
 }
 
-/** Largest network (neurons × trials) that `persistent: 'auto'` runs in one workgroup. */
+/**
+ * Largest network that `persistent: 'auto'` runs in one workgroup: neurons × trials, and
+ * synapses × trials (one workgroup also does all of a step's propagation). COBA (4,000 neurons,
+ * 320 k synapses) is inside; PD14 at scale 0.1 (7,720 neurons, 30 M synapses) is not.
+ */
 export const PERSISTENT_MAX_NEURONS = 8192;
+export const PERSISTENT_MAX_SYNAPSES = 2 ** 20;
 
 /** Storage buffers the persistent kernel binds. */
 export const PERSISTENT_STORAGE_BUFFERS = 13;

@@ -20,7 +20,7 @@ import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
-import { PERSISTENT_MAX_NEURONS, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
+import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -718,15 +718,17 @@ export class GpuSimulator {
       if (wanted === true) throw new RangeError(`schedule.persistent: this network cannot run in persistent mode: ${obstacles.join('; ')}. Use the default schedule (persistent: 'auto' or false).`);
       return;
     }
+    // One workgroup does all of a step's work: only small networks (neurons and synapses) gain.
     const neurons = this.plan.populations.reduce((n, p) => n + p.size, 0) * this.plan.batch;
-    if (wanted === 'auto' && !(this.stepsPerDispatch === 1 && neurons <= PERSISTENT_MAX_NEURONS)) return;
+    const synapses = [...this.deviceSynapses.values()].reduce((n, dc) => n + dc.nSynapses, 0) * this.plan.batch;
+    if (wanted === 'auto' && !(this.stepsPerDispatch === 1 && neurons <= PERSISTENT_MAX_NEURONS && synapses <= PERSISTENT_MAX_SYNAPSES)) return;
     const kernel = await cache.get(persistentKernel(group!.members[0]!.plan.model, group!.members.length, projections.first!.hasProcedural));
     const p = projections.first!;
     this.persistentBindings = {
       kernel, clock, ring, routes: p.routes, row_ptr: p.rowPtr, targets: p.targets, weights: p.weights, delays: p.delays,
     };
     this.persistentDispatch = { kernel, bindGroup: this.persistentBind(group!), size: [1, 1], stage: 'persistent (update and propagation)' };
-    this.persistentReason = wanted === true ? 'requested' : `a small network (${neurons} neurons × trials ≤ ${PERSISTENT_MAX_NEURONS}) at one step per dispatch`;
+    this.persistentReason = wanted === true ? 'requested' : `a small network (${neurons} neurons × trials ≤ ${PERSISTENT_MAX_NEURONS}, ${synapses} synapses × trials ≤ ${PERSISTENT_MAX_SYNAPSES}) at one step per dispatch`;
   }
 
   /** Bind group of the persistent kernel (rebuilt when the group's window-count buffer changes). */

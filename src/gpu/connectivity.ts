@@ -6,6 +6,7 @@
  * {@link downloadConnectivity} reads them back on request. Explicit `matrix` connectors are
  * user data already on the host and are uploaded.
  */
+import { dispatchGrid } from './schedule.js';
 import { generateConnectivity, isPerSourceKind, GENERATED_CONNECTOR_CODES, FLOAT32_BIG, type Connectivity, type ConnectivityRecipe, type SynapseDistribution } from '../model/connectivity.js';
 import type { KernelCache, Kernel } from './kernels.js';
 
@@ -168,13 +169,6 @@ function uniformBuffer(device: GPUDevice, label: string, bytes: ArrayBuffer): GP
   return buffer;
 }
 
-/** The units of one dispatch as a 2-D grid of 64-thread workgroups. */
-function unitGrid(units: number, maxWorkgroups: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(units / 64));
-  const x = Math.min(groups, maxWorkgroups);
-  return [x, Math.ceil(groups / x)];
-}
-
 /**
  * Generate one projection's synapses on the device.
  * @param label names the buffers (the projection's name)
@@ -210,7 +204,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
         const pass = encoder.beginComputePass();
         pass.setPipeline(kernel.pipeline);
         pass.setBindGroup(0, kernel.bind({ gen, range, orientations, row_lengths: rowLengths, delay_thresholds: delayThresholds, ...resources }));
-        const [x, y] = unitGrid(end - begin, maxWorkgroups);
+        const [x, y] = dispatchGrid(end - begin, maxWorkgroups);
         pass.dispatchWorkgroups(x, y);
         pass.end();
       }

@@ -11,7 +11,7 @@ import type { NetworkPlan } from '../model/plan.js';
 import { generationTables, rowChunks, type DeviceConnectivity, type SynapseChunk } from './connectivity.js';
 import type { KernelCache } from './kernels.js';
 import type { PopulationBuffers } from './populations.js';
-import type { Dispatch } from './schedule.js';
+import { dispatchGrid, type Dispatch } from './schedule.js';
 
 /** Words of one source / route / recorder entry of the tables (as in engine/propagate_block.wgsl). */
 const SOURCE_WORDS = 8;
@@ -251,13 +251,6 @@ export function routeTables(options: {
   return out;
 }
 
-/** 1-D work of `count` threads as a 2-D grid of 64-thread workgroups. */
-function grid(count: number, maxWorkgroups: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(count / 64));
-  const x = Math.min(groups, maxWorkgroups);
-  return [x, Math.ceil(groups / x)];
-}
-
 /** What {@link buildProjections} needs from the simulator. */
 export interface ProjectionOptions {
   readonly plan: NetworkPlan;
@@ -399,7 +392,7 @@ export async function buildProjections(o: ProjectionOptions): Promise<{
           source_history: source.history!,
           target_input: target.input,
         });
-        gathers.push({ kernel: propagateSparse, bindGroup, size: grid(count * Math.ceil(batch / batchBlock), maxWorkgroups) });
+        gathers.push({ kernel: propagateSparse, bindGroup, size: dispatchGrid(count * Math.ceil(batch / batchBlock), maxWorkgroups) });
       }
     } else if (proj.mode === 'rate_dense') {
       const ns = source.plan.size;

@@ -9,7 +9,7 @@ import type { RecordingCollector } from '../model/recording.js';
 import type { KernelCache } from './kernels.js';
 import type { PopulationBuffers } from './populations.js';
 import type { RateRecordSlot, SpikeRecorderSlot } from './propagation.js';
-import type { Dispatch } from './schedule.js';
+import { dispatchGrid, type Dispatch } from './schedule.js';
 
 /** Words of a spike record's header: count, overflow flag. */
 export const SPIKE_RECORD_HEADER_WORDS = 2;
@@ -27,13 +27,6 @@ export interface RecordRegion {
 }
 
 const align = (n: number, a: number): number => Math.ceil(n / a) * a;
-
-/** 1-D work of `count` threads as a 2-D grid of 64-thread workgroups. */
-function grid(count: number, maxWorkgroups: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(count / 64));
-  const x = Math.min(groups, maxWorkgroups);
-  return [x, Math.ceil(groups / x)];
-}
 
 /** What {@link buildRecorders} needs from the simulator. */
 export interface RecorderOptions {
@@ -107,7 +100,7 @@ export async function buildRecorders(o: RecorderOptions): Promise<{
       const buffer = o.words(`recorder ${r.index} state`, bytes / 4);
       const info = o.uniform(`recorder ${r.index} info`, stateRecord.packUniform('info', { size: pop.size, batch, variable: r.variableIndex, n_selected: nSel }));
       const bindGroup = stateRecord.bind({ clock, info, state: pb.state, selected: o.words(`recorder ${r.index} selection`, r.neurons.length, r.neurons), record: buffer });
-      dispatches.push({ kernel: stateRecord, bindGroup, size: grid(nSel * batch, maxWorkgroups), every: r.everySteps });
+      dispatches.push({ kernel: stateRecord, bindGroup, size: dispatchGrid(nSel * batch, maxWorkgroups), every: r.everySteps });
       addRegion(r, buffer, 0, bytes);
     } else if (r.spec.type === 'population_rate') {
       const bytes = o.stepsPerSubmit * batch * 4;

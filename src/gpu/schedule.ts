@@ -108,6 +108,16 @@ export function chooseStepsPerDispatch(plan: NetworkPlan, requested: number | 'a
   return allowed;
 }
 
+/**
+ * Work of `count` threads as a 2-D grid of 64-thread workgroups (x up to the device's
+ * maxComputeWorkgroupsPerDimension; kernels fold x and y back with `flat_index`).
+ */
+export function dispatchGrid(count: number, maxWorkgroups: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / 64));
+  const x = Math.min(groups, maxWorkgroups);
+  return [x, Math.ceil(groups / x)];
+}
+
 /** Lengths of the blocks that cover `n` steps, `stepsPerBlock` at a time (the last may be shorter). */
 export function blockLengths(n: number, stepsPerBlock: number): number[] {
   const out: number[] = [];

@@ -20,7 +20,7 @@ import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
-import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
+import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -648,7 +648,7 @@ export class GpuSimulator {
     for (const group of built.groups) {
       this.writeGroupInfo(group);
       this.device.queue.writeBuffer(group.models, 0, group.kernel.packStructArray('models', group.members.map((m) => m.plan.derived)));
-      group.dispatch = { kernel: group.kernel, bindGroup: this.updateBindGroup(group), size: grid(group.threads, maxWorkgroups) };
+      group.dispatch = { kernel: group.kernel, bindGroup: this.updateBindGroup(group), size: dispatchGrid(group.threads, maxWorkgroups) };
       this.groups.push(group);
     }
     built.pops.forEach((pb) => (this.pops[pb.plan.index] = pb));
@@ -1010,13 +1010,6 @@ export class GpuSimulator {
   }
 }
 
-
-/** 1-D work of `count` threads as a 2-D grid of 64-thread workgroups. */
-function grid(count: number, maxWorkgroups: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(count / 64));
-  const x = Math.min(groups, maxWorkgroups);
-  return [x, Math.ceil(groups / x)];
-}
 
 
 

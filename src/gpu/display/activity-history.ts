@@ -15,6 +15,7 @@ import { WgslReflect, ResourceType } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { Kernel } from '../kernels.js';
 import { compileDiagnostics, composeShader, ShaderCompileError, type ShaderSourceLoader } from '../shaders.js';
 import type { GpuSimulator, PopulationGpuBuffers } from '../simulator.js';
+import { dispatchGrid } from '../schedule.js';
 
 /** What an activity history shows. */
 export type ActivityHistoryMode = 'raster' | 'heatmap';
@@ -150,12 +151,6 @@ export function resolveActivityHistoryOptions(
     );
   }
   return { population: pop.name, mode, variable, neurons, rows, columns, stepsPerColumn, trial };
-}
-
-function dispatchGrid(count: number, maxWorkgroups: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(count / 64));
-  const x = Math.min(groups, maxWorkgroups);
-  return [x, Math.ceil(groups / x)];
 }
 
 /** A render pipeline of the display shader, per canvas format. */

@@ -91,6 +91,21 @@ describe('memory estimate', () => {
     expect(total.advice).toContain('--gpu-memory-gib');
   });
 
+  it('counts buffers the engine shares between populations as one binding (the spike rings of all spiking populations)', () => {
+    // Two populations whose rings each take 0.6 MiB: each fits a 1 MiB binding, together they do not.
+    const spec = validateSpec({
+      dt_ms: 0.1,
+      populations: [{ name: 'A', size: 75_000, model: 'lif_psc_delta' }, { name: 'B', size: 75_000, model: 'lif_psc_delta' }],
+      projections: [{ source: 'A', target: 'B', connector: { type: 'one_to_one' }, weight: 1 }, { source: 'B', target: 'A', connector: { type: 'one_to_one' }, weight: 1 }],
+    });
+    const est = estimateNetworkMemory(spec);
+    const limits = { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 1024 ** 2 };
+    const row = checkMemoryEstimate(est, { bytes: GIB, rule: 'test' }, limits);
+    expect(row.fits).toBe(false);
+    expect(row.problems.map((p) => [p.purpose, p.limit])).toContainEqual(['spike ring buffers of all spiking populations', 'maxStorageBufferBindingSize']);
+    expect(row.problems.find((p) => p.purpose === 'spike ring buffers of all spiking populations')!.owner).toBe('population A, B');
+  });
+
   it('states the default budget rule that it applies', () => {
     const host = 64 * GIB;
     expect(defaultMemoryBudget({ runtime: 'browser', software: true }, host).bytes).toBe(4 * GIB);

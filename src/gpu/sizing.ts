@@ -264,14 +264,16 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     const total = p.size * batch;
     const spiking = model.kind !== 'rate';
     const buffers: BufferRequest[] = [];
-    buffers.push({ owner, purpose: 'state variables', bytes: model.state.length * total * W, storageBinding: true });
+    // Shared buffers as the engine allocates them (one binding each): the state of the
+    // populations of one model, the spike rings and the spike lists of all spiking populations.
+    buffers.push({ owner, purpose: 'state variables', bytes: model.state.length * total * W, storageBinding: true, sharedBuffer: `state of the ${model.name} populations` });
     const maxDelay = (keep: (q: ProjectionSpec, j: number) => boolean): number =>
       projSpecs.reduce((m, q, j) => (keep(q, j) ? Math.max(m, delays[j]!.max) : m), 1);
     let slots: number;
     if (spiking) {
       slots = maxDelay((q) => q.target === p.name) + 1;
       const channels = Math.max(1, model.inputChannels);
-      buffers.push({ owner, purpose: `spike ring (${channels} channels × ${slots} slots)`, bytes: channels * slots * total * W, storageBinding: true });
+      buffers.push({ owner, purpose: `spike ring (${channels} channels × ${slots} slots)`, bytes: channels * slots * total * W, storageBinding: true, sharedBuffer: 'spike ring buffers of all spiking populations' });
     } else {
       slots = maxDelay((q) => q.source === p.name && models[popIndex.get(q.target)!]!.kind === 'rate') + 1;
       buffers.push({ owner, purpose: 'rate input', bytes: Math.max(1, model.inputChannels) * total * W, storageBinding: true });
@@ -279,7 +281,7 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     }
     const spikes = emitsSpikes(model, p.params);
     if (spikes) {
-      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + total) * W, storageBinding: true });
+      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + total) * W, storageBinding: true, sharedBuffer: 'spike lists of all populations' });
     }
     const inputs = (spec.inputs ?? []).filter((inp) => inp.target === p.name);
     if (inputs.length > 0) {

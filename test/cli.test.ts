@@ -73,7 +73,7 @@ describe('cortexgpu run', () => {
     expect(readdirSync(join(work, 'nested'))).toEqual(['lif']); // no temporary folder left
   });
 
-  it('runs the same spikes in persistent mode (chosen for this small network) and in one dispatch per population (--persistent off --no-merge)', async () => {
+  it('runs the same spikes with the schedule measured fastest (persistent or not) and in one dispatch per population (--persistent off --no-merge)', async () => {
     // lif_small without its state recorder (state samples need single-step dispatches).
     const spec = JSON.parse(readFileSync('examples/lif_small.json', 'utf8')) as { recorders: { type: string }[] };
     spec.recorders = spec.recorders.filter((r) => r.type !== 'state');
@@ -89,9 +89,9 @@ describe('cortexgpu run', () => {
       spikes[name] = readFileSync(join(out, 'spikes_E.npy'));
     }
     expect(runs['auto']!['steps_per_dispatch']).toMatchObject({ steps: 1 });
-    expect(runs['auto']!['steps_per_dispatch']['persistent']).toMatch(/small network/);
-    expect(runs['auto']!['dispatches_per_step']['total']).toBeCloseTo(1 / 200, 10);
-    expect(runs['dispatches']!['steps_per_dispatch']['persistent']).toBeNull();
+    // 'auto' timed both schedules in this run and kept the faster (the choice depends on the device).
+    expect(runs['auto']!['steps_per_dispatch']['persistent']).toMatch(/^measured: /);
+    expect(runs['dispatches']!['steps_per_dispatch']['persistent']).toBe('off (schedule.persistent: false)');
     expect(runs['dispatches']!['dispatches_per_step']['by_stage']).toEqual({ updates: 2, 'spike propagation': 1 });
     expect(spikes['auto']!.length).toBeGreaterThan(1000);
     expect(spikes['dispatches']!.equals(spikes['auto']!)).toBe(true);

@@ -85,7 +85,7 @@ describe('step schedule', () => {
   it('merges the eight PD14 populations into one update and one propagation dispatch per step', async () => {
     const spec = { ...pd14Spec({ scale: 0.02, background: 'poisson', seed: 3 }), recorders: undefined } as NetworkSpec;
     const withSpikes: NetworkSpec = { ...spec, recorders: spec.populations.map((p) => ({ type: 'spikes' as const, population: p.name })) };
-    const merged = await recordings(withSpikes, {}, 100);
+    const merged = await recordings(withSpikes, { persistent: false }, 100);
     // PD14's delays are drawn down to one step: one step per dispatch.
     expect(merged.stepsPerDispatch).toBe(1);
     expect(merged.dispatches).toBe(2);
@@ -93,13 +93,13 @@ describe('step schedule', () => {
     const separate = await recordings(withSpikes, { mergePopulations: false, persistent: false }, 100);
     expect(separate.dispatches).toBe(9);
     expect(separate.json).toBe(merged.json);
-    // Its 6 M synapses keep it out of automatic persistent mode; asked for, one dispatch per command buffer.
+    // Persistent: one dispatch per command buffer.
     const persistent = await recordings(withSpikes, { persistent: true }, 100);
     expect(persistent.dispatches).toBe(0.01);
     expect(persistent.json).toBe(merged.json);
   });
 
-  it('runs small networks persistently (one workgroup per command buffer) with the same recordings (displays, which need single steps, fall back to dispatches: test/activity-history.test.ts)', async () => {
+  it('runs small networks persistently (one workgroup per command buffer) when measured faster, with the same recordings (displays, which need single steps, fall back to dispatches: test/activity-history.test.ts)', async () => {
     const spec = { ...brunelLike(), projections: brunelLike().projections!.map((p) => ({ ...p, delay_ms: 0.1 })) } as NetworkSpec;
     spec.populations = spec.populations.filter((p) => p.name !== 'X');
     spec.projections = spec.projections!.filter((p) => p.target !== 'X');
@@ -109,10 +109,20 @@ describe('step schedule', () => {
     expect(dispatched.stepsPerDispatch).toBe(1);
     expect(dispatched.dispatches).toBe(2);
     expect(dispatched.spikes).toBeGreaterThan(2000);
-    const persistent = await recordings(spec, {}, 70, true);
+    const persistent = await recordings(spec, { persistent: true }, 70, true);
     // 800 steps in command buffers of 70: 12 dispatches.
     expect(persistent.dispatches).toBeCloseTo(12 / 800, 10);
     expect(persistent.json).toBe(dispatched.json);
+    // 'auto' times command buffers of both in the first run and keeps the faster: same recordings.
+    const sim = await gpuSimulator(spec);
+    try {
+      expect(sim.persistentReason).toBe('to be measured in the first run');
+      await sim.run(80);
+      expect(sim.persistentReason).toMatch(/^measured: [\d.]+ µs per step persistent, [\d.]+ µs with dispatches$/);
+      expect(JSON.stringify(sim.recordings())).toBe(dispatched.json);
+    } finally {
+      sim.destroy();
+    }
     // With the X population (a second model) it cannot: refused when asked for, by name.
     await expect(gpuSimulator(brunelLike(), undefined, { persistent: true })).rejects.toThrow(/schedule\.persistent: this network cannot run in persistent mode: its populations are not all of one spiking model/);
   });

@@ -186,6 +186,7 @@ export async function measureSimulation(create, spec, protocol) {
       steps_per_dispatch: sim.stepsPerDispatch ?? null,
       steps_per_dispatch_reason: sim.stepsPerDispatchReason ?? null,
       persistent: sim.persistent ? sim.persistentReason : null,
+      persistent_reason: sim.persistentReason ?? null,
       bounds,
       construction_s: constructionS,
       connectivity_generation_s: connectivityS,

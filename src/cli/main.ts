@@ -199,7 +199,7 @@ function buildProgram(io: CliIo): Command {
     .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
     .option('--steps-per-dispatch <n>', 'at most this many steps per update dispatch (1-64; default: the most the network allows, its minimum synaptic delay; results are bitwise the same)', integerInRange('--steps-per-dispatch', 1, 64))
     .option('--no-merge', 'one update dispatch per population instead of one per neuron model (results are bitwise the same)')
-    .addOption(new Option('--persistent <mode>', 'persistent mode, one workgroup advancing a whole command buffer: auto (small networks at one step per dispatch), on, off (results are bitwise the same)').choices(['auto', 'on', 'off']))
+    .addOption(new Option('--persistent <mode>', 'persistent mode, one workgroup advancing a whole command buffer: auto (for small networks, timed against the dispatch schedule in the first run, the faster kept), on, off (results are bitwise the same)').choices(['auto', 'on', 'off']))
     .addOption(softwareOption())
     .option('--gpu-memory-gib <gib>', gpuMemoryHelp, positiveNumber('--gpu-memory-gib'))
     .option('--quiet', 'print nothing but errors')
@@ -746,8 +746,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const connectivityFiles = options.saveConnectivity ? await connectivityOutputFiles(sim) : [];
     const connectivityTimings = sim.connectivityTimings();
     const dispatches = sim.dispatchesPerStep(0, Math.max(1, report.steps));
-    // Persistent mode: one dispatch per command buffer (steps_per_dispatch.persistent says why).
-    const stepsPerDispatch = { steps: sim.stepsPerDispatch, reason: sim.stepsPerDispatchReason, persistent: sim.persistent ? sim.persistentReason : null };
+    // Persistent mode: whether it ran (persistent_mode) and why (persistent: measured costs, requested, not possible…).
+    const stepsPerDispatch = { steps: sim.stepsPerDispatch, reason: sim.stepsPerDispatchReason, persistent: sim.persistentReason, persistent_mode: sim.persistent };
     sim.destroy();
 
     const divergenceInfo = divergence === null ? null : divergenceSummary(divergence, dtMs, options.out);
@@ -780,7 +780,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       batch,
       steps_per_submit: sim.stepsPerSubmit,
       // Steps one update dispatch advances, and what limits it (e.g. the minimum delay).
-      steps_per_dispatch: { steps: stepsPerDispatch.steps, reason: stepsPerDispatch.reason, persistent: stepsPerDispatch.persistent },
+      steps_per_dispatch: stepsPerDispatch,
       warmup_ms: warmupMs,
       wall_s: report.wallS,
       rtf: simulatedS > 0 ? report.wallS / simulatedS : null,

@@ -29,10 +29,13 @@ export interface ScheduleOptions {
   /**
    * Persistent mode: one workgroup advances all steps of a command buffer in one dispatch,
    * with barriers between each step's update and propagation (engine/step_persistent.wgsl).
-   * `'auto'` (default) uses it for small networks that need one step per dispatch (at most
-   * {@link PERSISTENT_MAX_NEURONS} neurons × trials and {@link PERSISTENT_MAX_SYNAPSES}
-   * synapses × trials, one neuron model, one synapse bank, no state recorders); `true` asks for it (refused, naming why, where it cannot run); `false`
-   * never. Displays and other attachments fall back to the dispatch schedule while attached.
+   * `'auto'` (default) decides from measured costs: for networks that can run so (one spiking
+   * neuron model, one synapse bank, no state recorders) up to {@link PERSISTENT_MAX_NEURONS}
+   * neurons × trials and {@link PERSISTENT_MAX_SYNAPSES} synapses × trials, the first run of at
+   * least 150 steps times command buffers of 50 steps of both schedules and keeps the faster (both
+   * give bitwise the same results). `true` asks for it (refused, naming why, where it cannot
+   * run); `false` never. Displays and other attachments fall back to the dispatch schedule while
+   * attached.
    */
   readonly persistent?: boolean | 'auto';
   /**
@@ -43,12 +46,11 @@ export interface ScheduleOptions {
 }
 
 /**
- * Largest network that `persistent: 'auto'` runs in one workgroup: neurons × trials, and
- * synapses × trials (one workgroup also does all of a step's propagation). COBA (4,000 neurons,
- * 320 k synapses) is inside; PD14 at scale 0.1 (7,720 neurons, 30 M synapses) is not.
+ * Largest network that `persistent: 'auto'` tries in one workgroup (neurons × trials, synapses ×
+ * trials): beyond it a timed trial would itself take long, and one workgroup cannot win.
  */
-export const PERSISTENT_MAX_NEURONS = 8192;
-export const PERSISTENT_MAX_SYNAPSES = 2 ** 20;
+export const PERSISTENT_MAX_NEURONS = 32768;
+export const PERSISTENT_MAX_SYNAPSES = 2 ** 25;
 
 /** Storage buffers the persistent kernel binds. */
 export const PERSISTENT_STORAGE_BUFFERS = 13;

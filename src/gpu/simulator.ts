@@ -119,6 +119,8 @@ export class DivergenceError extends Error {
 }
 
 const STEP_UNIFORM_BYTES = 16;
+/** Steps of each timed command buffer when a first run decides persistent mode (ScheduleOptions.persistent 'auto'). */
+const CALIBRATION_STEPS = 50;
 const STATUS_WORDS = 8;
 
 
@@ -149,9 +151,11 @@ export class GpuSimulator {
   private readonly pops: PopulationBuffers[] = [];
   private readonly groups: PopulationGroup[] = [];
   private readonly dispatches: Dispatch[] = [];
-  /** The persistent kernel's dispatch, when this network runs in persistent mode. */
+  /** The persistent kernel's dispatch, when this network may run in persistent mode. */
   private persistentDispatch: Dispatch | null = null;
-  /** Why persistent mode was chosen (empty when it was not). */
+  /** Persistent mode: in use, not, or to be decided by timing both in the next run. */
+  private persistentChoice: 'on' | 'off' | 'calibrate' = 'off';
+  /** Why persistent mode is used or not (set once decided). */
   persistentReason = '';
   private persistentBindings: { kernel: Kernel; clock: { buffer: GPUBuffer; size: number }; ring: GPUBuffer; routes: GPUBuffer; row_ptr: GPUBuffer; targets: GPUBuffer; weights: GPUBuffer; delays: GPUBuffer } | null = null;
   private readonly regions: RecordRegion[] = [];
@@ -348,7 +352,7 @@ export class GpuSimulator {
     // dispatches only exist in schedules of one step per block).
     const multiples = (every: number): number => Math.floor((fromStep + steps - 1) / every) - Math.floor((fromStep - 1) / every);
     // Blocks of one run of `steps` steps: command buffers of stepsPerSubmit steps, cut into blocks.
-    const persistent = this.persistentDispatch !== null && this.attachments.length === 0;
+    const persistent = this.persistentChoice === 'on' && this.attachments.length === 0;
     const perBlock = persistent ? this.stepsPerSubmit : this.attachments.length > 0 ? 1 : this.stepsPerDispatch;
     let blocks = 0;
     for (let done = 0; done < steps; done += this.stepsPerSubmit) blocks += Math.ceil(Math.min(this.stepsPerSubmit, steps - done) / perBlock);
@@ -704,7 +708,10 @@ export class GpuSimulator {
   private async buildPersistent(cache: KernelCache, projections: Awaited<ReturnType<typeof buildProjections>>, ring: GPUBuffer, clock: { buffer: GPUBuffer; size: number }): Promise<void> {
     const wanted = this.scheduleOptions.persistent ?? 'auto';
     if (wanted !== 'auto' && typeof wanted !== 'boolean') throw new RangeError(`schedule.persistent must be true, false or 'auto' (got ${String(wanted)})`);
-    if (wanted === false) return;
+    if (wanted === false) {
+      this.persistentReason = 'off (schedule.persistent: false)';
+      return;
+    }
     const obstacles: string[] = [];
     const group = this.groups[0];
     if (this.groups.length !== 1 || group?.kind !== 'spiking') obstacles.push('its populations are not all of one spiking model');
@@ -716,19 +723,32 @@ export class GpuSimulator {
     if (storageLimit < PERSISTENT_STORAGE_BUFFERS) obstacles.push(`the device binds ${storageLimit} storage buffers per kernel, the persistent kernel ${PERSISTENT_STORAGE_BUFFERS}`);
     if (obstacles.length > 0) {
       if (wanted === true) throw new RangeError(`schedule.persistent: this network cannot run in persistent mode: ${obstacles.join('; ')}. Use the default schedule (persistent: 'auto' or false).`);
+      this.persistentReason = `not possible: ${obstacles.join('; ')}`;
       return;
     }
     // One workgroup does all of a step's work: only small networks (neurons and synapses) gain.
     const neurons = this.plan.populations.reduce((n, p) => n + p.size, 0) * this.plan.batch;
     const synapses = [...this.deviceSynapses.values()].reduce((n, dc) => n + dc.nSynapses, 0) * this.plan.batch;
-    if (wanted === 'auto' && !(this.stepsPerDispatch === 1 && neurons <= PERSISTENT_MAX_NEURONS && synapses <= PERSISTENT_MAX_SYNAPSES)) return;
+    if (wanted === 'auto' && !(neurons <= PERSISTENT_MAX_NEURONS && synapses <= PERSISTENT_MAX_SYNAPSES)) {
+      this.persistentReason = `not tried: ${neurons} neurons × trials and ${synapses} synapses × trials (candidates: ≤ ${PERSISTENT_MAX_NEURONS} and ≤ ${PERSISTENT_MAX_SYNAPSES})`;
+      return;
+    }
     const kernel = await cache.get(persistentKernel(group!.members[0]!.plan.model, group!.members.length, projections.first!.hasProcedural));
     const p = projections.first!;
     this.persistentBindings = {
       kernel, clock, ring, routes: p.routes, row_ptr: p.rowPtr, targets: p.targets, weights: p.weights, delays: p.delays,
     };
     this.persistentDispatch = { kernel, bindGroup: this.persistentBind(group!), size: [1, 1], stage: 'persistent (update and propagation)' };
-    this.persistentReason = wanted === true ? 'requested' : `a small network (${neurons} neurons × trials ≤ ${PERSISTENT_MAX_NEURONS}, ${synapses} synapses × trials ≤ ${PERSISTENT_MAX_SYNAPSES}) at one step per dispatch`;
+    this.persistentChoice = wanted === true ? 'on' : 'calibrate';
+    this.persistentReason = wanted === true ? 'requested' : 'to be measured in the first run';
+  }
+
+  /** Keep the faster schedule of a calibration (µs per step of each, the best of its trials). */
+  private decidePersistent(measured: Record<'dispatches' | 'persistent', number[]>): void {
+    const dispatchesUs = Math.min(...measured.dispatches);
+    const persistentUs = Math.min(...measured.persistent);
+    this.persistentChoice = persistentUs < dispatchesUs ? 'on' : 'off';
+    this.persistentReason = `measured: ${persistentUs.toFixed(1)} µs per step persistent, ${dispatchesUs.toFixed(1)} µs with dispatches`;
   }
 
   /** Bind group of the persistent kernel (rebuilt when the group's window-count buffer changes). */
@@ -740,9 +760,13 @@ export class GpuSimulator {
     });
   }
 
-  /** Whether runs use the persistent kernel (one workgroup, one dispatch per command buffer; see ScheduleOptions.persistent). */
+  /**
+   * Whether runs use the persistent kernel (one workgroup, one dispatch per command buffer; see
+   * ScheduleOptions.persistent). With `'auto'`, the first run of at least
+   * {@link CALIBRATION_STEPS} × 3 steps times command buffers of both schedules and keeps the faster.
+   */
   get persistent(): boolean {
-    return this.persistentDispatch !== null;
+    return this.persistentChoice === 'on';
   }
 
   /** Write the population table of a merged group (after a change of any member's info). */
@@ -830,10 +854,12 @@ export class GpuSimulator {
     const chunkSteps = new Uint32Array(this.stepsPerSubmit * (DYNAMIC_OFFSET_ALIGNMENT / 4));
     // Attachments (displays, probes) work step by step: blocks of one step while any is attached.
     const attachments = [...this.attachments];
-    // Persistent mode: one block (one dispatch) per command buffer, unless attachments need single steps.
-    const persistent = this.persistentDispatch !== null && attachments.length === 0;
-    const stepsPerBlock = persistent ? this.stepsPerSubmit : attachments.length > 0 ? 1 : this.stepsPerDispatch;
-    const dispatches = persistent ? [this.persistentDispatch!] : [...this.dispatches, ...attachments];
+    // Automatic persistent mode is decided from measured costs: the first command buffers of a
+    // long enough run alternate the two schedules (each waited for and timed alone), then the
+    // faster is kept. Both give bitwise the same results, so the choice changes nothing else.
+    const trials: ('dispatches' | 'persistent')[] =
+      this.persistentChoice === 'calibrate' && attachments.length === 0 && totalSteps >= 3 * CALIBRATION_STEPS ? ['dispatches', 'persistent', 'dispatches', 'persistent'] : [];
+    const measured: Record<'dispatches' | 'persistent', number[]> = { dispatches: [], persistent: [] };
     while (done < totalSteps) {
       if (options.signal?.aborted) {
         aborted = true;
@@ -841,7 +867,13 @@ export class GpuSimulator {
       }
       if (failure) break;
       this.checkAlive();
-      const n = Math.min(this.stepsPerSubmit, totalSteps - done);
+      const trial = trials[0];
+      // Persistent mode: one block (one dispatch) per command buffer, unless attachments need single steps.
+      const persistent = trial !== undefined ? trial === 'persistent' : this.persistentChoice === 'on' && attachments.length === 0;
+      const stepsPerBlock = persistent ? this.stepsPerSubmit : attachments.length > 0 ? 1 : this.stepsPerDispatch;
+      const dispatches = persistent ? [this.persistentDispatch!] : [...this.dispatches, ...attachments];
+      const n = Math.min(trial !== undefined ? Math.min(CALIBRATION_STEPS, this.stepsPerSubmit) : this.stepsPerSubmit, totalSteps - done);
+      const chunkStart = performance.now();
       const chunkFirst = this.stepCount;
       // One clock entry per block: its first step, where that step is in the chunk, its length.
       const blocks = blockLengths(n, stepsPerBlock);
@@ -882,6 +914,12 @@ export class GpuSimulator {
         .finally(() => {
           staging.busy = null;
         });
+      if (trial !== undefined) {
+        await staging.busy;
+        measured[trial].push(((performance.now() - chunkStart) / n) * 1000);
+        trials.shift();
+        if (trials.length === 0) this.decidePersistent(measured);
+      }
     }
     await Promise.all(this.staging.map((s) => s.busy));
     for (const wc of windowCounts) {

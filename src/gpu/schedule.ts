@@ -32,8 +32,8 @@ export interface ScheduleOptions {
    * `'auto'` (default) decides from measured costs: for networks that can run so (one spiking
    * neuron model, one synapse bank, no state recorders) up to {@link PERSISTENT_MAX_NEURONS}
    * neurons × trials and {@link PERSISTENT_MAX_SYNAPSES} synapses × trials, the first run of at
-   * least 150 steps times command buffers of 50 steps of both schedules and keeps the faster (both
-   * give bitwise the same results). `true` asks for it (refused, naming why, where it cannot
+   * least 300 steps times command buffers of 50 steps of both schedules (one untimed of each,
+   * then A-B-B-A) and keeps the faster (both give bitwise the same results). `true` asks for it (refused, naming why, where it cannot
    * run); `false` never. Displays and other attachments fall back to the dispatch schedule while
    * attached.
    */

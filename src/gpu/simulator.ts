@@ -743,10 +743,11 @@ export class GpuSimulator {
     this.persistentReason = wanted === true ? 'requested' : 'to be measured in the first run';
   }
 
-  /** Keep the faster schedule of a calibration (µs per step of each, the best of its trials). */
+  /** Keep the faster schedule of a calibration (µs per step of each, the mean of its timed buffers). */
   private decidePersistent(measured: Record<'dispatches' | 'persistent', number[]>): void {
-    const dispatchesUs = Math.min(...measured.dispatches);
-    const persistentUs = Math.min(...measured.persistent);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const dispatchesUs = mean(measured.dispatches);
+    const persistentUs = mean(measured.persistent);
     this.persistentChoice = persistentUs < dispatchesUs ? 'on' : 'off';
     this.persistentReason = `measured: ${persistentUs.toFixed(1)} µs per step persistent, ${dispatchesUs.toFixed(1)} µs with dispatches`;
   }
@@ -762,8 +763,8 @@ export class GpuSimulator {
 
   /**
    * Whether runs use the persistent kernel (one workgroup, one dispatch per command buffer; see
-   * ScheduleOptions.persistent). With `'auto'`, the first run of at least
-   * {@link CALIBRATION_STEPS} × 3 steps times command buffers of both schedules and keeps the faster.
+   * ScheduleOptions.persistent). With `'auto'`, the first run of at least 300 steps times
+   * command buffers of both schedules and keeps the faster.
    */
   get persistent(): boolean {
     return this.persistentChoice === 'on';
@@ -857,8 +858,11 @@ export class GpuSimulator {
     // Automatic persistent mode is decided from measured costs: the first command buffers of a
     // long enough run alternate the two schedules (each waited for and timed alone), then the
     // faster is kept. Both give bitwise the same results, so the choice changes nothing else.
-    const trials: ('dispatches' | 'persistent')[] =
-      this.persistentChoice === 'calibrate' && attachments.length === 0 && totalSteps >= 3 * CALIBRATION_STEPS ? ['dispatches', 'persistent', 'dispatches', 'persistent'] : [];
+    // Order: one untimed buffer of each (first use), then A-B-B-A, so that a drift of the
+    // network's activity (a start-up transient) weighs on both alike.
+    const order: ('dispatches' | 'persistent')[] = ['dispatches', 'persistent', 'dispatches', 'persistent', 'persistent', 'dispatches'];
+    const trials = this.persistentChoice === 'calibrate' && attachments.length === 0 && totalSteps >= order.length * CALIBRATION_STEPS ? [...order] : [];
+    let untimed = 2;
     const measured: Record<'dispatches' | 'persistent', number[]> = { dispatches: [], persistent: [] };
     while (done < totalSteps) {
       if (options.signal?.aborted) {
@@ -916,7 +920,8 @@ export class GpuSimulator {
         });
       if (trial !== undefined) {
         await staging.busy;
-        measured[trial].push(((performance.now() - chunkStart) / n) * 1000);
+        if (untimed > 0) untimed--;
+        else measured[trial].push(((performance.now() - chunkStart) / n) * 1000);
         trials.shift();
         if (trials.length === 0) this.decidePersistent(measured);
       }

@@ -100,11 +100,15 @@ describe('step schedule', () => {
   });
 
   it('runs small networks persistently (one workgroup per command buffer) when measured faster, with the same recordings (displays, which need single steps, fall back to dispatches: test/activity-history.test.ts)', async () => {
-    const spec = { ...brunelLike(), projections: brunelLike().projections!.map((p) => ({ ...p, delay_ms: 0.1 })) } as NetworkSpec;
-    spec.populations = spec.populations.filter((p) => p.name !== 'X');
-    spec.projections = spec.projections!.filter((p) => p.target !== 'X');
-    spec.inputs = spec.inputs!.filter((p) => p.target !== 'X');
-    spec.recorders = spec.recorders!.filter((r) => r.population !== 'X');
+    // brunelLike without X (a second model) and with 0.1 ms delays: one step per dispatch.
+    const base = brunelLike();
+    const spec: NetworkSpec = {
+      ...base,
+      populations: base.populations.filter((p) => p.name !== 'X'),
+      projections: base.projections!.filter((p) => p.target !== 'X').map((p) => ({ ...p, delay_ms: 0.1 })),
+      inputs: base.inputs!.filter((p) => p.target !== 'X'),
+      recorders: base.recorders!.filter((r) => r.population !== 'X'),
+    };
     const dispatched = await recordings(spec, { persistent: false });
     expect(dispatched.stepsPerDispatch).toBe(1);
     expect(dispatched.dispatches).toBe(2);

@@ -194,7 +194,10 @@ function readColumns(h5: Hdf5Reader, table: string, rows: number, skip: Readonly
   const columns = new Map<string, NwbColumn>();
   for (const name of names) {
     const path = `${table}/${name}`;
-    if (skip.has(name) || name.endsWith('_index') || h5.kind(`${path}_index`) === 'dataset' || h5.kind(path) !== 'dataset') continue;
+    // Leave out ragged columns (a VectorIndex `X_index` beside `X`) and the indices themselves.
+    if (skip.has(name) || h5.kind(path) !== 'dataset' || h5.kind(`${path}_index`) === 'dataset') continue;
+    const isIndex = h5.stringAttribute(path, 'neurodata_type') === 'VectorIndex' || (name.endsWith('_index') && h5.kind(`${table}/${name.slice(0, -'_index'.length)}`) === 'dataset');
+    if (isIndex) continue;
     let values: NwbColumnValues;
     try {
       const column = h5.column(path);

@@ -3,6 +3,7 @@
 #   - Debian's Chromium: headless browser tests, and its SwiftShader Vulkan driver;
 #   - Mesa 25 lavapipe from bookworm-backports: the faster software Vulkan driver for Node
 #     (Debian 12's own Mesa 22 is refused by Dawn);
+#   - h5py (python3-h5py): the NWB tests read files h5py writes;
 #   - optionally Brian2 (python3-brian) for the comparison scripts (--with-brian);
 #   - npm dependencies (no browser download: puppeteer uses /usr/bin/chromium) and the build.
 # Quick when everything is already there. Machines with a GPU need only Node and npm.
@@ -31,6 +32,7 @@ apt_update() {
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/lib/x86_64-linux-gnu/libvulkan.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libvulkan.so.1 ] || missing+=(libvulkan1)
+/usr/bin/python3 -c 'import h5py' 2>/dev/null || missing+=(python3-h5py)
 if [ "$with_brian" -eq 1 ] && ! /usr/bin/python3 -c 'import brian2' 2>/dev/null; then missing+=(python3-brian); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup.sh: installing Debian packages: ${missing[*]}"

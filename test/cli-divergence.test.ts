@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../src/cli/main.js';
 import { DAWN_LIMIT_NOTICE, DawnLogFilter } from '../src/cli/launch.js';
 import { decodeNpy } from '../src/io/npy.js';
+import { readNwbSpikes } from '../src/io/nwb.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cortexgpu-divergence-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -81,10 +82,11 @@ describe('a diverging run', () => {
     expect(summary).toMatchObject({ steps: step, duration_ms: step, requested_duration_ms: 2000, warmup_ms: 0 });
 
     // Every file listed is there, loadable, and holds exactly the steps before the divergence.
-    const names = (summary['files'] as { name: string; shape: number[] }[]).map((f) => f.name);
-    expect(names.sort()).toEqual(readdirSync(out).filter((f) => f.endsWith('.npy')).sort());
+    const npyFiles = (summary['files'] as { name: string; shape: number[] }[]).filter((f) => f.name.endsWith('.npy'));
+    expect(npyFiles.map((f) => f.name).sort()).toEqual(readdirSync(out).filter((f) => f.endsWith('.npy')).sort());
+    expect((summary['files'] as { name: string }[]).map((f) => f.name)).toContain('spikes.nwb');
     const load = (name: string) => decodeNpy(readFileSync(join(out, name)));
-    for (const file of summary['files'] as { name: string; shape: number[] }[]) expect(load(file.name).shape).toEqual(file.shape);
+    for (const file of npyFiles) expect(load(file.name).shape).toEqual(file.shape);
     const state = load('state_Runaway_x.npy');
     expect(state.shape).toEqual([step, 2, 2]);
     expect(Array.from(state.data as Float32Array).every(Number.isFinite)).toBe(true);
@@ -95,6 +97,10 @@ describe('a diverging run', () => {
     const table = spikes.data as Uint32Array;
     expect(spikes.shape[0]).toBeGreaterThan(0);
     for (let k = 0; k < spikes.shape[0]!; k++) expect(table[3 * k]).toBeLessThan(step);
+    // spikes.nwb follows the same rule: the same spikes, each before the divergence within its trial.
+    const nwb = await readNwbSpikes(join(out, 'spikes.nwb'));
+    expect(nwb.spikeTimesS.reduce((n, t) => n + t.length, 0)).toBe(spikes.shape[0]);
+    expect(Array.from(nwb.trials!.stopTimeS)).toEqual([step / 1000, (2 * step) / 1000]);
     // Nothing is left behind beside the output folder.
     expect(readdirSync(work).filter((f) => f.includes('cortexgpu-tmp'))).toEqual([]);
   });

@@ -49,7 +49,7 @@ describe('cortexgpu run', () => {
     expect(files).toEqual([
       'population_rate_E.npy', 'population_rate_I.npy',
       'spike_counts_E.npy', 'spike_counts_E_neurons.npy',
-      'spikes_E.npy', 'spikes_E_neurons.npy', 'spikes_E_times_ms.npy', 'spikes_I.npy', 'spikes_I_neurons.npy', 'spikes_I_times_ms.npy',
+      'spikes.nwb', 'spikes_E.npy', 'spikes_E_neurons.npy', 'spikes_E_times_ms.npy', 'spikes_I.npy', 'spikes_I_neurons.npy', 'spikes_I_times_ms.npy',
       'state_E_v_mV.npy', 'state_E_v_mV_neurons.npy', 'state_E_v_mV_times_ms.npy',
       'summary.json',
     ]);

@@ -2,14 +2,17 @@
  * The `cortexgpu` command line:
  *
  * - `cortexgpu run SPEC.json --duration MS --out DIR`: simulate a network spec on the GPU and
- *   write `summary.json` plus one `.npy` file per recorder into DIR;
+ *   write `summary.json` plus one `.npy` file per recorder into DIR (and `spikes.nwb`, every
+ *   spike recorder's spikes as NWB 2.x units, when the spec has spike recorders);
  * - `cortexgpu validate SPEC.json`: check a spec, describe it and estimate its GPU memory against
  *   the budget and the adapter's limits (refused with exit code 2 when it will not fit);
  * - `cortexgpu info`: the adapter, the device limits cortexgpu uses and the default memory budget;
  * - `cortexgpu example pd14`: print a built-in network spec as JSON;
  * - `cortexgpu models [NAME]`: the neuron models, or one model's parameters (`src/cli/models.ts`);
  * - `cortexgpu fisher --a A.npy --b B.npy --ds DS`: linear Fisher information, shuffled
- *   information and redundancy of (trials × neurons) responses to two stimuli;
+ *   information and redundancy of (trials × neurons) responses to two stimuli; or with
+ *   `--nwb FILE.nwb --window START_MS,END_MS --condition-column COL --a A --b B`, of spike counts
+ *   of an NWB file's units in the trials of two conditions (`src/io/nwb.ts`);
  * - `cortexgpu plot RUN_DIR [RUN_DIR ...]`: raster, rate, ISI and CV-ISI figures of run folders
  *   (`src/cli/plot.ts`).
  *
@@ -49,8 +52,10 @@ import { GENERATED_EXAMPLE, listExamples, loadExample } from './examples.js';
 import { estimateSynapses } from '../model/plan.js';
 import { findNeuronModel } from '../model/registry.js';
 import type { NetworkSpec } from '../model/spec.js';
-import type { Recording } from '../model/recording.js';
+import type { Recording, SpikeRecording } from '../model/recording.js';
 import { encodeNpy, type NpyData } from '../io/npy.js';
+import { Hdf5Error } from '../io/hdf5.js';
+import { NwbError, encodeNwbSpikes, nwbResponseMatrices, readNwbSpikes, spikeRecordingsToNwb } from '../io/nwb.js';
 import { rateFromPopulationRate, spikeStatistics } from '../analysis/spike-statistics.js';
 import { pd14Spec } from '../model/library/pd14.js';
 import {
@@ -130,7 +135,7 @@ function reportError(error: unknown, io: CliIo): number {
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
     error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError ||
     error instanceof FisherError || error instanceof DataFileError || error instanceof OutputPathError || error instanceof ExperimentUsageError ||
-    error instanceof PlotCommandError || error instanceof ImportModuleError
+    error instanceof PlotCommandError || error instanceof ImportModuleError || error instanceof NwbError || error instanceof Hdf5Error
   ) {
     const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError || error instanceof PlotCommandError || error instanceof ImportModuleError ? '' : `${error.name}: `;
     io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
@@ -191,7 +196,11 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('run')
-    .description('simulate a network spec and write summary.json and one .npy file per recorder into DIR')
+    .description(
+      'simulate a network spec and write summary.json and one .npy file per recorder into DIR, and, when the spec has spike recorders, ' +
+        'spikes.nwb: every spike recorder\'s spikes as NWB 2.x units (columns population, neuron_index, recorder; trial k of the batch ' +
+        'at [k·T, (k+1)·T) s, T the duration, listed in /intervals/trials with batch_index)',
+    )
     .argument('<spec>', 'network spec (JSON file)')
     .option('--duration <ms>', 'simulated time, ms (> 0; default: the spec\'s run.duration_ms)', positiveNumber('--duration'))
     .requiredOption('--out <dir>', 'output folder (created if needed; existing files of the same name are replaced)')
@@ -248,9 +257,19 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('fisher')
-    .description('linear Fisher information, shuffled information and redundancy from (trials × neurons) responses to two stimuli')
-    .requiredOption('--a <file>', 'responses to stimulus s_a: (trials × neurons) .npy (float32, float64 or integer counts) or .csv')
-    .requiredOption('--b <file>', 'responses to stimulus s_b = s_a + ds: the same neurons in the same order')
+    .description(
+      'linear Fisher information, shuffled information and redundancy from (trials × neurons) responses to two stimuli: ' +
+        '.npy/.csv files (--a A.npy --b B.npy), or the spike counts of an NWB file\'s units in the trials of two conditions ' +
+        '(--nwb FILE.nwb --window START_MS,END_MS --condition-column COL --a VALUE --b VALUE)',
+    )
+    .option('--a <file|value>', 'responses to stimulus s_a: (trials × neurons) .npy (float32, float64 or integer counts) or .csv; with --nwb, the condition value of s_a')
+    .option('--b <file|value>', 'responses to stimulus s_b = s_a + ds: the same neurons in the same order; with --nwb, the condition value of s_b')
+    .option('--nwb <file>', 'NWB 2.x file: count each unit\'s spikes in --window of each trial of /intervals/trials whose --condition-column is --a or --b')
+    .option('--window <start,end>', 'with --nwb: counting window [START, END) in ms after each trial\'s start_time (or --align-column), e.g. 0,500', windowOption)
+    .option('--align-column <col>', 'with --nwb: trials column of the times (s) the window is relative to (default: start_time)')
+    .option('--condition-column <col>', 'with --nwb: trials column holding each trial\'s condition')
+    .option('--units-column <col>', 'with --nwb: units column selecting the units, with --units-value (e.g. population)')
+    .option('--units-value <value>', 'with --nwb: value of --units-column a unit must have (e.g. E)')
     .requiredOption('--ds <ds>', 'stimulus difference s_b − s_a (non-zero); informations are in 1/(unit of ds)², e.g. rad⁻²', nonZeroNumber('--ds'))
     .option('--json', 'print one JSON object on stdout instead of a table')
     .option('--ridge <lambda>', 'add λ (response units²) to the diagonal of the pooled covariance (opt-in, recorded in the output)', nonNegativeNumber('--ridge'))
@@ -554,8 +573,14 @@ function describeContext(context: GpuContext): string {
 // ---------------------------------------------------------------------------------------------
 
 interface FisherCliOptions {
-  a: string;
-  b: string;
+  a?: string;
+  b?: string;
+  nwb?: string;
+  window?: [number, number];
+  alignColumn?: string;
+  conditionColumn?: string;
+  unitsColumn?: string;
+  unitsValue?: string;
   ds: number;
   json?: boolean;
   ridge?: number;
@@ -588,17 +613,58 @@ async function readResponses(path: string, option: string): Promise<ResponseMatr
   return loadResponseMatrix(bytes, path);
 }
 
+function windowOption(value: string): [number, number] {
+  const parts = value.split(',').map((p) => p.trim());
+  const [start, end] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((p) => p === '') || !Number.isFinite(start) || !Number.isFinite(end) || !(end! > start!)) {
+    throw new InvalidArgumentError(`--window must be START_MS,END_MS with END > START (got '${value}'), e.g. --window 0,500.`);
+  }
+  return [start!, end!];
+}
+
+/**
+ * The two response matrices of `fisher` and how to name them: from --a/--b files, or counted
+ * from an NWB file's units and trials (--nwb).
+ */
+async function fisherResponses(options: FisherCliOptions): Promise<{ a: ResponseMatrix; b: ResponseMatrix; labelA: string; labelB: string }> {
+  if (options.a === undefined || options.b === undefined) {
+    throw new CliUsageError(options.nwb === undefined
+      ? 'fisher needs --a A.npy --b B.npy (response files), or --nwb FILE.nwb --window START_MS,END_MS --condition-column COL --a VALUE --b VALUE.'
+      : 'fisher --nwb needs --a VALUE and --b VALUE: the values of --condition-column of the two stimuli\'s trials.');
+  }
+  const nwbOnly = (['window', 'alignColumn', 'conditionColumn', 'unitsColumn', 'unitsValue'] as const).filter((k) => options[k] !== undefined);
+  if (options.nwb === undefined) {
+    if (nwbOnly.length > 0) throw new CliUsageError(`--${nwbOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --nwb FILE.nwb.`);
+    const [a, b] = await Promise.all([readResponses(options.a, '--a'), readResponses(options.b, '--b')]);
+    return { a, b, labelA: options.a, labelB: options.b };
+  }
+  if (options.window === undefined) throw new CliUsageError('fisher --nwb needs --window START_MS,END_MS: the counting window after each trial\'s start (e.g. --window 0,500).');
+  if (options.conditionColumn === undefined) throw new CliUsageError('fisher --nwb needs --condition-column COL: the trials column whose values --a and --b select.');
+  const data = await readNwbSpikes(options.nwb);
+  const counts = nwbResponseMatrices(data, {
+    windowMs: options.window,
+    conditionColumn: options.conditionColumn,
+    a: options.a,
+    b: options.b,
+    ...(options.alignColumn !== undefined ? { alignColumn: options.alignColumn } : {}),
+    ...(options.unitsColumn !== undefined ? { unitsColumn: options.unitsColumn } : {}),
+    ...(options.unitsValue !== undefined ? { unitsValue: options.unitsValue } : {}),
+  }, options.nwb);
+  const label = (value: string): string => `${options.nwb}[${options.conditionColumn}=${value}]`;
+  return { a: counts.a, b: counts.b, labelA: label(options.a), labelB: label(options.b) };
+}
+
 async function fisherCommand(options: FisherCliOptions, io: CliIo): Promise<void> {
-  const [a, b] = await Promise.all([readResponses(options.a, '--a'), readResponses(options.b, '--b')]);
+  const { a, b, labelA, labelB } = await fisherResponses(options);
   if (a.neurons !== b.neurons) {
     throw new FisherError(
       'mismatch',
-      `'${options.a}' has ${a.neurons} neurons (columns) but '${options.b}' has ${b.neurons}; both files must be (trials × neurons) ` +
+      `'${labelA}' has ${a.neurons} neurons (columns) but '${labelB}' has ${b.neurons}; both files must be (trials × neurons) ` +
         'matrices of the same neurons in the same order.',
     );
   }
-  checkFiniteResponses(a.data, a.neurons, options.a);
-  checkFiniteResponses(b.data, b.neurons, options.b);
+  checkFiniteResponses(a.data, a.neurons, labelA);
+  checkFiniteResponses(b.data, b.neurons, labelB);
   const fisherOptions: FisherOptions = {
     unequalTrials: options.unequal,
     seed: options.seed,
@@ -623,10 +689,10 @@ async function fisherCommand(options: FisherCliOptions, io: CliIo): Promise<void
 
   for (const warning of result.warnings) io.stderr.write(`cortexgpu: warning: ${warning}\n`);
   if (options.json === true) {
-    const record = { ...result, adapter, backend, files: { a: options.a, b: options.b }, wall_s: wallS };
+    const record = { ...result, adapter, backend, files: { a: labelA, b: labelB }, wall_s: wallS };
     io.stdout.write(`${JSON.stringify(record)}\n`);
   } else {
-    io.stdout.write(formatFisherTable(result, { adapter, backend, a: options.a, b: options.b, wallS }));
+    io.stdout.write(formatFisherTable(result, { adapter, backend, a: labelA, b: labelB, wallS }));
   }
 }
 
@@ -755,6 +821,9 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     const warmupMs = divergence !== null && timing.warmupMs >= report.simulatedMs ? 0 : timing.warmupMs;
     const populations = populationSummaries(spec, recordings, { dtMs, batch, warmupMs, totalSteps: report.steps });
     const files = [...outputFiles(recordings, dtMs, batch), ...connectivityFiles];
+    // Every spike recorder's spikes as one NWB 2.x file (the same steps as the .npy files, also after a divergence).
+    const nwb = await nwbOutputFile(recordings, { dtMs, trialMs: report.simulatedMs, batch, name, specPath });
+    if (nwb !== null) files.push(nwb);
 
     const simulatedS = report.simulatedMs / 1000;
     const summary = {
@@ -805,7 +874,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       diverged = new DivergenceError(divergenceInfo!.message, divergence.population, divergence.neuron, divergence.trial, divergence.step, divergence.variable);
     }
 
-    if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1));
+    if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1, nwb === null ? 0 : 1));
   } catch (error) {
     await output.discard();
     throw error;
@@ -921,6 +990,26 @@ async function connectivityOutputFiles(sim: GpuSimulator): Promise<OutputFile[]>
   return files;
 }
 
+/**
+ * `spikes.nwb`: the spikes of every spike recorder as NWB units (see `spikeRecordingsToNwb` in
+ * `src/io/nwb.ts`), or null when the spec has no spike recorder.
+ */
+async function nwbOutputFile(
+  recordings: readonly Recording[], run: { dtMs: number; trialMs: number; batch: number; name: string; specPath: string },
+): Promise<OutputFile | null> {
+  const spikes = recordings.flatMap((recording, recorder) => (recording.type === 'spikes' ? [{ recorder, recording: recording as SpikeRecording }] : []));
+  if (spikes.length === 0) return null;
+  const data = spikeRecordingsToNwb(spikes, {
+    dtMs: run.dtMs, trialMs: run.trialMs, batch: run.batch, description: `cortexgpu run of '${run.name}' (spec ${run.specPath})`,
+  });
+  const bytes = await encodeNwbSpikes(data);
+  return {
+    name: 'spikes.nwb', recorder: -1, shape: [data.spikeTimesS.length],
+    description: 'spikes of every spike recorder as NWB 2.x units (one per recorded neuron; columns population, neuron_index, recorder); trial k at [k·T, (k+1)·T) s, T = duration_ms',
+    bytes,
+  };
+}
+
 /** One `.npy` (plus companions) per recorder; names are unique even with several recorders of one kind. */
 function outputFiles(recordings: readonly Recording[], dtMs: number, batch: number): OutputFile[] {
   const files: OutputFile[] = [];
@@ -978,7 +1067,7 @@ function outputFiles(recordings: readonly Recording[], dtMs: number, batch: numb
   return files;
 }
 
-function formatRunSummary(populations: Record<string, PopulationSummary>, report: RunReport, rtf: number | null, outDir: string, fileCount: number): string {
+function formatRunSummary(populations: Record<string, PopulationSummary>, report: RunReport, rtf: number | null, outDir: string, fileCount: number, nwbCount = 0): string {
   const fmt = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
   const lines = [
     `simulated ${report.simulatedMs} ms (${report.steps} steps) in ${report.wallS.toFixed(2)} s: ${rtf === null ? '-' : rtf.toFixed(3)} × real time, ${(report.neuronStepsPerS / 1e6).toFixed(1)} M neuron-steps/s`,
@@ -986,7 +1075,7 @@ function formatRunSummary(populations: Record<string, PopulationSummary>, report
     ...Object.entries(populations).map(([popName, s]) =>
       `${popName.padEnd(16)} ${String(s.size).padStart(10)} ${(s.mean_output !== undefined ? `${fmt(s.mean_output, 3)}*` : fmt(s.rate_hz, 2)).padStart(10)} ${fmt(s.cv_isi, 3).padStart(8)}`),
     ...(Object.values(populations).some((s) => s.mean_output !== undefined) ? ['* rate population: mean output'] : []),
-    `wrote summary.json and ${fileCount - 1} .npy file${fileCount === 2 ? '' : 's'} to ${outDir}`,
+    `wrote summary.json and ${fileCount - 1} .npy${nwbCount > 0 ? '/.nwb' : ''} file${fileCount === 2 ? '' : 's'} to ${outDir}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -134,6 +134,8 @@ describe('step schedule', () => {
   it('refuses a malformed schedule, naming the option', async () => {
     await expect(gpuSimulator(brunelLike(), undefined, { stepsPerDispatch: 0 })).rejects.toThrow(/schedule\.stepsPerDispatch must be 'auto' or an integer ≥ 1 \(got 0\)/);
     await expect(gpuSimulator(brunelLike(), undefined, { propagationWorkgroups: 1.5 })).rejects.toThrow(/schedule\.propagationWorkgroups must be an integer ≥ 1/);
+    await expect(gpuSimulator(brunelLike(), undefined, { persistent: 'yes' } as never)).rejects.toThrow(/schedule\.persistent must be true, false or 'auto' \(got yes\)/);
+    await expect(gpuSimulator(brunelLike(), undefined, { stepsPerDispath: 2 } as never)).rejects.toThrow(/schedule\.stepsPerDispath is not a schedule option \(options: stepsPerDispatch, mergePopulations, persistent, propagationWorkgroups\)/);
   });
 });
 

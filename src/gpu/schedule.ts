@@ -101,6 +101,24 @@ export function maxStepsPerDispatch(plan: NetworkPlan): { steps: number; reason:
   return { steps, reason };
 }
 
+/**
+ * Check schedule options before anything is built.
+ * @throws RangeError naming the option and what it accepts
+ */
+export function checkScheduleOptions(options: ScheduleOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new RangeError(`schedule must be an object (got ${String(options)})`);
+  const known = ['stepsPerDispatch', 'mergePopulations', 'persistent', 'propagationWorkgroups'];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new RangeError(`schedule.${key} is not a schedule option (options: ${known.join(', ')})`);
+  }
+  const { stepsPerDispatch: k, mergePopulations: merge, persistent, propagationWorkgroups: w } = options;
+  if (k !== undefined && k !== 'auto' && !(Number.isInteger(k) && k >= 1)) throw new RangeError(`schedule.stepsPerDispatch must be 'auto' or an integer ≥ 1 (got ${String(k)})`);
+  if (merge !== undefined && typeof merge !== 'boolean') throw new RangeError(`schedule.mergePopulations must be true or false (got ${String(merge)})`);
+  if (persistent !== undefined && persistent !== 'auto' && typeof persistent !== 'boolean') throw new RangeError(`schedule.persistent must be true, false or 'auto' (got ${String(persistent)})`);
+  if (w !== undefined && !(Number.isInteger(w) && w >= 1)) throw new RangeError(`schedule.propagationWorkgroups must be an integer ≥ 1 (got ${String(w)})`);
+}
+
 /** Resolve the requested steps per dispatch against what the network allows. */
 export function chooseStepsPerDispatch(plan: NetworkPlan, requested: number | 'auto' | undefined): { steps: number; reason: string } {
   const allowed = maxStepsPerDispatch(plan);

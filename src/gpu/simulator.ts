@@ -20,7 +20,7 @@ import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
-import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
+import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, checkScheduleOptions, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -218,6 +218,7 @@ export class GpuSimulator {
    */
   static async create(spec: NetworkSpec, options: GpuSimulatorOptions): Promise<GpuSimulator> {
     const { context } = options;
+    checkScheduleOptions(options.schedule);
     const budget = options.memoryBudgetBytes ?? (await defaultBudget(context));
     const limits = context.limits;
     const plan = planNetwork(spec, {

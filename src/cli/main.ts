@@ -39,7 +39,8 @@ import { PlotCommandError, registerPlotCommand } from './plot.js';
 import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { exportSonata, SonataError } from '../io/sonata.js';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createNodeSimulator } from '../node/index.js';
 import { nodeGpu } from '../node/gpu.js';
@@ -135,7 +136,8 @@ function reportError(error: unknown, io: CliIo): number {
     error instanceof CliUsageError || error instanceof SpecError || error instanceof NetworkTooLargeError ||
     error instanceof GpuUnavailableError || error instanceof DivergenceError || error instanceof DeviceLostError ||
     error instanceof FisherError || error instanceof DataFileError || error instanceof OutputPathError || error instanceof ExperimentUsageError ||
-    error instanceof PlotCommandError || error instanceof ImportModuleError || error instanceof NwbError || error instanceof Hdf5Error
+    error instanceof PlotCommandError || error instanceof ImportModuleError || error instanceof NwbError || error instanceof Hdf5Error ||
+    error instanceof SonataError
   ) {
     const kind = error instanceof CliUsageError || error instanceof SpecError || error instanceof OutputPathError || error instanceof ExperimentUsageError || error instanceof PlotCommandError || error instanceof ImportModuleError ? '' : `${error.name}: `;
     io.stderr.write(`cortexgpu: ${kind}${error.message}\n`);
@@ -229,6 +231,20 @@ function buildProgram(io: CliIo): Command {
     .option('--json', 'print the description and the memory estimate as one JSON object instead')
     .action(async (specPath: string, options: ValidateOptions) => {
       await validateCommand(specPath, options, io);
+    });
+
+  program
+    .command('export')
+    .description('write a network spec in another format: sonata — a SONATA network with NEST point-neuron templates (nodes.h5, edges.h5 with the engine\'s synapses for the spec\'s seed, type CSVs, NEST parameter files, circuit and simulation configs) and run_nest.py, to run it on a cluster with NEST (mpirun -np N python3 run_nest.py)')
+    .addArgument(new Argument('<format>', 'output format').choices(['sonata']))
+    .argument('<spec>', 'network spec (JSON file)')
+    .requiredOption('--out <dir>', 'output folder (created; files of the same name are replaced)')
+    .action(async (_format: string, specPath: string, options: { out: string }) => {
+      const spec = await readSpec(specPath);
+      const result = await exportSonata(spec, options.out);
+      const synapses = Object.values(result.edges).reduce((a, b) => a + b, 0);
+      io.stdout.write(`wrote a SONATA network to ${options.out}: ${Object.keys(result.nodes).length} node populations (${Object.values(result.nodes).reduce((a, b) => a + b, 0)} neurons), ` +
+        `${Object.keys(result.edges).length} edge populations (${synapses} synapses); run it with NEST: cd ${options.out} && mpirun -np 4 python3 run_nest.py\n`);
     });
 
   program

@@ -179,6 +179,11 @@ export const NEURON_MODEL_ALIASES: Readonly<Record<string, NeuronModelName>> = O
   BUILTIN_MODELS.flatMap((d) => (d.also ?? []).map((alias) => [alias, d.name])),
 ) as Record<string, NeuronModelName>;
 
+/** NEST's model of each built-in model that has one (its SONATA template is `nest:<name>`), model name → NEST name. */
+export const NEST_MODEL_OF: Readonly<Record<string, string>> = Object.fromEntries(
+  BUILTIN_MODELS.flatMap((d) => (d.nest ? [[d.name, d.nest]] : [])),
+);
+
 /** The built-in model of a name or alias, or undefined. */
 export function builtinModel(name: string): NeuronModelDef | undefined {
   if (Object.hasOwn(NEURON_MODELS, name)) return NEURON_MODELS[name as NeuronModelName];

@@ -21,6 +21,11 @@ export interface BuiltinModel extends EquationModelDescription {
   readonly name: string;
   /** Other names accepted in specs (NEST, PyNN). */
   readonly also?: readonly string[];
+  /**
+   * NEST's model of the same dynamics, with the same parameters under the names of
+   * `aliases` (SONATA export writes `model_template: nest:<this>`), when NEST has one.
+   */
+  readonly nest?: string;
 }
 
 /** Every built-in description, in catalogue order. */

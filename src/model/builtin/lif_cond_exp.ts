@@ -7,6 +7,7 @@ const withoutTauM = (aliases: Readonly<Record<string, string>>): Record<string, 
 
 export const lifCondExp: BuiltinModel = {
   name: 'lif_cond_exp',
+  nest: 'iaf_cond_exp',
   also: ['iaf_cond_exp'],
   summary: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA, Vogels & Abbott 2005).',
   doc: `Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005; NEST iaf_cond_exp). Integrated with exponential Euler: each variable relaxes exactly with the others held over the step. ${NEST_ORDER_NOTE}`,

@@ -4,6 +4,7 @@ import { NEST_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_N
 
 export const lifPscExp: BuiltinModel = {
   name: 'lif_psc_exp',
+  nest: 'iaf_psc_exp',
   also: ['iaf_psc_exp'],
   summary: 'Leaky integrate-and-fire with exponentially decaying synaptic currents (NEST iaf_psc_exp).',
   doc: `Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (propagator matrix, as NEST iaf_psc_exp). ${NEST_ORDER_NOTE}`,

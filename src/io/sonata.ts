@@ -1,0 +1,231 @@
+/**
+ * SONATA export (the format NEST, bmtk and PyNN read): a cortexgpu spec written as SONATA node
+ * and edge populations with NEST point-neuron templates, so that a network that outgrows one GPU
+ * can run on a cluster with NEST (`mpirun -np N python run_nest.py`).
+ *
+ * What is written (folder layout of SONATA's point-neuron examples):
+ * - `network/nodes.h5`: one node population per spec population (`/nodes/<name>/node_type_id`,
+ *   `node_group_id`, `node_group_index`, group `0` with each neuron's initial state under
+ *   `dynamics_params`), and `network/<name>_node_types.csv` (space-delimited: node_type_id,
+ *   model_type `point_neuron`, model_template `nest:<model>`, dynamics_params, pop_name);
+ * - `network/edges.h5`: one edge population per spike projection (`source_node_id` and
+ *   `target_node_id` with their `node_population` attributes, `edge_type_id`, `edge_group_id`,
+ *   `edge_group_index`, and in group `0` each synapse's `syn_weight` (signed: inhibitory
+ *   receptors negative, as NEST's point neurons take them) and `delay` in ms), and
+ *   `network/edge_types.csv` (one `static_synapse` edge type per projection);
+ * - `components/point_neuron_models/<population>.json`: the population's parameters under NEST's
+ *   names and units;
+ * - `circuit_config.json`, `simulation_config.json` (`run.dt`, `run.tstop`, `target_simulator:
+ *   NEST`) and `run_nest.py`, which builds the network with `nest.SonataNetwork`, adds the spec's
+ *   Poisson and DC inputs as NEST generators and records spikes.
+ *
+ * The synapses are those the engine generates for the spec's seed (the float64 reference
+ * generator of src/model/connectivity.ts makes the same ones), so the exported network is the
+ * network cortexgpu simulates, synapse for synapse. Rate units, models without a NEST
+ * counterpart and projections of rate units are refused by name. A batch of trials exports
+ * as one network (the trials share its connectivity) with trial 0's initial state. Nothing is written half-way:
+ * every file is written beside its final name and renamed when all are ready.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { NetworkSpec } from '../model/spec.js';
+import { planNetwork, type NetworkPlan } from '../model/plan.js';
+import { NEST_MODEL_OF } from '../model/models.js';
+import { generateConnectivity } from '../model/connectivity.js';
+import { hdf5Bytes } from './hdf5.js';
+
+/** A spec that cannot be exported as SONATA; the message names the population or projection and what to do. */
+export class SonataError extends Error {
+  override readonly name = 'SonataError';
+}
+
+/** What {@link exportSonata} wrote. */
+export interface SonataExport {
+  /** Files written, relative to the output folder. */
+  readonly files: readonly string[];
+  /** Nodes per node population. */
+  readonly nodes: Readonly<Record<string, number>>;
+  /** Synapses per edge population. */
+  readonly edges: Readonly<Record<string, number>>;
+}
+
+/** Edge population name of a projection: `<source>_to_<target>` or the projection's own name. */
+export function sonataEdgePopulation(plan: NetworkPlan, projection: number): string {
+  const p = plan.projections[projection]!;
+  return plan.spec.projections?.[projection]?.name ?? `${plan.populations[p.source]!.name}_to_${plan.populations[p.target]!.name}_${projection}`;
+}
+
+/** A population's parameters under NEST's names (the inverse of the model's parameter aliases). */
+function nestParameters(plan: NetworkPlan, population: number): Record<string, number> {
+  const pop = plan.populations[population]!;
+  const nestName: Record<string, string> = {};
+  for (const [alias, canonical] of Object.entries(pop.model.paramAliases ?? {})) nestName[canonical] ??= alias;
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(pop.params)) {
+    const alias = nestName[name];
+    if (alias !== undefined && typeof value === 'number') out[alias] = value;
+  }
+  return out;
+}
+
+/**
+ * Write a spec as a SONATA network with NEST templates into `outDir` (created; files of the same
+ * name are replaced).
+ * @throws SonataError naming the population or projection that NEST's SONATA reader cannot take
+ * @throws SpecError for an invalid spec
+ */
+export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<SonataExport> {
+  const plan = planNetwork(spec);
+  const dt = plan.dtMs;
+  for (const pop of plan.populations) {
+    if (pop.model.kind === 'rate') {
+      throw new SonataError(`SONATA export: population '${pop.name}' is a rate population (model ${pop.model.name}); NEST's SONATA reader builds point neurons only. Export the spiking part of the network.`);
+    }
+    if (!NEST_MODEL_OF[pop.model.name]) {
+      throw new SonataError(`SONATA export: population '${pop.name}' uses model ${pop.model.name}, which has no NEST counterpart (models with one: ${Object.keys(NEST_MODEL_OF).join(', ')}); NEST's SONATA reader needs a nest:<model> template.`);
+    }
+  }
+
+  const files = new Map<string, Uint8Array | string>();
+  const nodes: Record<string, number> = {};
+  const edges: Record<string, number> = {};
+
+  // Nodes: one population per spec population, one node type each.
+  files.set('network/nodes.h5', await hdf5Bytes('nodes.h5', (file) => {
+    const root = file.create_group('nodes');
+    for (const pop of plan.populations) {
+      const g = root.create_group(pop.name);
+      g.create_dataset({ name: 'node_type_id', data: new Int32Array(pop.size).fill(100 + pop.index), dtype: '<i' });
+      g.create_dataset({ name: 'node_group_id', data: new Int32Array(pop.size), dtype: '<i' });
+      g.create_dataset({ name: 'node_group_index', data: Int32Array.from({ length: pop.size }, (_, i) => i), dtype: '<i' });
+      const group = g.create_group('0');
+      // Each neuron's initial state (the spec's draws for its seed; trial 0 of a batch: a SONATA
+      // network is one trial, the trials of a batch share the connectivity), under NEST's names.
+      const dyn = group.create_group('dynamics_params');
+      const nestName: Record<string, string> = { v_mV: 'V_m' };
+      pop.model.state.forEach((variable, v) => {
+        const name = nestName[variable.name];
+        const values = pop.initialState[v]!;
+        if (name) dyn.create_dataset({ name, data: Float64Array.from({ length: pop.size }, (_, n) => values[n * plan.batch]!), dtype: '<d' });
+      });
+      nodes[pop.name] = pop.size;
+    }
+  }));
+  for (const pop of plan.populations) {
+    files.set(`network/${pop.name}_node_types.csv`, `node_type_id model_type model_template dynamics_params pop_name\n${100 + pop.index} point_neuron nest:${NEST_MODEL_OF[pop.model.name]} ${pop.name}.json ${pop.name}\n`);
+    files.set(`components/point_neuron_models/${pop.name}.json`, `${JSON.stringify(nestParameters(plan, pop.index), null, 2)}\n`);
+  }
+
+  // Edges: one population per spike projection, the engine's synapses for this seed.
+  const spikeProjections = plan.projections.filter((p) => p.mode === 'spike');
+  const rate = plan.projections.find((p) => p.mode !== 'spike');
+  if (rate) throw new SonataError(`SONATA export: projection ${rate.name} carries rates; NEST's SONATA reader connects spiking point neurons only.`);
+  const edgeTypes: string[] = ['edge_type_id model_template dynamics_params'];
+  files.set('network/edges.h5', await hdf5Bytes('edges.h5', (file) => {
+    const root = file.create_group('edges');
+    for (const proj of spikeProjections) {
+      const c = generateConnectivity(proj.recipe);
+      const name = sonataEdgePopulation(plan, proj.index);
+      const g = root.create_group(name);
+      const sources = new Int32Array(c.nSynapses);
+      for (let s = 0; s < c.sourceSize; s++) sources.fill(s, c.rowPtr[s]!, c.rowPtr[s + 1]!);
+      const source = g.create_dataset({ name: 'source_node_id', data: sources, dtype: '<i' });
+      source.create_attribute('node_population', plan.populations[proj.source]!.name);
+      const target = g.create_dataset({ name: 'target_node_id', data: Int32Array.from(c.targets), dtype: '<i' });
+      target.create_attribute('node_population', plan.populations[proj.target]!.name);
+      g.create_dataset({ name: 'edge_type_id', data: new Int32Array(c.nSynapses).fill(100 + proj.index), dtype: '<i' });
+      g.create_dataset({ name: 'edge_group_id', data: new Int32Array(c.nSynapses), dtype: '<i' });
+      g.create_dataset({ name: 'edge_group_index', data: Int32Array.from({ length: c.nSynapses }, (_, i) => i), dtype: '<i' });
+      const group = g.create_group('0');
+      group.create_dataset({ name: 'syn_weight', data: Float64Array.from(c.weights, (w) => proj.sign * w), dtype: '<d' });
+      const delays = c.delaySteps ? Float64Array.from(c.delaySteps, (d) => d * dt) : new Float64Array(c.nSynapses).fill(c.constantDelaySteps * dt);
+      group.create_dataset({ name: 'delay', data: delays, dtype: '<d' });
+      edges[name] = c.nSynapses;
+      edgeTypes.push(`${100 + proj.index} static_synapse static_synapse.json`);
+    }
+  }));
+  files.set('network/edge_types.csv', `${edgeTypes.join('\n')}\n`);
+  files.set('components/synaptic_models/static_synapse.json', '{}\n');
+
+  const circuit = {
+    manifest: { $BASE_DIR: '${configdir}', $NETWORK_DIR: '$BASE_DIR/network', $COMPONENTS_DIR: '$BASE_DIR/components' },
+    components: { point_neuron_models_dir: '$COMPONENTS_DIR/point_neuron_models', synaptic_models_dir: '$COMPONENTS_DIR/synaptic_models' },
+    networks: {
+      nodes: plan.populations.map((p) => ({ nodes_file: '$NETWORK_DIR/nodes.h5', node_types_file: `$NETWORK_DIR/${p.name}_node_types.csv` })),
+      edges: spikeProjections.length > 0 ? [{ edges_file: '$NETWORK_DIR/edges.h5', edge_types_file: '$NETWORK_DIR/edge_types.csv' }] : [],
+    },
+  };
+  files.set('circuit_config.json', `${JSON.stringify(circuit, null, 2)}\n`);
+  const durationMs = spec.run?.duration_ms ?? 1000;
+  const simulation = {
+    manifest: { $BASE_DIR: '${configdir}', $OUTPUT_DIR: '$BASE_DIR/output' },
+    target_simulator: 'NEST',
+    run: { tstop: durationMs, dt },
+    network: '$BASE_DIR/circuit_config.json',
+    output: { output_dir: '$OUTPUT_DIR', spikes_file: 'spikes.h5' },
+  };
+  files.set('simulation_config.json', `${JSON.stringify(simulation, null, 2)}\n`);
+  files.set('run_nest.py', runNestScript(plan, durationMs));
+
+  await commitFiles(outDir, files);
+  return { files: [...files.keys()], nodes, edges };
+}
+
+/** The NEST script: SonataNetwork, the spec's inputs as generators, spike recorders, Simulate. */
+function runNestScript(plan: NetworkPlan, durationMs: number): string {
+  const lines = [
+    '#!/usr/bin/env python3',
+    `"""Run the SONATA network exported by cortexgpu (${plan.spec.name ?? 'network'}) with NEST >= 3.5.`,
+    '',
+    'Serial: python3 run_nest.py; on a cluster: mpirun -np N python3 run_nest.py.',
+    "Inputs of the cortexgpu spec are added as NEST generators (SONATA has no Poisson drive);",
+    'spikes go to output/spikes_<population>.txt (one file per rank).',
+    '"""',
+    'import os',
+    'import nest',
+    '',
+    'here = os.path.dirname(os.path.abspath(__file__))',
+    `nest.ResetKernel()`,
+    `nest.SetKernelStatus({'resolution': ${plan.dtMs}, 'rng_seed': ${Math.max(1, plan.seed)}})`,
+    "net = nest.SonataNetwork(os.path.join(here, 'simulation_config.json'))",
+    'nodes = net.BuildNetwork()',
+    'os.makedirs(os.path.join(here, "output"), exist_ok=True)',
+  ];
+  for (const pop of plan.populations) {
+    for (const inp of pop.inputs) {
+      const spec = plan.spec.inputs![inp.index]!;
+      if (spec.type === 'poisson') {
+        // n_sources independent trains of rate_hz are one train of their summed rate.
+        const rate = ((spec as { n_sources?: number }).n_sources ?? 1) * spec.rate_hz;
+        lines.push(`pg = nest.Create('poisson_generator', params={'rate': ${rate}})`);
+        lines.push(`nest.Connect(pg, nodes['${pop.name}'], syn_spec={'weight': ${inp.weight}, 'delay': ${plan.dtMs}})`);
+      } else if (spec.type === 'dc') {
+        lines.push(`dc = nest.Create('dc_generator', params={'amplitude': ${inp.amplitude}})`);
+        lines.push(`nest.Connect(dc, nodes['${pop.name}'])`);
+      } else {
+        lines.push(`# input ${inp.index} (${spec.type}) of '${pop.name}' has no NEST generator here; add one by hand`);
+      }
+    }
+    lines.push(`sr_${pop.index} = nest.Create('spike_recorder', params={'record_to': 'ascii', 'label': os.path.join(here, 'output', 'spikes_${pop.name}')})`);
+    lines.push(`nest.Connect(nodes['${pop.name}'], sr_${pop.index})`);
+  }
+  lines.push(`nest.Simulate(${durationMs})`, '');
+  return lines.join('\n');
+}
+
+/** Write every file beside its final name, then rename all; on failure remove what was written. */
+async function commitFiles(outDir: string, files: ReadonlyMap<string, Uint8Array | string>): Promise<void> {
+  const partial: string[] = [];
+  try {
+    for (const [name, data] of files) {
+      const path = join(outDir, name);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(`${path}.partial`, data);
+      partial.push(path);
+    }
+    for (const path of partial) await rename(`${path}.partial`, path);
+  } catch (err) {
+    await Promise.all(partial.map((path) => rm(`${path}.partial`, { force: true })));
+    throw new SonataError(`SONATA export: could not write ${outDir} (${(err as Error).message}); nothing was left half-written. Check the folder is writable.`);
+  }
+}

@@ -17,7 +17,7 @@ import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryRepo
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { buildProjections } from './propagation.js';
 import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
-import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
+import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, spikeTrainWords, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
 import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, chooseStepsPerDispatch, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
@@ -1038,6 +1038,8 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, stepsPerDispa
       const channels = Math.max(1, pop.model.inputChannels);
       out.push({ owner, purpose: 'spike ring buffer', bytes: regionBytes(channels * pop.ringSlots * total), storageBinding: true, sharedBuffer: 'spike ring buffers of all spiking populations' });
     }
+    const trainWords = spikeTrainWords(pop);
+    if (trainWords > 0) out.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: trainWords * 4, storageBinding: true, sharedBuffer: `tables of the ${pop.model.name} populations` });
     if (pop.emitsSpikes) {
       out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + total)), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
     }

@@ -71,7 +71,9 @@ export function spikeSlots(plan: NetworkPlan, lists: number): { slots: SpikeSlot
   let spikeWords = 0;
   for (const pop of plan.populations) {
     const total = pop.size * plan.batch;
-    const blockWords = 1 + plan.batch + total;
+    // A list holds at most one entry per neuron and trial, or for spike-train sources the most
+    // spikes given in one step (a neuron spiking twice in a step is listed twice).
+    const blockWords = 1 + plan.batch + (pop.spikeTrains?.maxPerStep ?? total);
     const spiking = pop.model.kind !== 'rate';
     slots.push({ spikeBase: pop.emitsSpikes ? spikeWords : -1, blockWords, ringBase: spiking ? ringWords : -1 });
     if (pop.emitsSpikes) spikeWords += align(lists * blockWords, REGION_WORDS);

@@ -630,7 +630,9 @@ export class GpuSimulator {
     }
     for (const pop of plan.populations) {
       const incoming = plan.projections.filter((q) => q.target === pop.index && q.mode === 'spike').map((q) => ({
-        channel: q.channel, inDegree: this.deviceSynapses.get(q.index)!.inDegree, maxAbsWeight: distributionAbsBound(q.recipe.weight),
+        // A spike-train source may spike several times in a step: each synapse adds its weight each time.
+        channel: q.channel, inDegree: this.deviceSynapses.get(q.index)!.inDegree,
+        maxAbsWeight: distributionAbsBound(q.recipe.weight) * (plan.populations[q.source]!.spikeTrains?.maxPerNeuronStep ?? 1),
       }));
       this.channelScale.set(pop.index, channelScales(pop.size, incoming));
     }
@@ -1041,7 +1043,7 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, stepsPerDispa
     const trainWords = spikeTrainWords(pop);
     if (trainWords > 0) out.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: trainWords * 4, storageBinding: true, sharedBuffer: `tables of the ${pop.model.name} populations` });
     if (pop.emitsSpikes) {
-      out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + total)), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
+      out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + (pop.spikeTrains?.maxPerStep ?? total))), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
     }
   }
   for (const proj of plan.projections) {

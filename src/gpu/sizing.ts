@@ -12,7 +12,7 @@ import { estimateSynapses, msToSteps } from '../model/plan.js';
 import { PER_SOURCE_CONNECTORS, delayTable, synapseDistribution } from '../model/connectivity.js';
 import { emitsSpikes, resolveParams, type NeuronModelDef } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
-import { isPerTrial } from '../model/spike_trains.js';
+import { spikeTrainTable } from '../model/spike_trains.js';
 import { resolveSpecDefaults } from '../model/schema.js';
 import type { Distribution, NetworkSpec, ProjectionSpec } from '../model/spec.js';
 import { formatBytes, memoryProblems, summarize, type BufferRequest, type MemoryBudget, type MemoryProblem } from './memory.js';
@@ -279,14 +279,14 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
       buffers.push({ owner, purpose: `rate history (${slots} slots)`, bytes: slots * total * W, storageBinding: true });
     }
     const spikes = emitsSpikes(model, p.params);
+    const trains = model.givenSpikeTrains === true && p.spike_times_ms !== undefined ? spikeTrainTable(p.spike_times_ms, p.size, dtMs, batch) : null;
     if (spikes) {
-      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + total) * W, storageBinding: true });
+      const listEntries = trains?.maxPerStep ?? total;
+      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + listEntries) * W, storageBinding: true });
     }
-    if (model.givenSpikeTrains === true && p.spike_times_ms !== undefined) {
+    if (trains !== null) {
       // Offsets per (trial, neuron) and one word per spike (engine/spike_train_steps.wgsl).
-      const trials = isPerTrial(p.spike_times_ms) ? p.spike_times_ms.length : 1;
-      const spikes = (p.spike_times_ms.flat(2) as unknown[]).length;
-      buffers.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: (trials * p.size + 1 + spikes) * W, storageBinding: true });
+      buffers.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: (trains.offsets.length + trains.steps.length) * W, storageBinding: true });
     }
     const inputs = (spec.inputs ?? []).filter((inp) => inp.target === p.name);
     if (inputs.length > 0) {

@@ -342,7 +342,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
       noiseStream: streamId(model.kind === 'rate' ? STREAM_PURPOSE.rateNoise : STREAM_PURPOSE.poissonSource, index),
       inputs,
       ringSlots,
-      spikeTrains: model.givenSpikeTrains === true ? spikeTrainTable(p.spike_times_ms ?? [], p.size, dtMs) : null,
+      spikeTrains: model.givenSpikeTrains === true ? spikeTrainTable(p.spike_times_ms ?? [], p.size, dtMs, batch) : null,
     };
   });
 

@@ -824,8 +824,14 @@ function checkSpikeTimes(
   if (perTrial && batch !== undefined && value.length !== batch) {
     list.add(path, `given per trial, needs one list of per-neuron lists per trial: ${batch} (the batch) (got ${value.length}); give batch lists, or one list per neuron for the same trains in every trial`);
   }
-  const maxMs = dtMs !== undefined ? (2 ** 32 - 2) * dtMs : Infinity;
+  // The size first, so that an absurd table is refused before its elements are read.
   let total = 0;
+  for (const neurons of trialLists) if (Array.isArray(neurons)) for (const times of neurons) if (Array.isArray(times)) total += times.length;
+  if (total > MAX_SPIKE_TRAIN_SPIKES) {
+    list.add(path, `holds ${total} spikes, more than ${MAX_SPIKE_TRAIN_SPIKES} (2^26) in one population; split the trains over several populations or shorten them`);
+    return;
+  }
+  const maxMs = dtMs !== undefined ? (2 ** 32 - 2) * dtMs : Infinity;
   let reported = 0;
   const report = (p: Path, message: string): void => {
     if (reported++ < MAX_REPORTED_ISSUES) list.add(p, message);
@@ -846,7 +852,6 @@ function checkSpikeTimes(
         return;
       }
       if (times.length > MAX_SPIKES_PER_TRAIN) report(np, `has ${times.length} spikes, more than ${MAX_SPIKES_PER_TRAIN} (2^24) for one neuron; split the neuron's spikes over several neurons`);
-      total += times.length;
       let previous = -Infinity;
       times.forEach((time: unknown, k) => {
         if (typeof time !== 'number' || !Number.isFinite(time) || time < 0 || time > maxMs) {
@@ -858,9 +863,6 @@ function checkSpikeTimes(
       });
     });
   });
-  if (total > MAX_SPIKE_TRAIN_SPIKES) {
-    list.add(path, `holds ${total} spikes, more than ${MAX_SPIKE_TRAIN_SPIKES} (2^26) in one population; split the trains over several populations or shorten them`);
-  }
 }
 
 function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params: Record<string, unknown>): void {

@@ -74,6 +74,19 @@ export interface SpikeTrainTable {
   readonly offsets: Uint32Array;
   /** Spike steps, row by row. */
   readonly steps: Uint32Array;
+  /**
+   * Most spikes the population emits in one step, all trials of a batch of `batch` together
+   * (≥ 1): the capacity of its spike lists, which may exceed size × batch when neurons spike
+   * several times in one step.
+   */
+  readonly maxPerStep: number;
+  /** Spikes the population emits in a batch of `batch` trials. */
+  readonly spikesPerBatch: number;
+  /**
+   * Most spikes of one neuron in one step (≥ 1): the most times one synapse from it adds its
+   * weight in a step, which bounds the fixed-point input of its targets on the GPU.
+   */
+  readonly maxPerNeuronStep: number;
 }
 
 /** Whether `spike_times_ms` is given per trial (a list of per-neuron lists per trial). */
@@ -86,8 +99,11 @@ export function isPerTrial(spikeTimes: readonly unknown[]): boolean {
  * @param spikeTimes per neuron (`[neuron][k]`) or per trial (`[trial][neuron][k]`), ms
  * @param size neurons of the population
  * @param dtMs integration step, ms
+ * @param batch trials simulated in parallel (1 … 4096)
  */
-export function spikeTrainTable(spikeTimes: readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[], size: number, dtMs: number): SpikeTrainTable {
+export function spikeTrainTable(
+  spikeTimes: readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[], size: number, dtMs: number, batch: number,
+): SpikeTrainTable {
   const perTrial = isPerTrial(spikeTimes);
   const trialLists = (perTrial ? spikeTimes : [spikeTimes]) as readonly (readonly (readonly number[])[])[];
   const trials = trialLists.length;
@@ -102,7 +118,33 @@ export function spikeTrainTable(spikeTimes: readonly (readonly number[])[] | rea
   const steps = new Uint32Array(total);
   let k = 0;
   for (const neurons of trialLists) for (let n = 0; n < size; n++) for (const t of neurons[n] ?? []) steps[k++] = spikeTimeToStep(t, dtMs);
-  return { trials, offsets, steps };
+  // Trials given once repeat in every trial of the batch; per-trial lists are the batch's.
+  const repeat = trials === 1 ? batch : 1;
+  const sorted = steps.slice().sort();
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i = j) {
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    most = Math.max(most, j - i);
+  }
+  let perNeuron = 1;
+  for (let i = 1, run = 1; i < steps.length; i++) {
+    // Rows are sorted, so equal neighbours within a row are spikes of one step.
+    run = steps[i] === steps[i - 1] && i !== offsets[rowOf(offsets, i)] ? run + 1 : 1;
+    perNeuron = Math.max(perNeuron, run);
+  }
+  return { trials, offsets, steps, maxPerStep: Math.max(1, most * repeat), spikesPerBatch: total * repeat, maxPerNeuronStep: perNeuron };
+}
+
+/** The row holding spike `k` (the last row whose offset is ≤ k), by bisection. */
+function rowOf(offsets: Uint32Array, k: number): number {
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid]! <= k) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -13,6 +13,10 @@ import type { NetworkSpec } from '../src/model/spec.js';
 import type { PopulationRateRecording, Recording, SpikeCountRecording, SpikeRecording, StateRecording } from '../src/model/recording.js';
 import { estimateNetworkMemory } from '../src/gpu/sizing.js';
 import { gpuSimulator } from './helpers/gpu.js';
+import { resolveSpikeTrainFiles } from '../src/node/spike-train-files.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Spikes as sorted "step:trial:neuron" strings (duplicates kept). */
 function spikeList(rec: Recording): string[] {
@@ -179,6 +183,27 @@ describe('spike_source_array', () => {
     expect(() => spikeTimesFromArrays([1, 2], [0], 4)).toThrow(/neurons has 1 entries but times_ms has 2/);
     expect(() => spikeTimesFromArrays([1, -2], [0, 1], 4)).toThrow(/times_ms\[1\] must be a finite time ≥ 0 ms/);
     expect(() => spikeTimesFromArrays([1, 2], [0, 4], 4)).toThrow(/neurons\[1\] must be an integer neuron index from 0 to 3/);
+  });
+
+  it('spike_times_npy: .npy files next to the spec become spike_times_ms; problems name the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cortexgpu-trains-'));
+    writeFileSync(join(dir, 'times.npy'), encodeNpy(new Float32Array([4.4, 1.0, 0.5, 4.4]), [4]));
+    writeFileSync(join(dir, 'neurons.npy'), encodeNpy(new Int32Array([1, 0, 1, 1]), [4]));
+    writeFileSync(join(dir, 'trials.npy'), encodeNpy(new Uint32Array([0, 1, 1, 1]), [4]));
+    const raw = (trials: boolean): unknown => ({
+      dt_ms: 0.1, batch: 2,
+      populations: [{ name: 'X', size: 2, model: 'spike_source_array', spike_times_npy: { times_ms: 'times.npy', neurons: 'neurons.npy', ...(trials ? { trials: 'trials.npy' } : {}) } }],
+    });
+    const perNeuron = validateSpec(await resolveSpikeTrainFiles(raw(false), dir));
+    expect(perNeuron.populations[0]!.spike_times_ms).toEqual([[1.0], [0.5, 4.400000095367432, 4.400000095367432]]);
+    const perTrial = validateSpec(await resolveSpikeTrainFiles(raw(true), dir));
+    expect(perTrial.populations[0]!.spike_times_ms).toEqual([[[], [4.400000095367432]], [[1.0], [0.5, 4.400000095367432]]]);
+    await expect(resolveSpikeTrainFiles({ populations: [{ name: 'X', size: 2, model: 'spike_source_array', spike_times_npy: { times_ms: 'nope.npy', neurons: 'neurons.npy' } }] }, dir))
+      .rejects.toThrow(/populations\[0\]\.spike_times_npy\.times_ms: cannot read '.*nope\.npy': no such file/);
+    await expect(resolveSpikeTrainFiles({ populations: [{ name: 'X', size: 1, model: 'spike_source_array', spike_times_npy: { times_ms: 'times.npy', neurons: 'neurons.npy' } }] }, dir))
+      .rejects.toThrow(/populations\[0\]\.spike_times_npy: spike trains: neurons\[0\] must be an integer neuron index from 0 to 0 \(got 1\)/);
+    // Unresolved files are refused by validation with what to do.
+    expect(() => validateSpec(raw(false))).toThrow(/populations\[0\]\.spike_times_npy: names \.npy files, which are read by cortexgpu run/);
   });
 
   it('counts the spike trains in the memory estimate', () => {

@@ -443,6 +443,7 @@ const populationSchemaFor = (extraModels: readonly string[]) => z.strictObject({
   initial: z.record(z.string(), z.unknown()).optional(),
   preferred_orientation: z.enum(['uniform', 'random']).optional(),
   spike_times_ms: z.array(z.unknown()).optional(),
+  spike_times_npy: z.unknown().optional(),
 });
 
 const projectionSchema = z.strictObject({
@@ -793,7 +794,7 @@ function checkPopulation(
   if (model !== undefined && params !== undefined) checkParams(list, [...path, 'params'], model, params);
   const initial = asRecord(record['initial']);
   if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
-  if (model !== undefined) checkSpikeTimes(list, [...path, 'spike_times_ms'], model, record['spike_times_ms'], size, batch, dtMs);
+  if (model !== undefined) checkSpikeTimes(list, [...path, 'spike_times_ms'], model, record['spike_times_ms'], record['spike_times_npy'], size, batch, dtMs);
 
   if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model, params: record['params'] });
 }
@@ -804,10 +805,19 @@ function checkPopulation(
  * a list and before step 2^32 − 1; at most MAX_SPIKE_TRAIN_SPIKES in all (see spike_trains.ts).
  */
 function checkSpikeTimes(
-  list: IssueList, path: Path, model: NeuronModelDef, value: unknown, size: number | undefined, batch: number | undefined, dtMs: number | undefined,
+  list: IssueList, path: Path, model: NeuronModelDef, value: unknown, files: unknown, size: number | undefined, batch: number | undefined, dtMs: number | undefined,
 ): void {
   if (model.givenSpikeTrains !== true) {
     if (value !== undefined) list.add(path, `only spike-train sources (model spike_source_array) take spike times (got them on model ${model.name}); remove "spike_times_ms" or use "model": "spike_source_array"`);
+    if (files !== undefined) list.add([...path.slice(0, -1), 'spike_times_npy'], `only spike-train sources (model spike_source_array) take spike times (got them on model ${model.name}); remove "spike_times_npy" or use "model": "spike_source_array"`);
+    return;
+  }
+  if (value !== undefined && files !== undefined) {
+    list.add([...path.slice(0, -1), 'spike_times_npy'], 'give spike_times_ms or spike_times_npy, not both; remove one');
+    return;
+  }
+  if (value === undefined && files !== undefined) {
+    list.add([...path.slice(0, -1), 'spike_times_npy'], 'names .npy files, which are read by cortexgpu run/validate (or resolveSpikeTrainFiles from cortexgpu/node) before validation; in TypeScript give spike_times_ms, e.g. from spikeTimesFromArrays');
     return;
   }
   const example = '[[1.0, 5.2], [], [3.3]] (one list per neuron, ms)';

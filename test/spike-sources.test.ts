@@ -231,6 +231,7 @@ describe('spike_source_array', () => {
     expect(issues(base([{ name: 'X', size: 2, model: 'spike_source_array' }]))[0]).toMatch(/^populations\[0\]\.spike_times_ms: is required for model spike_source_array/);
     expect(issues(base([{ ...lif, spike_times_ms: [[1], []] }]))[0]).toMatch(/^populations\[0\]\.spike_times_ms: only spike-train sources/);
     expect(issues(base([src([[1e12], []])]))[0]).toMatch(/^populations\[0\]\.spike_times_ms\[0\]\[0\]: must be a finite time ≥ 0 ms and ≤ .* \(step 2\^32 − 2\)/);
+    expect(issues(base([{ ...src([[1], []]), initial: { emitted: 1 } }]))[0]).toMatch(/^populations\[0\]\.initial: model spike_source_array has no initial state to set/);
     // Inputs and projections onto a source are refused by name.
     expect(issues(base([lif, src([[1], []])], { inputs: [{ type: 'dc', target: 'X', amplitude: 1 }] }))[0]).toMatch(/^inputs\[0\]\.target: cannot target "X", a spike_source_array population: it takes no inputs/);
     expect(issues(base([lif, src([[1], []])], { inputs: [{ type: 'poisson', target: 'X', rate_hz: 1, weight: 1 }] }))[0]).toMatch(/^inputs\[0\]\.target: cannot target "X"/);

@@ -793,7 +793,9 @@ function checkPopulation(
   const params = asRecord(record['params']);
   if (model !== undefined && params !== undefined) checkParams(list, [...path, 'params'], model, params);
   const initial = asRecord(record['initial']);
-  if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
+  if (model?.givenSpikeTrains === true && record['initial'] !== undefined) {
+    list.add([...path, 'initial'], `model ${model.name} has no initial state to set: its neurons start at the beginning of their spike trains; remove "initial" (to start later, leave the earlier spikes out of spike_times_ms)`);
+  } else if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
   if (model !== undefined) checkSpikeTimes(list, [...path, 'spike_times_ms'], model, record['spike_times_ms'], record['spike_times_npy'], size, batch, dtMs);
 
   if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model, params: record['params'] });

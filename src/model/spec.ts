@@ -52,7 +52,7 @@ export interface PopulationSpec {
    * trial) or one such list of lists per trial (`[trial][neuron][k]`, `batch` lists; later trial
    * blocks reuse them, global trial g takes list g mod batch). Times are finite, ≥ 0 and
    * non-decreasing within a list (unsorted lists are refused); a time t is delivered in step
-   * floor(t / dt) (times within 10⁻⁹ steps of a step boundary count as on it); equal or
+   * floor(t / dt) (times within a relative 10⁻⁹ of a step boundary count as on it); equal or
    * same-step times are all delivered (the weight is added once per spike). At most 2^26 spikes
    * per population. From `.npy` arrays: see `spikeTimesFromArrays` / `cortexgpu run`'s
    * `spike_times_npy`.

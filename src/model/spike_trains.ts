@@ -8,7 +8,8 @@
  *
  * Rounding: a time t (ms) is delivered in the step whose interval [s·dt, (s+1)·dt) contains it,
  * s = floor(t / dt) (NEST spike_generator with precise_times = false, Brian2), where a time
- * within 10⁻⁹ steps of a boundary counts as on it (so 0.3 ms with dt 0.1 is step 3, not 2).
+ * within a relative 10⁻⁹ of a boundary (|t/dt − s| ≤ 10⁻⁹·max(1, s)) counts as on it, so that
+ * float rounding does not move it (0.3 ms with dt 0.1 is step 3, not 2).
  * The engine records a spike of step s at time s·dt. Several spikes of one neuron in one step
  * are all delivered: the step's spike list holds the neuron once per spike, propagation adds the
  * weight once per spike and the spike recorder records each.
@@ -32,7 +33,7 @@ export const spikeSourceArrayModel: NeuronModelDef = {
   name: SPIKE_SOURCE_ARRAY,
   kind: 'source',
   summary: 'Spike-train source: emits the spikes given per neuron (and per trial) in spike_times_ms.',
-  doc: 'Spike-train source (PyNN SpikeSourceArray, NEST spike_generator, Brian2 SpikeGeneratorGroup): each neuron emits the spikes listed for it in the population\'s `spike_times_ms` (one list per neuron, or one such list of lists per trial). A time t is delivered in step floor(t/dt) (the step whose interval contains it; times within 1e-9 steps of a boundary count as on it) and recorded at that step\'s time. Several spikes of one neuron in one step are all delivered: propagation adds the weight once per spike. Takes no projections or inputs.',
+  doc: 'Spike-train source (PyNN SpikeSourceArray, NEST spike_generator, Brian2 SpikeGeneratorGroup): each neuron emits the spikes listed for it in the population\'s `spike_times_ms` (one list per neuron, or one such list of lists per trial). A time t is delivered in step floor(t/dt) (the step whose interval contains it; times within a relative 1e-9 of a step boundary count as on it, so 0.3 ms with dt 0.1 is step 3) and recorded at that step\'s time. Several spikes of one neuron in one step are all delivered: propagation adds the weight once per spike. Takes no projections or inputs.',
   constraints: ['spike_times_ms: one list per neuron (or per trial, one list per neuron); times finite, ≥ 0 ms and non-decreasing within each list'],
   params: [],
   choiceParams: [],

@@ -11,6 +11,7 @@ export {
 export { SpecError, validateSpec, parseSpecJson, resolveRunTiming, DEFAULT_WARMUP_MAX_MS, type RunTiming } from './model/schema.js';
 export { Network } from './model/network.js';
 export { planNetwork, type NetworkPlan } from './model/plan.js';
+export { spikeTimesFromArrays, spikeTimeToStep, SPIKE_SOURCE_ARRAY, MAX_SPIKE_TRAIN_SPIKES, MAX_SPIKES_PER_TRAIN, type SpikeTrainTable } from './model/spike_trains.js';
 export type { Recording, SpikeRecording, SpikeCountRecording, StateRecording, PopulationRateRecording } from './model/recording.js';
 export { GpuSimulator, DivergenceError, type GpuSimulatorOptions, type RunOptions, type RunProgress, type RunReport } from './gpu/simulator.js';
 export { GpuUnavailableError, DeviceLostError, type GpuContext, type AdapterDescription } from './gpu/context.js';

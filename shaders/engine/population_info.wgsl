@@ -39,8 +39,10 @@ struct PopInfo {
   table_base: u32,
   count_map_base: u32,
   window_base: u32,
-  _pad0: u32,
-  _pad1: u32,
+  // Spike-train sources: their table in `tables` (offsets by trial·size + neuron, then spike
+  // steps; see engine/spike_train_steps.wgsl) and the trials it gives (global trial mod this).
+  train_base: u32,
+  train_trials: u32,
   // 1 / fixed-point scale of spike input channels 0…3.
   inv_scale: vec4<f32>,
 }

@@ -30,6 +30,8 @@
  * in-process; `bin/cortexgpu.js` calls it with `process.argv`.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { resolveSpikeTrainFiles } from '../node/spike-train-files.js';
 import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
@@ -322,6 +324,17 @@ async function readSpec(specPath: string): Promise<NetworkSpec> {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliUsageError(`cannot read the spec file '${specPath}': ${why}.`);
+  }
+  // Spike trains given as .npy files (spike_times_npy) are read next to the spec, then validated.
+  if (text.includes('"spike_times_npy"')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch {
+      return parseSpecJson(text, specPath);
+    }
+    const resolved = await resolveSpikeTrainFiles(parsed, dirname(specPath), specPath);
+    return parseSpecJson(JSON.stringify(resolved), specPath);
   }
   return parseSpecJson(text, specPath);
 }

@@ -261,6 +261,18 @@ export class CpuSimulator {
           pop.history[slot + flat] = output[flat]!;
           if (spiked && p.emitsSpikes) pop.spikes.push(flat);
         }
+      } else if (p.spikeTrains !== null) {
+        // Spike-train source: walk each neuron's cursor (state 0) through its given steps and
+        // emit every spike of this step, as engine/spike_train_steps.wgsl.
+        const { trials, offsets, steps } = p.spikeTrains;
+        const cursor = pop.state[0]!;
+        for (let flat = 0; flat < total; flat++) {
+          const n = Math.floor(flat / batch);
+          const row = ((flat % batch + offset) % trials) * p.size + n;
+          let k = offsets[row]! + cursor[flat]!;
+          for (; k < offsets[row + 1]! && steps[k]! <= step; k++) if (steps[k] === step) pop.spikes.push(flat);
+          cursor[flat] = k - offsets[row]!;
+        }
       } else {
         const update = modelUpdate(p.model);
         const slot = step % p.ringSlots;

@@ -71,7 +71,9 @@ export function spikeSlots(plan: NetworkPlan, lists: number): { slots: SpikeSlot
   let spikeWords = 0;
   for (const pop of plan.populations) {
     const total = pop.size * plan.batch;
-    const blockWords = 1 + plan.batch + total;
+    // A list holds at most one entry per neuron and trial, or for spike-train sources the most
+    // spikes given in one step (a neuron spiking twice in a step is listed twice).
+    const blockWords = 1 + plan.batch + (pop.spikeTrains?.maxPerStep ?? total);
     const spiking = pop.model.kind !== 'rate';
     slots.push({ spikeBase: pop.emitsSpikes ? spikeWords : -1, blockWords, ringBase: spiking ? ringWords : -1 });
     if (pop.emitsSpikes) spikeWords += align(lists * blockWords, REGION_WORDS);
@@ -131,9 +133,10 @@ export async function buildPopulationGroups(o: PopulationGroupOptions): Promise<
     const layout = members.map((pop) => {
       const total = pop.size * batch;
       const table = packInputTable(pop.inputs, batch);
+      const trains = packSpikeTrainTable(pop);
       const l = {
-        pop, total, table, threadBegin: threads, stateBase: stateWords, inputBase: spiking ? slots[pop.index]!.ringBase : inputWords,
-        historyBase: historyWords, tableBase: tableWords, countMapBase: tableWords + table.length,
+        pop, total, table, trains, threadBegin: threads, stateBase: stateWords, inputBase: spiking ? slots[pop.index]!.ringBase : inputWords,
+        historyBase: historyWords, tableBase: tableWords, countMapBase: tableWords + table.length, trainBase: tableWords + table.length + pop.size,
       };
       // Populations start on workgroup boundaries (64 threads): see select_population.
       threads += align(total, 64);
@@ -142,7 +145,7 @@ export async function buildPopulationGroups(o: PopulationGroupOptions): Promise<
         inputWords += align(Math.max(1, model.inputChannels) * total, REGION_WORDS);
         historyWords += align(pop.ringSlots * total, REGION_WORDS);
       }
-      tableWords += table.length + pop.size;
+      tableWords += table.length + pop.size + trains.length;
       return l;
     });
     const stateData = new Float32Array(Math.max(1, stateWords));
@@ -155,6 +158,7 @@ export async function buildPopulationGroups(o: PopulationGroupOptions): Promise<
         for (let slot = 0; slot < l.pop.ringSlots; slot++) historyData.set(r, l.historyBase + slot * l.total);
       }
       tableData.set(l.table, l.tableBase);
+      tableData.set(l.trains, l.trainBase);
       const countMap = tableData.subarray(l.countMapBase, l.countMapBase + l.pop.size).fill(0xffffffff);
       countsRecorders.find((r) => r.population === l.pop.index)?.neurons.forEach((n, k) => (countMap[n] = k));
     }
@@ -162,7 +166,7 @@ export async function buildPopulationGroups(o: PopulationGroupOptions): Promise<
     const state = o.words(`${name} state`, stateWords, stateData);
     const input = spiking ? ring : o.words(`${name} rate input`, inputWords);
     const history = spiking ? null : o.words(`${name} rate history`, historyWords, historyData);
-    const tables = o.words(`${name} input tables and count maps`, tableWords, tableData);
+    const tables = o.words(`${name} input tables, count maps and spike trains`, tableWords, tableData);
     const group: PopulationGroup = {
       kind: spiking ? 'spiking' : 'rate', kernel, members: [], state, input, history, tables,
       pops: o.buffer(`${name} populations`, align(kernel.binding('pops').arrayStride * members.length, 16), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
@@ -202,6 +206,8 @@ export async function buildPopulationGroups(o: PopulationGroupOptions): Promise<
         table_base: l.tableBase,
         count_map_base: l.countMapBase,
         window_base: 0,
+        train_base: l.trainBase,
+        train_trials: pop.spikeTrains?.trials ?? 1,
       };
       const channels = Math.max(1, pop.model.inputChannels);
       const pb: PopulationBuffers = {
@@ -251,10 +257,28 @@ export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kin
       'engine/common.wgsl', 'engine/philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'engine/population_info.wgsl', 'engine/neuron_inputs.wgsl', 'engine/spike_output.wgsl', ...(model.shaderLibraries ?? []),
       // Equation models carry their generated snippet as text.
       model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
-      ...(spiking ? ['engine/spiking_update_steps.wgsl', 'engine/spiking_neuron_update.wgsl'] : ['engine/rate_neuron_update.wgsl']),
+      ...(spiking ? [model.updateSteps ?? 'engine/spiking_update_steps.wgsl', 'engine/spiking_neuron_update.wgsl'] : ['engine/rate_neuron_update.wgsl']),
     ],
     dynamicBindings: ['clock'],
   };
+}
+
+/**
+ * The spike trains of a spike-train source as engine/spike_train_steps.wgsl reads them (empty
+ * for other populations): `trials·size + 1` offsets, then the spike steps (CSR by trial and neuron).
+ */
+export function packSpikeTrainTable(pop: PopulationPlan): Uint32Array {
+  const trains = pop.spikeTrains;
+  if (trains === null) return new Uint32Array(0);
+  const words = new Uint32Array(trains.offsets.length + trains.steps.length);
+  words.set(trains.offsets, 0);
+  words.set(trains.steps, trains.offsets.length);
+  return words;
+}
+
+/** Words of a population's spike-train table (see {@link packSpikeTrainTable}). */
+export function spikeTrainWords(pop: PopulationPlan): number {
+  return pop.spikeTrains === null ? 0 : pop.spikeTrains.offsets.length + pop.spikeTrains.steps.length;
 }
 
 /**

@@ -313,7 +313,7 @@ export async function buildProjections(o: ProjectionOptions): Promise<{
   if (requestedWorkgroups !== undefined && (!Number.isInteger(requestedWorkgroups) || requestedWorkgroups < 1)) {
     throw new RangeError(`schedule.propagationWorkgroups must be an integer ≥ 1 (got ${requestedWorkgroups})`);
   }
-  const spikeBound = emitting.reduce((n, p) => n + p.size * batch, 0) * o.stepsPerDispatch;
+  const spikeBound = emitting.reduce((n, p) => n + (p.spikeTrains?.maxPerStep ?? p.size * batch), 0) * o.stepsPerDispatch;
   const propagationWorkgroups = Math.max(1, Math.min(requestedWorkgroups ?? (software ? 8 : 2048), spikeBound, maxWorkgroups));
   if (emitting.length > 0) {
     // Procedural projections are routes of the first dispatch: their rows are regenerated there.

@@ -149,6 +149,8 @@ export function parseRecords(plan: NetworkPlan, regions: readonly RecordRegion[]
 
 /** Most spikes a spike recorder can see in one chunk: every recorded neuron firing as fast as its refractoriness allows. */
 export function spikeRecordCapacity(r: RecorderPlan, pop: PopulationPlan, batch: number, steps: number, dtMs: number): number {
+  // Spike-train sources: at most the spikes given, and at most the most in a step per step.
+  if (pop.spikeTrains !== null) return Math.max(1, Math.min(pop.spikeTrains.spikesPerBatch, steps * pop.spikeTrains.maxPerStep));
   const minIsi = pop.model.minInterSpikeSteps(pop.params, dtMs);
   return r.neurons.length * batch * Math.ceil(steps / Math.max(1, minIsi));
 }
@@ -163,7 +165,7 @@ export function chooseStepsPerSubmit(plan: NetworkPlan, requested: number, steps
     if (r.spec.type !== 'spikes') continue;
     const pop = plan.populations[r.population]!;
     const minIsi = Math.max(1, pop.model.minInterSpikeSteps(pop.params, plan.dtMs));
-    const perStep = (r.neurons.length * plan.batch * 8) / minIsi;
+    const perStep = (pop.spikeTrains !== null ? pop.spikeTrains.maxPerStep * 8 : r.neurons.length * plan.batch * 8) / minIsi;
     steps = Math.max(1, Math.min(steps, Math.floor(MAX_SPIKE_RECORD_BYTES / Math.max(perStep, 1))));
   }
   return Math.max(stepsPerDispatch, Math.floor(steps / stepsPerDispatch) * stepsPerDispatch);

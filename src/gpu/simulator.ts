@@ -17,7 +17,7 @@ import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryRepo
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { buildProjections } from './propagation.js';
 import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
-import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
+import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, spikeTrainWords, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
 import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, checkScheduleOptions, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
@@ -635,7 +635,9 @@ export class GpuSimulator {
     }
     for (const pop of plan.populations) {
       const incoming = plan.projections.filter((q) => q.target === pop.index && q.mode === 'spike').map((q) => ({
-        channel: q.channel, inDegree: this.deviceSynapses.get(q.index)!.inDegree, maxAbsWeight: distributionAbsBound(q.recipe.weight),
+        // A spike-train source may spike several times in a step: each synapse adds its weight each time.
+        channel: q.channel, inDegree: this.deviceSynapses.get(q.index)!.inDegree,
+        maxAbsWeight: distributionAbsBound(q.recipe.weight) * (plan.populations[q.source]!.spikeTrains?.maxPerNeuronStep ?? 1),
       }));
       this.channelScale.set(pop.index, channelScales(pop.size, incoming));
     }
@@ -1075,8 +1077,10 @@ function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, stepsPerDispa
       const channels = Math.max(1, pop.model.inputChannels);
       out.push({ owner, purpose: 'spike ring buffer', bytes: regionBytes(channels * pop.ringSlots * total), storageBinding: true, sharedBuffer: 'spike ring buffers of all spiking populations' });
     }
+    const trainWords = spikeTrainWords(pop);
+    if (trainWords > 0) out.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: trainWords * 4, storageBinding: true, sharedBuffer: `tables of the ${pop.model.name} populations` });
     if (pop.emitsSpikes) {
-      out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + total)), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
+      out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + (pop.spikeTrains?.maxPerStep ?? total))), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
     }
   }
   for (const proj of plan.projections) {

@@ -12,6 +12,7 @@ import { estimateSynapses, msToSteps } from '../model/plan.js';
 import { PER_SOURCE_CONNECTORS, delayTable, synapseDistribution } from '../model/connectivity.js';
 import { emitsSpikes, resolveParams, type NeuronModelDef } from '../model/models.js';
 import { findNeuronModel } from '../model/registry.js';
+import { spikeTrainTable } from '../model/spike_trains.js';
 import { resolveSpecDefaults } from '../model/schema.js';
 import type { Distribution, NetworkSpec, ProjectionSpec } from '../model/spec.js';
 import { formatBytes, memoryProblems, summarize, type BufferRequest, type MemoryBudget, type MemoryProblem } from './memory.js';
@@ -258,6 +259,8 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
   const stepsPerDispatch = models.some((m) => m.kind === 'rate') || (spec.recorders ?? []).some((r) => r.type === 'state')
     ? 1
     : delays.reduce<number>((k, d) => Math.min(k, d.min), L.maxStepsPerDispatch);
+  // Spike-train sources: their tables (as the plan builds them) size their spike lists and records.
+  const trainTables = pops.map((p, index) => (models[index]!.givenSpikeTrains === true && p.spike_times_ms !== undefined ? spikeTrainTable(p.spike_times_ms, p.size, dtMs, batch) : null));
   const populations: MemoryItem[] = pops.map((p, index) => {
     const owner = `population ${p.name}`;
     const model = models[index]!;
@@ -280,8 +283,14 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
       buffers.push({ owner, purpose: `rate history (${slots} slots)`, bytes: slots * total * W, storageBinding: true });
     }
     const spikes = emitsSpikes(model, p.params);
+    const trains = trainTables[index] ?? null;
     if (spikes) {
-      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + total) * W, storageBinding: true, sharedBuffer: 'spike lists of all populations' });
+      const listEntries = trains?.maxPerStep ?? total;
+      buffers.push({ owner, purpose: `spike lists (${L.spikeListCopies * stepsPerDispatch})`, bytes: L.spikeListCopies * stepsPerDispatch * (1 + batch + listEntries) * W, storageBinding: true, sharedBuffer: 'spike lists of all populations' });
+    }
+    if (trains !== null) {
+      // Offsets per (trial, neuron) and one word per spike (engine/spike_train_steps.wgsl).
+      buffers.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: (trains.offsets.length + trains.steps.length) * W, storageBinding: true });
     }
     const inputs = (spec.inputs ?? []).filter((inp) => inp.target === p.name);
     if (inputs.length > 0) {
@@ -310,7 +319,8 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
   };
   for (const r of recorderSpecs) {
     if (r.type !== 'spikes') continue;
-    const perStep = (selected(r) * batch * 2 * W) / minIsi(r);
+    const trains = trainTables[popIndex.get(r.population)!] ?? null;
+    const perStep = ((trains !== null ? trains.maxPerStep : selected(r) * batch) * 2 * W) / minIsi(r);
     steps = Math.max(1, Math.min(steps, Math.floor(L.maxSpikeRecordBytes / Math.max(perStep, 1))));
   }
   const durationMs = options.durationMs ?? spec.run?.duration_ms;
@@ -326,7 +336,9 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
     };
     let layout: string;
     if (r.type === 'spikes') {
-      const capacity = n * batch * Math.ceil(steps / minIsi(r));
+      const trains = trainTables[popIndex.get(r.population)!] ?? null;
+      // As spikeRecordCapacity (recorders.ts).
+      const capacity = trains !== null ? Math.max(1, Math.min(trains.spikesPerBatch, steps * trains.maxPerStep)) : n * batch * Math.ceil(steps / minIsi(r));
       record('spike record per command buffer', (L.spikeRecordHeaderWords + 2 * capacity) * W);
       buffers.push({ owner, purpose: 'recorded-neuron map', bytes: size * W, storageBinding: true });
       layout = `${plural(n, 'neuron')}, up to ${plural(capacity, 'spike')} per ${plural(steps, 'step')}`;

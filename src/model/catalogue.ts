@@ -51,6 +51,8 @@ export interface CatalogueInputs {
   readonly weightUnit: string;
   /** Unit of DC and stimulus inputs onto the model. */
   readonly currentUnit: string;
+  /** Whether any input (`inputs`: DC, stimulus, Poisson, trial currents) may target the model. */
+  readonly acceptsInputs: boolean;
 }
 
 /** One model of the catalogue. */
@@ -100,7 +102,9 @@ function catalogueEntry(model: NeuronModelDef): CatalogueModel {
     : ['excitatory', 'inhibitory'].filter((r) => model.receptorRoute!(r, 'soma') !== undefined);
   const receptors = model.kind === 'source' ? [] : declared;
   const onPreNote = `projections and Poisson inputs may instead say what a spike does with on_pre, e.g. "VAR += w" (VAR one of the model's inputs; weights in ${model.weightUnit})`;
-  const receptorNote = model.kind === 'source'
+  const receptorNote = model.acceptsInputs === false
+    ? 'receives no projections and no inputs: its spikes are given (spike_times_ms, or .npy files in spike_times_npy)'
+    : model.kind === 'source'
     ? 'receives no projections or Poisson inputs; DC and stimulus inputs add to its rate'
     : receptors.length === 0
       ? `defined by equations: projections and Poisson inputs say what a spike does with on_pre, e.g. "VAR += w" or "VAR -= w" (weights in ${model.weightUnit})`
@@ -133,6 +137,7 @@ function catalogueEntry(model: NeuronModelDef): CatalogueModel {
       compartments: model.kind === 'source' ? [] : model.apicalChannel !== undefined ? ['soma', 'apical'] : ['soma'],
       weightUnit: model.weightUnit,
       currentUnit: model.currentUnit,
+      acceptsInputs: model.acceptsInputs !== false,
     },
   };
 }
@@ -223,7 +228,7 @@ export function renderModelText(m: CatalogueModel): string {
   } else {
     lines.push(...wrap(m.inputs.receptorNote, TEXT_WIDTH, '  '));
   }
-  lines.push(`  DC and stimulus inputs: ${m.inputs.currentUnit}`);
+  if (m.inputs.acceptsInputs) lines.push(`  DC and stimulus inputs: ${m.inputs.currentUnit}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -282,7 +287,7 @@ export function renderModelCatalogueMarkdown(models: readonly CatalogueModel[] =
           `DC and stimulus inputs in ${m.inputs.currentUnit}.`,
       );
     } else {
-      out.push(`Inputs: ${m.inputs.receptorNote} (in ${m.inputs.currentUnit}).`);
+      out.push(`Inputs: ${m.inputs.receptorNote}${m.inputs.acceptsInputs ? ` (in ${m.inputs.currentUnit})` : ''}.`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -7,6 +7,7 @@
 import type { NeuronModelName } from './spec.js';
 import { BUILTIN_MODELS } from './builtin/index.js';
 import { equationModelDef } from './equations/index.js';
+import { spikeSourceArrayModel } from './spike_trains.js';
 
 /** Metadata of one numeric model parameter. */
 export interface ParamMeta {
@@ -158,6 +159,20 @@ export interface NeuronModelDef {
    * trials): e.g. computes stored subexpressions such as a rate model's output from the others.
    */
   readonly completeInitialState?: (state: Float32Array[], params: ResolvedParams, dtMs: number) => void;
+  /**
+   * WGSL file defining `integrate_neuron` (the steps of one neuron in a dispatch) in place of
+   * engine/spiking_update_steps.wgsl; default that file. Spike-train sources use
+   * engine/spike_train_steps.wgsl, which walks the neuron's given spikes instead of running
+   * `model_update`.
+   */
+  readonly updateSteps?: string;
+  /**
+   * The population's spikes are data: given per neuron (and per trial) in its `spike_times_ms`
+   * (see `spike_trains.ts`), required there and refused on every other model. Default false.
+   */
+  readonly givenSpikeTrains?: boolean;
+  /** Whether external inputs (`inputs`) may target the model at all (default: true). */
+  readonly acceptsInputs?: boolean;
   /** WGSL library files the snippet uses (composed before it). */
   readonly shaderLibraries?: readonly string[];
   /**
@@ -170,14 +185,18 @@ export interface NeuronModelDef {
 }
 
 /** Every model shipped with cortexgpu, by name: the descriptions of `src/model/builtin/`, compiled. */
-export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = Object.fromEntries(
-  BUILTIN_MODELS.map((d) => [d.name, equationModelDef(d.name, d)]),
-) as unknown as Record<NeuronModelName, NeuronModelDef>;
+export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = {
+  ...Object.fromEntries(BUILTIN_MODELS.map((d) => [d.name, equationModelDef(d.name, d)])),
+  // Not an equation model: its spikes are data (src/model/spike_trains.ts).
+  [spikeSourceArrayModel.name]: spikeSourceArrayModel,
+} as unknown as Record<NeuronModelName, NeuronModelDef>;
 
 /** Other names of built-in models (NEST's, PyNN's), alias → model name. */
-export const NEURON_MODEL_ALIASES: Readonly<Record<string, NeuronModelName>> = Object.fromEntries(
-  BUILTIN_MODELS.flatMap((d) => (d.also ?? []).map((alias) => [alias, d.name])),
-) as Record<string, NeuronModelName>;
+export const NEURON_MODEL_ALIASES: Readonly<Record<string, NeuronModelName>> = {
+  ...Object.fromEntries(BUILTIN_MODELS.flatMap((d) => (d.also ?? []).map((alias) => [alias, d.name]))),
+  spike_generator: 'spike_source_array',
+  SpikeSourceArray: 'spike_source_array',
+} as Record<string, NeuronModelName>;
 
 /** NEST's model of each built-in model that has one (its SONATA template is `nest:<name>`), model name → NEST name. */
 export const NEST_MODEL_OF: Readonly<Record<string, string>> = Object.fromEntries(

@@ -8,6 +8,7 @@
 import { connectivityRecipe, generateConnectivity, preferredOrientationsDeg, toDense, toIncoming, type Connectivity, type ConnectivityRecipe, type IncomingConnectivity } from './connectivity.js';
 import { emitsSpikes, resolveParams, type NeuronModelDef, type ResolvedParams } from './models.js';
 import { findNeuronModel } from './registry.js';
+import { spikeTrainTable, type SpikeTrainTable } from './spike_trains.js';
 import { resolveSpecDefaults, validateSpec } from './schema.js';
 import type { Compartment, Distribution, NetworkSpec, NeuronSelection, ProjectionSpec, Receptor, RecorderSpec } from './spec.js';
 import { rngNormal2, rngUniform4, streamId } from '../rng/philox.js';
@@ -65,6 +66,8 @@ export interface PopulationPlan {
   readonly inputs: readonly InputPlan[];
   /** Spiking: slots of the incoming ring buffer (max incoming delay + 1). Rate: slots of the output history. */
   readonly ringSlots: number;
+  /** Spike-train sources (`spike_times_ms`): the given spikes in steps, CSR by (trial, neuron); else null. */
+  readonly spikeTrains: SpikeTrainTable | null;
 }
 
 /** A projection, resolved. */
@@ -339,6 +342,7 @@ export function planNetwork(input: NetworkSpec, options: PlanOptions = {}): Netw
       noiseStream: streamId(model.kind === 'rate' ? STREAM_PURPOSE.rateNoise : STREAM_PURPOSE.poissonSource, index),
       inputs,
       ringSlots,
+      spikeTrains: model.givenSpikeTrains === true ? spikeTrainTable(p.spike_times_ms ?? [], p.size, dtMs, batch) : null,
     };
   });
 

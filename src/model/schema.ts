@@ -18,6 +18,7 @@ import type { NetworkSpec, NeuronModelName } from './spec.js';
 import { EquationError } from './equations/errors.js';
 import { findNeuronModel, registeredNeuronModels, specModel, type SpecModelEntry } from './registry.js';
 import { PER_SOURCE_CONNECTORS } from './connectivity.js';
+import { MAX_SPIKES_PER_TRAIN, MAX_SPIKE_TRAIN_SPIKES, isPerTrial } from './spike_trains.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -441,6 +442,8 @@ const populationSchemaFor = (extraModels: readonly string[]) => z.strictObject({
   params: z.record(z.string(), z.unknown()).optional(),
   initial: z.record(z.string(), z.unknown()).optional(),
   preferred_orientation: z.enum(['uniform', 'random']).optional(),
+  spike_times_ms: z.array(z.unknown()).optional(),
+  spike_times_npy: z.unknown().optional(),
 });
 
 const projectionSchema = z.strictObject({
@@ -722,7 +725,7 @@ function checkSpec(list: IssueList, input: unknown): void {
       list.add(['populations'], 'must list at least one population (got an empty array); add one such as {"name": "E", "size": 100, "model": "lif_psc_exp"}');
     }
     const schema = populationSchemaFor(modelNames);
-    rawPopulations.forEach((raw: unknown, i) => checkPopulation(list, raw, ['populations', i], i, populations, schema, lookupModel));
+    rawPopulations.forEach((raw: unknown, i) => checkPopulation(list, raw, ['populations', i], i, populations, schema, lookupModel, batch, dtMs));
   }
   const context: Context = { dtMs, batch, populations, populationsGiven: Array.isArray(rawPopulations) };
 
@@ -773,6 +776,7 @@ function checkName(list: IssueList, path: Path, name: unknown, takenBy: number |
 function checkPopulation(
   list: IssueList, raw: unknown, path: Path, index: number, populations: Map<string, PopulationInfo>,
   populationSchema: z.ZodType, lookupModel: (name: string) => NeuronModelDef | undefined,
+  batch: number | undefined, dtMs: number | undefined,
 ): void {
   checkStructure(list, populationSchema, raw, path, 'population key');
   const record = asRecord(raw);
@@ -789,9 +793,88 @@ function checkPopulation(
   const params = asRecord(record['params']);
   if (model !== undefined && params !== undefined) checkParams(list, [...path, 'params'], model, params);
   const initial = asRecord(record['initial']);
-  if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
+  if (model?.givenSpikeTrains === true && record['initial'] !== undefined) {
+    list.add([...path, 'initial'], `model ${model.name} has no initial state to set: its neurons start at the beginning of their spike trains; remove "initial" (to start later, leave the earlier spikes out of spike_times_ms)`);
+  } else if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
+  if (model !== undefined) checkSpikeTimes(list, [...path, 'spike_times_ms'], model, record['spike_times_ms'], record['spike_times_npy'], size, batch, dtMs);
 
   if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model, params: record['params'] });
+}
+
+/**
+ * `spike_times_ms` of a spike-train source (required there, refused on other models): one list
+ * per neuron, or one such list per trial (batch lists); times finite, ≥ 0, non-decreasing within
+ * a list and before step 2^32 − 1; at most MAX_SPIKE_TRAIN_SPIKES in all (see spike_trains.ts).
+ */
+function checkSpikeTimes(
+  list: IssueList, path: Path, model: NeuronModelDef, value: unknown, files: unknown, size: number | undefined, batch: number | undefined, dtMs: number | undefined,
+): void {
+  if (model.givenSpikeTrains !== true) {
+    if (value !== undefined) list.add(path, `only spike-train sources (model spike_source_array) take spike times (got them on model ${model.name}); remove "spike_times_ms" or use "model": "spike_source_array"`);
+    if (files !== undefined) list.add([...path.slice(0, -1), 'spike_times_npy'], `only spike-train sources (model spike_source_array) take spike times (got them on model ${model.name}); remove "spike_times_npy" or use "model": "spike_source_array"`);
+    return;
+  }
+  if (value !== undefined && files !== undefined) {
+    list.add([...path.slice(0, -1), 'spike_times_npy'], 'give spike_times_ms or spike_times_npy, not both; remove one');
+    return;
+  }
+  if (value === undefined && files !== undefined) {
+    list.add([...path.slice(0, -1), 'spike_times_npy'], 'names .npy files, which are read by cortexgpu run/validate (or resolveSpikeTrainFiles from cortexgpu/node) before validation; in TypeScript give spike_times_ms, e.g. from spikeTimesFromArrays');
+    return;
+  }
+  const example = '[[1.0, 5.2], [], [3.3]] (one list per neuron, ms)';
+  if (value === undefined) {
+    list.add(path, `is required for model ${model.name}: the spike times of each neuron, e.g. ${example}`);
+    return;
+  }
+  if (!Array.isArray(value)) {
+    list.add(path, `must be a list of per-neuron lists of spike times, e.g. ${example}, or one such list per trial (got ${describe(value)})`);
+    return;
+  }
+  const perTrial = isPerTrial(value);
+  const trialLists: unknown[] = perTrial ? value : [value];
+  if (perTrial && batch !== undefined && value.length !== batch) {
+    list.add(path, `given per trial, needs one list of per-neuron lists per trial: ${batch} (the batch) (got ${value.length}); give batch lists, or one list per neuron for the same trains in every trial`);
+  }
+  // The size first, so that an absurd table is refused before its elements are read.
+  let total = 0;
+  for (const neurons of trialLists) if (Array.isArray(neurons)) for (const times of neurons) if (Array.isArray(times)) total += times.length;
+  if (total > MAX_SPIKE_TRAIN_SPIKES) {
+    list.add(path, `holds ${total} spikes, more than ${MAX_SPIKE_TRAIN_SPIKES} (2^26) in one population; split the trains over several populations or shorten them`);
+    return;
+  }
+  const maxMs = dtMs !== undefined ? (2 ** 32 - 2) * dtMs : Infinity;
+  let reported = 0;
+  const report = (p: Path, message: string): void => {
+    if (reported++ < MAX_REPORTED_ISSUES) list.add(p, message);
+  };
+  trialLists.forEach((neurons, t) => {
+    const tp: Path = perTrial ? [...path, t] : path;
+    if (!Array.isArray(neurons)) {
+      report(tp, `must be a list of per-neuron lists of spike times (got ${describe(neurons)})`);
+      return;
+    }
+    if (size !== undefined && neurons.length !== size) {
+      report(tp, `needs one list of spike times per neuron: ${size} lists (size) (got ${neurons.length}); give [] for a neuron without spikes`);
+    }
+    neurons.forEach((times: unknown, n) => {
+      const np: Path = [...tp, n];
+      if (!Array.isArray(times)) {
+        report(np, `must be a list of spike times, ms (got ${describe(times)}); give [] for a neuron without spikes`);
+        return;
+      }
+      if (times.length > MAX_SPIKES_PER_TRAIN) report(np, `has ${times.length} spikes, more than ${MAX_SPIKES_PER_TRAIN} (2^24) for one neuron; split the neuron's spikes over several neurons`);
+      let previous = -Infinity;
+      times.forEach((time: unknown, k) => {
+        if (typeof time !== 'number' || !Number.isFinite(time) || time < 0 || time > maxMs) {
+          report([...np, k], `must be a finite time ≥ 0 ms${Number.isFinite(maxMs) ? ` and ≤ ${maxMs} ms (step 2^32 − 2)` : ''} (got ${describe(time)})`);
+          return;
+        }
+        if (time < previous) report([...np, k], `spike times must be sorted (non-decreasing) within each neuron's list (got ${time} ms after ${previous} ms); sort the list`);
+        previous = time;
+      });
+    });
+  });
 }
 
 function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params: Record<string, unknown>): void {
@@ -961,7 +1044,7 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
   let kindsMatch = true;
   if (targetModel?.kind === 'source') {
     kindsMatch = false;
-    list.add([...path, 'target'], `cannot target a poisson_source population (got ${quote(target?.name ?? '')}); Poisson sources receive no input, target a spiking or rate population`);
+    list.add([...path, 'target'], `cannot target a ${targetModel.name} population (got ${quote(target?.name ?? '')}); sources receive no input, target a spiking or rate population`);
   } else if (sourceModel !== undefined && targetModel !== undefined) {
     const spikingPair = emitsSpikes(sourceModel, source?.params) && targetModel.kind === 'spiking';
     const ratePair = sourceModel.kind === 'rate' && targetModel.kind === 'rate';
@@ -1137,6 +1220,10 @@ function checkInput(list: IssueList, context: Context, raw: unknown, path: Path)
   const model = target?.model;
   checkTimeWindow(list, path, record);
   checkCompartment(list, [...path, 'compartment'], record['compartment'], target);
+  if (model?.acceptsInputs === false) {
+    list.add([...path, 'target'], `cannot target ${quote(target?.name ?? '')}, a ${model.name} population: it takes no inputs (its spikes are given); target a spiking or rate population, or change its spike times`);
+    return;
+  }
 
   if (type !== 'poisson' && model?.acceptsCurrent === false && record['compartment'] !== 'apical') {
     list.add([...path, 'target'], `model ${model.name} declares no parameter for input currents (got a ${type} input onto ${quote(target?.name ?? '')}); add "current": "I" to the model with a parameter 'I : amp' in its equations, or drive it with projections or Poisson inputs`);

@@ -20,7 +20,7 @@ import type { EquationModelDescription } from './equations/compile.js';
 
 /** Names of the neuron models shipped with cortexgpu (see `models.ts`). */
 export type NeuronModelName = 'rate' | 'lif_psc_exp' | 'lif_psc_delta' | 'lif_cond_exp' | 'poisson_source' | 'two_compartment_rate' | 'two_compartment_lif'
-  | 'iaf_psc_alpha' | 'iaf_cond_alpha' | 'aeif_cond_exp' | 'izhikevich' | 'hh_cond_exp_traub';
+  | 'iaf_psc_alpha' | 'iaf_cond_alpha' | 'aeif_cond_exp' | 'izhikevich' | 'hh_cond_exp_traub' | 'spike_source_array';
 
 /**
  * A population of identical neurons (same model, same parameters).
@@ -46,6 +46,18 @@ export interface PopulationSpec {
    * Default `uniform`.
    */
   readonly preferred_orientation?: 'uniform' | 'random';
+  /**
+   * `spike_source_array` populations (required there, refused elsewhere): the spike times of
+   * each neuron, ms. Either one list per neuron (`[neuron][k]`, `size` lists, the same in every
+   * trial) or one such list of lists per trial (`[trial][neuron][k]`, `batch` lists; later trial
+   * blocks reuse them, global trial g takes list g mod batch). Times are finite, ≥ 0 and
+   * non-decreasing within a list (unsorted lists are refused); a time t is delivered in step
+   * floor(t / dt) (times within a relative 10⁻⁹ of a step boundary count as on it); equal or
+   * same-step times are all delivered (the weight is added once per spike). At most 2^26 spikes
+   * per population. From `.npy` arrays: see `spikeTimesFromArrays` / `cortexgpu run`'s
+   * `spike_times_npy`.
+   */
+  readonly spike_times_ms?: readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[];
 }
 
 /** How sources connect to targets. */

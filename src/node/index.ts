@@ -18,6 +18,7 @@ import type { NetworkSpec } from '../model/spec.js';
 export * from '../index.js';
 export { acquireNodeGpu, nodeGpu, SOFTWARE_VULKAN_DRIVERS, type NodeGpuOptions } from './gpu.js';
 export { nodeShaderLoader, SHADER_DIR } from './shaders.js';
+export { resolveSpikeTrainFiles } from './spike-train-files.js';
 
 /** Build a network on this process's GPU (or the software fallback). */
 export async function createNodeSimulator(

@@ -79,8 +79,12 @@ describe('SONATA export', () => {
     expect(circuit.networks.nodes).toHaveLength(2);
     const script = readFileSync(join(out, 'run_nest.py'), 'utf8');
     expect(script).toContain("nest.SonataNetwork(os.path.join(here, 'simulation_config.json'))");
+    expect(script).toContain("nest.Create('poisson_generator', params={'rate': inp['rate_hz']})");
     // 150 Poisson sources of 8 Hz each: one generator of 1,200 Hz per population.
-    expect(script).toContain("nest.Create('poisson_generator', params={'rate': 1200})");
+    expect(JSON.parse(readFileSync(join(out, 'inputs.json'), 'utf8'))).toEqual([
+      { population: 'E', type: 'poisson', rate_hz: 1200, weight: 500, delay_ms: 0.1 },
+      { population: 'I', type: 'poisson', rate_hz: 1200, weight: 500, delay_ms: 0.1 },
+    ]);
     expect(readdirSync(join(out, 'network')).some((f) => f.endsWith('.partial'))).toBe(false);
   });
 

@@ -16,8 +16,9 @@
  * - `components/point_neuron_models/<population>.json`: the population's parameters under NEST's
  *   names and units;
  * - `circuit_config.json`, `simulation_config.json` (`run.dt`, `run.tstop`, `target_simulator:
- *   NEST`) and `run_nest.py`, which builds the network with `nest.SonataNetwork`, adds the spec's
- *   Poisson and DC inputs as NEST generators and records spikes.
+ *   NEST`), `inputs.json` (the spec's Poisson and DC inputs, which SONATA does not describe) and
+ *   `run_nest.py`, which builds the network with `nest.SonataNetwork`, adds those inputs as NEST
+ *   generators and records spikes.
  *
  * The synapses are those the engine generates for the spec's seed (the float64 reference
  * generator of src/model/connectivity.ts makes the same ones), so the exported network is the
@@ -165,52 +166,71 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
     output: { output_dir: '$OUTPUT_DIR', spikes_file: 'spikes.h5' },
   };
   files.set('simulation_config.json', `${JSON.stringify(simulation, null, 2)}\n`);
+  files.set('inputs.json', `${JSON.stringify(exportInputs(plan), null, 2)}\n`);
   files.set('run_nest.py', runNestScript(plan, durationMs));
 
   await commitFiles(outDir, files);
   return { files: [...files.keys()], nodes, edges };
 }
 
-/** The NEST script: SonataNetwork, the spec's inputs as generators, spike recorders, Simulate. */
-function runNestScript(plan: NetworkPlan, durationMs: number): string {
-  const lines = [
-    '#!/usr/bin/env python3',
-    `"""Run the SONATA network exported by cortexgpu (${plan.spec.name ?? 'network'}) with NEST >= 3.5.`,
-    '',
-    'Serial: python3 run_nest.py; on a cluster: mpirun -np N python3 run_nest.py.',
-    "Inputs of the cortexgpu spec are added as NEST generators (SONATA has no Poisson drive);",
-    'spikes go to output/spikes_<population>.txt (one file per rank).',
-    '"""',
-    'import os',
-    'import nest',
-    '',
-    'here = os.path.dirname(os.path.abspath(__file__))',
-    `nest.ResetKernel()`,
-    `nest.SetKernelStatus({'resolution': ${plan.dtMs}, 'rng_seed': ${Math.max(1, plan.seed)}})`,
-    "net = nest.SonataNetwork(os.path.join(here, 'simulation_config.json'))",
-    'nodes = net.BuildNetwork()',
-    'os.makedirs(os.path.join(here, "output"), exist_ok=True)',
-  ];
+/**
+ * The spec's inputs, which SONATA's files do not describe (NEST adds them as generators):
+ * `inputs.json`, read by run_nest.py and by scripts/brian2_sonata.py. Poisson: one train of the
+ * summed rate of the spec's `n_sources` (signed weight, one-step delay); DC: a current, pA.
+ */
+function exportInputs(plan: NetworkPlan): { population: string; type: string; rate_hz?: number; weight?: number; delay_ms?: number; amplitude?: number }[] {
+  const out: { population: string; type: string; rate_hz?: number; weight?: number; delay_ms?: number; amplitude?: number }[] = [];
   for (const pop of plan.populations) {
     for (const inp of pop.inputs) {
       const spec = plan.spec.inputs![inp.index]!;
       if (spec.type === 'poisson') {
-        // n_sources independent trains of rate_hz are one train of their summed rate.
-        const rate = ((spec as { n_sources?: number }).n_sources ?? 1) * spec.rate_hz;
-        lines.push(`pg = nest.Create('poisson_generator', params={'rate': ${rate}})`);
-        lines.push(`nest.Connect(pg, nodes['${pop.name}'], syn_spec={'weight': ${inp.weight}, 'delay': ${plan.dtMs}})`);
+        out.push({ population: pop.name, type: 'poisson', rate_hz: ((spec as { n_sources?: number }).n_sources ?? 1) * spec.rate_hz, weight: inp.weight, delay_ms: plan.dtMs });
       } else if (spec.type === 'dc') {
-        lines.push(`dc = nest.Create('dc_generator', params={'amplitude': ${inp.amplitude}})`);
-        lines.push(`nest.Connect(dc, nodes['${pop.name}'])`);
+        out.push({ population: pop.name, type: 'dc', amplitude: inp.amplitude });
       } else {
-        lines.push(`# input ${inp.index} (${spec.type}) of '${pop.name}' has no NEST generator here; add one by hand`);
+        throw new SonataError(`SONATA export: input ${inp.index} (${spec.type}) of population '${pop.name}' has no NEST generator; export networks with Poisson and DC inputs.`);
       }
     }
-    lines.push(`sr_${pop.index} = nest.Create('spike_recorder', params={'record_to': 'ascii', 'label': os.path.join(here, 'output', 'spikes_${pop.name}')})`);
-    lines.push(`nest.Connect(nodes['${pop.name}'], sr_${pop.index})`);
   }
-  lines.push(`nest.Simulate(${durationMs})`, '');
-  return lines.join('\n');
+  return out;
+}
+
+/** The NEST script: SonataNetwork, the inputs of inputs.json as generators, spike recorders, Simulate. */
+function runNestScript(plan: NetworkPlan, durationMs: number): string {
+  return [
+    '#!/usr/bin/env python3',
+    `"""Run the SONATA network exported by cortexgpu (${plan.spec.name ?? 'network'}) with NEST >= 3.5.`,
+    '',
+    'Serial: python3 run_nest.py; on a cluster: mpirun -np N python3 run_nest.py.',
+    "The spec's inputs (inputs.json; SONATA has no Poisson drive) become NEST generators;",
+    'spikes go to output/spikes_<population>-*.dat (one file per rank).',
+    '"""',
+    'import json',
+    'import os',
+    'import nest',
+    '',
+    'here = os.path.dirname(os.path.abspath(__file__))',
+    'nest.ResetKernel()',
+    `nest.SetKernelStatus({'resolution': ${plan.dtMs}, 'rng_seed': ${Math.max(1, plan.seed)}})`,
+    "net = nest.SonataNetwork(os.path.join(here, 'simulation_config.json'))",
+    'nodes = net.BuildNetwork()',
+    "os.makedirs(os.path.join(here, 'output'), exist_ok=True)",
+    "with open(os.path.join(here, 'inputs.json')) as f:",
+    '    inputs = json.load(f)',
+    'for inp in inputs:',
+    "    if inp['type'] == 'poisson':",
+    "        # A poisson_generator sends every target its own independent train.",
+    "        gen = nest.Create('poisson_generator', params={'rate': inp['rate_hz']})",
+    "        nest.Connect(gen, nodes[inp['population']], syn_spec={'weight': inp['weight'], 'delay': inp['delay_ms']})",
+    '    else:',
+    "        gen = nest.Create('dc_generator', params={'amplitude': inp['amplitude']})",
+    "        nest.Connect(gen, nodes[inp['population']])",
+    'for name, population in nodes.items():',
+    "    recorder = nest.Create('spike_recorder', params={'record_to': 'ascii', 'label': os.path.join(here, 'output', 'spikes_' + name)})",
+    '    nest.Connect(population, recorder)',
+    `nest.Simulate(${durationMs})`,
+    '',
+  ].join('\n');
 }
 
 /** Write every file beside its final name, then rename all; on failure remove what was written. */

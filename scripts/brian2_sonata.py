@@ -155,7 +155,10 @@ def build(b2, sim, populations, edges, inputs, seed):
                 var, weight = ('i_ex' if w > 0 else 'i_in'), w * pA
             else:
                 var, weight = ('g_ex' if w > 0 else 'g_in'), abs(w) * nS
-            objects.append(b2.PoissonInput(g, var, N=1, rate=inp['rate_hz'] * Hz, weight=weight))
+            # One train of the summed rate, as N trains of rate/N with a small per-step probability
+            # (PoissonInput draws binomial counts: N trains at p = rate/N · dt).
+            n_trains = max(1, int(np.ceil(inp['rate_hz'] * dt / 1000.0 / 0.01)))
+            objects.append(b2.PoissonInput(g, var, N=n_trains, rate=inp['rate_hz'] / n_trains * Hz, weight=weight))
         else:
             g.namespace['i_e'] = g.namespace['i_e'] + inp['amplitude'] * pA
     return b2.Network(*objects), monitors

@@ -71,8 +71,9 @@ def read_network(folder):
                 t = types[int(type_ids[0])]
                 with open(os.path.join(models_dir, t['dynamics_params'])) as f:
                     params = json.load(f)
-                v0 = np.asarray(g['0/dynamics_params/V_m']) if 'dynamics_params/V_m' in g['0'] else None
-                populations[name] = {'size': len(type_ids), 'template': t['model_template'], 'params': params, 'v0': v0}
+                dyn = g['0/dynamics_params'] if 'dynamics_params' in g['0'] else {}
+                initial = {key: np.asarray(dyn[key]) for key in dyn}
+                populations[name] = {'size': len(type_ids), 'template': t['model_template'], 'params': params, 'initial': initial}
     edges = []
     for entry in circuit['networks']['edges']:
         with h5py.File(resolve(entry['edges_file'], cman, folder), 'r') as h5:
@@ -100,8 +101,10 @@ def build(b2, sim, populations, edges, inputs, seed):
         p = pop['params']
         n_ref = int(round(p.get('t_ref', 2.0) / dt))
         refractory = (n_ref + 1) * dt * ms if n_ref > 0 else 0 * ms  # NEST: held n_ref steps
-        ns = {'tau_m': p['tau_m'] * ms, 'c_m': p.get('C_m', 250.0) * pF, 'e_l': p['E_L'] * mV,
+        ns = {'c_m': p.get('C_m', 250.0) * pF, 'e_l': p['E_L'] * mV,
               'v_th': p['V_th'] * mV, 'v_reset': p['V_reset'] * mV, 'i_e': p.get('I_e', 0.0) * pA}
+        if 'tau_m' in p:
+            ns['tau_m'] = p['tau_m'] * ms
         template = pop['template']
         if template == 'nest:iaf_psc_delta':
             eqs = 'dv/dt = (e_l - v) / tau_m + i_e / c_m : volt (unless refractory)'
@@ -120,7 +123,12 @@ def build(b2, sim, populations, edges, inputs, seed):
             fail(f"population {name}: template {template} is not supported here (nest:iaf_psc_delta, nest:iaf_psc_exp, nest:iaf_cond_exp)")
         g = b2.NeuronGroup(pop['size'], eqs, threshold='v >= v_th', reset='v = v_reset', refractory=refractory,
                            method='exact' if template != 'nest:iaf_cond_exp' else 'exponential_euler', namespace=ns, name=f'pop_{name}')
-        g.v = (pop['v0'] if pop['v0'] is not None else np.full(pop['size'], p['E_L'])) * mV
+        # Initial state per node (NEST names): V_m, and conductances / currents where given.
+        init = pop['initial']
+        g.v = (init['V_m'] if 'V_m' in init else np.full(pop['size'], p['E_L'])) * mV
+        for nest_name, var, unit in (('g_ex', 'g_ex', nS), ('g_in', 'g_in', nS), ('I_syn_ex', 'i_ex', pA), ('I_syn_in', 'i_in', pA)):
+            if nest_name in init and var in g.variables:
+                setattr(g, var, init[nest_name] * unit)
         pop['template'] = template
         groups[name] = g
         monitors[name] = b2.SpikeMonitor(g, name=f'spikes_{name}')

@@ -59,12 +59,13 @@ describe('SONATA export', () => {
           for (let k = c.rowPtr[s]!; k < c.rowPtr[s + 1]!; k++) {
             expect(sources[k]).toBe(s);
             expect(targets[k]).toBe(c.targets[k]);
-            expect(weights[k]).toBe(proj.sign * c.weights[k]!);
+            expect(weights[k]).toBe((spec.projections![proj.index]!.receptor === 'inhibitory' ? -1 : 1) * Math.abs(c.weights[k]!));
             expect(delays[k]).toBeCloseTo((c.delaySteps ? c.delaySteps[k]! : c.constantDelaySteps) * plan.dtMs, 12);
           }
         }
         // Inhibitory projections carry negative weights, as NEST's point neurons take them.
-        expect(weights.every((w) => (proj.sign < 0 ? w <= 0 : w >= 0))).toBe(true);
+        const inhibitory = spec.projections![proj.index]!.receptor === 'inhibitory';
+        expect(weights.every((w) => (inhibitory ? w <= 0 : w >= 0))).toBe(true);
         total += c.nSynapses;
       }
       expect(Object.values(result.edges).reduce((a, b) => a + b, 0)).toBe(total);

@@ -11,7 +11,7 @@
  * - `network/edges.h5`: one edge population per spike projection (`source_node_id` and
  *   `target_node_id` with their `node_population` attributes, `edge_type_id`, `edge_group_id`,
  *   `edge_group_index`, and in group `0` each synapse's `syn_weight` (signed: inhibitory
- *   receptors negative, as NEST's point neurons take them) and `delay` in ms), and
+ *   receptors negative, as NEST's point neurons take them, conductance-based ones too) and `delay` in ms), and
  *   `network/edge_types.csv` (one `static_synapse` edge type per projection);
  * - `components/point_neuron_models/<population>.json`: the population's parameters under NEST's
  *   names and units;
@@ -48,6 +48,16 @@ export interface SonataExport {
   readonly nodes: Readonly<Record<string, number>>;
   /** Synapses per edge population. */
   readonly edges: Readonly<Record<string, number>>;
+}
+
+/** NEST's names of the built-in models' state variables that start a run (initial values per node). */
+const NEST_STATE_NAMES: Readonly<Record<string, string>> = {
+  v_mV: 'V_m', g_ex_nS: 'g_ex', g_in_nS: 'g_in', i_syn_ex_pA: 'I_syn_ex', i_syn_in_pA: 'I_syn_in', w_pA: 'w',
+};
+
+/** Sign of a NEST point-neuron weight for a receptor: inhibitory negative, anything else positive. */
+function nestSign(receptor: string | undefined): number {
+  return receptor === 'inhibitory' ? -1 : 1;
 }
 
 /** Edge population name of a projection: `<source>_to_<target>` or the projection's own name. */
@@ -101,9 +111,10 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
       g.create_dataset({ name: 'node_group_index', data: Int32Array.from({ length: pop.size }, (_, i) => i), dtype: '<i' });
       const group = g.create_group('0');
       // Each neuron's initial state (the spec's draws for its seed; trial 0 of a batch: a SONATA
-      // network is one trial, the trials of a batch share the connectivity), under NEST's names.
+      // network is one trial, the trials of a batch share the connectivity), under NEST's names
+      // (V_m, and the synaptic conductances or currents, which self-sustained networks start from).
       const dyn = group.create_group('dynamics_params');
-      const nestName: Record<string, string> = { v_mV: 'V_m' };
+      const nestName = NEST_STATE_NAMES;
       pop.model.state.forEach((variable, v) => {
         const name = nestName[variable.name];
         const values = pop.initialState[v]!;
@@ -138,7 +149,10 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
       g.create_dataset({ name: 'edge_group_id', data: new Int32Array(c.nSynapses), dtype: '<i' });
       g.create_dataset({ name: 'edge_group_index', data: Int32Array.from({ length: c.nSynapses }, (_, i) => i), dtype: '<i' });
       const group = g.create_group('0');
-      group.create_dataset({ name: 'syn_weight', data: Float64Array.from(c.weights, (w) => proj.sign * w), dtype: '<d' });
+      // NEST's point neurons take the receptor from the weight's sign (negative: inhibitory), for
+      // current- and conductance-based models alike.
+      const sign = nestSign(plan.spec.projections?.[proj.index]?.receptor);
+      group.create_dataset({ name: 'syn_weight', data: Float64Array.from(c.weights, (w) => sign * Math.abs(w)), dtype: '<d' });
       const delays = c.delaySteps ? Float64Array.from(c.delaySteps, (d) => d * dt) : new Float64Array(c.nSynapses).fill(c.constantDelaySteps * dt);
       group.create_dataset({ name: 'delay', data: delays, dtype: '<d' });
       edges[name] = c.nSynapses;
@@ -184,7 +198,8 @@ function exportInputs(plan: NetworkPlan): { population: string; type: string; ra
     for (const inp of pop.inputs) {
       const spec = plan.spec.inputs![inp.index]!;
       if (spec.type === 'poisson') {
-        out.push({ population: pop.name, type: 'poisson', rate_hz: ((spec as { n_sources?: number }).n_sources ?? 1) * spec.rate_hz, weight: inp.weight, delay_ms: plan.dtMs });
+        const receptor = (spec as { receptor?: string }).receptor;
+        out.push({ population: pop.name, type: 'poisson', rate_hz: ((spec as { n_sources?: number }).n_sources ?? 1) * spec.rate_hz, weight: nestSign(receptor) * Math.abs(inp.weight), delay_ms: plan.dtMs });
       } else if (spec.type === 'dc') {
         out.push({ population: pop.name, type: 'dc', amplitude: inp.amplitude });
       } else {

@@ -64,7 +64,7 @@ export const NETWORKS = [
   },
   {
     id: 'pd14_0.1', kind: 'spiking', title: 'PD14 microcircuit, scale 0.1', drive: 'Poisson',
-    spec: () => pd14(0.1), quick: { warmupMs: 50, durationMs: 200 }, full: { warmupMs: 500, durationMs: 10_000 },
+    spec: () => pd14(0.1), quick: { warmupMs: 100, durationMs: 200 }, full: { warmupMs: 500, durationMs: 10_000 },
   },
   {
     id: 'pd14_1', kind: 'spiking', title: 'PD14 microcircuit, full scale (77,169 LIF, 3·10⁸ synapses)', drive: 'Poisson',

@@ -31,9 +31,10 @@ export interface ScheduleOptions {
    * with barriers between each step's update and propagation (engine/step_persistent.wgsl).
    * `'auto'` (default) decides from measured costs: for networks that can run so (one spiking
    * neuron model, one synapse bank, no state recorders) up to {@link PERSISTENT_MAX_NEURONS}
-   * neurons × trials and {@link PERSISTENT_MAX_SYNAPSES} synapses × trials, the first run of at
-   * least 300 steps times command buffers of 50 steps of both schedules (one untimed of each,
-   * then A-B-B-A) and keeps the faster (both give bitwise the same results). `true` asks for it (refused, naming why, where it cannot
+   * neurons × trials and {@link PERSISTENT_MAX_SYNAPSES} synapses × trials, once the network is
+   * past its first 500 steps (its start-up transient), a run with 300 steps to go times command
+   * buffers of 50 steps of both schedules (one untimed of each, then A-B-B-A) and keeps the faster
+   * (both give bitwise the same results). `true` asks for it (refused, naming why, where it cannot
    * run); `false` never. Displays and other attachments fall back to the dispatch schedule while
    * attached.
    */

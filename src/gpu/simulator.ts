@@ -119,8 +119,10 @@ export class DivergenceError extends Error {
 }
 
 const STEP_UNIFORM_BYTES = 16;
-/** Steps of each timed command buffer when a first run decides persistent mode (ScheduleOptions.persistent 'auto'). */
+/** Steps of each timed command buffer when a run decides persistent mode (ScheduleOptions.persistent 'auto'). */
 const CALIBRATION_STEPS = 50;
+/** Steps simulated before the timing starts (a start-up transient would bias it). */
+const CALIBRATION_AFTER_STEPS = 500;
 const STATUS_WORDS = 8;
 
 
@@ -766,8 +768,8 @@ export class GpuSimulator {
 
   /**
    * Whether runs use the persistent kernel (one workgroup, one dispatch per command buffer; see
-   * ScheduleOptions.persistent). With `'auto'`, the first run of at least 300 steps times
-   * command buffers of both schedules and keeps the faster.
+   * ScheduleOptions.persistent). With `'auto'`, a run past the network's first 500 steps with
+   * 300 steps to go times command buffers of both schedules and keeps the faster.
    */
   get persistent(): boolean {
     return this.persistentChoice === 'on';
@@ -864,7 +866,10 @@ export class GpuSimulator {
     // Order: one untimed buffer of each (first use), then A-B-B-A, so that a drift of the
     // network's activity (a start-up transient) weighs on both alike.
     const order: ('dispatches' | 'persistent')[] = ['dispatches', 'persistent', 'dispatches', 'persistent', 'persistent', 'dispatches'];
-    const trials = this.persistentChoice === 'calibrate' && attachments.length === 0 && totalSteps >= order.length * CALIBRATION_STEPS ? [...order] : [];
+    // Timed only after the network's start-up (its first CALIBRATION_AFTER_STEPS steps), whose
+    // bursts of spikes would favour whichever schedule runs them.
+    const calibrate = (): boolean => this.persistentChoice === 'calibrate' && attachments.length === 0 && this.stepCount >= CALIBRATION_AFTER_STEPS && totalSteps - done >= order.length * CALIBRATION_STEPS;
+    const trials: ('dispatches' | 'persistent')[] = [];
     let untimed = 2;
     const measured: Record<'dispatches' | 'persistent', number[]> = { dispatches: [], persistent: [] };
     while (done < totalSteps) {
@@ -874,6 +879,7 @@ export class GpuSimulator {
       }
       if (failure) break;
       this.checkAlive();
+      if (trials.length === 0 && calibrate()) trials.push(...order);
       const trial = trials[0];
       // Persistent mode: one block (one dispatch) per command buffer, unless attachments need single steps.
       const persistent = trial !== undefined ? trial === 'persistent' : this.persistentChoice === 'on' && attachments.length === 0;

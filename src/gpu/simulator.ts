@@ -745,14 +745,16 @@ export class GpuSimulator {
     };
     this.persistentDispatch = { kernel, bindGroup: this.persistentBind(group!), size: [1, 1], stage: 'persistent (update and propagation)' };
     this.persistentChoice = wanted === true ? 'on' : 'calibrate';
-    this.persistentReason = wanted === true ? 'requested' : 'to be measured in the first run';
+    this.persistentReason = wanted === true ? 'requested' : 'to be measured';
   }
 
-  /** Keep the faster schedule of a calibration (µs per step of each, the mean of its timed buffers). */
+  /**
+   * Keep the faster schedule of a calibration: µs per step of each, the best of its timed buffers
+   * (a buffer slowed by other work on the machine then does not decide).
+   */
   private decidePersistent(measured: Record<'dispatches' | 'persistent', number[]>): void {
-    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const dispatchesUs = mean(measured.dispatches);
-    const persistentUs = mean(measured.persistent);
+    const dispatchesUs = Math.min(...measured.dispatches);
+    const persistentUs = Math.min(...measured.persistent);
     this.persistentChoice = persistentUs < dispatchesUs ? 'on' : 'off';
     this.persistentReason = `measured: ${persistentUs.toFixed(1)} µs per step persistent, ${dispatchesUs.toFixed(1)} µs with dispatches`;
   }

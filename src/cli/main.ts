@@ -212,7 +212,7 @@ function buildProgram(io: CliIo): Command {
     .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
     .option('--steps-per-dispatch <n>', 'at most this many steps per update dispatch (1-64; default: the most the network allows, its minimum synaptic delay; results are bitwise the same)', integerInRange('--steps-per-dispatch', 1, 64))
     .option('--no-merge', 'one update dispatch per population instead of one per neuron model (results are bitwise the same)')
-    .addOption(new Option('--persistent <mode>', 'persistent mode, one workgroup advancing a whole command buffer: auto (for small networks, timed against the dispatch schedule in the first run, the faster kept), on, off (results are bitwise the same)').choices(['auto', 'on', 'off']))
+    .addOption(new Option('--persistent <mode>', 'persistent mode, one workgroup advancing a whole command buffer: auto (for small networks, timed against the dispatch schedule once past the first 500 steps, the faster kept), on, off (results are bitwise the same)').choices(['auto', 'on', 'off']))
     .addOption(softwareOption())
     .option('--gpu-memory-gib <gib>', gpuMemoryHelp, positiveNumber('--gpu-memory-gib'))
     .option('--quiet', 'print nothing but errors')

@@ -69,6 +69,9 @@ def read_network(folder):
                 if len(set(type_ids.tolist())) != 1 or int(type_ids[0]) not in types:
                     continue  # a population of another node-types file
                 t = types[int(type_ids[0])]
+                if t['model_type'] == 'virtual':
+                    populations[name] = {'size': len(type_ids), 'template': 'virtual', 'params': {}, 'initial': {}}
+                    continue
                 with open(os.path.join(models_dir, t['dynamics_params'])) as f:
                     params = json.load(f)
                 dyn = g['0/dynamics_params'] if 'dynamics_params' in g['0'] else {}
@@ -88,6 +91,14 @@ def read_network(folder):
                 })
     inputs_path = os.path.join(folder, 'inputs.json')
     inputs = json.load(open(inputs_path)) if os.path.exists(inputs_path) else []
+    # Virtual nodes: their spikes from the simulation config's spike inputs (SONATA spike files).
+    for entry in sim.get('inputs', {}).values():
+        if entry.get('input_type') != 'spikes':
+            continue
+        with h5py.File(resolve(entry['input_file'], manifest, folder), 'r') as h5:
+            for name in h5['spikes']:
+                if name in populations:
+                    populations[name]['spikes'] = (np.asarray(h5['spikes'][name]['node_ids']), np.asarray(h5['spikes'][name]['timestamps']))
     return sim, populations, edges, inputs
 
 
@@ -98,6 +109,13 @@ def build(b2, sim, populations, edges, inputs, seed):
     b2.seed(seed)
     groups, monitors, objects = {}, {}, []
     for name, pop in populations.items():
+        if pop['template'] == 'virtual':
+            ids, times = pop.get('spikes', (np.zeros(0, dtype=int), np.zeros(0)))
+            g = b2.SpikeGeneratorGroup(pop['size'], ids, times * ms, name=f'pop_{name}')
+            groups[name] = g
+            monitors[name] = b2.SpikeMonitor(g, name=f'spikes_{name}')
+            objects += [g, monitors[name]]
+            continue
         p = pop['params']
         n_ref = int(round(p.get('t_ref', 2.0) / dt))
         refractory = (n_ref + 1) * dt * ms if n_ref > 0 else 0 * ms  # NEST: held n_ref steps

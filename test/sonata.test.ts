@@ -89,6 +89,34 @@ describe('SONATA export', () => {
     expect(readdirSync(join(out, 'network')).some((f) => f.endsWith('.partial'))).toBe(false);
   });
 
+  it('writes spike-train sources as virtual nodes driven by a SONATA spike file', async () => {
+    const spec: NetworkSpec = {
+      dt_ms: 0.1, seed: 3,
+      populations: [
+        { name: 'X', size: 3, model: 'spike_source_array', spike_times_ms: [[1.0, 5.26], [], [3.3, 3.34]] },
+        { name: 'E', size: 5, model: 'lif_psc_delta' },
+      ],
+      projections: [{ source: 'X', target: 'E', connector: { type: 'all_to_all' }, weight: 2, delay_ms: 1 }],
+    };
+    const out = join(work, 'virtual');
+    const result = await exportSonata(spec, out);
+    expect(result.nodes).toEqual({ X: 3, E: 5 });
+    expect(result.edges).toEqual({ X_to_E_0: 15 });
+    expect(readFileSync(join(out, 'network/X_node_types.csv'), 'utf8')).toBe('node_type_id model_type pop_name\n100 virtual X\n');
+    const spikes = await openHdf5(join(out, 'inputs/X_spikes.h5'));
+    try {
+      // Times on the step grid (the steps the engine emits them in), sorted by time.
+      expect([...spikes.numbers('/spikes/X/timestamps', 'float').values].map((t) => Math.round(t * 10) / 10)).toEqual([1.0, 3.3, 3.3, 5.2]);
+      expect([...spikes.numbers('/spikes/X/node_ids', 'integer').values]).toEqual([0, 2, 2, 0]);
+      expect(spikes.stringAttribute('/spikes/X', 'sorting')).toBe('by_time');
+    } finally {
+      spikes.close();
+    }
+    const simulation = JSON.parse(readFileSync(join(out, 'simulation_config.json'), 'utf8'));
+    expect(simulation.inputs).toEqual({ X_spikes: { input_type: 'spikes', module: 'h5', input_file: '$BASE_DIR/inputs/X_spikes.h5', node_set: 'X' } });
+    expect(JSON.parse(readFileSync(join(out, 'node_sets.json'), 'utf8'))).toEqual({ X: { population: 'X' }, E: { population: 'E' } });
+  });
+
   it('writes files h5py reads (NEST reads SONATA with the HDF5 C library)', async () => {
     const out = join(work, 'h5py');
     await exportSonata(lifSmall(), out);

@@ -4,6 +4,10 @@
  * can run on a cluster with NEST (`mpirun -np N python run_nest.py`).
  *
  * What is written (folder layout of SONATA's point-neuron examples):
+ * - spike-train source populations (`spike_source_array`) as virtual nodes (model_type
+ *   `virtual`) whose spikes (trial 0's trains) are in `inputs/<population>_spikes.h5`
+ *   (`/spikes/<population>/timestamps` in ms and `node_ids`), named in the simulation config's
+ *   `inputs` with a node set per population (`node_sets.json`);
  * - `network/nodes.h5`: one node population per spec population (`/nodes/<name>/node_type_id`,
  *   `node_group_id`, `node_group_index`, group `0` with each neuron's initial state under
  *   `dynamics_params`), and `network/<name>_node_types.csv` (space-delimited: node_type_id,
@@ -89,6 +93,7 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
   const plan = planNetwork(spec);
   const dt = plan.dtMs;
   for (const pop of plan.populations) {
+    if (pop.spikeTrains) continue; // virtual nodes driven by a SONATA spike file
     if (pop.model.kind === 'rate') {
       throw new SonataError(`SONATA export: population '${pop.name}' is a rate population (model ${pop.model.name}); NEST's SONATA reader builds point neurons only. Export the spiking part of the network.`);
     }
@@ -110,6 +115,8 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
       g.create_dataset({ name: 'node_group_id', data: new Int32Array(pop.size), dtype: '<i' });
       g.create_dataset({ name: 'node_group_index', data: Int32Array.from({ length: pop.size }, (_, i) => i), dtype: '<i' });
       const group = g.create_group('0');
+      nodes[pop.name] = pop.size;
+      if (pop.spikeTrains) continue;
       // Each neuron's initial state (the spec's draws for its seed; trial 0 of a batch: a SONATA
       // network is one trial, the trials of a batch share the connectivity), under NEST's names
       // (V_m, and the synaptic conductances or currents, which self-sustained networks start from).
@@ -120,10 +127,33 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
         const values = pop.initialState[v]!;
         if (name) dyn.create_dataset({ name, data: Float64Array.from({ length: pop.size }, (_, n) => values[n * plan.batch]!), dtype: '<d' });
       });
-      nodes[pop.name] = pop.size;
     }
   }));
+  const spikeInputs: Record<string, { input_type: string; module: string; input_file: string; node_set: string }> = {};
   for (const pop of plan.populations) {
+    if (pop.spikeTrains) {
+      // Spike-train sources are virtual nodes; their spikes (trial 0's trains) go to a SONATA
+      // spike file, which NEST turns into spike generators.
+      files.set(`network/${pop.name}_node_types.csv`, `node_type_id model_type pop_name\n${100 + pop.index} virtual ${pop.name}\n`);
+      const t = pop.spikeTrains;
+      const timestamps: number[] = [];
+      const ids: number[] = [];
+      for (let n = 0; n < pop.size; n++) {
+        for (let k = t.offsets[n]!; k < t.offsets[n + 1]!; k++) {
+          timestamps.push(t.steps[k]! * dt);
+          ids.push(n);
+        }
+      }
+      const order = timestamps.map((_, i) => i).sort((a, b) => timestamps[a]! - timestamps[b]! || ids[a]! - ids[b]!);
+      files.set(`inputs/${pop.name}_spikes.h5`, await hdf5Bytes(`${pop.name}_spikes.h5`, (file) => {
+        const g = file.create_group('spikes').create_group(pop.name);
+        g.create_attribute('sorting', 'by_time');
+        g.create_dataset({ name: 'timestamps', data: Float64Array.from(order, (i) => timestamps[i]!), dtype: '<d' });
+        g.create_dataset({ name: 'node_ids', data: Int32Array.from(order, (i) => ids[i]!), dtype: '<i' });
+      }));
+      spikeInputs[`${pop.name}_spikes`] = { input_type: 'spikes', module: 'h5', input_file: `$BASE_DIR/inputs/${pop.name}_spikes.h5`, node_set: pop.name };
+      continue;
+    }
     files.set(`network/${pop.name}_node_types.csv`, `node_type_id model_type model_template dynamics_params pop_name\n${100 + pop.index} point_neuron nest:${NEST_MODEL_OF[pop.model.name]} ${pop.name}.json ${pop.name}\n`);
     files.set(`components/point_neuron_models/${pop.name}.json`, `${JSON.stringify(nestParameters(plan, pop.index), null, 2)}\n`);
   }
@@ -177,9 +207,13 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
     target_simulator: 'NEST',
     run: { tstop: durationMs, dt },
     network: '$BASE_DIR/circuit_config.json',
+    ...(Object.keys(spikeInputs).length > 0 ? { inputs: spikeInputs } : {}),
+    node_sets_file: '$BASE_DIR/node_sets.json',
     output: { output_dir: '$OUTPUT_DIR', spikes_file: 'spikes.h5' },
   };
   files.set('simulation_config.json', `${JSON.stringify(simulation, null, 2)}\n`);
+  // One node set per population (the spike inputs name theirs).
+  files.set('node_sets.json', `${JSON.stringify(Object.fromEntries(plan.populations.map((p) => [p.name, { population: p.name }])), null, 2)}\n`);
   files.set('inputs.json', `${JSON.stringify(exportInputs(plan), null, 2)}\n`);
   files.set('run_nest.py', runNestScript(plan, durationMs));
 

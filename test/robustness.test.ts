@@ -27,8 +27,11 @@ describe('impossible networks', () => {
     const error = await gpuSimulator(spec).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkTooLargeError);
     const message = (error as Error).message;
-    expect(message).toMatch(/needs [\d.]+ TiB \(\d+ bytes\).*but [\d.]+ GiB \(\d+ bytes\) are available/);
-    expect(message).toContain('projection #0');
+    // The refusal of `cortexgpu validate` (the memory estimate of src/gpu/sizing.ts): the total,
+    // the largest owners and what to do.
+    expect(message).toMatch(/the network needs [\d.]+ TiB of GPU memory, more than the budget of [\d.]+ GiB .*; largest: projection A->T#0 [\d.]+ GiB/);
+    expect(message).toContain('mark the largest projections procedural');
+    expect((error as NetworkTooLargeError).requiredBytes).toBeGreaterThan(7e12);
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
@@ -37,7 +40,7 @@ describe('impossible networks', () => {
     const size = Math.ceil(context.limits.maxStorageBufferBindingSize / (4 * 4 * 64)) + 1;
     const error = await gpuSimulator({ batch: 64, populations: [{ name: 'Big', size, model: 'lif_psc_exp' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkTooLargeError);
-    expect((error as Error).message).toMatch(/population Big: state variables needs .* maxStorageBufferBindingSize/);
+    expect((error as Error).message).toMatch(/population Big: .* needs .* in one storage binding, but the device's maxStorageBufferBindingSize is/);
   });
 
   it('rejects malformed specs with SpecError before touching the GPU', async () => {

@@ -10,10 +10,10 @@ import { resolveRunTiming } from '../model/schema.js';
 import { drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type RecorderPlan } from '../model/plan.js';
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
-import { findNeuronModel } from '../model/registry.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
-import { checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
+import { NetworkTooLargeError, checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
+import { checkMemoryEstimate, estimateNetworkMemory } from './sizing.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { buildProjections } from './propagation.js';
 import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
@@ -224,19 +224,14 @@ export class GpuSimulator {
     const budget = options.memoryBudgetBytes ?? (await defaultBudget(context));
     const limits = context.limits;
     const plan = planNetwork(spec, {
-      beforeBuild: (expected, resolved) => {
-        // Refuse before anything is built: state from the spec, ~12 bytes per synapse.
-        const requests: BufferRequest[] = resolved.populations.map((p) => ({
-          owner: `population ${p.name}`,
-          purpose: 'state variables',
-          bytes: (findNeuronModel(p.model, spec)?.state.length ?? 0) * p.size * resolved.batch * 4,
-          storageBinding: true,
-        }));
-        // Procedural projections store no synapses.
-        expected.forEach((n, i) => {
-          if (spec.projections?.[i]?.procedural !== true) requests.push({ owner: `projection #${i}`, purpose: 'synapses (estimate)', bytes: n * 12, storageBinding: false, splittable: true });
-        });
-        checkRequests(requests, limits, budget);
+      beforeBuild: () => {
+        // Refuse before anything is built, from the memory estimate `cortexgpu validate` prints
+        // (the engine's buffer layout: src/gpu/sizing.ts).
+        const verdict = checkMemoryEstimate(estimateNetworkMemory(spec, options.stepsPerSubmit !== undefined ? { stepsPerSubmit: options.stepsPerSubmit } : {}), { bytes: budget, rule: 'the simulator\'s memory budget' }, limits);
+        if (!verdict.fits) {
+          const first = verdict.problems[0]!;
+          throw new NetworkTooLargeError(verdict.message, first.requiredBytes, first.availableBytes);
+        }
       },
     });
     const requestedSteps = Math.max(1, Math.min(10000, Math.floor(options.stepsPerSubmit ?? 200)));

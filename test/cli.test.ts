@@ -6,7 +6,7 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { decodeNpy } from '../src/io/npy.js';
+import { decodeNpy, encodeNpy } from '../src/io/npy.js';
 import { parseSpecJson } from '../src/model/schema.js';
 import { PD14_PARAMETERS } from '../src/model/library/pd14-parameters.js';
 import { pd14SynapseCount, pspToPscAmplitude } from '../src/model/library/pd14.js';
@@ -71,6 +71,32 @@ describe('cortexgpu run', () => {
     expect(decodeNpy(readFileSync(join(out, 'state_E_v_mV.npy'))).shape).toEqual([200, 2, 4]);
     expect(decodeNpy(readFileSync(join(out, 'population_rate_I.npy'))).shape).toEqual([200, 2]);
     expect(readdirSync(join(work, 'nested'))).toEqual(['lif']); // no temporary folder left
+  });
+
+  it('runs a spike-train source read from .npy files (spike_times_npy, paths relative to the spec) and records its spikes on the step grid', async () => {
+    const folder = join(work, 'trains');
+    mkdirSync(folder, { recursive: true });
+    // Neuron 1 spikes twice in step 33 (3.3 and 3.34 ms): both are delivered and recorded.
+    writeFileSync(join(folder, 'x_times.npy'), encodeNpy(Float64Array.from([5.26, 1.0, 3.3, 3.34]), [4]));
+    writeFileSync(join(folder, 'x_neurons.npy'), encodeNpy(Int32Array.from([0, 0, 1, 1]), [4]));
+    const spec = {
+      dt_ms: 0.1, seed: 1,
+      populations: [
+        { name: 'X', size: 2, model: 'spike_source_array', spike_times_npy: { times_ms: 'x_times.npy', neurons: 'x_neurons.npy' } },
+        { name: 'E', size: 3, model: 'lif_psc_delta' },
+      ],
+      projections: [{ source: 'X', target: 'E', connector: { type: 'all_to_all' }, weight: 1, delay_ms: 1 }],
+      recorders: [{ type: 'spikes', population: 'X' }],
+    };
+    writeFileSync(join(folder, 'spec.json'), JSON.stringify(spec));
+    const out = join(folder, 'out');
+    const result = await cli('run', join(folder, 'spec.json'), '--duration', '10', '--warmup', '0', '--out', out, '--quiet');
+    expect(result.code, result.stderr).toBe(0);
+    // spikes_X.npy: N × 3 (step, trial, neuron).
+    const spikes = decodeNpy(readFileSync(join(out, 'spikes_X.npy')));
+    expect(spikes.shape).toEqual([4, 3]);
+    const rows = Array.from({ length: 4 }, (_, k) => [Number(spikes.data[3 * k]), Number(spikes.data[3 * k + 2])]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    expect(rows).toEqual([[10, 0], [33, 1], [33, 1], [52, 0]]);
   });
 
   it('runs the same spikes with the schedule measured fastest (persistent or not) and in one dispatch per population (--persistent off --no-merge)', async () => {

@@ -37,7 +37,7 @@ import type { NetworkSpec } from '../model/spec.js';
 import { planNetwork, type NetworkPlan } from '../model/plan.js';
 import { NEST_MODEL_OF } from '../model/models.js';
 import { generateConnectivity } from '../model/connectivity.js';
-import { hdf5Bytes } from './hdf5.js';
+import { writeHdf5Atomic, type Hdf5WriteFile } from './hdf5.js';
 
 /** A spec that cannot be exported as SONATA; the message names the population or projection and what to do. */
 export class SonataError extends Error {
@@ -102,12 +102,14 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
     }
   }
 
-  const files = new Map<string, Uint8Array | string>();
+  // Text files, and HDF5 files as builders: written straight to disk (PD14-sized edges do not
+  // fit in memory twice).
+  const files = new Map<string, string | ((file: Hdf5WriteFile) => void)>();
   const nodes: Record<string, number> = {};
   const edges: Record<string, number> = {};
 
   // Nodes: one population per spec population, one node type each.
-  files.set('network/nodes.h5', await hdf5Bytes('nodes.h5', (file) => {
+  files.set('network/nodes.h5', (file) => {
     const root = file.create_group('nodes');
     for (const pop of plan.populations) {
       const g = root.create_group(pop.name);
@@ -128,7 +130,7 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
         if (name) dyn.create_dataset({ name, data: Float64Array.from({ length: pop.size }, (_, n) => values[n * plan.batch]!), dtype: '<d' });
       });
     }
-  }));
+  });
   const spikeInputs: Record<string, { input_type: string; module: string; input_file: string; node_set: string }> = {};
   for (const pop of plan.populations) {
     if (pop.spikeTrains) {
@@ -145,12 +147,12 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
         }
       }
       const order = timestamps.map((_, i) => i).sort((a, b) => timestamps[a]! - timestamps[b]! || ids[a]! - ids[b]!);
-      files.set(`inputs/${pop.name}_spikes.h5`, await hdf5Bytes(`${pop.name}_spikes.h5`, (file) => {
+      files.set(`inputs/${pop.name}_spikes.h5`, (file) => {
         const g = file.create_group('spikes').create_group(pop.name);
         g.create_attribute('sorting', 'by_time');
         g.create_dataset({ name: 'timestamps', data: Float64Array.from(order, (i) => timestamps[i]!), dtype: '<d' });
         g.create_dataset({ name: 'node_ids', data: Int32Array.from(order, (i) => ids[i]!), dtype: '<i' });
-      }));
+      });
       spikeInputs[`${pop.name}_spikes`] = { input_type: 'spikes', module: 'h5', input_file: `$BASE_DIR/inputs/${pop.name}_spikes.h5`, node_set: pop.name };
       continue;
     }
@@ -162,8 +164,8 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
   const spikeProjections = plan.projections.filter((p) => p.mode === 'spike');
   const rate = plan.projections.find((p) => p.mode !== 'spike');
   if (rate) throw new SonataError(`SONATA export: projection ${rate.name} carries rates; NEST's SONATA reader connects spiking point neurons only.`);
-  const edgeTypes: string[] = ['edge_type_id model_template dynamics_params'];
-  files.set('network/edges.h5', await hdf5Bytes('edges.h5', (file) => {
+  const edgeTypes: string[] = ['edge_type_id model_template dynamics_params', ...spikeProjections.map((proj) => `${100 + proj.index} static_synapse static_synapse.json`)];
+  files.set('network/edges.h5', (file) => {
     const root = file.create_group('edges');
     for (const proj of spikeProjections) {
       const c = generateConnectivity(proj.recipe);
@@ -186,9 +188,8 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
       const delays = c.delaySteps ? Float64Array.from(c.delaySteps, (d) => d * dt) : new Float64Array(c.nSynapses).fill(c.constantDelaySteps * dt);
       group.create_dataset({ name: 'delay', data: delays, dtype: '<d' });
       edges[name] = c.nSynapses;
-      edgeTypes.push(`${100 + proj.index} static_synapse static_synapse.json`);
     }
-  }));
+  });
   files.set('network/edge_types.csv', `${edgeTypes.join('\n')}\n`);
   files.set('components/synaptic_models/static_synapse.json', '{}\n');
 
@@ -282,15 +283,19 @@ function runNestScript(plan: NetworkPlan, durationMs: number): string {
   ].join('\n');
 }
 
-/** Write every file beside its final name, then rename all; on failure remove what was written. */
-async function commitFiles(outDir: string, files: ReadonlyMap<string, Uint8Array | string>): Promise<void> {
+/**
+ * Write every file beside its final name (HDF5 files built straight to disk), then rename all;
+ * on failure remove what was written.
+ */
+async function commitFiles(outDir: string, files: ReadonlyMap<string, string | ((file: Hdf5WriteFile) => void)>): Promise<void> {
   const partial: string[] = [];
   try {
     for (const [name, data] of files) {
       const path = join(outDir, name);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(`${path}.partial`, data);
       partial.push(path);
+      if (typeof data === 'string') await writeFile(`${path}.partial`, data);
+      else await writeHdf5Atomic(`${path}.partial`, data);
     }
     for (const path of partial) await rename(`${path}.partial`, path);
   } catch (err) {

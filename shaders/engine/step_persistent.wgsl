@@ -6,15 +6,7 @@
 // parallelism. The arithmetic of each step is that of the dispatch schedule, so recordings are
 // bitwise the same.
 
-@group(0) @binding(0) var<uniform> clock: StepInfo;
-@group(0) @binding(1) var<uniform> pops: array<PopInfo, N_MEMBERS>;
-@group(0) @binding(2) var<storage, read> models: array<ModelParams>;
-@group(0) @binding(3) var<storage, read_write> state: array<f32>;
-@group(0) @binding(4) var<storage, read_write> syn_ring: array<atomic<i32>>;
-@group(0) @binding(5) var<storage, read> tables: array<u32>;
-@group(0) @binding(6) var<storage, read_write> spikes: array<atomic<u32>>;
-@group(0) @binding(7) var<storage, read_write> window_counts: array<u32>;
-@group(0) @binding(8) var<storage, read_write> status: array<atomic<u32>>;
+// Bindings 0–8: engine/spiking_bindings.wgsl.
 @group(0) @binding(9) var<storage, read> routes: array<u32>;
 @group(0) @binding(10) var<storage, read> row_ptr: array<u32>;
 @group(0) @binding(11) var<storage, read> targets: array<u32>;

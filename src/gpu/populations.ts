@@ -257,7 +257,7 @@ export function modelUpdateKernel(model: NeuronModelDef, emitsSpikes = model.kin
       'engine/common.wgsl', 'engine/philox.wgsl', { name: `generated:${model.name}`, text: prelude }, 'engine/population_info.wgsl', 'engine/neuron_inputs.wgsl', 'engine/spike_output.wgsl', ...(model.shaderLibraries ?? []),
       // Equation models carry their generated snippet as text.
       model.updateShaderText !== undefined ? { name: model.updateShader, text: model.updateShaderText } : model.updateShader,
-      ...(spiking ? [model.updateSteps ?? 'engine/spiking_update_steps.wgsl', 'engine/spiking_neuron_update.wgsl'] : ['engine/rate_neuron_update.wgsl']),
+      ...(spiking ? ['engine/spiking_bindings.wgsl', model.updateSteps ?? 'engine/spiking_update_steps.wgsl', 'engine/spiking_neuron_update.wgsl'] : ['engine/rate_neuron_update.wgsl']),
     ],
     dynamicBindings: ['clock'],
   };

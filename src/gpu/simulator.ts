@@ -869,6 +869,9 @@ export class GpuSimulator {
     const trials: ('dispatches' | 'persistent')[] = [];
     let untimed = 2;
     const measured: Record<'dispatches' | 'persistent', number[]> = { dispatches: [], persistent: [] };
+    // The two dispatch lists a command buffer may encode (built once per run, not per buffer).
+    const dispatchList = [...this.dispatches, ...attachments];
+    const persistentList = this.persistentDispatch ? [this.persistentDispatch] : [];
     while (done < totalSteps) {
       if (options.signal?.aborted) {
         aborted = true;
@@ -881,7 +884,7 @@ export class GpuSimulator {
       // Persistent mode: one block (one dispatch) per command buffer, unless attachments need single steps.
       const persistent = trial !== undefined ? trial === 'persistent' : this.persistentChoice === 'on' && attachments.length === 0;
       const stepsPerBlock = persistent ? this.stepsPerSubmit : attachments.length > 0 ? 1 : this.stepsPerDispatch;
-      const dispatches = persistent ? [this.persistentDispatch!] : [...this.dispatches, ...attachments];
+      const dispatches = persistent ? persistentList : dispatchList;
       const n = Math.min(trial !== undefined ? Math.min(CALIBRATION_STEPS, this.stepsPerSubmit) : this.stepsPerSubmit, totalSteps - done);
       const chunkStart = performance.now();
       const chunkFirst = this.stepCount;
@@ -982,12 +985,8 @@ export class GpuSimulator {
     for (const group of this.groups) {
       if (group.dispatch) group.dispatch.bindGroup = this.updateBindGroup(group);
     }
-    if (this.persistentDispatch) {
-      // The window-count buffer of this run.
-      const group = this.groups[0]!;
-      const old = this.persistentDispatch;
-      this.persistentDispatch = { ...old, bindGroup: this.persistentBind(group) };
-    }
+    // The persistent kernel binds the group's window-count buffer of this run too.
+    if (this.persistentDispatch) this.persistentDispatch.bindGroup = this.persistentBind(this.groups[0]!);
   }
 
   /** Read `bytes` of a buffer from `offset` (default: all of it). */

@@ -6,13 +6,10 @@
 // parallelism. The arithmetic of each step is that of the dispatch schedule, so recordings are
 // bitwise the same.
 
-// Bindings 0–8: engine/spiking_bindings.wgsl.
+// Bindings 0–8: engine/spiking_bindings.wgsl; the synapse banks' from 11 on: the
+// engine/propagate_bank.wgsl template.
 @group(0) @binding(9) var<storage, read> routes: array<u32>;
-@group(0) @binding(10) var<storage, read> row_ptr: array<u32>;
-@group(0) @binding(11) var<storage, read> targets: array<u32>;
-@group(0) @binding(12) var<storage, read> weights: array<f32>;
-@group(0) @binding(13) var<storage, read> delays: array<u32>;
-@group(0) @binding(14) var<storage, read_write> records: array<atomic<u32>>;
+@group(0) @binding(10) var<storage, read_write> records: array<atomic<u32>>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {

@@ -32,6 +32,11 @@ export interface SynapseChunk {
    */
   readonly synapseOffset?: number;
   readonly rowOffset?: number;
+  /**
+   * Set when the chunk's delays are packed into `targets` (in a synapse bank): each word is
+   * target | delay << delayShift, and `delays` is null.
+   */
+  readonly delayShift?: number;
 }
 
 /** A projection's synapses on the device. */
@@ -312,11 +317,21 @@ export async function downloadConnectivity(device: GPUDevice, dc: DeviceConnecti
   const { rowPtr, nSynapses, recipe } = dc;
   const targets = new Uint32Array(nSynapses);
   const weights = new Float32Array(nSynapses);
-  const delays = recipe.delay || recipe.kind === 'matrix' && dc.chunks.some((c) => c.delays) ? new Uint32Array(nSynapses) : null;
+  const delays = recipe.delay || recipe.kind === 'matrix' && dc.chunks.some((c) => c.delays || c.delayShift) ? new Uint32Array(nSynapses) : null;
   for (const chunk of dc.chunks) {
     const lo = rowPtr[chunk.begin]!;
     const at = chunk.synapseOffset ?? 0;
-    targets.set(await readU32(device, chunk.targets, chunk.synapses, at), lo);
+    const words = await readU32(device, chunk.targets, chunk.synapses, at);
+    if (chunk.delayShift) {
+      const shift = chunk.delayShift;
+      const mask = 2 ** shift - 1;
+      for (let k = 0; k < words.length; k++) {
+        targets[lo + k] = words[k]! & mask;
+        if (delays) delays[lo + k] = words[k]! >>> shift;
+      }
+    } else {
+      targets.set(words, lo);
+    }
     weights.set(new Float32Array((await readU32(device, chunk.weights, chunk.synapses, at)).buffer), lo);
     if (delays && chunk.delays) delays.set(await readU32(device, chunk.delays, chunk.synapses, at), lo);
   }

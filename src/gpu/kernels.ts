@@ -4,14 +4,14 @@
  * shader key, uniform structs packed by member name, and bind groups checked by binding name.
  */
 import { WgslReflect, ResourceType, type ArrayInfo, type StructInfo, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
-import { compileDiagnostics, composeShader, ShaderCompileError, type ComposedShader, type ShaderSourceLoader } from './shaders.js';
+import { compileDiagnostics, composeShader, ShaderCompileError, type ComposedShader, type ShaderPart, type ShaderSourceLoader } from './shaders.js';
 
 /** What a kernel is made of. */
 export interface KernelDescriptor {
   /** Human-readable part of the shader key, e.g. `spiking_update/lif_psc_exp`. */
   readonly name: string;
   /** Library files, generated code and the main file, in order. */
-  readonly parts: readonly (string | { name: string; text: string })[];
+  readonly parts: readonly ShaderPart[];
   /** Names of uniform bindings read with a dynamic offset (one entry per step). */
   readonly dynamicBindings?: readonly string[];
 }

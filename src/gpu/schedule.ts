@@ -2,10 +2,10 @@
  * The step schedule: which dispatches advance the network, and how many steps each advances.
  *
  * A block of steps is encoded as: rate gathers, one update dispatch per merged group of
- * populations (populations of one model), one propagation dispatch per synapse bank (all
- * outgoing projections of every spiking population, with the spike-list bookkeeping and the
- * spike recorders fused in), procedural projections, then the remaining recorders and the
- * attachments. A block is several steps long when nothing in the network needs a step at a
+ * populations (populations of one model), one propagation dispatch per group of synapse banks
+ * (as many banks as the device binds storage buffers for; all outgoing projections of every
+ * spiking population, procedural ones too, with the spike-list bookkeeping and the spike
+ * recorders fused in), then the remaining recorders and the attachments. A block is several steps long when nothing in the network needs a step at a
  * time: spikes take at least the minimum synaptic delay to arrive, so neurons are independent
  * for that many steps and one update dispatch can integrate all of them (kobae and GeNN do
  * the same). Results do not depend on the block length: every step's arithmetic is the same
@@ -14,6 +14,7 @@
 import type { NetworkPlan } from '../model/plan.js';
 import type { NeuronModelDef } from '../model/models.js';
 import type { Kernel, KernelDescriptor } from './kernels.js';
+import type { ShaderPart } from './shaders.js';
 import { modelUpdateKernel } from './populations.js';
 import { MEMORY_LAYOUT } from './sizing.js';
 
@@ -53,8 +54,10 @@ export interface ScheduleOptions {
 export const PERSISTENT_MAX_NEURONS = 32768;
 export const PERSISTENT_MAX_SYNAPSES = 2 ** 25;
 
-/** Storage buffers the persistent kernel binds. */
-export const PERSISTENT_STORAGE_BUFFERS = 13;
+/** Storage buffers the persistent kernel binds with `banks` synapse banks. */
+export function persistentStorageBuffers(banks: number): number {
+  return 9 + 2 * banks;
+}
 
 /** Upper bound on steps per dispatch (spike lists grow with it; the memory layout names it). */
 export const MAX_STEPS_PER_DISPATCH: number = MEMORY_LAYOUT.maxStepsPerDispatch;
@@ -158,16 +161,20 @@ export function encodeBlock(pass: GPUComputePassEncoder, dispatches: readonly Di
   }
 }
 
+/** First binding of the synapse banks in the persistent kernel (engine/step_persistent.wgsl). */
+export const PERSISTENT_FIRST_BANK_BINDING = 11;
+
 /**
  * The persistent kernel of a merged group of spiking populations: the group's update kernel
- * with the propagation library and engine/step_persistent.wgsl as entry point.
+ * with the propagation library (its `banks` synapse banks bound from
+ * {@link PERSISTENT_FIRST_BANK_BINDING} on) and engine/step_persistent.wgsl as entry point.
  */
-export function persistentKernel(model: NeuronModelDef, members: number, hasProcedural: boolean): KernelDescriptor {
+export function persistentKernel(model: NeuronModelDef, members: number, banks: number, hasProcedural: boolean, library: readonly ShaderPart[]): KernelDescriptor {
   const update = modelUpdateKernel(model, true, members);
   const parts = update.parts.slice(0, -1);
   return {
-    name: `step_persistent/${model.name}${members > 1 ? `/x${members}` : ''}${hasProcedural ? '/procedural' : ''}`,
-    parts: [...parts, { name: 'generated:procedural', text: `const HAS_PROCEDURAL: bool = ${hasProcedural};` }, 'engine/connectivity_rows.wgsl', 'engine/propagate_block.wgsl', 'engine/step_persistent.wgsl'],
+    name: `step_persistent/${model.name}${members > 1 ? `/x${members}` : ''}/banks${banks}${hasProcedural ? '/procedural' : ''}`,
+    parts: [...parts, ...library, 'engine/step_persistent.wgsl'],
     dynamicBindings: ['clock'],
   };
 }

@@ -14,6 +14,16 @@ interface ShaderPiece {
   readonly lineCount: number;
 }
 
+/**
+ * A part of a kernel: a file under `shaders/`, generated code (`{ name, text }`), or a template
+ * file instantiated once per entry of `instances`, each `{{KEY}}` in its text replaced by the
+ * entry's value (as Brian2's templates: one file, code per use).
+ */
+export type ShaderPart =
+  | string
+  | { readonly name: string; readonly text: string }
+  | { readonly template: string; readonly instances: readonly Readonly<Record<string, string | number>>[] };
+
 /** A kernel's full WGSL text and where each of its lines came from. */
 export interface ComposedShader {
   readonly code: string;
@@ -33,21 +43,35 @@ export class ShaderCompileError extends Error {
 }
 
 /**
- * Concatenate shader pieces. `generated` pieces are named `<generated:…>` in diagnostics.
- * @param parts file names (loaded with `load`) or `{ name, text }` for generated code
+ * Concatenate shader pieces. Generated pieces keep their `name` in diagnostics; a template's
+ * instances are named by the template file.
+ * @param parts see {@link ShaderPart}
+ * @throws Error when a template instance leaves a `{{KEY}}` without a value
  */
-export function composeShader(load: ShaderSourceLoader, parts: readonly (string | { name: string; text: string })[]): ComposedShader {
+export function composeShader(load: ShaderSourceLoader, parts: readonly ShaderPart[]): ComposedShader {
   const pieces: ShaderPiece[] = [];
   const texts: string[] = [];
   let line = 1;
-  for (const part of parts) {
-    const file = typeof part === 'string' ? part : part.name;
-    let text = typeof part === 'string' ? load(part) : part.text;
-    if (!text.endsWith('\n')) text += '\n';
+  const add = (file: string, body: string): void => {
+    const text = body.endsWith('\n') ? body : body + '\n';
     const lineCount = text.split('\n').length - 1;
     pieces.push({ file, firstLine: line, lineCount });
     texts.push(text);
     line += lineCount;
+  };
+  for (const part of parts) {
+    if (typeof part === 'string') add(part, load(part));
+    else if ('text' in part) add(part.name, part.text);
+    else {
+      const source = load(part.template);
+      for (const values of part.instances) {
+        add(part.template, source.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+          const value = values[key];
+          if (value === undefined) throw new Error(`shaders/${part.template}: no value for {{${key}}}`);
+          return String(value);
+        }));
+      }
+    }
   }
   return { code: texts.join(''), pieces };
 }

@@ -15,12 +15,12 @@ import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js
 import { NetworkTooLargeError, checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
 import { checkMemoryEstimate, estimateNetworkMemory } from './sizing.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
-import { buildProjections } from './propagation.js';
+import { bankBindings, buildProjections, propagationLibrary, type PropagationBuffers } from './propagation.js';
 import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
 import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, spikeTrainWords, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
-import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, PERSISTENT_STORAGE_BUFFERS, blockLengths, checkScheduleOptions, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, type Dispatch, type ScheduleOptions } from './schedule.js';
+import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, blockLengths, checkScheduleOptions, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, persistentStorageBuffers, PERSISTENT_FIRST_BANK_BINDING, type Dispatch, type ScheduleOptions } from './schedule.js';
 import { distributionAbsBound, type Connectivity } from '../model/connectivity.js';
 import type { ShaderSourceLoader } from './shaders.js';
 import { GpuLinearFisher } from './analysis/linear-fisher.js';
@@ -159,7 +159,7 @@ export class GpuSimulator {
   private persistentChoice: 'on' | 'off' | 'calibrate' = 'off';
   /** Why persistent mode is used or not (set once decided). */
   persistentReason = '';
-  private persistentBindings: { kernel: Kernel; clock: { buffer: GPUBuffer; size: number }; ring: GPUBuffer; routes: GPUBuffer; row_ptr: GPUBuffer; targets: GPUBuffer; weights: GPUBuffer; delays: GPUBuffer } | null = null;
+  private persistentBindings: { kernel: Kernel; clock: { buffer: GPUBuffer; size: number }; ring: GPUBuffer; propagation: PropagationBuffers } | null = null;
   private readonly regions: RecordRegion[] = [];
   private readonly staging: StagingSet[] = [];
   private stepUniforms!: GPUBuffer;
@@ -717,10 +717,11 @@ export class GpuSimulator {
     if (this.groups.length !== 1 || group?.kind !== 'spiking') obstacles.push('its populations are not all of one spiking model');
     const state = this.plan.recorders.find((r) => r.spec.type === 'state');
     if (state) obstacles.push(`state recorder ${state.index} samples single steps`);
-    if (projections.banks > 1) obstacles.push(`its synapses need ${projections.banks} synapse banks`);
+    if (projections.propagation.length > 1) obstacles.push(`its synapses need ${projections.propagation.length} propagation dispatches (${projections.banks} synapse banks)`);
     if (!projections.first) obstacles.push('nothing in it emits spikes');
     const storageLimit = this.context.limits.maxStorageBuffersPerShaderStage;
-    if (storageLimit < PERSISTENT_STORAGE_BUFFERS) obstacles.push(`the device binds ${storageLimit} storage buffers per kernel, the persistent kernel ${PERSISTENT_STORAGE_BUFFERS}`);
+    const storageNeeded = persistentStorageBuffers(projections.first?.banks.length ?? 0);
+    if (storageLimit < storageNeeded) obstacles.push(`the device binds ${storageLimit} storage buffers per kernel, the persistent kernel ${storageNeeded}`);
     if (obstacles.length > 0) {
       if (wanted === true) throw new RangeError(`schedule.persistent: this network cannot run in persistent mode: ${obstacles.join('; ')}. Use the default schedule (persistent: 'auto' or false).`);
       this.persistentReason = `not possible: ${obstacles.join('; ')}`;
@@ -733,11 +734,9 @@ export class GpuSimulator {
       this.persistentReason = `not tried: ${neurons} neurons × trials and ${synapses} synapses × trials (candidates: ≤ ${PERSISTENT_MAX_NEURONS} and ≤ ${PERSISTENT_MAX_SYNAPSES})`;
       return;
     }
-    const kernel = await cache.get(persistentKernel(group!.members[0]!.plan.model, group!.members.length, projections.first!.hasProcedural));
     const p = projections.first!;
-    this.persistentBindings = {
-      kernel, clock, ring, routes: p.routes, row_ptr: p.rowPtr, targets: p.targets, weights: p.weights, delays: p.delays,
-    };
+    const kernel = await cache.get(persistentKernel(group!.members[0]!.plan.model, group!.members.length, p.banks.length, p.hasProcedural, propagationLibrary(p.banks.length, PERSISTENT_FIRST_BANK_BINDING, p.hasProcedural)));
+    this.persistentBindings = { kernel, clock, ring, propagation: p };
     this.persistentDispatch = { kernel, bindGroup: this.persistentBind(group!), size: [1, 1], stage: 'persistent (update and propagation)' };
     this.persistentChoice = wanted === true ? 'on' : 'calibrate';
     this.persistentReason = wanted === true ? 'requested' : 'to be measured';
@@ -759,7 +758,7 @@ export class GpuSimulator {
     const b = this.persistentBindings!;
     return b.kernel.bind({
       clock: b.clock, pops: group.pops, models: group.models, state: group.state, syn_ring: b.ring, tables: group.tables, spikes: this.spikeLists,
-      window_counts: group.windowCounts, status: this.status, routes: b.routes, row_ptr: b.row_ptr, targets: b.targets, weights: b.weights, delays: b.delays, records: this.records,
+      window_counts: group.windowCounts, status: this.status, routes: b.propagation.routes, records: this.records, ...bankBindings(b.propagation.banks),
     });
   }
 

@@ -276,11 +276,6 @@ export function packSpikeTrainTable(pop: PopulationPlan): Uint32Array {
   return words;
 }
 
-/** Words of a population's spike-train table (see {@link packSpikeTrainTable}). */
-export function spikeTrainWords(pop: PopulationPlan): number {
-  return pop.spikeTrains === null ? 0 : pop.spikeTrains.offsets.length + pop.spikeTrains.steps.length;
-}
-
 /**
  * The per-population input table read by engine/neuron_inputs.wgsl: INPUT_WORDS per input, then the
  * per-trial orientations of every input, then the per-neuron-and-trial currents.

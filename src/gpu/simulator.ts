@@ -12,12 +12,12 @@ import { RecordingCollector, type Recording } from '../model/recording.js';
 import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
-import { NetworkTooLargeError, checkRequests, defaultMemoryBudget, type BufferRequest, type MemoryReport } from './memory.js';
+import { NetworkTooLargeError, checkRequests, defaultMemoryBudget, type MemoryReport } from './memory.js';
 import { checkMemoryEstimate, estimateNetworkMemory } from './sizing.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { bankBindings, buildProjections, propagationLibrary, type PropagationBuffers } from './propagation.js';
-import { buildRecorders, chooseStepsPerSubmit, parseRecords, spikeRecordCapacity, type RecordRegion } from './recorders.js';
-import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, spikeTrainWords, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
+import { buildRecorders, chooseStepsPerSubmit, parseRecords, type RecordRegion } from './recorders.js';
+import { REGION_WORDS, buildPopulationGroups, groupInfo, packInputTable, spikeSlots, type BufferRegion, type PopulationBuffers, type PopulationGroup } from './populations.js';
 
 export { modelUpdateKernel, type BufferRegion } from './populations.js';
 import { PERSISTENT_MAX_NEURONS, PERSISTENT_MAX_SYNAPSES, blockLengths, checkScheduleOptions, chooseStepsPerDispatch, dispatchGrid, encodeBlock, persistentKernel, persistentStorageBuffers, PERSISTENT_FIRST_BANK_BINDING, type Dispatch, type ScheduleOptions } from './schedule.js';
@@ -238,8 +238,8 @@ export class GpuSimulator {
     const allowed = chooseStepsPerDispatch(plan, options.schedule?.stepsPerDispatch);
     const perDispatch = allowed.steps > requestedSteps ? { steps: requestedSteps, reason: `steps per command buffer: ${requestedSteps}` } : allowed;
     const stepsPerSubmit = chooseStepsPerSubmit(plan, requestedSteps, perDispatch.steps);
-    const requests = bufferRequests(plan, stepsPerSubmit, perDispatch.steps);
-    const memory = checkRequests(requests, limits, budget);
+    // The same estimate, for the command buffers' length as chosen: what sim.memory reports.
+    const memory = checkRequests(estimateNetworkMemory(spec, { stepsPerSubmit }).buffers, limits, budget);
     const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2, perDispatch.steps, perDispatch.reason, options.schedule ?? {});
     sim.shaders = options.shaders;
     sim.cache = new KernelCache(context.device, options.shaders);
@@ -1060,50 +1060,4 @@ export class GpuSimulator {
 
 
 
-/** Every buffer the engine will allocate, by owner, for the memory check. */
-function bufferRequests(plan: NetworkPlan, stepsPerSubmit: number, stepsPerDispatch: number): BufferRequest[] {
-  const batch = plan.batch;
-  const out: BufferRequest[] = [];
-  // Buffers shared by populations are one binding each: the state of a merged group (one
-  // model), the ring buffers and the spike lists of all spiking populations.
-  const regionBytes = (words: number): number => align(words, REGION_WORDS) * 4;
-  for (const pop of plan.populations) {
-    const owner = `population ${pop.name}`;
-    const total = pop.size * batch;
-    out.push({ owner, purpose: 'state variables', bytes: regionBytes(pop.model.state.length * total), storageBinding: true, sharedBuffer: `state of the ${pop.model.name} populations` });
-    if (pop.model.kind === 'rate') {
-      out.push({ owner, purpose: 'rate input', bytes: Math.max(1, pop.model.inputChannels) * total * 4, storageBinding: true });
-      out.push({ owner, purpose: 'rate history', bytes: pop.ringSlots * total * 4, storageBinding: true });
-    } else {
-      const channels = Math.max(1, pop.model.inputChannels);
-      out.push({ owner, purpose: 'spike ring buffer', bytes: regionBytes(channels * pop.ringSlots * total), storageBinding: true, sharedBuffer: 'spike ring buffers of all spiking populations' });
-    }
-    const trainWords = spikeTrainWords(pop);
-    if (trainWords > 0) out.push({ owner, purpose: 'spike trains (CSR by trial and neuron)', bytes: trainWords * 4, storageBinding: true, sharedBuffer: `tables of the ${pop.model.name} populations` });
-    if (pop.emitsSpikes) {
-      out.push({ owner, purpose: `spike lists (${2 * stepsPerDispatch})`, bytes: regionBytes(2 * stepsPerDispatch * (1 + batch + (pop.spikeTrains?.maxPerStep ?? total))), storageBinding: true, sharedBuffer: 'spike lists of all populations' });
-    }
-  }
-  for (const proj of plan.projections) {
-    const owner = `projection ${proj.name}`;
-    const r = proj.recipe;
-    const perSynapse = 8 + (proj.hasDelays ? 4 : 0);
-    if (proj.mode === 'rate_dense') {
-      out.push({ owner, purpose: 'weight matrix', bytes: r.sourceSize * r.targetSize * 4, storageBinding: false, splittable: true });
-    } else {
-      // Generated synapses: the expected count (rows are split into bindings of at most
-      // maxStorageBufferBindingSize; a single row too large is refused while generating).
-      const synapses = proj.connectivity?.nSynapses ?? r.expectedSynapses;
-      if (!proj.procedural) out.push({ owner, purpose: 'synapses', bytes: synapses * perSynapse + (r.sourceSize + 1) * 4, storageBinding: false, splittable: true });
-      if (proj.mode === 'spike') out.push({ owner, purpose: 'generation scratch (row lengths, in-degrees)', bytes: (r.sourceSize + r.targetSize) * 4, storageBinding: true });
-    }
-  }
-  for (const r of plan.recorders) {
-    const pop = plan.populations[r.population]!;
-    const owner = `recorder ${r.index} (${r.spec.type} ${pop.name})`;
-    if (r.spec.type === 'spikes') out.push({ owner, purpose: 'spike record per command buffer', bytes: (2 + 2 * spikeRecordCapacity(r, pop, batch, stepsPerSubmit, plan.dtMs)) * 4 * 2, storageBinding: true });
-    if (r.spec.type === 'state') out.push({ owner, purpose: 'state samples per command buffer', bytes: stepsPerSubmit * r.neurons.length * batch * 4 * 2, storageBinding: true });
-  }
-  return out;
-}
 

@@ -32,6 +32,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveSpikeTrainFiles } from '../node/spike-train-files.js';
+import { resolveEdgeListFiles } from '../node/edge-list-files.js';
 import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
@@ -325,16 +326,28 @@ async function readSpec(specPath: string): Promise<NetworkSpec> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliUsageError(`cannot read the spec file '${specPath}': ${why}.`);
   }
-  // Spike trains given as .npy files (spike_times_npy) are read next to the spec, then validated.
-  if (text.includes('"spike_times_npy"')) {
+  // Spike trains (spike_times_npy) and edge lists given as .npy files are read next to the spec, then validated.
+  const spikeFiles = text.includes('"spike_times_npy"');
+  const edgeFiles = text.includes('"edge_list"');
+  if (spikeFiles || edgeFiles) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch {
       return parseSpecJson(text, specPath);
     }
-    const resolved = await resolveSpikeTrainFiles(parsed, dirname(specPath), specPath);
-    return parseSpecJson(JSON.stringify(resolved), specPath);
+    if (spikeFiles) parsed = await resolveSpikeTrainFiles(parsed, dirname(specPath), specPath);
+    if (edgeFiles) {
+      parsed = await resolveEdgeListFiles(parsed, dirname(specPath), specPath);
+      // Typed arrays from the files do not survive JSON text: validate the object itself.
+      try {
+        return validateSpec(parsed);
+      } catch (error) {
+        if (error instanceof SpecError) throw new SpecError(error.issues, { source: specPath, omittedIssues: error.omittedIssues });
+        throw error;
+      }
+    }
+    return parseSpecJson(JSON.stringify(parsed), specPath);
   }
   return parseSpecJson(text, specPath);
 }

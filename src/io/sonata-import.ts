@@ -29,6 +29,10 @@
  *   `node_ids`, or the older `/spikes/gids` and `/spikes/timestamps`; times in ms unless the
  *   timestamps' `units` attribute says `s`) drive the virtual nodes of their `node_set`.
  *
+ * - `cortexgpu: {seed, inputs_file}` of a simulation config written by `cortexgpu export sonata`
+ *   (not SONATA; NEST and bmtk ignore it): the spec's seed and its Poisson and DC inputs
+ *   (`inputs.json`), so that an exported network imports as the network it was.
+ *
  * Every non-virtual population gets a spike recorder. What cortexgpu cannot simulate is refused
  * by name (biophysical cells, unknown templates, other synapse models, other input types), and
  * every error names the file, the dataset or field and what to do. Nothing is written.
@@ -40,7 +44,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { NEST_DEFAULTS_OF, NEST_MODEL_OF, NEURON_MODELS } from '../model/models.js';
 import type { NeuronModelDef } from '../model/models.js';
 import { SpecError, validateSpec } from '../model/schema.js';
-import type { NetworkSpec, PopulationSpec, ProjectionSpec, RecorderSpec, Receptor } from '../model/spec.js';
+import type { InputSpec, NetworkSpec, PopulationSpec, ProjectionSpec, RecorderSpec, Receptor } from '../model/spec.js';
 import { Hdf5Error, openHdf5, type Hdf5Reader } from './hdf5.js';
 import { nestNamesOf, SonataError, type SonataSpikeSorting } from './sonata.js';
 
@@ -198,6 +202,8 @@ interface Sonata {
   readonly nodeSets: Readonly<Record<string, Json>>;
   readonly nodeSetsWhere: string;
   readonly output: { readonly spikesFile: string; readonly sorting: SonataSpikeSorting };
+  /** cortexgpu's own block of an exported simulation config: seed and inputs.json. */
+  readonly cortexgpu: { readonly seed?: number; readonly inputs: readonly JsonObject[]; readonly inputsFile: string } | null;
   readonly notes: string[];
 }
 
@@ -295,7 +301,22 @@ async function readSonata(path: string): Promise<Sonata> {
     }
   }
   for (const key of ['reports', 'conditions']) if (top.json[key] !== undefined) notes.push(`"${key}" of ${top.path} is not used (cortexgpu records the spikes of every non-virtual population)`);
-  return { configPath: path, nodes, edges, components, run, inputs, nodeSets, nodeSetsWhere, output: { spikesFile, sorting }, notes };
+  let cortexgpu: Sonata['cortexgpu'] = null;
+  if (top.json['cortexgpu'] !== undefined) {
+    const c = asObject(top.json['cortexgpu'], `${top.path}: "cortexgpu"`);
+    const seed = c['seed'];
+    if (seed !== undefined && !(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 32 - 1)) fail(`${top.path}: cortexgpu.seed must be an integer from 0 to 2^32 − 1 (got ${JSON.stringify(seed)}).`);
+    let list: JsonObject[] = [];
+    let inputsFile = '';
+    if (c['inputs_file'] !== undefined) {
+      inputsFile = configPath(top, c['inputs_file'], 'cortexgpu.inputs_file');
+      const json = await readJsonFile(inputsFile, 'inputs file');
+      if (!Array.isArray(json)) fail(`inputs file '${inputsFile}' must hold a list of inputs ({"population", "type": "poisson" | "dc", …}), as cortexgpu export writes it.`);
+      list = (json as Json[]).map((entry, i) => asObject(entry, `inputs file '${inputsFile}' entry ${i}`));
+    }
+    cortexgpu = { ...(seed !== undefined ? { seed: seed as number } : {}), inputs: list, inputsFile };
+  }
+  return { configPath: path, nodes, edges, components, run, inputs, nodeSets, nodeSetsWhere, output: { spikesFile, sorting }, cortexgpu, notes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -827,15 +848,27 @@ async function readEdges(sonata: Sonata, dtMs: number, drafts: PopulationDraft[]
         const bucketOf = new Int32Array(n);
         const weights = new Float64Array(n);
         const delays = new Float64Array(n);
-        const index = new Map<string, number>();
+        // Bucket by (source population, target population, sign), keyed by number: this loop runs once per edge.
+        const index = new Map<number, number>();
+        let lastType = Number.NaN;
+        let type: EdgeTypeValues | undefined;
+        let lastGroup = Number.NaN;
+        let group = groups.values().next().value!;
+        const virtualDraft = drafts.map((d) => d.modelType === 'virtual');
         for (let k = 0; k < n; k++) {
           const s = src[k]!;
           const t = tgt[k]!;
           if (s < 0 || s >= sPop.size) fail(`'${files.h5}' ${base}/source_node_id[${k}] = ${s} is out of range: population '${sPop.name}' has ${sPop.size} nodes (ids 0 … ${sPop.size - 1}); fix the id or the node_population attribute.`);
           if (t < 0 || t >= tPop.size) fail(`'${files.h5}' ${base}/target_node_id[${k}] = ${t} is out of range: population '${tPop.name}' has ${tPop.size} nodes (ids 0 … ${tPop.size - 1}); fix the id or the node_population attribute.`);
-          const type = typeValues.get(typeIds[k]!);
+          if (typeIds[k] !== lastType) {
+            lastType = typeIds[k]!;
+            type = typeValues.get(lastType);
+          }
           if (type === undefined) fail(`'${files.h5}' ${base}/edge_type_id[${k}] = ${typeIds[k]} is not an edge type of '${files.types}' (types: ${[...typeValues.keys()].join(', ')}); add the type or fix the id.`);
-          const group = groups.get(groupIds[k]!)!;
+          if (groupIds[k] !== lastGroup) {
+            lastGroup = groupIds[k]!;
+            group = groups.get(lastGroup)!;
+          }
           const gi = groupIndex[k]!;
           if (group.length !== undefined && (gi < 0 || gi >= group.length)) {
             fail(`'${files.h5}' ${base}/edge_group_index[${k}] = ${gi} is beyond group ${group.path}, which has ${group.length} rows; edge_group_index must be below the group's dataset lengths.`);
@@ -843,21 +876,20 @@ async function readEdges(sonata: Sonata, dtMs: number, drafts: PopulationDraft[]
           const w = group.weight?.[gi] ?? type!.weight ?? 1;
           const nsyns = group.nsyns?.[gi] ?? type!.nsyns ?? 1;
           const delay = group.delay?.[gi] ?? type!.delay ?? 1;
-          const where = group.delay !== undefined ? `${group.path}/delay[${gi}]` : `edge type ${typeIds[k]} of '${files.types}'`;
           if (!Number.isFinite(w) || !Number.isFinite(nsyns) || nsyns < 0) fail(`'${files.h5}' edge ${k} of ${base}: weight ${w} × nsyns ${nsyns} is not a finite weight; give finite syn_weight and nsyns ≥ 0.`);
-          if (!(delay >= dtMs * (1 - 1e-9)) || delay > 1000) fail(`'${files.h5}' ${where}: delay ${delay} ms of edge ${k} of ${base} is ${delay > 1000 ? 'longer than 1000 ms' : `shorter than run.dt = ${dtMs} ms`}; delays must be at least one step (and at most 1000 ms): fix the delay or the step.`);
+          if (!(delay >= dtMs * (1 - 1e-9)) || delay > 1000) fail(`'${files.h5}' ${group.delay !== undefined ? `${group.path}/delay[${gi}]` : `edge type ${typeIds[k]} of '${files.types}'`}: delay ${delay} ms of edge ${k} of ${base} is ${delay > 1000 ? 'longer than 1000 ms' : `shorter than run.dt = ${dtMs} ms`}; delays must be at least one step (and at most 1000 ms): fix the delay or the step.`);
           weights[k] = w * nsyns;
           delays[k] = delay;
           const sd = sPop.draftOf[s]!;
           const td = tPop.draftOf[t]!;
-          if (drafts[td]!.modelType === 'virtual') fail(`'${files.h5}' ${base}/target_node_id[${k}] = ${t} is a virtual node of population '${tPop.name}': virtual nodes only send spikes; remove the edges onto them.`);
-          const receptor: Receptor = weights[k]! < 0 ? 'inhibitory' : 'excitatory';
-          const key = `${sd}|${td}|${receptor}`;
+          if (virtualDraft[td]) fail(`'${files.h5}' ${base}/target_node_id[${k}] = ${t} is a virtual node of population '${tPop.name}': virtual nodes only send spikes; remove the edges onto them.`);
+          const inhibitory = weights[k]! < 0;
+          const key = (sd * drafts.length + td) * 2 + (inhibitory ? 1 : 0);
           let b = index.get(key);
           if (b === undefined) {
             b = buckets.length;
             index.set(key, b);
-            buckets.push({ edgePopulation: edgePop, source: sd, target: td, receptor, count: 0 });
+            buckets.push({ edgePopulation: edgePop, source: sd, target: td, receptor: inhibitory ? 'inhibitory' : 'excitatory', count: 0 });
           }
           bucketOf[k] = b;
           buckets[b]!.count++;
@@ -1004,6 +1036,37 @@ async function readInputs(sonata: Sonata, drafts: PopulationDraft[], populations
   for (const d of drafts) for (const list of d.spikeTimes ?? []) list.sort((a, b) => a - b);
 }
 
+/**
+ * The Poisson and DC inputs of `cortexgpu export sonata`'s inputs.json (entries
+ * `{population, type: "poisson", rate_hz, weight}`: one train of the summed rate, weight signed
+ * by receptor; `{population, type: "dc", amplitude}`), onto every spec population of the node
+ * population.
+ */
+function exportedInputs(sonata: Sonata, drafts: readonly PopulationDraft[]): InputSpec[] {
+  const out: InputSpec[] = [];
+  (sonata.cortexgpu?.inputs ?? []).forEach((entry, i) => {
+    const where = `inputs file '${sonata.cortexgpu!.inputsFile}' entry ${i}`;
+    const targets = drafts.filter((d) => d.sonataPopulation === entry['population'] && d.modelType !== 'virtual');
+    if (targets.length === 0) fail(`${where}: population ${JSON.stringify(entry['population'])} is not a non-virtual node population of the network; fix the name.`);
+    const number = (key: string): number => {
+      const v = entry[key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) return fail(`${where}: ${key} must be a number (got ${JSON.stringify(v)}).`);
+      return v;
+    };
+    for (const d of targets) {
+      if (entry['type'] === 'poisson') {
+        const weight = number('weight');
+        out.push({ type: 'poisson', target: d.name, rate_hz: number('rate_hz'), weight: Math.abs(weight), ...(weight < 0 ? { receptor: 'inhibitory' as const } : {}) });
+      } else if (entry['type'] === 'dc') {
+        out.push({ type: 'dc', target: d.name, amplitude: number('amplitude') });
+      } else {
+        fail(`${where}: type ${JSON.stringify(entry['type'])} is not an input cortexgpu export writes (poisson, dc).`);
+      }
+    }
+  });
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The importer
 
@@ -1061,12 +1124,15 @@ async function importNetwork(path: string): Promise<SonataImport> {
     };
   });
   const recorders: RecorderSpec[] = drafts.filter((d) => d.modelType !== 'virtual').map((d) => ({ type: 'spikes', population: d.name }));
+  const inputs = exportedInputs(sonata, drafts);
   const spec: NetworkSpec = {
     name: basename(dirname(resolve(path))) || 'sonata',
     description: `SONATA network imported from ${path}`,
     dt_ms: dtMs,
+    ...(sonata.cortexgpu?.seed !== undefined ? { seed: sonata.cortexgpu.seed } : {}),
     populations: specPopulations,
     projections,
+    ...(inputs.length > 0 ? { inputs } : {}),
     recorders,
     ...(sonata.run?.durationMs !== undefined ? { run: { duration_ms: sonata.run.durationMs } } : {}),
   };

@@ -22,7 +22,8 @@
  * - `components/point_neuron_models/<population>.json`: the population's parameters under NEST's
  *   names and units;
  * - `circuit_config.json`, `simulation_config.json` (`run.dt`, `run.tstop`, `target_simulator:
- *   NEST`), `inputs.json` (the spec's Poisson and DC inputs, which SONATA does not describe) and
+ *   NEST`, and `cortexgpu: {seed, inputs_file}` for cortexgpu's import), `inputs.json` (the
+ *   spec's Poisson and DC inputs, which SONATA does not describe) and
  *   `run_nest.py`, which builds the network with `nest.SonataNetwork`, adds those inputs as NEST
  *   generators and records spikes.
  *
@@ -236,6 +237,9 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
     ...(Object.keys(spikeInputs).length > 0 ? { inputs: spikeInputs } : {}),
     node_sets_file: '$BASE_DIR/node_sets.json',
     output: { output_dir: '$OUTPUT_DIR', spikes_file: 'spikes.h5' },
+    // What SONATA does not describe, for cortexgpu's import (NEST and bmtk ignore the key): the
+    // seed and the Poisson and DC inputs of inputs.json.
+    cortexgpu: { seed: plan.seed, inputs_file: '$BASE_DIR/inputs.json' },
   };
   files.set('simulation_config.json', `${JSON.stringify(simulation, null, 2)}\n`);
   // One node set per population (the spike inputs name theirs).

@@ -134,7 +134,7 @@ describe('SONATA import', () => {
     const variants = [
       'ok', 'missing_node_type_id', 'float_source_ids', 'target_out_of_range', 'unknown_template', 'missing_components_dir',
       'missing_model_type_column', 'group_index_beyond', 'bad_variable', 'missing_spike_file', 'biophysical', 'mismatched_lengths',
-      'unknown_param', 'stdp', 'delay_below_dt', 'spike_ids_out_of_range', 'missing_node_population',
+      'unknown_param', 'stdp', 'delay_below_dt', 'spike_ids_out_of_range', 'missing_node_population', 'spikes_onto_cells',
     ];
     const root = join(work, 'h5py');
     beforeAll(() => {
@@ -212,6 +212,7 @@ describe('SONATA import', () => {
       ['delay_below_dt', /edges\.h5' \/edges\/input_to_cells\/0\/delay\[1\]: delay 0\.05 ms of edge 2 .* shorter than run\.dt = 0\.1 ms; delays must be at least one step/],
       ['spike_ids_out_of_range', /spikes\.h5' \/spikes\/input\/node_ids\[1\] = 5 is out of range: population 'input' has 2 nodes \(ids 0 … 1\); fix the id/],
       ['missing_node_population', /edges\.h5' \/edges\/input_to_cells\/source_node_id has no attribute node_population; .*add it/],
+      ['spikes_onto_cells', /simulation_config\.json: inputs\.input_spikes: node set 'exc' selects no virtual nodes \(populations: cells\); spike inputs drive virtual nodes only/],
     ];
     it.skipIf(!hasH5py)(`refuses ${malformed.length} malformed networks naming the file, the dataset or field and the fix; nothing is written`, async () => {
       for (const [variant, message] of malformed) {

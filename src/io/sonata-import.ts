@@ -993,7 +993,17 @@ async function readInputs(sonata: Sonata, drafts: PopulationDraft[], populations
     if (info === null) fail(`${where}.input_file: cannot read '${file}': no such file; give the path of the SONATA spike file.`);
     const nodeSet = spec['node_set'];
     if (typeof nodeSet !== 'string') fail(`${where} has no node_set; give the node set (or virtual population) the spikes drive.`);
-    const selection = resolveNodeSet(sonata, nodeSet as string, populations, drafts, where);
+    const selected = resolveNodeSet(sonata, nodeSet as string, populations, drafts, where);
+    // The populations with virtual nodes in the set (spike inputs drive virtual nodes only).
+    const hasVirtual = (pop: string, nodes: Set<number> | null): boolean => {
+      const p = populations.get(pop)!;
+      for (let i = 0; i < p.size; i++) if ((nodes === null || nodes.has(i)) && drafts[p.draftOf[i]!]!.modelType === 'virtual') return true;
+      return false;
+    };
+    const selection = new Map([...selected].filter(([pop, nodes]) => hasVirtual(pop, nodes)));
+    if (selection.size === 0) {
+      fail(`${where}: node set '${nodeSet}' selects no virtual nodes (populations: ${[...selected.keys()].join(', ') || 'none'}); spike inputs drive virtual nodes only: select a population of model_type virtual.`);
+    }
     const h5 = await openSonataHdf5(file, 'spike file', where);
     try {
       if (h5.kind('/spikes') !== 'group') fail(`'${file}' has no group /spikes; a SONATA spike file holds /spikes/<population>/timestamps and node_ids (or /spikes/gids and /spikes/timestamps).`);
@@ -1013,7 +1023,7 @@ async function readInputs(sonata: Sonata, drafts: PopulationDraft[], populations
         }
         const timesPath = `${base}/timestamps`;
         if (h5.kind(timesPath) !== 'dataset') fail(`'${file}' has no dataset ${timesPath}; write each spike's time (float64, ms) there.`);
-        const times = h5.numbers(timesPath, 'float').values;
+        const times = h5.numbers(timesPath, 'number').values;
         const ids = integers(h5, `${base}/${idsName}`, `${base}/node_ids (the node of each spike)`);
         sameLength(h5, timesPath, times.length, `${base}/${idsName}`, ids.length);
         const units = h5.stringAttribute(timesPath, 'units') ?? h5.stringAttribute(base, 'units');

@@ -49,19 +49,22 @@ def build(root, variant):
         circuit['networks']['edges'][0]['edges_file'] = '$NETWORK_DIRX/edges.h5'
     write(os.path.join(root, 'circuit_config.json'), json.dumps(circuit, indent=2))
 
-    def simulation(spike_file):
+    def simulation(spike_file, node_set='inputs'):
         return {
             'manifest': {'$BASE_DIR': '.', '$INPUT_DIR': '$BASE_DIR/inputs'},
             'target_simulator': 'NEST',
             'run': {'tstop': 10.0, 'dt': 0.1},
             'network': '$BASE_DIR/circuit_config.json',
             'node_sets_file': '$BASE_DIR/node_sets.json',
-            'inputs': {'input_spikes': {'input_type': 'spikes', 'module': 'sonata', 'input_file': '$INPUT_DIR/' + spike_file, 'node_set': 'inputs'}},
+            'inputs': {'input_spikes': {'input_type': 'spikes', 'module': 'sonata', 'input_file': '$INPUT_DIR/' + spike_file, 'node_set': node_set}},
             'output': {'output_dir': '$BASE_DIR/output', 'spikes_file': 'spikes.h5', 'spikes_sort_order': 'time'},
         }
-    write(os.path.join(root, 'simulation_config.json'), json.dumps(simulation('no_such_spikes.h5' if variant == 'missing_spike_file' else 'spikes.h5'), indent=2))
-    write(os.path.join(root, 'simulation_config_old.json'), json.dumps(simulation('spikes_old.h5'), indent=2))
-    write(os.path.join(root, 'node_sets.json'), json.dumps({'inputs': {'population': 'input'}, 'exc': {'population': 'cells', 'pop_name': 'exc'}}))
+    write(os.path.join(root, 'simulation_config.json'), json.dumps(simulation(
+        'no_such_spikes.h5' if variant == 'missing_spike_file' else 'spikes.h5', 'exc' if variant == 'spikes_onto_cells' else 'inputs'), indent=2))
+    # The older spike layout, its node set selecting by model_type across populations.
+    write(os.path.join(root, 'simulation_config_old.json'), json.dumps(simulation('spikes_old.h5', 'virtual_nodes'), indent=2))
+    write(os.path.join(root, 'node_sets.json'), json.dumps({
+        'inputs': {'population': 'input'}, 'exc': {'population': 'cells', 'pop_name': 'exc'}, 'virtual_nodes': {'model_type': 'virtual'}}))
 
     # Node types (space-delimited) and NEST parameter files.
     write(os.path.join(net, 'input_node_types.csv'), 'node_type_id model_type pop_name\n1 virtual input\n')

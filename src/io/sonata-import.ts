@@ -736,7 +736,8 @@ async function edgeTypeValues(sonata: Sonata, types: TypesTable): Promise<Map<nu
     if (template.replace(/^nest:/, '') !== 'static_synapse') {
       fail(`${where} uses model_template '${template}': cortexgpu imports static synapses only (static_synapse); use static_synapse or leave the column out.`);
     }
-    if (row['weight_function'] !== undefined) {
+    // bmtk PointNet's default weight function is syn_weight × nsyns, what the import computes.
+    if (row['weight_function'] !== undefined && row['weight_function'] !== 'default_weight_fnc') {
       fail(`${where} has weight_function '${row['weight_function']}': cortexgpu cannot run bmtk's Python weight functions; write each edge's final weight into syn_weight and remove the column.`);
     }
     const num = (key: string, value: string | undefined): number | undefined => {
@@ -1118,12 +1119,18 @@ async function importNetwork(path: string): Promise<SonataImport> {
       ...(Object.keys(initial).length > 0 ? { initial } : {}),
     };
   });
-  // Projection names: the edge population's, with the populations and receptor when it splits.
-  const perEdgePop = new Map<string, number>();
-  for (const b of buckets) perEdgePop.set(b.edgePopulation, (perEdgePop.get(b.edgePopulation) ?? 0) + 1);
-  const names = uniqueNames(buckets.map((b) => (perEdgePop.get(b.edgePopulation) === 1
-    ? b.edgePopulation
-    : `${b.edgePopulation}_${drafts[b.source]!.name}_${drafts[b.target]!.name}${b.receptor === 'inhibitory' ? '_inh' : ''}`)));
+  // Projection names: the edge population's, followed, when it splits, by what tells its parts
+  // apart: the source's and the target's node type (when they vary) and exc / inh (when one
+  // pair of populations has both).
+  const label = (d: PopulationDraft): string => (d.name.startsWith(`${d.sonataPopulation}_`) ? d.name.slice(d.sonataPopulation.length + 1) : d.name);
+  const names = uniqueNames(buckets.map((b) => {
+    const group = buckets.filter((o) => o.edgePopulation === b.edgePopulation);
+    const parts = [b.edgePopulation];
+    if (new Set(group.map((o) => o.source)).size > 1) parts.push(label(drafts[b.source]!));
+    if (new Set(group.map((o) => o.target)).size > 1) parts.push(label(drafts[b.target]!));
+    if (group.some((o) => o.source === b.source && o.target === b.target && o.receptor !== b.receptor)) parts.push(b.receptor === 'inhibitory' ? 'inh' : 'exc');
+    return parts.join('_');
+  }));
   const projections: ProjectionSpec[] = buckets.map((b, i) => {
     const delays = b.delays!;
     const constant = delays.every((d) => d === delays[0]);

@@ -235,7 +235,10 @@ async function readSonata(path: string): Promise<Sonata> {
           const typesKey = `${key === 'nodes' ? 'node' : 'edge'}_types_file`;
           if (e[h5Key] === undefined) fail(`${where}.${h5Key} is missing; give the HDF5 file of the ${key}.`);
           if (e[typesKey] === undefined) fail(`${where}.${typesKey} is missing; give the ${key === 'nodes' ? 'node' : 'edge'} types CSV file.`);
-          (key === 'nodes' ? nodes : edges).push({ h5: configPath(config, e[h5Key], `networks.${key}[${i}].${h5Key}`), types: configPath(config, e[typesKey], `networks.${key}[${i}].${typesKey}`), where });
+          const files = { h5: configPath(config, e[h5Key], `networks.${key}[${i}].${h5Key}`), types: configPath(config, e[typesKey], `networks.${key}[${i}].${typesKey}`), where };
+          // The same pair listed by both configs counts once.
+          const known = key === 'nodes' ? nodes : edges;
+          if (!known.some((f) => resolve(f.h5) === resolve(files.h5) && resolve(f.types) === resolve(files.types))) known.push(files);
         });
       }
     }
@@ -513,7 +516,7 @@ async function readNodes(sonata: Sonata): Promise<{ drafts: PopulationDraft[]; p
                 if (count !== undefined) note(path, count);
               }
             }
-          } else if (groupNames.length > 0 || hasIds) {
+          } else if (groupNames.length > 0) {
             fail(`'${files.h5}': node_group_id names group ${g} but ${gPath} does not exist (groups: ${groupNames.join(', ') || 'none'}); write the group or fix node_group_id.`);
           }
           groups.set(g, { strings, dynamics, length, path: gPath });
@@ -840,7 +843,7 @@ async function readEdges(sonata: Sonata, dtMs: number, drafts: PopulationDraft[]
               else if (key === 'delay') entry.delay = values!;
               else if (key === 'nsyns') entry.nsyns = values!;
             }
-          } else if (groupNames.length > 0 || h5.kind(`${base}/edge_group_id`) === 'dataset') {
+          } else if (groupNames.length > 0) {
             fail(`'${files.h5}': edge_group_id names group ${g} but ${gPath} does not exist (groups: ${groupNames.join(', ') || 'none'}); write the group or fix edge_group_id.`);
           }
           groups.set(g, entry);

@@ -30,17 +30,21 @@ describe('SONATA export', () => {
     const result = await exportSonata(spec, out);
     expect(result.nodes).toEqual({ E: 160, I: 40 });
     const plan = planNetwork(spec);
-    const nodes = await openHdf5(join(out, 'network/nodes.h5'));
+    // One nodes file per population (NEST's reader takes every population of a nodes file with its one node types CSV).
+    const nodes = await openHdf5(join(out, 'network/E_nodes.h5'));
+    const nodesI = await openHdf5(join(out, 'network/I_nodes.h5'));
     try {
-      expect(nodes.keys('/nodes')).toEqual(['E', 'I']);
+      expect(nodes.keys('/nodes')).toEqual(['E']);
+      expect(nodesI.keys('/nodes')).toEqual(['I']);
       expect(nodes.numbers('/nodes/E/node_type_id', 'integer').values.every((v) => v === 100)).toBe(true);
-      expect([...nodes.numbers('/nodes/I/node_group_index', 'integer').values]).toEqual([...Array(40).keys()]);
+      expect([...nodesI.numbers('/nodes/I/node_group_index', 'integer').values]).toEqual([...Array(40).keys()]);
       // Trial 0's initial membrane potentials, as the engine draws them.
       const vE = nodes.numbers('/nodes/E/0/dynamics_params/V_m', 'float').values;
       const drawn = plan.populations[0]!.initialState[plan.populations[0]!.model.state.findIndex((s) => s.name === 'v_mV')]!;
       expect([...vE]).toEqual(Array.from({ length: 160 }, (_, n) => drawn[n * plan.batch]!));
     } finally {
       nodes.close();
+      nodesI.close();
     }
     const edges = await openHdf5(join(out, 'network/edges.h5'));
     try {
@@ -77,7 +81,10 @@ describe('SONATA export', () => {
     const simulation = JSON.parse(readFileSync(join(out, 'simulation_config.json'), 'utf8'));
     expect(simulation).toMatchObject({ target_simulator: 'NEST', run: { dt: 0.1, tstop: 1000 }, network: '$BASE_DIR/circuit_config.json' });
     const circuit = JSON.parse(readFileSync(join(out, 'circuit_config.json'), 'utf8'));
-    expect(circuit.networks.nodes).toHaveLength(2);
+    expect(circuit.networks.nodes).toEqual([
+      { nodes_file: '$NETWORK_DIR/E_nodes.h5', node_types_file: '$NETWORK_DIR/E_node_types.csv' },
+      { nodes_file: '$NETWORK_DIR/I_nodes.h5', node_types_file: '$NETWORK_DIR/I_node_types.csv' },
+    ]);
     const script = readFileSync(join(out, 'run_nest.py'), 'utf8');
     expect(script).toContain("nest.SonataNetwork(os.path.join(here, 'simulation_config.json'))");
     expect(script).toContain("nest.Create('poisson_generator', params={'rate': inp['rate_hz']})");
@@ -127,13 +134,13 @@ describe('SONATA export', () => {
     const script = join(work, 'read.py');
     writeFileSync(script, [
       'import sys, h5py',
-      'n = h5py.File(sys.argv[1] + "/network/nodes.h5", "r")',
+      'n = h5py.File(sys.argv[1] + "/network/E_nodes.h5", "r")',
       'e = h5py.File(sys.argv[1] + "/network/edges.h5", "r")',
       'print(sorted(n["nodes"].keys()), len(n["nodes/E/node_type_id"]), n["nodes/E/0/dynamics_params/V_m"].dtype)',
       'print(sum(len(e["edges"][p]["source_node_id"]) for p in e["edges"]), e["edges"][list(e["edges"])[0]]["source_node_id"].attrs["node_population"])',
     ].join('\n'));
     const output = execFileSync('/usr/bin/python3', [script, out], { encoding: 'utf8' }).trim().split('\n');
-    expect(output[0]).toBe("['E', 'I'] 160 float64");
+    expect(output[0]).toBe("['E'] 160 float64");
     expect(output[1]).toBe('5600 E');
   });
 

@@ -3,7 +3,9 @@
  *
  * - `cortexgpu run SPEC.json --duration MS --out DIR`: simulate a network spec on the GPU and
  *   write `summary.json` plus one `.npy` file per recorder into DIR (and `spikes.nwb`, every
- *   spike recorder's spikes as NWB 2.x units, when the spec has spike recorders);
+ *   spike recorder's spikes as NWB 2.x units, when the spec has spike recorders); SPEC may be a
+ *   SONATA simulation or circuit config (`src/io/sonata-import.ts`), whose run also writes
+ *   `spikes.h5` in SONATA's output layout;
  * - `cortexgpu validate SPEC.json`: check a spec, describe it and estimate its GPU memory against
  *   the budget and the adapter's limits (refused with exit code 2 when it will not fit);
  * - `cortexgpu info`: the adapter, the device limits cortexgpu uses and the default memory budget;
@@ -32,6 +34,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveSpikeTrainFiles } from '../node/spike-train-files.js';
+import { resolveEdgeListFiles } from '../node/edge-list-files.js';
 import { openOutput, OutputPathError } from './output.js';
 import { integerInRange, nonNegativeNumber, nonZeroNumber, positiveNumber } from './options.js';
 import { ExperimentUsageError, registerExperimentCommand } from './experiment.js';
@@ -41,7 +44,9 @@ import { PlotCommandError, registerPlotCommand } from './plot.js';
 import { divergenceSummary, recordingsBeforeStep } from './divergence.js';
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { exportSonata, SonataError } from '../io/sonata.js';
+import { exportSonata, SonataError, sonataSpikesWriter, type SonataPopulationSpikes } from '../io/sonata.js';
+import { importSonata, isSonataConfig, type SonataImport } from '../io/sonata-import.js';
+import { hdf5Bytes } from '../io/hdf5.js';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createNodeSimulator } from '../node/index.js';
@@ -205,8 +210,8 @@ function buildProgram(io: CliIo): Command {
         'spikes.nwb: every spike recorder\'s spikes as NWB 2.x units (columns population, neuron_index, recorder; trial k of the batch ' +
         'at [k·T, (k+1)·T) s, T the duration, listed in /intervals/trials with batch_index)',
     )
-    .argument('<spec>', 'network spec (JSON file)')
-    .option('--duration <ms>', 'simulated time, ms (> 0; default: the spec\'s run.duration_ms)', positiveNumber('--duration'))
+    .argument('<spec>', 'network spec (JSON file), or a SONATA simulation_config.json / circuit_config.json (imported; the run also writes the spikes in SONATA\'s layout, spikes.h5)')
+    .option('--duration <ms>', 'simulated time, ms (> 0; default: the spec\'s run.duration_ms, or a SONATA config\'s run.tstop)', positiveNumber('--duration'))
     .requiredOption('--out <dir>', 'output folder (created if needed; existing files of the same name are replaced)')
     .option('--warmup <ms>', 'initial time left out of the rate and CV statistics, ms, shorter than the run (default: the spec\'s run.warmup_ms, else min(200, duration/5)); recordings keep everything', nonNegativeNumber('--warmup'))
     .option('--steps-per-submit <n>', 'steps encoded per GPU command buffer (1-10000; default 200)', integerInRange('--steps-per-submit', 1, 10000))
@@ -315,8 +320,16 @@ function buildProgram(io: CliIo): Command {
 // Helpers shared by commands
 // ---------------------------------------------------------------------------------------------
 
-/** Read and validate a spec file; a missing or unreadable file is a usage error. */
+/** Read and validate a spec file (or import a SONATA config); a missing or unreadable file is a usage error. */
 async function readSpec(specPath: string): Promise<NetworkSpec> {
+  return (await readSpecOrSonata(specPath)).spec;
+}
+
+/**
+ * A spec file, or a SONATA simulation or circuit config imported as a spec (with where its
+ * populations' neurons come from, for spikes.h5).
+ */
+async function readSpecOrSonata(specPath: string): Promise<{ spec: NetworkSpec; sonata: SonataImport | null }> {
   let text: string;
   try {
     text = await readFile(specPath, 'utf8');
@@ -325,16 +338,46 @@ async function readSpec(specPath: string): Promise<NetworkSpec> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliUsageError(`cannot read the spec file '${specPath}': ${why}.`);
   }
-  // Spike trains given as .npy files (spike_times_npy) are read next to the spec, then validated.
-  if (text.includes('"spike_times_npy"')) {
+  // A SONATA config (networks / network / manifest, no populations) is imported.
+  if (/"(networks|network|manifest)"\s*:/.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch {
+      parsed = undefined;
+    }
+    if (isSonataConfig(parsed)) {
+      const sonata = await importSonata(specPath);
+      return { spec: sonata.spec, sonata };
+    }
+  }
+  return { spec: await readSpecFile(specPath, text), sonata: null };
+}
+
+/** A cortexgpu spec file's text, with .npy files it names read next to it, validated. */
+async function readSpecFile(specPath: string, text: string): Promise<NetworkSpec> {
+  // Spike trains (spike_times_npy) and edge lists given as .npy files are read next to the spec, then validated.
+  const spikeFiles = text.includes('"spike_times_npy"');
+  const edgeFiles = text.includes('"edge_list"');
+  if (spikeFiles || edgeFiles) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch {
       return parseSpecJson(text, specPath);
     }
-    const resolved = await resolveSpikeTrainFiles(parsed, dirname(specPath), specPath);
-    return parseSpecJson(JSON.stringify(resolved), specPath);
+    if (spikeFiles) parsed = await resolveSpikeTrainFiles(parsed, dirname(specPath), specPath);
+    if (edgeFiles) {
+      parsed = await resolveEdgeListFiles(parsed, dirname(specPath), specPath);
+      // Typed arrays from the files do not survive JSON text: validate the object itself.
+      try {
+        return validateSpec(parsed);
+      } catch (error) {
+        if (error instanceof SpecError) throw new SpecError(error.issues, { source: specPath, omittedIssues: error.omittedIssues });
+        throw error;
+      }
+    }
+    return parseSpecJson(JSON.stringify(parsed), specPath);
   }
   return parseSpecJson(text, specPath);
 }
@@ -789,7 +832,12 @@ interface OutputFile {
 async function runCommand(specPath: string, options: RunOptions, io: CliIo): Promise<void> {
   const quiet = options.quiet === true;
   const commandStart = performance.now();
-  const spec = await readSpec(specPath);
+  const { spec, sonata } = await readSpecOrSonata(specPath);
+  if (sonata !== null && !quiet) {
+    const virtual = sonata.populations.filter((p) => p.virtual).length;
+    io.stderr.write(`cortexgpu: imported the SONATA network of ${specPath}: ${sonata.populations.length} population${sonata.populations.length === 1 ? '' : 's'} (${virtual} virtual), ${(spec.projections ?? []).length} edge-list projection${(spec.projections ?? []).length === 1 ? '' : 's'}\n`);
+    for (const note of sonata.notes) io.stderr.write(`cortexgpu: note: ${note}\n`);
+  }
   const { dt_ms: dtMs, batch, name } = resolveSpecDefaults(spec);
   const timing = runTiming(spec, options);
   // Results go to a temporary folder beside DIR and are moved in at the end: a failure leaves no partial output.
@@ -853,6 +901,8 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
     // Every spike recorder's spikes as one NWB 2.x file (the same steps as the .npy files, also after a divergence).
     const nwb = await nwbOutputFile(recordings, { dtMs, trialMs: report.simulatedMs, batch, name, specPath });
     if (nwb !== null) files.push(nwb);
+    // A SONATA network's spikes also in SONATA's output layout.
+    if (sonata !== null) files.push(await sonataSpikesOutputFile(spec, sonata, recordings, dtMs));
 
     const simulatedS = report.simulatedMs / 1000;
     const summary = {
@@ -903,7 +953,7 @@ async function runCommand(specPath: string, options: RunOptions, io: CliIo): Pro
       diverged = new DivergenceError(divergenceInfo!.message, divergence.population, divergence.neuron, divergence.trial, divergence.step, divergence.variable);
     }
 
-    if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1, nwb === null ? 0 : 1));
+    if (!quiet) io.stdout.write(formatRunSummary(summary.populations, report, summary.rtf, options.out, files.length + 1, nwb === null ? 0 : 1, sonata === null ? 0 : 1));
   } catch (error) {
     await output.discard();
     throw error;
@@ -1039,6 +1089,36 @@ async function nwbOutputFile(
   };
 }
 
+/**
+ * The spikes of an imported SONATA network as a SONATA spike file (`spikes.h5` or the config's
+ * `output.spikes_file`): `/spikes/<node population>/timestamps` (ms) and `node_ids` (the nodes'
+ * SONATA ids), sorted as `output.spikes_sort_order` says (default by time).
+ */
+async function sonataSpikesOutputFile(spec: NetworkSpec, sonata: SonataImport, recordings: readonly Recording[], dtMs: number): Promise<OutputFile> {
+  const origin = new Map(sonata.populations.map((p) => [p.name, p]));
+  const byPopulation = new Map<string, { ids: number[]; times: number[] }>();
+  for (const p of sonata.populations) if (!p.virtual && !byPopulation.has(p.sonataPopulation)) byPopulation.set(p.sonataPopulation, { ids: [], times: [] });
+  recordings.forEach((recording, index) => {
+    const recorder = spec.recorders?.[index];
+    if (recording.type !== 'spikes' || recorder === undefined) return;
+    const from = origin.get(recorder.population);
+    if (from === undefined) return;
+    const out = byPopulation.get(from.sonataPopulation) ?? { ids: [], times: [] };
+    byPopulation.set(from.sonataPopulation, out);
+    for (let k = 0; k < recording.steps.length; k++) {
+      out.ids.push(from.nodeIds[recording.senders[k]!]!);
+      out.times.push(recording.steps[k]! * dtMs);
+    }
+  });
+  const populations: SonataPopulationSpikes[] = [...byPopulation].map(([population, s]) => ({ population, nodeIds: Uint32Array.from(s.ids), timestampsMs: Float64Array.from(s.times) }));
+  const bytes = await hdf5Bytes(sonata.output.spikesFile, sonataSpikesWriter(populations, sonata.output.sorting));
+  return {
+    name: sonata.output.spikesFile, recorder: -1, shape: [populations.reduce((n, p) => n + p.nodeIds.length, 0)],
+    description: `spikes in SONATA's output layout: /spikes/<node population>/timestamps (ms) and node_ids (SONATA node ids), sorted ${sonata.output.sorting}`,
+    bytes,
+  };
+}
+
 /** One `.npy` (plus companions) per recorder; names are unique even with several recorders of one kind. */
 function outputFiles(recordings: readonly Recording[], dtMs: number, batch: number): OutputFile[] {
   const files: OutputFile[] = [];
@@ -1096,7 +1176,7 @@ function outputFiles(recordings: readonly Recording[], dtMs: number, batch: numb
   return files;
 }
 
-function formatRunSummary(populations: Record<string, PopulationSummary>, report: RunReport, rtf: number | null, outDir: string, fileCount: number, nwbCount = 0): string {
+function formatRunSummary(populations: Record<string, PopulationSummary>, report: RunReport, rtf: number | null, outDir: string, fileCount: number, nwbCount = 0, h5Count = 0): string {
   const fmt = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
   const lines = [
     `simulated ${report.simulatedMs} ms (${report.steps} steps) in ${report.wallS.toFixed(2)} s: ${rtf === null ? '-' : rtf.toFixed(3)} × real time, ${(report.neuronStepsPerS / 1e6).toFixed(1)} M neuron-steps/s`,
@@ -1104,7 +1184,7 @@ function formatRunSummary(populations: Record<string, PopulationSummary>, report
     ...Object.entries(populations).map(([popName, s]) =>
       `${popName.padEnd(16)} ${String(s.size).padStart(10)} ${(s.mean_output !== undefined ? `${fmt(s.mean_output, 3)}*` : fmt(s.rate_hz, 2)).padStart(10)} ${fmt(s.cv_isi, 3).padStart(8)}`),
     ...(Object.values(populations).some((s) => s.mean_output !== undefined) ? ['* rate population: mean output'] : []),
-    `wrote summary.json and ${fileCount - 1} .npy${nwbCount > 0 ? '/.nwb' : ''} file${fileCount === 2 ? '' : 's'} to ${outDir}`,
+    `wrote summary.json and ${fileCount - 1} .npy${nwbCount > 0 ? '/.nwb' : ''}${h5Count > 0 ? '/.h5' : ''} file${fileCount === 2 ? '' : 's'} to ${outDir}`,
   ];
   return `${lines.join('\n')}\n`;
 }

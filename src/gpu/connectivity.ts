@@ -3,11 +3,11 @@
  * (`shaders/engine/connectivity_generate.wgsl`): a counting pass (row lengths and in-degrees by
  * integer atomics), the row offsets summed on the host (O(sources), read back once), then a
  * filling pass per storage-binding chunk of rows. The synapse arrays never exist on the host;
- * {@link downloadConnectivity} reads them back on request. Explicit `matrix` connectors are
- * user data already on the host and are uploaded.
+ * {@link downloadConnectivity} reads them back on request. Explicit `matrix` and `edge_list`
+ * connectors are user data already on the host and are uploaded.
  */
 import { dispatchGrid } from './schedule.js';
-import { generateConnectivity, isPerSourceKind, GENERATED_CONNECTOR_CODES, FLOAT32_BIG, type Connectivity, type ConnectivityRecipe, type SynapseDistribution } from '../model/connectivity.js';
+import { generateConnectivity, isExplicitKind, isPerSourceKind, GENERATED_CONNECTOR_CODES, FLOAT32_BIG, type Connectivity, type ConnectivityRecipe, type SynapseDistribution } from '../model/connectivity.js';
 import type { KernelCache, Kernel } from './kernels.js';
 
 /** Units one dispatch generates (keeps single dispatches short on any device). */
@@ -88,7 +88,7 @@ function generationKernels(device: GPUDevice, cache: KernelCache): Promise<[Kern
 export function generationUniforms(recipe: ConnectivityRecipe): Record<string, number> {
   const clip = (x: number): number => Math.max(-FLOAT32_BIG, Math.min(FLOAT32_BIG, x));
   const w: SynapseDistribution = recipe.weight;
-  if (recipe.kind === 'matrix') throw new Error('a matrix connector is uploaded, not generated');
+  if (isExplicitKind(recipe.kind)) throw new Error(`a ${recipe.kind} connector is uploaded, not generated`);
   return {
     kind: GENERATED_CONNECTOR_CODES[recipe.kind],
     source_size: recipe.sourceSize,
@@ -182,7 +182,7 @@ function uniformBuffer(device: GPUDevice, label: string, bytes: ArrayBuffer): GP
 export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: ConnectivityRecipe, label: string, options: { readonly procedural?: boolean } = {}): Promise<DeviceConnectivity> {
   const { device, limits } = alloc;
   const procedural = options.procedural === true;
-  if (recipe.kind === 'matrix') return uploadConnectivity(alloc, generateConnectivity(recipe), recipe, label);
+  if (isExplicitKind(recipe.kind)) return uploadConnectivity(alloc, generateConnectivity(recipe), recipe, label);
   const [count, fill] = await generationKernels(device, alloc.cache);
   const ns = recipe.sourceSize;
   const nt = recipe.targetSize;
@@ -264,7 +264,7 @@ export async function generateOnDevice(alloc: ConnectivityAllocator, recipe: Con
   }
 }
 
-/** Upload host-built synapses (explicit matrix connectors) in the device layout. */
+/** Upload host-built synapses (explicit matrix and edge-list connectors) in the device layout. */
 function uploadConnectivity(alloc: ConnectivityAllocator, c: Connectivity, recipe: ConnectivityRecipe, label: string): DeviceConnectivity {
   const inDegree = new Uint32Array(c.targetSize);
   for (let k = 0; k < c.nSynapses; k++) inDegree[c.targets[k]!]!++;
@@ -317,7 +317,7 @@ export async function downloadConnectivity(device: GPUDevice, dc: DeviceConnecti
   const { rowPtr, nSynapses, recipe } = dc;
   const targets = new Uint32Array(nSynapses);
   const weights = new Float32Array(nSynapses);
-  const delays = recipe.delay || recipe.kind === 'matrix' && dc.chunks.some((c) => c.delays || c.delayShift) ? new Uint32Array(nSynapses) : null;
+  const delays = recipe.delay || isExplicitKind(recipe.kind) && dc.chunks.some((c) => c.delays || c.delayShift) ? new Uint32Array(nSynapses) : null;
   for (const chunk of dc.chunks) {
     const lo = rowPtr[chunk.begin]!;
     const at = chunk.synapseOffset ?? 0;

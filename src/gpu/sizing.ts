@@ -141,6 +141,24 @@ export function delayStepRange(delay: Distribution | undefined, dtMs: number): {
   return { min: table.firstStep, max: table.firstStep + table.thresholds.length };
 }
 
+/**
+ * Range of a projection's delays in whole steps: an edge list's per-synapse `delays_ms`
+ * (rounded as the engine rounds them), else {@link delayStepRange} of its `delay_ms`.
+ */
+export function projectionDelayStepRange(proj: ProjectionSpec, dtMs: number): { readonly min: number; readonly max: number } {
+  const c = proj.connector;
+  if (c.type !== 'edge_list' || c.delays_ms === undefined) return delayStepRange(proj.delay_ms, dtMs);
+  if (c.delays_ms.length === 0) return { min: 1, max: 1 };
+  let min = Infinity;
+  let max = 0;
+  for (let k = 0; k < c.delays_ms.length; k++) {
+    const steps = msToSteps(c.delays_ms[k]!, dtMs, 1);
+    if (steps < min) min = steps;
+    if (steps > max) max = steps;
+  }
+  return { min, max };
+}
+
 /** Largest expected row of a connector, synapses: outgoing per source neuron, or incoming per target neuron. */
 function largestRow(proj: ProjectionSpec, sourceSize: number, targetSize: number, direction: 'outgoing' | 'incoming'): number {
   const c = proj.connector;
@@ -158,6 +176,13 @@ function largestRow(proj: ProjectionSpec, sourceSize: number, targetSize: number
       const counts = new Array<number>(sourceSize).fill(0);
       for (const row of c.weights) row.forEach((w, s) => void (w !== 0 && (counts[s] = (counts[s] ?? 0) + 1)));
       return counts.reduce((m, n) => Math.max(m, n), 0);
+    }
+    case 'edge_list': {
+      const ends = direction === 'outgoing' ? c.sources : c.targets;
+      const counts = new Uint32Array(direction === 'outgoing' ? sourceSize : targetSize);
+      let most = 0;
+      for (let k = 0; k < ends.length; k++) most = Math.max(most, ++counts[ends[k]!]!);
+      return most;
     }
     case 'fixed_indegree':
       if (direction === 'incoming') return c.indegree;
@@ -183,6 +208,7 @@ const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')
  *   units), plus the input table;
  * - spike projections: row pointers (source + 1) × 4, 8 per synapse (+ 4 when delays vary), and
  *   generation scratch (source + target) × 4 while building;
+ * - edge lists: as any stored projection, their synapse count and rows exact;
  * - rate projections: a dense source × target × 4 matrix (all_to_all / matrix, constant delay,
  *   density ≥ 25 %), else row pointers (target + 1) × 4 and 8 per synapse (+ 4 with delays);
  * - procedural projections: nothing per synapse;
@@ -207,7 +233,7 @@ export function estimateNetworkMemory(spec: NetworkSpec, options: MemoryEstimate
   const notes: string[] = [];
 
   // Projections first: populations need their delays.
-  const delays = projSpecs.map((q) => delayStepRange(q.delay_ms, dtMs));
+  const delays = projSpecs.map((q) => projectionDelayStepRange(q, dtMs));
   const projections: ProjectionMemory[] = projSpecs.map((q, i) => {
     const name = q.name ?? `${q.source}->${q.target}#${i}`;
     const owner = `projection ${name}`;

@@ -215,7 +215,7 @@ export async function openHdf5(path: string): Promise<Hdf5Reader> {
       let values: Float64Array;
       if (typeof raw === 'number' || typeof raw === 'bigint') values = Float64Array.of(Number(raw));
       else if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) values = Float64Array.from(raw, (v) => Number(v));
-      else if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) values = Float64Array.from(raw as unknown as ArrayLike<number>);
+      else if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) values = new Float64Array(raw as unknown as ArrayLike<number>); // typed-array conversion (fast)
       else throw new Hdf5Error(`${where(objectPath)}: cannot read its values (dtype ${dtypeName(d)}).`);
       return { values, dtype: describeDtype(d.dtype), kind: k, shape };
     },

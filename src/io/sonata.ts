@@ -8,10 +8,12 @@
  *   `virtual`) whose spikes (trial 0's trains) are in `inputs/<population>_spikes.h5`
  *   (`/spikes/<population>/timestamps` in ms and `node_ids`), named in the simulation config's
  *   `inputs` with a node set per population (`node_sets.json`);
- * - `network/nodes.h5`: one node population per spec population (`/nodes/<name>/node_type_id`,
- *   `node_group_id`, `node_group_index`, group `0` with each neuron's initial state under
- *   `dynamics_params`), and `network/<name>_node_types.csv` (space-delimited: node_type_id,
- *   model_type `point_neuron`, model_template `nest:<model>`, dynamics_params, pop_name);
+ * - `network/<name>_nodes.h5`: one node population per spec population, one file each (NEST's
+ *   reader takes every population of a nodes file with the file's one node types CSV):
+ *   `/nodes/<name>/node_type_id`, `node_group_id`, `node_group_index`, group `0` with each
+ *   neuron's initial state under `dynamics_params`; and `network/<name>_node_types.csv`
+ *   (space-delimited: node_type_id, model_type `point_neuron`, model_template `nest:<model>`,
+ *   dynamics_params, pop_name);
  * - `network/edges.h5`: one edge population per spike projection (`source_node_id` and
  *   `target_node_id` with their `node_population` attributes, `edge_type_id`, `edge_group_id`,
  *   `edge_group_index`, and in group `0` each synapse's `syn_weight` (signed: inhibitory
@@ -20,7 +22,8 @@
  * - `components/point_neuron_models/<population>.json`: the population's parameters under NEST's
  *   names and units;
  * - `circuit_config.json`, `simulation_config.json` (`run.dt`, `run.tstop`, `target_simulator:
- *   NEST`), `inputs.json` (the spec's Poisson and DC inputs, which SONATA does not describe) and
+ *   NEST`, and `cortexgpu: {seed, inputs_file}` for cortexgpu's import), `inputs.json` (the
+ *   spec's Poisson and DC inputs, which SONATA does not describe) and
  *   `run_nest.py`, which builds the network with `nest.SonataNetwork`, adds those inputs as NEST
  *   generators and records spikes.
  *
@@ -35,13 +38,13 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { NetworkSpec } from '../model/spec.js';
 import { planNetwork, type NetworkPlan } from '../model/plan.js';
-import { NEST_MODEL_OF } from '../model/models.js';
+import { NEST_MODEL_OF, type NeuronModelDef } from '../model/models.js';
 import { generateConnectivity } from '../model/connectivity.js';
 import { writeHdf5Atomic, type Hdf5WriteFile } from './hdf5.js';
 
 /** A spec that cannot be exported as SONATA; the message names the population or projection and what to do. */
 export class SonataError extends Error {
-  override readonly name = 'SonataError';
+  override readonly name: string = 'SonataError';
 }
 
 /** What {@link exportSonata} wrote. */
@@ -54,10 +57,36 @@ export interface SonataExport {
   readonly edges: Readonly<Record<string, number>>;
 }
 
-/** NEST's names of the built-in models' state variables that start a run (initial values per node). */
-const NEST_STATE_NAMES: Readonly<Record<string, string>> = {
+/**
+ * NEST's names of the built-in models' state variables that NEST's models have too (initial
+ * values per node): cortexgpu state variable → NEST state name. Variables of the NEST-derived
+ * built-ins that NEST stores differently (the alpha currents' first stages, hh's rate functions)
+ * are not listed: NEST would not accept them.
+ */
+export const NEST_STATE_NAMES: Readonly<Record<string, string>> = {
   v_mV: 'V_m', g_ex_nS: 'g_ex', g_in_nS: 'g_in', i_syn_ex_pA: 'I_syn_ex', i_syn_in_pA: 'I_syn_in', w_pA: 'w',
+  V_m: 'V_m', I_syn_ex: 'I_syn_ex', I_syn_in: 'I_syn_in', g_ex: 'g_ex', g_in: 'g_in', w: 'w', U_m: 'U_m',
+  m: 'Act_m', n: 'Act_n', h: 'Inact_h',
 };
+
+/** A built-in model's NEST names: NEST name → cortexgpu parameter, and NEST name → state variable. */
+export interface NestNames {
+  readonly params: ReadonlyMap<string, string>;
+  readonly state: ReadonlyMap<string, string>;
+}
+
+/**
+ * The NEST names of a model's parameters (its NEST aliases; models written with NEST's names
+ * use them as they are) and of its state variables ({@link NEST_STATE_NAMES}): the one table
+ * both SONATA export and import use.
+ */
+export function nestNamesOf(model: NeuronModelDef): NestNames {
+  const aliasOf = new Map<string, string>();
+  for (const [alias, canonical] of Object.entries(model.paramAliases ?? {})) if (!aliasOf.has(canonical)) aliasOf.set(canonical, alias);
+  const params = new Map(model.params.map((p) => [aliasOf.get(p.name) ?? p.name, p.name]));
+  const state = new Map(model.state.flatMap((v) => (NEST_STATE_NAMES[v.name] !== undefined ? [[NEST_STATE_NAMES[v.name]!, v.name] as [string, string]] : [])));
+  return { params, state };
+}
 
 /** Sign of a NEST point-neuron weight for a receptor: inhibitory negative, anything else positive. */
 function nestSign(receptor: string | undefined): number {
@@ -70,15 +99,13 @@ export function sonataEdgePopulation(plan: NetworkPlan, projection: number): str
   return plan.spec.projections?.[projection]?.name ?? `${plan.populations[p.source]!.name}_to_${plan.populations[p.target]!.name}_${projection}`;
 }
 
-/** A population's parameters under NEST's names (the inverse of the model's parameter aliases). */
+/** A population's parameters under NEST's names ({@link nestNamesOf}). */
 function nestParameters(plan: NetworkPlan, population: number): Record<string, number> {
   const pop = plan.populations[population]!;
-  const nestName: Record<string, string> = {};
-  for (const [alias, canonical] of Object.entries(pop.model.paramAliases ?? {})) nestName[canonical] ??= alias;
   const out: Record<string, number> = {};
-  for (const [name, value] of Object.entries(pop.params)) {
-    const alias = nestName[name];
-    if (alias !== undefined && typeof value === 'number') out[alias] = value;
+  for (const [nest, canonical] of nestNamesOf(pop.model).params) {
+    const value = pop.params[canonical];
+    if (typeof value === 'number') out[nest] = value;
   }
   return out;
 }
@@ -108,29 +135,28 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
   const nodes: Record<string, number> = {};
   const edges: Record<string, number> = {};
 
-  // Nodes: one population per spec population, one node type each.
-  files.set('network/nodes.h5', (file) => {
-    const root = file.create_group('nodes');
-    for (const pop of plan.populations) {
+  // Nodes: one population per spec population, one node type and one file each.
+  for (const pop of plan.populations) {
+    files.set(`network/${pop.name}_nodes.h5`, (file) => {
+      const root = file.create_group('nodes');
       const g = root.create_group(pop.name);
       g.create_dataset({ name: 'node_type_id', data: new Int32Array(pop.size).fill(100 + pop.index), dtype: '<i' });
       g.create_dataset({ name: 'node_group_id', data: new Int32Array(pop.size), dtype: '<i' });
       g.create_dataset({ name: 'node_group_index', data: Int32Array.from({ length: pop.size }, (_, i) => i), dtype: '<i' });
       const group = g.create_group('0');
-      nodes[pop.name] = pop.size;
-      if (pop.spikeTrains) continue;
+      if (pop.spikeTrains) return;
       // Each neuron's initial state (the spec's draws for its seed; trial 0 of a batch: a SONATA
       // network is one trial, the trials of a batch share the connectivity), under NEST's names
       // (V_m, and the synaptic conductances or currents, which self-sustained networks start from).
       const dyn = group.create_group('dynamics_params');
-      const nestName = NEST_STATE_NAMES;
       pop.model.state.forEach((variable, v) => {
-        const name = nestName[variable.name];
+        const name = NEST_STATE_NAMES[variable.name];
         const values = pop.initialState[v]!;
         if (name) dyn.create_dataset({ name, data: Float64Array.from({ length: pop.size }, (_, n) => values[n * plan.batch]!), dtype: '<d' });
       });
-    }
-  });
+    });
+    nodes[pop.name] = pop.size;
+  }
   const spikeInputs: Record<string, { input_type: string; module: string; input_file: string; node_set: string }> = {};
   for (const pop of plan.populations) {
     if (pop.spikeTrains) {
@@ -197,7 +223,7 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
     manifest: { $BASE_DIR: '${configdir}', $NETWORK_DIR: '$BASE_DIR/network', $COMPONENTS_DIR: '$BASE_DIR/components' },
     components: { point_neuron_models_dir: '$COMPONENTS_DIR/point_neuron_models', synaptic_models_dir: '$COMPONENTS_DIR/synaptic_models' },
     networks: {
-      nodes: plan.populations.map((p) => ({ nodes_file: '$NETWORK_DIR/nodes.h5', node_types_file: `$NETWORK_DIR/${p.name}_node_types.csv` })),
+      nodes: plan.populations.map((p) => ({ nodes_file: `$NETWORK_DIR/${p.name}_nodes.h5`, node_types_file: `$NETWORK_DIR/${p.name}_node_types.csv` })),
       edges: spikeProjections.length > 0 ? [{ edges_file: '$NETWORK_DIR/edges.h5', edge_types_file: '$NETWORK_DIR/edge_types.csv' }] : [],
     },
   };
@@ -211,6 +237,9 @@ export async function exportSonata(spec: NetworkSpec, outDir: string): Promise<S
     ...(Object.keys(spikeInputs).length > 0 ? { inputs: spikeInputs } : {}),
     node_sets_file: '$BASE_DIR/node_sets.json',
     output: { output_dir: '$OUTPUT_DIR', spikes_file: 'spikes.h5' },
+    // What SONATA does not describe, for cortexgpu's import (NEST and bmtk ignore the key): the
+    // seed and the Poisson and DC inputs of inputs.json.
+    cortexgpu: { seed: plan.seed, inputs_file: '$BASE_DIR/inputs.json' },
   };
   files.set('simulation_config.json', `${JSON.stringify(simulation, null, 2)}\n`);
   // One node set per population (the spike inputs name theirs).
@@ -302,4 +331,42 @@ async function commitFiles(outDir: string, files: ReadonlyMap<string, string | (
     await Promise.all(partial.map((path) => rm(`${path}.partial`, { force: true })));
     throw new SonataError(`SONATA export: could not write ${outDir} (${(err as Error).message}); nothing was left half-written. Check the folder is writable.`);
   }
+}
+
+/** The spikes of one SONATA node population, as {@link sonataSpikesWriter} writes them. */
+export interface SonataPopulationSpikes {
+  /** Node population name. */
+  readonly population: string;
+  /** Node id of each spike (within the population). */
+  readonly nodeIds: Uint32Array;
+  /** Time of each spike, ms. */
+  readonly timestampsMs: Float64Array;
+}
+
+/** How the spikes of each population are ordered in a SONATA spike file (its `sorting` attribute). */
+export type SonataSpikeSorting = 'by_time' | 'by_id' | 'none';
+
+/**
+ * A builder (for `writeHdf5Atomic` / `hdf5Bytes`) of a SONATA spike file in the output layout:
+ * `/spikes/<population>/timestamps` (float64, ms, attribute `units` = `ms`) and `node_ids`
+ * (uint64), the group's `sorting` attribute saying the order (`by_time`: by time, then node
+ * id; `by_id`: by node id, then time; `none`: as given).
+ */
+export function sonataSpikesWriter(populations: readonly SonataPopulationSpikes[], sorting: SonataSpikeSorting = 'by_time'): (file: Hdf5WriteFile) => void {
+  return (file) => {
+    const root = file.create_group('spikes');
+    for (const p of populations) {
+      const n = p.nodeIds.length;
+      const order = Array.from({ length: n }, (_, i) => i);
+      const t = p.timestampsMs;
+      const id = p.nodeIds;
+      if (sorting === 'by_time') order.sort((a, b) => t[a]! - t[b]! || id[a]! - id[b]! || a - b);
+      else if (sorting === 'by_id') order.sort((a, b) => id[a]! - id[b]! || t[a]! - t[b]! || a - b);
+      const g = root.create_group(p.population);
+      g.create_attribute('sorting', sorting);
+      const times = g.create_dataset({ name: 'timestamps', data: Float64Array.from(order, (i) => t[i]!), dtype: '<d' });
+      times.create_attribute('units', 'ms');
+      g.create_dataset({ name: 'node_ids', data: BigUint64Array.from(order, (i) => BigInt(id[i]!)), dtype: '<Q' });
+    }
+  };
 }

@@ -17,7 +17,7 @@
  * to a target-major matrix for dense rate projections.
  */
 
-import type { Distribution, ProjectionSpec } from './spec.js';
+import type { Distribution, EdgeListArray, ProjectionSpec } from './spec.js';
 import { RandomStream, logFactorial, rngDraw, rngDrawInto, rngNormal2, rngUnit, streamId } from '../rng/philox.js';
 import { STREAM_PURPOSE } from '../rng/streams.js';
 
@@ -151,6 +151,26 @@ export function isPerSourceKind(kind: ConnectivityRecipe['kind']): boolean {
 }
 
 /**
+ * Connectors whose synapses are data in the spec (a weight matrix, a list of synapses), built on
+ * the host by {@link generateConnectivity} and uploaded, never generated on the device.
+ */
+export const EXPLICIT_CONNECTORS: readonly string[] = ['matrix', 'edge_list'];
+
+/** Whether a recipe's synapses are given as data (uploaded rather than generated). */
+export function isExplicitKind(kind: ConnectivityRecipe['kind']): kind is 'matrix' | 'edge_list' {
+  return EXPLICIT_CONNECTORS.includes(kind);
+}
+
+/** The synapses of an `edge_list` connector as a recipe holds them (the spec's arrays, not copied). */
+export interface EdgeList {
+  readonly sources: EdgeListArray;
+  readonly targets: EdgeListArray;
+  readonly weights: EdgeListArray;
+  /** Per-synapse delays, ms; null when every synapse has the recipe's constant delay. */
+  readonly delaysMs: EdgeListArray | null;
+}
+
+/**
  * A distribution resolved for per-synapse draws: `kind` 0 constant `a`; 1 uniform on [a, b);
  * 2 normal (mean a, standard deviation b) redrawn outside [lo, hi] (clamped after 1000 draws).
  * Constants and uniform draws are raised to `lo`.
@@ -174,8 +194,8 @@ export const FLOAT32_BIG = 3e38;
  * reads the same values from a uniform block).
  */
 export interface ConnectivityRecipe {
-  /** Connector; `matrix` is explicit data, uploaded rather than generated. */
-  readonly kind: GeneratedConnectorKind | 'matrix';
+  /** Connector; `matrix` and `edge_list` are explicit data, uploaded rather than generated. */
+  readonly kind: GeneratedConnectorKind | 'matrix' | 'edge_list';
   readonly sourceSize: number;
   readonly targetSize: number;
   /** Network seed, u32. */
@@ -210,9 +230,20 @@ export interface ConnectivityRecipe {
   readonly orientations: { readonly pre: Float64Array; readonly post: Float64Array } | null;
   /** matrix connector: the `[target][source]` weights. */
   readonly matrix: readonly (readonly number[])[] | null;
-  /** Weight distribution (in the spec's units). */
+  /** edge_list connector: the synapses, one entry each. */
+  readonly edges: EdgeList | null;
+  /**
+   * Weight distribution (in the spec's units). For an edge list nothing is drawn from it: it is
+   * uniform over the range of the list's weights [min, max], which bounds the fixed-point input
+   * scale and marks the weights as per synapse.
+   */
   readonly weight: SynapseDistribution;
-  /** Distribution of delays in steps (from a delay distribution in ms), or null for one delay for all synapses. */
+  /**
+   * Distribution of delays in steps (from a delay distribution in ms), or null for one delay for
+   * all synapses. For an edge list whose delays differ, the distribution of its delays in steps
+   * (the fraction of synapses up to each step), so `firstStep` is its shortest delay and
+   * `firstStep + thresholds.length` its longest; nothing is drawn from it.
+   */
   readonly delay: DelayTable | null;
   /** Integration step, ms. */
   readonly dtMs: number;
@@ -313,6 +344,16 @@ export function connectivityRecipe(
       }
       expected = conn.weights.reduce((n, row) => n + row.filter((w) => w !== 0).length, 0);
       break;
+    case 'edge_list': {
+      kind = 'edge_list';
+      const n = conn.sources.length;
+      if (conn.targets.length !== n || conn.weights.length !== n || (conn.delays_ms !== undefined && conn.delays_ms.length !== n)) {
+        throw new Error(`edge_list connector needs arrays of equal length (sources ${n}, targets ${conn.targets.length}, weights ${conn.weights.length}${conn.delays_ms !== undefined ? `, delays_ms ${conn.delays_ms.length}` : ''})`);
+      }
+      checkSynapseCount(n);
+      expected = n;
+      break;
+    }
     default:
       throw new Error(`unknown connector ${JSON.stringify(conn as unknown)}`);
   }
@@ -320,7 +361,25 @@ export function connectivityRecipe(
   let delay: DelayTable | null = null;
   let constantDelaySteps = 1;
   let maxDelaySteps = 1;
-  if (typeof delaySpec === 'number') {
+  let edges: EdgeList | null = null;
+  let weight = synapseDistribution(proj.weight ?? 0);
+  if (conn.type === 'edge_list') {
+    if (conn.delays_ms !== undefined && delaySpec !== undefined) throw new Error('edge_list connector: give delays_ms per synapse or the projection\'s delay_ms, not both');
+    if (delaySpec !== undefined && typeof delaySpec !== 'number') throw new Error('edge_list connector: the projection\'s delay_ms must be a constant (give delays_ms per synapse)');
+    edges = { sources: conn.sources, targets: conn.targets, weights: conn.weights, delaysMs: conn.delays_ms ?? null };
+    weight = valueRange(conn.weights);
+    if (conn.delays_ms !== undefined) {
+      delay = edgeDelayTable(conn.delays_ms, dtMs);
+      maxDelaySteps = constantDelaySteps = delay.firstStep + delay.thresholds.length;
+      if (delay.thresholds.length === 0) {
+        // One delay for every synapse: no per-synapse delays are stored.
+        delay = null;
+        edges = { ...edges, delaysMs: null };
+      }
+    } else if (typeof delaySpec === 'number') {
+      constantDelaySteps = maxDelaySteps = toSteps(delaySpec, dtMs);
+    }
+  } else if (typeof delaySpec === 'number') {
     constantDelaySteps = maxDelaySteps = toSteps(delaySpec, dtMs);
   } else if (delaySpec !== undefined) {
     delay = delayTable(synapseDistribution(delaySpec, dtMs), dtMs);
@@ -334,9 +393,52 @@ export function connectivityRecipe(
     },
     noAutapses, units, rowLengths, threshold, pMax, kappa, count, candidates, orientations,
     matrix: conn.type === 'matrix' ? conn.weights : null,
-    weight: synapseDistribution(proj.weight ?? 0),
+    edges,
+    weight,
     delay, dtMs, constantDelaySteps, maxDelaySteps, expectedSynapses: expected,
   };
+}
+
+/** Uniform over [min, max] of the values (0 for none): the range of an edge list's weights. */
+function valueRange(values: EdgeListArray): SynapseDistribution {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (!Number.isFinite(v)) throw new Error(`edge_list connector: weights[${k}] must be finite, got ${v}`);
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (values.length === 0) lo = hi = 0;
+  return { kind: 1, a: lo, b: hi, lo: -Infinity, hi: Infinity };
+}
+
+/**
+ * The step distribution of an edge list's delays (ms): its shortest delay in steps and the
+ * thresholds round(2³²·P(steps ≤ firstStep + i)) of the fraction of synapses up to each step.
+ * @throws Error on a delay that is not finite
+ */
+function edgeDelayTable(delaysMs: EdgeListArray, dtMs: number): DelayTable {
+  const n = delaysMs.length;
+  if (n === 0) return { firstStep: 1, thresholds: new Uint32Array(0) };
+  let first = Infinity;
+  let last = 0;
+  for (let k = 0; k < n; k++) {
+    const d = delaysMs[k]!;
+    if (!Number.isFinite(d)) throw new Error(`edge_list connector: delays_ms[${k}] must be finite, got ${d}`);
+    const steps = toSteps(d, dtMs);
+    if (steps < first) first = steps;
+    if (steps > last) last = steps;
+  }
+  const counts = new Float64Array(last - first + 1);
+  for (let k = 0; k < n; k++) counts[toSteps(delaysMs[k]!, dtMs) - first]! += 1;
+  const thresholds = new Uint32Array(last - first);
+  let cumulative = 0;
+  for (let i = 0; i < thresholds.length; i++) {
+    cumulative += counts[i]!;
+    thresholds[i] = Math.min(0xffffffff, Math.round((cumulative / n) * 2 ** 32));
+  }
+  return { firstStep: first, thresholds };
 }
 
 /** A spec distribution resolved for per-synapse draws, with an optional lower clip. */
@@ -572,7 +674,8 @@ export function visitUnit(r: ConnectivityRecipe, unit: number, visit: (unit: num
       return;
     }
     case 'matrix':
-      throw new Error('a matrix connector has no generation units');
+    case 'edge_list':
+      throw new Error(`a ${r.kind} connector has no generation units`);
   }
 }
 
@@ -644,6 +747,8 @@ export function generateConnectivity(r: ConnectivityRecipe): Connectivity {
   if (r.kind === 'matrix') {
     ({ rowPtr, targets } = matrixRows(r.matrix!, ns, nt));
     weights = matrixWeights(r.matrix!, rowPtr, targets);
+  } else if (r.kind === 'edge_list') {
+    ({ rowPtr, targets, weights, delaySteps } = edgeListRows(r.edges!, ns, nt, r.dtMs));
   } else {
     const words = new Uint32Array(4);
     rowPtr = new Uint32Array(ns + 1);
@@ -688,7 +793,8 @@ export function generateConnectivity(r: ConnectivityRecipe): Connectivity {
  * - `one_to_one`: source i to target i (sizes must match);
  * - `ring`: each pair independently with probability `p_max·exp(κ(cos 2(θpre−θpost) − 1))`
  *   (clamped to [0, 1]), θ the preferred orientations in degrees;
- * - `matrix`: the non-zero entries of a `[target][source]` weight matrix.
+ * - `matrix`: the non-zero entries of a `[target][source]` weight matrix;
+ * - `edge_list`: the listed synapses, each row in list order.
  *
  * Delays become `max(1, round(delay_ms / dt))` steps; a delay distribution is clipped below at
  * dt; the default delay is one step. See {@link visitUnit} for the draws.
@@ -795,6 +901,35 @@ function matrixRows(matrix: readonly (readonly number[])[], ns: number, nt: numb
   const fill = rowPtr.slice(0, ns);
   for (let t = 0; t < nt; t++) for (let s = 0; s < ns; s++) if (matrix[t]![s] !== 0) targets[fill[s]!++] = t;
   return { rowPtr, targets };
+}
+
+/**
+ * The synapses of an edge list by source (a stable counting sort: each row keeps the list's
+ * order), with weights in float32 and delays in steps (null when the list has none).
+ * @throws RangeError naming the first index out of range
+ */
+function edgeListRows(e: EdgeList, ns: number, nt: number, dtMs: number): Rows & { weights: Float32Array; delaySteps: Uint32Array | null } {
+  const n = e.sources.length;
+  const rowPtr = new Uint32Array(ns + 1);
+  for (let k = 0; k < n; k++) {
+    const s = e.sources[k]!;
+    const t = e.targets[k]!;
+    if (!Number.isInteger(s) || s < 0 || s >= ns) throw new RangeError(`edge_list connector: sources[${k}] = ${s} is not a neuron of the source population (0 … ${ns - 1})`);
+    if (!Number.isInteger(t) || t < 0 || t >= nt) throw new RangeError(`edge_list connector: targets[${k}] = ${t} is not a neuron of the target population (0 … ${nt - 1})`);
+    rowPtr[s + 1]!++;
+  }
+  for (let s = 0; s < ns; s++) rowPtr[s + 1]! += rowPtr[s]!;
+  const cursor = rowPtr.slice(0, ns);
+  const targets = new Uint32Array(n);
+  const weights = new Float32Array(n);
+  const delaySteps = e.delaysMs ? new Uint32Array(n) : null;
+  for (let k = 0; k < n; k++) {
+    const at = cursor[e.sources[k]!]!++;
+    targets[at] = e.targets[k]!;
+    weights[at] = e.weights[k]!;
+    if (delaySteps) delaySteps[at] = toSteps(e.delaysMs![k]!, dtMs);
+  }
+  return { rowPtr, targets, weights, delaySteps };
 }
 
 /** The weights of `matrixRows`' synapses, in synapse order. */

@@ -203,6 +203,14 @@ export const NEST_MODEL_OF: Readonly<Record<string, string>> = Object.fromEntrie
   BUILTIN_MODELS.flatMap((d) => (d.nest ? [[d.name, d.nest]] : [])),
 );
 
+/**
+ * NEST's defaults of each built-in model with a NEST counterpart, by NEST name (parameters and
+ * initial state), where they differ from the model's own: model name → NEST name → value.
+ */
+export const NEST_DEFAULTS_OF: Readonly<Record<string, Readonly<Record<string, number>>>> = Object.fromEntries(
+  BUILTIN_MODELS.flatMap((d) => (d.nest ? [[d.name, d.nestDefaults ?? {}]] : [])),
+);
+
 /** The built-in model of a name or alias, or undefined. */
 export function builtinModel(name: string): NeuronModelDef | undefined {
   if (Object.hasOwn(NEURON_MODELS, name)) return NEURON_MODELS[name as NeuronModelName];

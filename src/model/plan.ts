@@ -55,8 +55,8 @@ export interface PopulationPlan {
   readonly derived: Readonly<Record<string, number>>;
   /** Initial value of each state variable, flat `neuron·batch + trial` (trials 0 … batch−1). */
   readonly initialState: readonly Float32Array[];
-  /** Initial distribution of each state variable (to draw later trial blocks). */
-  readonly initialDistributions: readonly Distribution[];
+  /** Initial distribution of each state variable (to draw later trial blocks), or its value per neuron. */
+  readonly initialDistributions: readonly (Distribution | readonly number[])[];
   /** Stream of each state variable's initial draws. */
   readonly initialStreams: readonly number[];
   readonly orientationRandom: boolean;
@@ -176,6 +176,8 @@ export function estimateSynapses(proj: ProjectionSpec, sourceSize: number, targe
       return targetSize;
     case 'matrix':
       return c.weights.reduce((n, row) => n + row.filter((w) => w !== 0).length, 0);
+    case 'edge_list':
+      return c.sources.length;
     case 'ring': // mean of exp(κ(cos x − 1)) over x is e^{−κ} I0(κ) ≤ 1; bound by p_max.
       return c.p_max * sourceSize * targetSize;
   }
@@ -191,13 +193,22 @@ export function selectNeurons(selection: NeuronSelection | undefined, size: numb
   return Uint32Array.from(new Set(selection as readonly number[])).sort();
 }
 
+/** Whether an initial value is given per neuron (an array) rather than as a distribution. */
+export function isPerNeuron(d: Distribution | readonly number[]): d is readonly number[] {
+  return Array.isArray(d);
+}
+
 /**
- * Per-element initial value: constant, or drawn counter-based from (neuron, trial), so a
- * trial's initial state does not depend on the batch size.
+ * Per-element initial value: constant, given per neuron (the same in every trial), or drawn
+ * counter-based from (neuron, trial), so a trial's initial state does not depend on the batch size.
  */
-function initialValues(d: Distribution, size: number, batch: number, seed: number, stream: number, trialOffset: number): Float32Array {
+function initialValues(d: Distribution | readonly number[], size: number, batch: number, seed: number, stream: number, trialOffset: number): Float32Array {
   const out = new Float32Array(size * batch);
   if (typeof d === 'number') return out.fill(d);
+  if (isPerNeuron(d)) {
+    for (let n = 0; n < size; n++) out.fill(d[n]!, n * batch, (n + 1) * batch);
+    return out;
+  }
   for (let n = 0; n < size; n++) {
     for (let b = 0; b < batch; b++) {
       let v: number;

@@ -468,6 +468,8 @@ const connectorSchemas = {
   one_to_one: z.strictObject({ type: z.literal('one_to_one') }),
   ring: z.strictObject({ type: z.literal('ring'), p_max: z.number(), kappa: z.number(), autapses }),
   matrix: z.strictObject({ type: z.literal('matrix'), weights: z.array(z.array(z.number())) }),
+  // Arrays (or typed arrays in TypeScript) checked by checkEdgeList, element by element.
+  edge_list: z.strictObject({ type: z.literal('edge_list'), sources: z.unknown(), targets: z.unknown(), weights: z.unknown(), delays_ms: z.unknown().optional() }),
 };
 
 const inputSchemas = {
@@ -795,7 +797,7 @@ function checkPopulation(
   const initial = asRecord(record['initial']);
   if (model?.givenSpikeTrains === true && record['initial'] !== undefined) {
     list.add([...path, 'initial'], `model ${model.name} has no initial state to set: its neurons start at the beginning of their spike trains; remove "initial" (to start later, leave the earlier spikes out of spike_times_ms)`);
-  } else if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial);
+  } else if (model !== undefined && initial !== undefined) checkInitial(list, [...path, 'initial'], model, initial, typeof size === 'number' ? size : undefined);
   if (model !== undefined) checkSpikeTimes(list, [...path, 'spike_times_ms'], model, record['spike_times_ms'], record['spike_times_npy'], size, batch, dtMs);
 
   if (typeof name === 'string' && !populations.has(name)) populations.set(name, { index, name, size, model, params: record['params'] });
@@ -931,7 +933,7 @@ function checkParams(list: IssueList, path: Path, model: NeuronModelDef, params:
   list.add([...path, givenOf.get(at ?? '') ?? broken.params[0] ?? ''], `${broken.message}${defaults}`);
 }
 
-function checkInitial(list: IssueList, path: Path, model: NeuronModelDef, initial: Record<string, unknown>): void {
+function checkInitial(list: IssueList, path: Path, model: NeuronModelDef, initial: Record<string, unknown>, size: number | undefined): void {
   const names = model.state.map((s) => s.name);
   for (const [key, value] of Object.entries(initial)) {
     if (value === undefined) continue;
@@ -939,6 +941,16 @@ function checkInitial(list: IssueList, path: Path, model: NeuronModelDef, initia
       list.add([...path, key], names.length === 0
         ? `model ${model.name} has no state variables (got ${quote(key)}); remove "initial"`
         : `unknown state variable of model ${model.name} (got ${quote(key)}); ${didYouMean(key, names)}valid state variables are ${names.join(', ')}`);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      // One value per neuron.
+      if (size !== undefined && value.length !== size) {
+        list.add([...path, key], `needs one value per neuron: ${size} values (got ${value.length}); or give a number or a distribution (${DISTRIBUTION_FORMS})`);
+        continue;
+      }
+      const bad = value.findIndex((v: unknown) => typeof v !== 'number' || !Number.isFinite(v));
+      if (bad >= 0) list.add([...path, key, bad], `must be a finite number (got ${describe(value[bad])})`);
       continue;
     }
     checkDistribution(list, [...path, key], value);
@@ -1068,8 +1080,39 @@ function checkProjection(list: IssueList, context: Context, raw: unknown, index:
 
   const weightPath = [...path, 'weight'];
   const weight = record['weight'];
-  const matrixConnector = asRecord(record['connector'])?.['type'] === 'matrix';
-  if (matrixConnector) {
+  const connectorType = asRecord(record['connector'])?.['type'];
+  const matrixConnector = connectorType === 'matrix';
+  if (connectorType === 'edge_list') {
+    if (weight !== undefined) list.add(weightPath, `must be left out with the edge_list connector (got ${JSON.stringify(weight)}); its weights array holds each synapse's weight`);
+    const signedAllowed = targetModel?.kind === 'rate' && record['receptor'] === undefined;
+    const connector = asRecord(record['connector'])!;
+    const weights = edgeListValues(connector['weights']);
+    if (weights !== undefined && targetModel !== undefined && kindsMatch && !signedAllowed) {
+      for (let k = 0; k < weights.length; k++) {
+        if (weights[k]! < 0) {
+          list.add([...path, 'connector', 'weights', k], `must be >= 0${unitSuffix(targetModel.weightUnit)} (got ${weights[k]}); weights are magnitudes; the receptor gives the sign: put negative weights into a projection with "receptor": "inhibitory"${targetModel.kind === 'rate' ? ' (or omit receptor for signed rate weights)' : ''}`);
+          break;
+        }
+      }
+    }
+    const delays = edgeListValues(connector['delays_ms']);
+    if (delays !== undefined) {
+      if (record['delay_ms'] !== undefined) list.add([...path, 'delay_ms'], `must be left out when the edge_list connector gives delays_ms (got ${JSON.stringify(record['delay_ms'])}); keep one of them`);
+      const dt = context.dtMs;
+      for (let k = 0; k < delays.length; k++) {
+        const d = delays[k]!;
+        if (!Number.isFinite(d)) continue; // reported by checkEdgeList
+        if ((dt !== undefined && d < dt) || d > SPEC_LIMITS.maxDelayMs) {
+          list.add([...path, 'connector', 'delays_ms', k], d > SPEC_LIMITS.maxDelayMs
+            ? `delays must be <= ${SPEC_LIMITS.maxDelayMs} ms (got ${d} ms); use a shorter delay`
+            : `delays must be >= dt_ms = ${dt} ms (got ${d} ms); a delay is at least one step, use a delay >= ${dt} ms or a smaller dt_ms`);
+          break;
+        }
+      }
+    } else if (record['delay_ms'] !== undefined && typeof record['delay_ms'] !== 'number') {
+      list.add([...path, 'delay_ms'], `must be a constant with the edge_list connector (got ${describe(record['delay_ms'])}); give each synapse's delay in the connector's delays_ms`);
+    }
+  } else if (matrixConnector) {
     if (weight !== undefined) list.add(weightPath, `must be left out with the matrix connector (got ${JSON.stringify(weight)}); the matrix entries are the weights`);
     const rows = asRecord(record['connector'])?.['weights'];
     const signedAllowed = targetModel?.kind === 'rate' && record['receptor'] === undefined;
@@ -1184,6 +1227,9 @@ function checkConnector(
       inRange(list, [...path, 'p_max'], record['p_max'], probability);
       inRange(list, [...path, 'kappa'], record['kappa'], { min: 0, hint: 'kappa is the tuning width (0 = untuned)' });
       break;
+    case 'edge_list':
+      checkEdgeList(list, path, record, source, target);
+      break;
     case 'matrix': {
       const rows = record['weights'];
       if (!Array.isArray(rows)) break;
@@ -1201,6 +1247,63 @@ function checkConnector(
       break;
     }
   }
+}
+
+/** The values of an edge-list array (a plain or typed array), or undefined when it is not one. */
+function edgeListValues(value: unknown): ArrayLike<number> | undefined {
+  if (Array.isArray(value)) return value as number[];
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array)) return value as unknown as ArrayLike<number>;
+  return undefined;
+}
+
+/**
+ * An edge list: sources, targets and weights (and optional delays_ms) are arrays of one entry
+ * per synapse, of equal length; indices are integers within the populations, values finite.
+ * Only the first bad entry of each array is reported (lists may hold millions of synapses).
+ */
+function checkEdgeList(list: IssueList, path: Path, record: Record<string, unknown>, source: PopulationInfo | undefined, target: PopulationInfo | undefined): void {
+  const keys = ['sources', 'targets', 'weights', 'delays_ms'] as const;
+  const arrays: Partial<Record<(typeof keys)[number], ArrayLike<number>>> = {};
+  for (const key of keys) {
+    const value = record[key];
+    if (value === undefined) {
+      if (key !== 'delays_ms') list.add([...path, key], `is required (got nothing); give one ${key === 'weights' ? 'weight' : key === 'sources' ? 'source neuron index' : 'target neuron index'} per synapse`);
+      continue;
+    }
+    if (typeof value === 'string') {
+      list.add([...path, key], `names a file (got ${quote(value)}), which is read by cortexgpu run/validate (or resolveEdgeListFiles from cortexgpu/node) before validation; in TypeScript give an array`);
+      continue;
+    }
+    const values = edgeListValues(value);
+    if (values === undefined) {
+      list.add([...path, key], `must be an array with one number per synapse (got ${describe(value)})`);
+      continue;
+    }
+    arrays[key] = values;
+  }
+  const n = arrays.sources?.length;
+  for (const key of keys) {
+    const values = arrays[key];
+    if (values === undefined) continue;
+    if (n !== undefined && values.length !== n) {
+      list.add([...path, key], `needs one entry per synapse, as many as sources (${n}) (got ${values.length}); give arrays of equal length`);
+      continue;
+    }
+    const population = key === 'sources' ? source : key === 'targets' ? target : undefined;
+    const size = population?.size;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        list.add([...path, key, k], `must be a finite number (got ${describe(v)})`);
+        break;
+      }
+      if ((key === 'sources' || key === 'targets') && (!Number.isInteger(v) || v < 0 || (size !== undefined && v >= size))) {
+        list.add([...path, key, k], `must be the index of a neuron of ${population !== undefined ? quote(population.name) : 'the population'}, an integer${size !== undefined ? ` from 0 to ${size - 1}` : ' >= 0'} (got ${v}); indices start at 0`);
+        break;
+      }
+    }
+  }
+  if (n !== undefined) checkSynapseTotal(list, [...path, 'sources'], n, 'list fewer synapses');
 }
 
 function checkTimeWindow(list: IssueList, path: Path, record: Record<string, unknown>): void {

@@ -38,8 +38,12 @@ export interface PopulationSpec {
   readonly model: NeuronModelName | (string & {});
   /** Model parameters; any parameter left out takes the model's default. Units in the key. */
   readonly params?: Readonly<Record<string, number | string>>;
-  /** Initial values of state variables (by state-variable name, e.g. `v_mV`), constant or random. */
-  readonly initial?: Readonly<Record<string, Distribution>>;
+  /**
+   * Initial values of state variables (by state-variable name, e.g. `v_mV`): constant, random,
+   * or one value per neuron (an array of `size` numbers, the same in every trial; e.g. the
+   * per-node `V_m` of an imported SONATA network).
+   */
+  readonly initial?: Readonly<Record<string, Distribution | readonly number[]>>;
   /**
    * Preferred orientations (degrees, [0, 180)) used by ring connectors and stimulus tuning:
    * `uniform` spaces them evenly (neuron i at 180·i/size), `random` draws them from the seed.
@@ -79,10 +83,36 @@ export type ConnectorSpec =
    */
   | { readonly type: 'matrix'; readonly weights: readonly (readonly number[])[] }
   /**
+   * Explicit synapses, one entry per synapse (an imported network, e.g. from SONATA): synapse k
+   * goes from source neuron `sources[k]` to target neuron `targets[k]` (0-based indices in the
+   * populations) with weight `weights[k]` and delay `delays_ms[k]`; the arrays have one entry
+   * per synapse (multapses are separate entries). Weights as for the projection's `weight`
+   * (magnitudes ≥ 0 for spiking targets, the receptor gives the sign; rate targets without a
+   * receptor may be signed), and the projection's `weight` must then be left out. Delays in ms,
+   * each ≥ dt and ≤ 1000, rounded to whole steps; without `delays_ms` every synapse takes the
+   * projection's constant `delay_ms` (default one step). In JSON files each array may instead
+   * be the name of a 1-D `.npy` file, relative to the spec file (read by `cortexgpu run` and
+   * `validate`, or `resolveEdgeListFiles` from `cortexgpu/node`); in TypeScript typed
+   * arrays are accepted. Stored (never procedural), uploaded as given.
+   */
+  | {
+    readonly type: 'edge_list';
+    readonly sources: EdgeListArray;
+    readonly targets: EdgeListArray;
+    readonly weights: EdgeListArray;
+    readonly delays_ms?: EdgeListArray;
+  }
+  /**
    * Orientation-tuned ring: connection probability
    * `p_max · exp(κ (cos 2(θ_pre − θ_post) − 1))` from the populations' preferred orientations.
    */
   | { readonly type: 'ring'; readonly p_max: number; readonly kappa: number; readonly autapses?: boolean };
+
+/**
+ * One value per synapse of an `edge_list` connector: a plain array (JSON) or, in TypeScript, a
+ * typed array (large imported networks).
+ */
+export type EdgeListArray = readonly number[] | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 /** Which input channel of the target neuron a projection or input feeds. */
 export type Receptor = 'excitatory' | 'inhibitory';

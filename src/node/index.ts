@@ -19,6 +19,9 @@ export * from '../index.js';
 export { acquireNodeGpu, nodeGpu, SOFTWARE_VULKAN_DRIVERS, type NodeGpuOptions } from './gpu.js';
 export { nodeShaderLoader, SHADER_DIR } from './shaders.js';
 export { resolveSpikeTrainFiles } from './spike-train-files.js';
+export { resolveEdgeListFiles } from './edge-list-files.js';
+export { exportSonata, SonataError } from '../io/sonata.js';
+export { importSonata, isSonataConfig, SonataImportError, type SonataImport, type SonataPopulationOrigin } from '../io/sonata-import.js';
 
 /** Build a network on this process's GPU (or the software fallback). */
 export async function createNodeSimulator(

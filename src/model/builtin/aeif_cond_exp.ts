@@ -5,6 +5,7 @@ import { NEST_ORDER_NOTE } from './lif.js';
 export const aeifCondExp: BuiltinModel = {
   name: 'aeif_cond_exp',
   nest: 'aeif_cond_exp',
+  nestDefaults: { V_m: -70.6 },
   also: ['EIF_cond_exp_isfa_ista', 'adex'],
   summary: 'Adaptive exponential integrate-and-fire (AdEx) with exponential conductances (NEST aeif_cond_exp, Brette & Gerstner 2005).',
   doc: `Adaptive exponential integrate-and-fire (Brette & Gerstner 2005) with exponentially decaying conductances, NEST aeif_cond_exp's parameter names and defaults. Fourth-order Runge–Kutta at the network step (NEST uses an adaptive RK45; keep dt ≤ 0.1 ms). Spike when V_m crosses V_peak; reset V_m = V_reset and w += b. ${NEST_ORDER_NOTE}`,

@@ -5,6 +5,7 @@ import { NEST_ORDER_NOTE } from './lif.js';
 export const hhCondExpTraub: BuiltinModel = {
   name: 'hh_cond_exp_traub',
   nest: 'hh_cond_exp_traub',
+  nestDefaults: { V_m: -60 },
   also: ['HH_cond_exp'],
   summary: 'Hodgkin–Huxley neuron (Traub & Miles 1991) with exponential conductances: the COBAHH benchmark neuron (NEST hh_cond_exp_traub).',
   doc: `Hodgkin–Huxley neuron with Traub & Miles (1991) rate functions and exponentially decaying synaptic conductances, as in Brunel/Brette et al. 2007's COBAHH benchmark and NEST hh_cond_exp_traub (NEST's parameter names and defaults). Exponential Euler, as Brian2's COBAHH example. A spike is counted when V_m crosses V_T + 30 mV; the refractory period t_ref only blocks a second count (the membrane is not clamped). ${NEST_ORDER_NOTE}`,

@@ -8,6 +8,7 @@ const RESET_BELOW = [{ condition: 'V_reset < V_th', message: 'a neuron reset at 
 export const iafPscAlpha: BuiltinModel = {
   name: 'iaf_psc_alpha',
   nest: 'iaf_psc_alpha',
+  nestDefaults: { V_m: -70 },
   also: ['IF_curr_alpha'],
   summary: 'Leaky integrate-and-fire with alpha-shaped synaptic currents whose peak equals the weight (NEST iaf_psc_alpha).',
   doc: `Leaky integrate-and-fire with alpha-shaped synaptic currents I(t) = w·(e/τ)·t·e^{−t/τ} (peak w at t = τ), integrated exactly (NEST iaf_psc_alpha; NEST's parameter names and defaults). The alpha current is the second stage of two exponential stages: y jumps by w, I = e·y filtered. ${NEST_ORDER_NOTE}`,
@@ -39,6 +40,7 @@ export const iafPscAlpha: BuiltinModel = {
 export const iafCondAlpha: BuiltinModel = {
   name: 'iaf_cond_alpha',
   nest: 'iaf_cond_alpha',
+  nestDefaults: { V_m: -70 },
   also: ['IF_cond_alpha'],
   summary: 'Conductance-based leaky integrate-and-fire with alpha-shaped conductances (NEST iaf_cond_alpha).',
   doc: `Conductance-based leaky integrate-and-fire with alpha-shaped conductances g(t) = w·(e/τ)·t·e^{−t/τ} (peak w), exponential Euler (NEST iaf_cond_alpha's parameter names and defaults; NEST integrates with an adaptive RK45). ${NEST_ORDER_NOTE}`,

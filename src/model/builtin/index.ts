@@ -26,6 +26,12 @@ export interface BuiltinModel extends EquationModelDescription {
    * `aliases` (SONATA export writes `model_template: nest:<this>`), when NEST has one.
    */
   readonly nest?: string;
+  /**
+   * NEST's defaults (by NEST name: parameters, and initial state such as `V_m`) where they differ
+   * from this description's: what a SONATA import takes for values a NEST parameter file leaves
+   * out. NEST keeps a neuron's initial `V_m` at its default when only `E_L` is set.
+   */
+  readonly nestDefaults?: Readonly<Record<string, number>>;
 }
 
 /** Every built-in description, in catalogue order. */

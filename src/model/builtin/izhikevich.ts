@@ -5,6 +5,7 @@ import { NEST_ORDER_NOTE } from './lif.js';
 export const izhikevich: BuiltinModel = {
   name: 'izhikevich',
   nest: 'izhikevich',
+  nestDefaults: { U_m: 0 },
   also: ['Izhikevich'],
   summary: 'Izhikevich (2003) simple spiking model: quadratic membrane with a recovery variable (NEST izhikevich).',
   doc: `Izhikevich (2003): dV/dt = 0.04 V² + 5 V + 140 − U + I, dU/dt = a (b V − U) (V in mV, t in ms, I in pA read as mV/ms, as NEST izhikevich); spike at V ≥ V_th, then V = c, U += d. Fourth-order Runge–Kutta. Synaptic input makes V jump by the weight (mV). ${NEST_ORDER_NOTE}`,

@@ -8,6 +8,7 @@ const withoutTauM = (aliases: Readonly<Record<string, string>>): Record<string, 
 export const lifCondExp: BuiltinModel = {
   name: 'lif_cond_exp',
   nest: 'iaf_cond_exp',
+  nestDefaults: { C_m: 250, g_L: 16.6667, E_L: -70, E_in: -85, V_th: -55, V_reset: -60, t_ref: 2, tau_syn_ex: 0.2, tau_syn_in: 2, V_m: -70 },
   also: ['iaf_cond_exp'],
   summary: 'Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA, Vogels & Abbott 2005).',
   doc: `Conductance-based leaky integrate-and-fire with exponentially decaying conductances (COBA; Vogels & Abbott 2005; NEST iaf_cond_exp). Integrated with exponential Euler: each variable relaxes exactly with the others held over the step. ${NEST_ORDER_NOTE}`,

@@ -5,6 +5,7 @@ import { NEST_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_N
 export const lifPscDelta: BuiltinModel = {
   name: 'lif_psc_delta',
   nest: 'iaf_psc_delta',
+  nestDefaults: { E_L: -70, V_th: -55, V_reset: -70, V_m: -70 },
   also: ['iaf_psc_delta'],
   summary: 'Leaky integrate-and-fire whose input spikes make the potential jump by the weight (NEST iaf_psc_delta, Brunel 2000).',
   doc: `Leaky integrate-and-fire whose input spikes make the potential jump by the weight (mV), integrated exactly (as NEST iaf_psc_delta, Brunel 2000). Input arriving while refractory is dropped. ${NEST_ORDER_NOTE}`,

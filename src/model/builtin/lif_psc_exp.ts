@@ -5,6 +5,7 @@ import { NEST_ORDER_NOTE, LIF_MEMBRANE_NAMESPACE, LIF_MEMBRANE_PARAMETERS, LIF_N
 export const lifPscExp: BuiltinModel = {
   name: 'lif_psc_exp',
   nest: 'iaf_psc_exp',
+  nestDefaults: { E_L: -70, V_th: -55, V_reset: -70, tau_syn_ex: 2, tau_syn_in: 2, V_m: -70 },
   also: ['iaf_psc_exp'],
   summary: 'Leaky integrate-and-fire with exponentially decaying synaptic currents (NEST iaf_psc_exp).',
   doc: `Leaky integrate-and-fire with exponentially decaying synaptic currents, integrated exactly (propagator matrix, as NEST iaf_psc_exp). ${NEST_ORDER_NOTE}`,

@@ -148,3 +148,31 @@ describe('edge_list connector', () => {
     expect(bad.stderr).toMatch(/projections\[0\]\.connector\.sources: cannot read '.*none\.npy': no such file/);
   });
 });
+
+describe('explicit weights and the fixed-point input scale', () => {
+  it('sizes a spiking target\'s input scale from a matrix connector\'s weights (no overflow of large summed weights)', async () => {
+    // 40 sources spike together at 1 ms; through 60 mV each their 2,400 mV arrive in one step,
+    // beyond what the default scale (2²⁰ per mV) holds in an i32: the target fires on the GPU as
+    // on the CPU reference only when the scale comes from the matrix's weights.
+    const spec: NetworkSpec = {
+      dt_ms: 0.1, seed: 3,
+      populations: [
+        { name: 'X', size: 40, model: 'spike_source_array', spike_times_ms: Array.from({ length: 40 }, () => [1.0]) },
+        { name: 'E', size: 1, model: 'lif_psc_delta' },
+      ],
+      projections: [{ source: 'X', target: 'E', connector: { type: 'matrix', weights: [Array.from({ length: 40 }, () => 60)] }, delay_ms: 0.1 }],
+      recorders: [{ type: 'spikes', population: 'E' }],
+    };
+    const sim = await gpuSimulator(spec);
+    try {
+      await sim.run(3);
+      const gpu = sim.recordings()[0] as SpikeRecording;
+      const cpu = new CpuSimulator(spec);
+      cpu.run(3);
+      expect(spikesOf(gpu)).toEqual(spikesOf(cpu.recordings()[0] as SpikeRecording));
+      expect(spikesOf(gpu)).toEqual([[11, 0]]);
+    } finally {
+      sim.destroy();
+    }
+  });
+});

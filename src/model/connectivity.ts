@@ -363,6 +363,8 @@ export function connectivityRecipe(
   let maxDelaySteps = 1;
   let edges: EdgeList | null = null;
   let weight = synapseDistribution(proj.weight ?? 0);
+  // Explicit weights: their range, which bounds the fixed-point input scale of spiking targets.
+  if (conn.type === 'matrix') weight = valueRange(conn.weights.flat(), 'matrix');
   if (conn.type === 'edge_list') {
     if (conn.delays_ms !== undefined && delaySpec !== undefined) throw new Error('edge_list connector: give delays_ms per synapse or the projection\'s delay_ms, not both');
     if (delaySpec !== undefined && typeof delaySpec !== 'number') throw new Error('edge_list connector: the projection\'s delay_ms must be a constant (give delays_ms per synapse)');
@@ -399,13 +401,13 @@ export function connectivityRecipe(
   };
 }
 
-/** Uniform over [min, max] of the values (0 for none): the range of an edge list's weights. */
-function valueRange(values: EdgeListArray): SynapseDistribution {
+/** Uniform over [min, max] of the values (0 for none): the range of explicit (edge list, matrix) weights. */
+function valueRange(values: EdgeListArray, connector = 'edge_list'): SynapseDistribution {
   let lo = Infinity;
   let hi = -Infinity;
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
-    if (!Number.isFinite(v)) throw new Error(`edge_list connector: weights[${k}] must be finite, got ${v}`);
+    if (!Number.isFinite(v)) throw new Error(`${connector} connector: weights[${k}] must be finite, got ${v}`);
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }

@@ -68,7 +68,7 @@ export interface BciOptions {
   readonly criterion: number;
   /** Independently built networks per condition (default 5; `--quick` 3). */
   readonly seeds: number;
-  /** SD of the trial-level decoder offset added to the cursor (default 0.3 rate units). */
+  /** SD of the trial-level decoder offset added to the cursor (default 0.1 rate units). */
   readonly decoderNoise: number;
   /** Decoder-noise SDs of the noise sweep (run on the sweep networks; empty: none). */
   readonly decoderNoiseSweep: readonly number[];
@@ -106,13 +106,13 @@ export const BCI_DEFAULTS: BciOptions = {
   chanceHitRate: 0.25,
   criterion: 0.7,
   seeds: 5,
-  decoderNoise: 0.3,
-  decoderNoiseSweep: [0, 0.6],
+  decoderNoise: 0.1,
+  decoderNoiseSweep: [0, 0.3, 0.6],
   learningRates: null,
-  rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.3, 1, 3] },
+  rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.3, 1, 3, 10] },
   rateSweepSessions: 6,
   sweepSeeds: 2,
-  feedbackLearningRate: 30,
+  feedbackLearningRate: 100,
   conditions: ['vectorized', 'scalar', 'blocked'],
   sweepTargets: [8, 64, 256],
   sweepSessions: 10,
@@ -120,19 +120,19 @@ export const BCI_DEFAULTS: BciOptions = {
 };
 
 /** `--quick`: a reduced network, 3 networks per condition, no group-size sweep (under 5 minutes on a software GPU). */
-export const BCI_QUICK: Partial<BciOptions> = { excitatory: 400, inhibitory: 100, trialsPerSession: 40, sessions: 8, seeds: 3, sweepSeeds: 1, sweepTargets: [] };
+export const BCI_QUICK: Partial<BciOptions> = { excitatory: 200, inhibitory: 50, trialsPerSession: 40, sessions: 8, seeds: 3, sweepSeeds: 1, decoderNoiseSweep: [0, 0.3], sweepTargets: [] };
 
 /** What in this model is a modelling choice rather than a published number. */
 export const BCI_MODELLING_CHOICES: readonly string[] = [
   'Pyramidal cells are two-compartment rate units (soma τ 20 ms, apical τ 30 ms, threshold-linear, plateau σ((v_a − 1)/0.25) raising the somatic gain by up to 50 %), inhibitory cells are rate units; recurrence is sparse and weak (fixed in-degree).',
   'Each trial the target neurons receive basal input from 64 context units (the task context) through plastic weights; learning acts only on these weights and on the feedback weights.',
-  'Cursor = mean rate of E1 − mean rate of E2 plus a trial-level decoder offset (SD 0.3 rate units by default; swept); a hit when it crosses the threshold before the 800 ms timeout; the threshold is the (1 − chance) quantile of the peak cursor in two baseline sessions without learning (normal fit).',
+  'Cursor = mean rate of E1 − mean rate of E2 plus a trial-level decoder offset (imaging and decoder noise; SD 0.1 rate units by default, about the spread of the targets\' own peak cursor; 0, 0.3 and 0.6 in the sweep); a hit when it crosses the threshold before the 800 ms timeout; the threshold is the (1 − chance) quantile of the peak cursor in two baseline sessions without learning (normal fit).',
   'Outcome: after each trial one linear outcome unit O carries the error e = max(0, threshold − peak cursor)/SD_baseline(peak cursor) (0 on hits) for 200 ms; every condition receives this same signal. It reaches each target\'s apical compartment through a feedback weight B_i (O → apical projection in the simulated network).',
   'Feedback weights start small and random (SD 0.1, independent of role) and learn by an anti-Hebbian covariance rule at the O → apical synapse: ΔB_i = η_B·⟨(P − ⟨P⟩)(r_i − ⟨r_i⟩)⟩ over the session\'s trials, P = −e (the covariance of performance with the neuron\'s own trial rate, as a postsynaptic eligibility trace); clipped to ±3. Only target neurons carry plastic feedback weights (an assumption: other neurons\' covariance with the outcome is ~0).',
   'Scalar: one feedback weight shared by all targets (the mean of the per-neuron updates), i.e. a broadcast signal that cannot differ between neurons; otherwise identical to vectorized.',
   'Two routes change the basal weights in every condition: dendrite-gated ΔW = η_a·a·φ\'(v)·x̄ with a the measured apical depolarisation during the outcome period (φ\' = 1 above threshold, 0.1 below, a surrogate gain) and the neuromodulatory three-factor rule ΔW = η_n·(P − P̄)(r − r̄)·x̄ with one broadcast prediction error (P̄ a running average over past sessions, weight 0.3 per session). Weights are clipped to ±2.',
   'Blocked: the feedback weights onto the target neurons are set to zero in the network (their apical compartments receive no outcome input); the neuromodulatory route and everything else stay.',
-  'Learning rates: η_a and η_n are each chosen by a sweep of that route alone on networks not used for the reported runs (score: mean hit rate over the sweep sessions); η_B = 30 is fixed (not swept).',
+  'Learning rates: η_a and η_n are each chosen by a sweep of that route alone on networks not used for the reported runs (score: mean hit rate over the sweep sessions); η_B = 100 is fixed (not swept).',
   'Calcium readouts: soma = filtered rate, dendrite = filtered (0.5·rate + apical potential), plus readout noise; the dendritic residual is the dendritic signal minus its linear prediction from the soma (fitted per neuron on the first baseline session), averaged over the outcome period. These readouts are computed from the same rate model whose apical potential gates plasticity (the rate model has no separate spiking/burst mechanism).',
   'Statistics: per neuron first (its mean over trials), then per network (mean over the group\'s neurons), then mean ± SE across independently built networks (seeds); trials are never pooled as independent samples.',
   'Rewards per minute count hits over the time spent in trials (hit trials end at the hit) plus a 1 s inter-trial interval.',
@@ -208,6 +208,8 @@ export interface ConditionResult {
   readonly dendritic_residual: { E1: { rewarded: SeedStatistic; unrewarded: SeedStatistic }; E2: { rewarded: SeedStatistic; unrewarded: SeedStatistic } };
   /** The same over the second half of the sessions. */
   readonly dendritic_residual_late: { E1: { rewarded: SeedStatistic; unrewarded: SeedStatistic }; E2: { rewarded: SeedStatistic; unrewarded: SeedStatistic } };
+  /** E1 minus E2 residual on unrewarded trials, per network (all sessions): positive when the signals follow the roles. */
+  readonly residual_e1_minus_e2_unrewarded: SeedStatistic;
   readonly residual_predicts_change: SeedStatistic;
   readonly per_seed: SeedConditionResult[];
 }
@@ -219,6 +221,14 @@ export interface RateSweepPoint {
   readonly score_mean: number;
   readonly score_se: number;
   readonly final_hit_rate_mean: number;
+}
+
+/** Hit rates of one condition across the decoder-noise sweep (mean and SE across sweep networks). */
+export interface NoiseSweepSeries {
+  /** Hit rate of the last two sessions. */
+  readonly final_mean: number[];
+  readonly final_se: number[];
+  readonly mean_over_sessions: number[];
 }
 
 /** Everything the protocol measured. */
@@ -240,7 +250,7 @@ export interface BciResults {
   readonly scalar?: ConditionResult;
   readonly blocked?: ConditionResult;
   /** Final and mean hit rate per decoder-noise SD (sweep networks; chosen rates). */
-  readonly decoder_noise_sweep: { noise: number[]; vectorized: { final_mean: number[]; final_se: number[]; mean_over_sessions: number[] }; scalar: { final_mean: number[]; final_se: number[]; mean_over_sessions: number[] } };
+  readonly decoder_noise_sweep: { noise: number[]; vectorized: NoiseSweepSeries & { feedback_role_correlation_final: (number | null)[] }; scalar: NoiseSweepSeries };
   /** Sessions to reach the criterion per rule and target count (null: not within the sweep's sessions). */
   readonly sessions_to_criterion: { targets: number[]; vectorized: (number | null)[]; scalar: (number | null)[]; sessions: number };
   /** Each target effect of the study, stated from the numbers (see {@link bciEffects}). */
@@ -852,6 +862,11 @@ export function summarizeCondition(perSeed: SeedConditionResult[]): ConditionRes
       E1: { rewarded: residual('E1', 'rewarded', true), unrewarded: residual('E1', 'unrewarded', true) },
       E2: { rewarded: residual('E2', 'rewarded', true), unrewarded: residual('E2', 'unrewarded', true) },
     },
+    residual_e1_minus_e2_unrewarded: seedStatistic(perSeed.map((r) => {
+      const e1 = r.dendritic_residual.E1.unrewarded;
+      const e2 = r.dendritic_residual.E2.unrewarded;
+      return e1 !== null && e2 !== null ? e1 - e2 : null;
+    })),
     residual_predicts_change: seedStatistic(perSeed.map((r) => r.residual_predicts_change)),
     per_seed: perSeed,
   };
@@ -871,7 +886,8 @@ async function prepare(o: BciOptions, env: BciEnvironment, seed: number, perGrou
 
 /**
  * State, from the numbers, whether each target effect of the issue emerged: a difference counts
- * when it exceeds twice its standard error across networks.
+ * when it exceeds twice its standard error across networks (a hit-rate gap also needs ≥ 10 points;
+ * the feedback–role correlation needs a mean above 0.5).
  */
 export function bciEffects(r: Pick<BciResults, 'vectorized' | 'scalar' | 'blocked' | 'options'>): BciEffect[] {
   const effects: BciEffect[] = [];
@@ -897,7 +913,7 @@ export function bciEffects(r: Pick<BciResults, 'vectorized' | 'scalar' | 'blocke
     effects.push({
       effect: 'dendritic residuals of opposite sign in E1 and E2 under vectorized teaching (unrewarded trials)',
       emerged: opposite(d.E1.unrewarded, d.E2.unrewarded),
-      measured: `unrewarded E1 ${fmt(d.E1.unrewarded.mean, d.E1.unrewarded.se)}, E2 ${fmt(d.E2.unrewarded.mean, d.E2.unrewarded.se)}; rewarded E1 ${fmt(d.E1.rewarded.mean, d.E1.rewarded.se)}, E2 ${fmt(d.E2.rewarded.mean, d.E2.rewarded.se)}`,
+      measured: `E1 − E2 (unrewarded, per network) ${fmt(v.residual_e1_minus_e2_unrewarded.mean, v.residual_e1_minus_e2_unrewarded.se)}; all sessions: unrewarded E1 ${fmt(d.E1.unrewarded.mean, d.E1.unrewarded.se)}, E2 ${fmt(d.E2.unrewarded.mean, d.E2.unrewarded.se)}; rewarded E1 ${fmt(d.E1.rewarded.mean, d.E1.rewarded.se)}, E2 ${fmt(d.E2.rewarded.mean, d.E2.rewarded.se)}; second half, unrewarded: E1 ${fmt(v.dendritic_residual_late.E1.unrewarded.mean, v.dendritic_residual_late.E1.unrewarded.se)}, E2 ${fmt(v.dendritic_residual_late.E2.unrewarded.mean, v.dendritic_residual_late.E2.unrewarded.se)}`,
     });
   }
   // Paired across networks: every condition runs on the same networks.
@@ -910,8 +926,8 @@ export function bciEffects(r: Pick<BciResults, 'vectorized' | 'scalar' | 'blocke
     if (!v || !c) continue;
     const gap = pairedGap(v, c);
     effects.push({
-      effect: `${other} below vectorized (hit rate of the last two sessions, paired by network)`,
-      emerged: gap.mean > 2 * gap.se && gap.mean > 0,
+      effect: `${other} below vectorized (hit rate of the last two sessions, paired by network; counts from 10 points and 2 SE)`,
+      emerged: gap.mean > 2 * gap.se && gap.mean >= 0.1,
       measured: `vectorized − ${other} = ${gap.mean.toFixed(3)} ± ${gap.se.toFixed(3)}`,
     });
   }
@@ -982,17 +998,19 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
   for (const teaching of o.conditions) conditions[teaching] = summarizeCondition(perCondition[teaching]);
 
   // 3. Decoder-noise sweep (sweep networks, chosen rates, vectorized and scalar).
-  const noiseSweep: BciResults['decoder_noise_sweep'] = { noise: [...o.decoderNoiseSweep], vectorized: { final_mean: [], final_se: [], mean_over_sessions: [] }, scalar: { final_mean: [], final_se: [], mean_over_sessions: [] } };
+  const noiseSweep: BciResults['decoder_noise_sweep'] = { noise: [...o.decoderNoiseSweep], vectorized: { final_mean: [], final_se: [], mean_over_sessions: [], feedback_role_correlation_final: [] }, scalar: { final_mean: [], final_se: [], mean_over_sessions: [] } };
   if (o.decoderNoiseSweep.length > 0) {
     if (sweepNetworks.length === 0) for (const seed of sweepSeeds) sweepNetworks.push(await prepare(o, env, seed, o.targetsPerGroup));
     for (const noise of o.decoderNoiseSweep) {
       const finals = { vectorized: [] as number[], scalar: [] as number[] };
       const means = { vectorized: [] as number[], scalar: [] as number[] };
+      const correlations: (number | null)[] = [];
       for (const p of sweepNetworks) {
         const base = await runBaseline(p.run, o, noise);
         for (const teaching of ['vectorized', 'scalar'] as const) {
           const r = await trainCondition(p.run, plasticity, o, base, teaching, rates, o.sessions, () => undefined, '', { decoderNoise: noise });
           finals[teaching].push(mean(r.hit_rate.slice(-2)));
+          if (teaching === 'vectorized') correlations.push(correlation(r.feedback_weights, r.roles));
           means[teaching].push(mean(r.hit_rate));
         }
       }
@@ -1002,6 +1020,8 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
         noiseSweep[teaching].final_se.push(f.se);
         noiseSweep[teaching].mean_over_sessions.push(mean(means[teaching]));
       }
+      const c = seedStatistic(correlations);
+      noiseSweep.vectorized.feedback_role_correlation_final.push(c.n > 0 ? c.mean : null);
       log(`decoder noise ${noise}: final hit rate vectorized ${(mean(finals.vectorized) * 100).toFixed(0)} %, scalar ${(mean(finals.scalar) * 100).toFixed(0)} %`);
     }
   }

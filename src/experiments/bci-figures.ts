@@ -116,7 +116,7 @@ export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
 
   const sweepPanels: Record<string, unknown>[] = [];
   if (r.learning_rate_sweep) {
-    const rows = (['dendritic', 'neuromodulatory'] as const).flatMap((route) => r.learning_rate_sweep![route].map((p) => ({ route: `${route} route alone`, rate: p.rate, y: p.score_mean, lo: p.score_mean - p.score_se, hi: p.score_mean + p.score_se })));
+    const rows = (['dendritic', 'neuromodulatory'] as const).flatMap((route) => r.learning_rate_sweep![route].map((p) => ({ route: `${route} route alone`, rate: p.rate, y: p.score_mean, lo: p.score_mean - (p.score_se ?? 0), hi: p.score_mean + (p.score_se ?? 0) })));
     sweepPanels.push({
       title: { text: `learning-rate sweep (each route alone, ${r.sweep_seeds.length} sweep network(s), ${r.learning_rate_sweep.sessions} sessions)`, anchor: 'start', fontSize: 12 },
       width: 320,
@@ -127,7 +127,7 @@ export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
         width: 320,
         height: 140,
         layer: [
-          { mark: { type: 'line', point: true }, encoding: { x: { field: 'rate', type: 'quantitative', title: 'learning rate η', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative', title: 'mean hit rate', scale: { domain: [0, 1] } } } },
+          { mark: { type: 'line', point: true }, encoding: { x: { field: 'rate', type: 'quantitative', title: 'learning rate η', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative', title: 'mean hit rate (sessions 2 on)', scale: { domain: [0, 1] } } } },
           { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'rate', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'lo', type: 'quantitative', title: 'mean hit rate' }, y2: { field: 'hi' } } },
         ],
       },

@@ -109,7 +109,7 @@ export const BCI_DEFAULTS: BciOptions = {
   decoderNoise: 0.1,
   decoderNoiseSweep: [0, 0.3, 0.6],
   learningRates: null,
-  rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.3, 1, 3, 10] },
+  rateGrid: { dendritic: [0.003, 0.01, 0.03, 0.1], neuromodulatory: [0.1, 0.3, 1, 3, 10] },
   rateSweepSessions: 6,
   sweepSeeds: 2,
   feedbackLearningRate: 100,
@@ -132,7 +132,7 @@ export const BCI_MODELLING_CHOICES: readonly string[] = [
   'Scalar: one feedback weight shared by all targets (the mean of the per-neuron updates), i.e. a broadcast signal that cannot differ between neurons; otherwise identical to vectorized.',
   'Two routes change the basal weights in every condition: dendrite-gated ΔW = η_a·a·φ\'(v)·x̄ with a the measured apical depolarisation during the outcome period (φ\' = 1 above threshold, 0.1 below, a surrogate gain) and the neuromodulatory three-factor rule ΔW = η_n·(P − P̄)(r − r̄)·x̄ with one broadcast prediction error (P̄ a running average over past sessions, weight 0.3 per session). Weights are clipped to ±2.',
   'Blocked: the feedback weights onto the target neurons are set to zero in the network (their apical compartments receive no outcome input); the neuromodulatory route and everything else stay.',
-  'Learning rates: η_a and η_n are each chosen by a sweep of that route alone on networks not used for the reported runs (score: mean hit rate over the sweep sessions); η_B = 100 is fixed (not swept).',
+  'Learning rates: η_a and η_n are each chosen by a sweep of that route alone on networks not used for the reported runs (score: mean hit rate over the sweep sessions after the first; the smallest rate within 0.02 of the best score wins); η_B = 100 is fixed (not swept).',
   'Calcium readouts: soma = filtered rate, dendrite = filtered (0.5·rate + apical potential), plus readout noise; the dendritic residual is the dendritic signal minus its linear prediction from the soma (fitted per neuron on the first baseline session), averaged over the outcome period. These readouts are computed from the same rate model whose apical potential gates plasticity (the rate model has no separate spiking/burst mechanism).',
   'Statistics: per neuron first (its mean over trials), then per network (mean over the group\'s neurons), then mean ± SE across independently built networks (seeds); trials are never pooled as independent samples.',
   'Rewards per minute count hits over the time spent in trials (hit trials end at the hit) plus a 1 s inter-trial interval.',
@@ -217,9 +217,9 @@ export interface ConditionResult {
 /** One point of the learning-rate sweep. */
 export interface RateSweepPoint {
   readonly rate: number;
-  /** Mean hit rate over the sweep's sessions, mean ± SE across sweep networks. */
+  /** Mean hit rate over the sweep's sessions after the first (nothing is learned before session 1 ends), mean ± SE across sweep networks (SE null with one network). */
   readonly score_mean: number;
-  readonly score_se: number;
+  readonly score_se: number | null;
   readonly final_hit_rate_mean: number;
 }
 
@@ -965,18 +965,22 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
         const finals: number[] = [];
         for (const p of sweepNetworks) {
           const r = await trainCondition(p.run, plasticity, o, p.base, 'vectorized', routeRates, o.rateSweepSessions, () => undefined, '');
-          scores.push(mean(r.hit_rate));
+          scores.push(mean(r.hit_rate.length > 1 ? r.hit_rate.slice(1) : r.hit_rate));
           finals.push(r.hit_rate[r.hit_rate.length - 1]!);
         }
         const s = meanAndStandardError(scores);
-        points.push({ rate, score_mean: s.mean, score_se: s.se, final_hit_rate_mean: mean(finals) });
-        log(`learning-rate sweep, ${route} route alone, η = ${rate}: mean hit rate ${(s.mean * 100).toFixed(0)} % over ${o.rateSweepSessions} sessions`);
+        points.push({ rate, score_mean: s.mean, score_se: scores.length > 1 ? s.se : null, final_hit_rate_mean: mean(finals) });
+        log(`learning-rate sweep, ${route} route alone, η = ${rate}: mean hit rate ${(s.mean * 100).toFixed(0)} % over sessions 2–${o.rateSweepSessions}`);
       }
       return points;
     };
     const dendritic = await sweepRoute('dendritic');
     const neuromodulatory = await sweepRoute('neuromodulatory');
-    const best = (points: RateSweepPoint[]): number => points.reduce((a, b) => (b.score_mean > a.score_mean ? b : a)).rate;
+    // The smallest rate whose score is within 0.02 of the best (a tie goes to the gentler rate).
+    const best = (points: RateSweepPoint[]): number => {
+      const top = Math.max(...points.map((p) => p.score_mean));
+      return Math.min(...points.filter((p) => p.score_mean >= top - 0.02).map((p) => p.rate));
+    };
     rates = { dendritic: best(dendritic), neuromodulatory: best(neuromodulatory) };
     const edge = (points: RateSweepPoint[], rate: number): boolean => points.length > 1 && (rate === points[0]!.rate || rate === points[points.length - 1]!.rate);
     rateSweep = { dendritic, neuromodulatory, sessions: o.rateSweepSessions, best_at_grid_edge: { dendritic: edge(dendritic, rates.dendritic), neuromodulatory: edge(neuromodulatory, rates.neuromodulatory) } };

@@ -14,8 +14,8 @@ import { calibrate, chooseTargets, correlation, createRun, cursorToGratingDeg, l
 
 /**
  * Lab defaults: a network small enough for software adapters (a session takes a few seconds
- * there), with fixed learning rates of the two routes (the protocol's sweep picks these; the lab
- * does not sweep).
+ * there). The lab does not sweep learning rates: it uses {@link BCI_LAB_RATES}, values inside the
+ * protocol's sweep grids.
  */
 export const BCI_LAB_DEFAULTS: Partial<BciOptions> = { excitatory: 1600, inhibitory: 400, trialsPerSession: 32, targetsPerGroup: 4, contextUnits: 64 };
 

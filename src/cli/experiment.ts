@@ -22,6 +22,7 @@ interface ExperimentCliOptions {
   switchDays?: number;
   learning?: 'experience' | 'schedule';
   targets?: number;
+  seeds?: number;
   software?: 'lavapipe' | 'swiftshader';
 }
 
@@ -45,6 +46,7 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     .option('--switch-days <n>', 'redundancy: days of the other task after learning (shows the feedback re-aiming)', integerInRange('--switch-days', 0, 1000))
     .option('--learning <mode>', 'redundancy: experience (default) or schedule')
     .option('--targets <n>', 'bci: neurons in each target group E1 and E2', integerInRange('--targets', 1, 2 ** 26))
+    .option('--seeds <n>', 'bci: independently built networks per condition (default 5; --quick 3)', integerInRange('--seeds', 1, 1000))
     .addOption(softwareOption())
     .action(async (study: string, options: ExperimentCliOptions) => {
       if (study === 'bci') {
@@ -98,7 +100,7 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     });
 }
 
-/** `experiment bci`: the BCI protocol, results.json and four figures. */
+/** `experiment bci`: the BCI protocol, results.json and its figures (Vega-Lite, SVG). */
 async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<void> {
   let resolved: BciOptions;
   try {
@@ -106,6 +108,7 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
       ...(options.quick ? BCI_QUICK : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.targets !== undefined ? { targetsPerGroup: options.targets } : {}),
+      ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     });
   } catch (error) {
     if (error instanceof RangeError) throw new ExperimentUsageError(error.message);
@@ -117,7 +120,7 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
   try {
     const context = await nodeGpu({ verbose: true, ...(options.software ? { software: options.software } : {}) });
     results = await runBciExperiment(resolved, { context, shaders: nodeShaderLoader, onProgress: (m) => void io.stderr.write(`cortexgpu: ${m}\n`) });
-    files.push({ name: 'results.json', content: `${JSON.stringify(results, null, 2)}\n` }, ...bciFigures(results).map((f) => ({ name: f.name, content: f.svg })));
+    files.push({ name: 'results.json', content: `${JSON.stringify(results, null, 2)}\n` }, ...(await bciFigures(results)).map((f) => ({ name: f.name, content: f.svg })));
   } catch (error) {
     await output.discard();
     if (error instanceof RangeError && error.message.startsWith('bci:')) throw new ExperimentUsageError(error.message);
@@ -125,11 +128,16 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
   }
   await output.commit(files);
   const last = results.sessions.length - 1;
-  const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+  const pct = (m: number, se: number): string => `${(m * 100).toFixed(0)} ± ${(se * 100).toFixed(0)} %`;
+  const curve = (name: 'vectorized' | 'scalar' | 'blocked'): string => {
+    const c = results[name];
+    return c ? `${name} ${pct(c.hit_rate_mean[0]!, c.hit_rate_se[0]!)} → ${pct(c.hit_rate_mean[last]!, c.hit_rate_se[last]!)}` : '';
+  };
   io.stdout.write(
-    `BCI study (${resolved.excitatory + resolved.inhibitory} neurons, ${resolved.sessions} sessions) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
-      `  hit rate, session 1 → ${last + 1}: vectorized ${pct(results.vectorized.hit_rate[0]!)} → ${pct(results.vectorized.hit_rate[last]!)}, scalar ${pct(results.scalar.hit_rate[0]!)} → ${pct(results.scalar.hit_rate[last]!)}, blocked ${pct(results.blocked.hit_rate[0]!)} → ${pct(results.blocked.hit_rate[last]!)}\n` +
-      `  sessions to criterion (${results.sessions_to_criterion.targets.join(', ')} targets): vectorized ${results.sessions_to_criterion.vectorized.map((v) => v ?? '>' + results.sessions_to_criterion.sessions).join(', ')}; scalar ${results.sessions_to_criterion.scalar.map((v) => v ?? '>' + results.sessions_to_criterion.sessions).join(', ')}\n` +
+    `BCI study (${resolved.excitatory + resolved.inhibitory} neurons, ${resolved.sessions} sessions, ${results.seeds.length} networks per condition) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
+      `  learning rates (${results.learning_rates.chosen_by}): dendritic ${results.learning_rates.dendritic}, neuromodulatory ${results.learning_rates.neuromodulatory}\n` +
+      `  hit rate, session 1 → ${last + 1} (mean ± SE across networks): ${(['vectorized', 'scalar', 'blocked'] as const).map(curve).filter((x) => x !== '').join('; ')}\n` +
+      results.effects.map((e) => `  ${e.emerged ? 'emerged' : 'did not emerge'}: ${e.effect} — ${e.measured}\n`).join('') +
       `wrote ${files.length} files to ${options.out}\n`,
   );
 }

@@ -1,18 +1,26 @@
 /**
  * The BCI study as a live lab: one network with E1/E2 target groups runs session after session
  * (all trials of a session in parallel, as the batch), a session per animation frame; two
- * baseline sessions calibrate the hit threshold, then every session teaches the apical
- * dendrites with the chosen signal (vectorized, scalar or blocked, switchable at any time) and
- * updates the plastic weights on the GPU.
+ * baseline sessions calibrate the hit threshold, then after every session's trials an outcome
+ * unit carries each trial's error to the targets' apical dendrites through learned feedback
+ * weights (per neuron: vectorized; one shared weight: scalar; none onto the targets: blocked;
+ * switchable at any time), and the basal and feedback weights learn on the GPU.
  */
 import { neuronUpdatesPerStep, synapseReadsPerStep, type DriverAdvance, type DriverEnvironment, type SimulationDriver } from '../gpu/driver.js';
 import { GpuPlasticity } from '../gpu/plasticity/plasticity.js';
 import type { GpuSimulator } from '../gpu/simulator.js';
 import { mean } from '../analysis/summary.js';
-import { calibrate, chooseTargets, createRun, cursorToGratingDeg, learn, resolveBciOptions, session, type BciOptions, type Run, type SessionData, type Teaching } from './bci.js';
+import { calibrate, chooseTargets, correlation, createRun, cursorToGratingDeg, learn, resolveBciOptions, session, trialError, type BciLearningRates, type BciOptions, type CursorTask, type Run, type SessionData, type Teaching } from './bci.js';
 
-/** Lab defaults: a network small enough for software adapters (a session takes a few seconds there). */
+/**
+ * Lab defaults: a network small enough for software adapters (a session takes a few seconds
+ * there). The lab does not sweep learning rates: it uses {@link BCI_LAB_RATES}, values inside the
+ * protocol's sweep grids.
+ */
 export const BCI_LAB_DEFAULTS: Partial<BciOptions> = { excitatory: 1600, inhibitory: 400, trialsPerSession: 32, targetsPerGroup: 4, contextUnits: 64 };
+
+/** Learning rates the lab uses unless `learningRates` is given. */
+export const BCI_LAB_RATES: BciLearningRates = { dendritic: 0.03, neuromodulatory: 1 };
 
 /** One trial's traces, sampled at `timesMs`. */
 export interface BciTrialTrace {
@@ -44,6 +52,8 @@ export interface BciSessionResult {
   /** Mean E1 and E2 rates over the session's trials. */
   readonly e1Activity: number;
   readonly e2Activity: number;
+  /** Correlation across targets of the learned feedback weights with the roles (null: shared weight). */
+  readonly feedbackRoleCorrelation: number | null;
   /** Mean apical ΔF/F of E1 and E2 during the teaching period. */
   readonly e1Dendrite: number;
   readonly e2Dendrite: number;
@@ -65,8 +75,10 @@ export class BciLabDriver implements SimulationDriver {
   /** Sessions done. */
   sessions = 0;
   threshold: number | null = null;
+  private task: CursorTask | null = null;
   private readonly baseline: SessionData[] = [];
-  private rewardBaseline: number;
+  private performanceBaseline = 0;
+  private readonly rates: BciLearningRates;
   private steps = 0;
   private readonly stepsPerSession: number;
   private readonly neuronsTimesBatch: number;
@@ -77,7 +89,7 @@ export class BciLabDriver implements SimulationDriver {
     private readonly plasticity: GpuPlasticity,
     readonly options: BciOptions,
   ) {
-    this.rewardBaseline = options.chanceHitRate;
+    this.rates = options.learningRates ?? BCI_LAB_RATES;
     this.stepsPerSession = Math.round((options.trialMs + options.teachingMs) / options.dtMs);
     this.neuronsTimesBatch = neuronUpdatesPerStep(run.sim.plan);
     this.synapsesTimesBatch = synapseReadsPerStep(run.sim.plan);
@@ -114,24 +126,29 @@ export class BciLabDriver implements SimulationDriver {
     if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`advance(steps): expected an integer ≥ 1, got ${steps}`);
     const o = this.options;
     const training = this.threshold !== null;
-    const data = await session(this.run, o, this.threshold, training ? this.teaching : null, this.rewardBaseline);
+    if (training && this.teaching === 'scalar') this.run.feedback.fill(this.run.feedback.reduce((a, b) => a + b, 0) / this.run.feedback.length);
+    const correlationNow = training && this.teaching !== 'scalar' ? correlation(this.run.feedback, this.run.role) : null;
+    const data = await session(this.run, o, this.task, training ? this.teaching : null);
     this.sessions++;
     this.steps += this.stepsPerSession;
     if (!training) {
       this.baseline.push(data);
       if (this.baseline.length === 2) {
-        this.threshold = calibrate(this.baseline, o.chanceHitRate);
+        const task = calibrate(this.baseline, o.chanceHitRate);
+        this.task = task;
+        this.threshold = task.threshold;
+        const peaks = this.baseline.flatMap((d) => Array.from(d.peak));
+        this.performanceBaseline = -mean(peaks.map((p) => trialError(p, task)));
       }
     } else {
-      const hits = data.hitMs.filter((h) => h !== null).length / o.trialsPerSession;
-      await learn(this.run, this.plasticity, o, data, this.teaching, this.rewardBaseline);
-      this.rewardBaseline = 0.7 * this.rewardBaseline + 0.3 * hits;
+      await learn(this.run, this.plasticity, o, data, this.teaching, this.rates, this.performanceBaseline);
+      this.performanceBaseline = 0.7 * this.performanceBaseline + 0.3 * -mean(data.error);
     }
-    this.onSession?.(this.summarize(data, training));
+    this.onSession?.(this.summarize(data, training, correlationNow));
     return { steps: this.stepsPerSession, neuronSteps: this.neuronsTimesBatch * this.stepsPerSession, synapticEvents: this.synapsesTimesBatch * this.stepsPerSession, recordings: [] };
   }
 
-  private summarize(data: SessionData, training: boolean): BciSessionResult {
+  private summarize(data: SessionData, training: boolean, feedbackRoleCorrelation: number | null): BciSessionResult {
     const o = this.options;
     const B = o.trialsPerSession;
     const threshold = this.threshold;
@@ -160,6 +177,7 @@ export class BciLabDriver implements SimulationDriver {
       rewards,
       e1Activity: groupMean(data.rate, 1),
       e2Activity: groupMean(data.rate, -1),
+      feedbackRoleCorrelation,
       e1Dendrite: teachingMean(tr.e1Dendrite),
       e2Dendrite: teachingMean(tr.e2Dendrite),
       gratingDeg: threshold !== null ? mean(Array.from(data.peak, (c) => cursorToGratingDeg(c, threshold))) : 0,

@@ -7,7 +7,7 @@
  * `cortexgpu fisher --nwb … --cpu --json`; a file that is not HDF5 is refused in the page with
  * its name and the fix. No console errors or warnings.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, ElementHandle } from 'puppeteer';
@@ -106,6 +106,17 @@ describe('data lab demo (headless Chromium, WebGPU)', () => {
     const message = await page.$eval('#nwb-status', (el) => el.textContent ?? '');
     expect(message).toContain("'broken.nwb' is not an HDF5 file (no HDF5 signature); give an NWB 2.x file");
     expect(await page.$eval('#fisher-table', (el) => (el as HTMLElement).hidden)).toBe(true);
+
+    // A SONATA folder whose nodes file is not HDF5: refused in the page, naming the file and the fix.
+    const broken = join(work, 'broken-net');
+    cpSync(files.sonataDir, broken, { recursive: true });
+    const nodesFile = readdirSync(join(broken, 'network')).filter((f) => f.endsWith('_nodes.h5')).sort()[0]!;
+    writeFileSync(join(broken, 'network', nodesFile), 'not HDF5');
+    await folderInput.uploadFile(broken);
+    await page.waitForFunction(() => document.body.dataset.sonata === 'error', { timeout: 30_000, polling: 50 });
+    const sonataMessage = await page.$eval('#sonata-status', (el) => el.textContent ?? '');
+    expect(sonataMessage).toContain(`SONATA import: nodes file of /broken-net/circuit_config.json: networks.nodes[0]: '/broken-net/network/${nodesFile}' is not an HDF5 file (no HDF5 signature); give a SONATA HDF5 file.`);
+    expect(await page.$eval('#network', (el) => (el as HTMLElement).hidden)).toBe(true);
 
     expect(errors).toEqual([]);
     await page.close();

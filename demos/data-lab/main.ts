@@ -144,6 +144,14 @@ let running: { spec: NetworkSpec; sizes: Map<string, number>; durationMs: number
 async function openSonata(files: ReadonlyMap<string, MemoryFile>): Promise<void> {
   document.body.dataset.sonata = 'importing';
   published.sonata = null;
+  // A new pick replaces the network shown (also when it cannot be imported).
+  running = null;
+  networkEl.hidden = true;
+  runEl.hidden = true;
+  if (host.spec !== null) {
+    host.spec = null;
+    document.body.dataset.state = 'idle';
+  }
   const config = findConfig([...files.keys()]);
   if (config === null) {
     document.body.dataset.sonata = 'error';

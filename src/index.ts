@@ -31,6 +31,14 @@ export {
   type BinnedSpikeCounts, type CorrelationSummary, type SpikeCountBinning, type SpikeCountCorrelationOptions, type SpikeCountCorrelations,
 } from './analysis/spike-correlations.js';
 export { encodeNpy, decodeNpy, type DecodedNpy, type NpyData } from './io/npy.js';
+export { memoryFileAccess, posixPath, FileAccessError, type FileAccess, type FileKind, type MemoryFile, type PathOps } from './io/file-access.js';
+export { Hdf5Error, type Hdf5Reader, type Hdf5Numbers, type Hdf5NumberKind, type Hdf5ObjectKind } from './io/hdf5-core.js';
+export { openHdf5Bytes } from './io/hdf5-browser.js';
+export {
+  NwbError, readNwbSpikesFrom, nwbSpikesFromReader, nwbResponseMatrices,
+  type NwbColumn, type NwbColumnValues, type NwbCountOptions, type NwbResponses, type NwbSpikes, type NwbTrials,
+} from './io/nwb-core.js';
+export { importSonataFrom, isSonataConfig, SonataImportError, type SonataImport, type SonataPopulationOrigin } from './io/sonata-import-core.js';
 export { pd14Spec, pd14DcCompensation, type Pd14Options } from './model/library/pd14.js';
 export {
   defineNeuronModel, EquationError, INTEGRATION_METHODS, generateWgsl, generateJsSource, isEquationModel,

@@ -14,7 +14,7 @@ describe('static site build', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'cortexgpu-site-'));
     try {
       await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-      for (const page of ['index.html', 'redundancy-lab/index.html', 'bci-lab/index.html', 'scaling/index.html', 'model-editor/index.html', 'minimal/index.html']) {
+      for (const page of ['index.html', 'redundancy-lab/index.html', 'bci-lab/index.html', 'scaling/index.html', 'model-editor/index.html', 'minimal/index.html', 'data-lab/index.html']) {
         const file = join(outDir, page);
         expect(existsSync(file), page).toBe(true);
         const html = readFileSync(file, 'utf8');
@@ -26,7 +26,7 @@ describe('static site build', () => {
       expect(scripts.length).toBeGreaterThan(0);
       for (const file of scripts) expect(readFileSync(join(outDir, 'assets', file), 'utf8'), file).not.toContain('lit.dev/msg/dev-mode');
       const index = readFileSync(join(outDir, 'index.html'), 'utf8');
-      for (const link of ['./redundancy-lab/index.html', './bci-lab/index.html', './scaling/index.html', './model-editor/index.html']) expect(index).toContain(link);
+      for (const link of ['./redundancy-lab/index.html', './bci-lab/index.html', './scaling/index.html', './model-editor/index.html', './data-lab/index.html']) expect(index).toContain(link);
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }

@@ -21,7 +21,8 @@ export { nodeShaderLoader, SHADER_DIR } from './shaders.js';
 export { resolveSpikeTrainFiles } from './spike-train-files.js';
 export { resolveEdgeListFiles } from './edge-list-files.js';
 export { exportSonata, SonataError } from '../io/sonata.js';
-export { importSonata, isSonataConfig, SonataImportError, type SonataImport, type SonataPopulationOrigin } from '../io/sonata-import.js';
+export { importSonata, importSonataFrom, isSonataConfig, SonataImportError, type SonataImport, type SonataPopulationOrigin } from '../io/sonata-import.js';
+export { nodeFileAccess } from '../io/file-access-node.js';
 
 /** Build a network on this process's GPU (or the software fallback). */
 export async function createNodeSimulator(

@@ -96,14 +96,16 @@ export class BrowserHarness {
   /**
    * Start a server on a free port of 127.0.0.1 (a secure context, as WebGPU requires): the dev
    * server (default), or with `site: 'built'` the production build of the demos in a temporary
-   * folder, served statically.
+   * folder, served statically. `pages` (with `site: 'built'`) builds only those demo folders
+   * (e.g. `['data-lab']`), for a test of one page.
    */
-  async start(options: { site?: 'dev' | 'built' } = {}): Promise<void> {
+  async start(options: { site?: 'dev' | 'built'; pages?: readonly string[] } = {}): Promise<void> {
     if (options.site === 'built') {
       const outDir = mkdtempSync(join(tmpdir(), 'cortexgpu-site-'));
       this.profiles.push(outDir);
       const started = performance.now();
-      await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+      const input = options.pages === undefined ? {} : { rolldownOptions: { input: Object.fromEntries(options.pages.map((page) => [page, join(repoRoot, 'demos', page, 'index.html')])) } };
+      await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, ...input } });
       this.buildS = (performance.now() - started) / 1000;
       this.previewServer = await preview({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false }, build: { outDir } });
       const address = this.previewServer.httpServer.address() as AddressInfo | null;

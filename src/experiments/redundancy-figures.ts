@@ -83,7 +83,7 @@ export function redundancyFigureSpecs(r: RedundancyResults): Record<string, TopL
     ],
   });
 
-  const learnedColours = { domain: ['feedback gain g (task network)', 'alignment of u_b − u_a with the response difference', 'control: mean noise-pool weight'], range: ['#0072B2', '#56B4E9', '#009E73'] };
+  const learnedColours = { domain: ['feedback gain g (task network)', 'alignment: cos(u_b − u_a, response difference)', 'control: mean noise-pool weight'], range: ['#0072B2', '#56B4E9', '#009E73'] };
   const learned = topLevel('What the local rules produced (measured before each day\'s learning)', footer, {
     hconcat: [
       linePanel('Feedback', 'gain: slope of feedback-driven on feedforward rate difference', 'day', 'value', [

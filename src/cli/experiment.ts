@@ -37,7 +37,7 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     .description('run a study protocol and write results.json and figures (SVG) into DIR')
     .addArgument(new Argument('<study>', 'the study').choices(['redundancy', 'bci']))
     .requiredOption('--out <dir>', 'output folder')
-    .option('--quick', 'reduced configuration (minutes on a software GPU; still shows every effect)')
+    .option('--quick', 'reduced configuration (minutes on a software GPU; fewer seeds, neurons and days)')
     .option('--seed <n>', 'seed of the network and of every random draw', integerInRange('--seed', 0, 2 ** 32 - 1))
     .option('--days <n>', 'redundancy: days of learning', integerInRange('--days', 2, 1000))
     .option('--neurons <n>', 'redundancy: sensory neurons', integerInRange('--neurons', 1, 2 ** 26))

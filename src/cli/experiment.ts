@@ -19,10 +19,8 @@ interface ExperimentCliOptions {
   seed?: number;
   days?: number;
   neurons?: number;
-  switchDays?: number;
-  learning?: 'experience' | 'schedule';
-  targets?: number;
   seeds?: number;
+  targets?: number;
   software?: 'lavapipe' | 'swiftshader';
 }
 
@@ -39,14 +37,12 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     .description('run a study protocol and write results.json and figures (SVG) into DIR')
     .addArgument(new Argument('<study>', 'the study').choices(['redundancy', 'bci']))
     .requiredOption('--out <dir>', 'output folder')
-    .option('--quick', 'reduced configuration (minutes on a software GPU; still shows every effect)')
+    .option('--quick', 'reduced configuration (minutes on a software GPU; fewer seeds, neurons and days)')
     .option('--seed <n>', 'seed of the network and of every random draw', integerInRange('--seed', 0, 2 ** 32 - 1))
     .option('--days <n>', 'redundancy: days of learning', integerInRange('--days', 2, 1000))
     .option('--neurons <n>', 'redundancy: sensory neurons', integerInRange('--neurons', 1, 2 ** 26))
-    .option('--switch-days <n>', 'redundancy: days of the other task after learning (shows the feedback re-aiming)', integerInRange('--switch-days', 0, 1000))
-    .option('--learning <mode>', 'redundancy: experience (default) or schedule')
+    .option('--seeds <n>', 'independently built networks (seeds seed … seed + n − 1) per condition (default 5; --quick 3; redundancy needs ≥ 2)', integerInRange('--seeds', 1, 1000))
     .option('--targets <n>', 'bci: neurons in each target group E1 and E2', integerInRange('--targets', 1, 2 ** 26))
-    .option('--seeds <n>', 'bci: independently built networks per condition (default 5; --quick 3)', integerInRange('--seeds', 1, 1000))
     .addOption(softwareOption())
     .action(async (study: string, options: ExperimentCliOptions) => {
       if (study === 'bci') {
@@ -60,12 +56,8 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
           ...(options.days !== undefined ? { days: options.days } : {}),
           ...(options.neurons !== undefined ? { sensoryNeurons: options.neurons } : {}),
-          ...(options.switchDays !== undefined ? { switchDays: options.switchDays } : {}),
-          ...(options.learning !== undefined ? { learning: options.learning } : {}),
+          ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
         };
-        if (options.learning !== undefined && options.learning !== 'experience' && options.learning !== 'schedule') {
-          throw new ExperimentUsageError(`--learning must be experience or schedule (got ${options.learning}).`);
-        }
         resolved = resolveRedundancyOptions(given);
       } catch (error) {
         if (error instanceof RangeError) throw new ExperimentUsageError(error.message);
@@ -83,7 +75,7 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
         });
         files.push(
           { name: 'results.json', content: `${JSON.stringify(redundancyResultsJson(results), null, 2)}\n` },
-          ...redundancyFigures(results).map((f) => ({ name: f.name, content: f.svg })),
+          ...(await redundancyFigures(results)).map((f) => ({ name: f.name, content: f.svg })),
         );
       } catch (error) {
         await output.discard();
@@ -91,10 +83,13 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
       }
       await output.commit(files);
       const last = results.days.length - 1;
+      const at = (m: { mean: number[]; se: number[] }, d: number, digits = 3): string => `${m.mean[d]!.toFixed(digits)} ± ${m.se[d]!.toFixed(digits)}`;
+      const line = (d: number): string =>
+        `  day ${d + 1}: ρ task ${at(results.task.rho, d)}, passive ${at(results.passive.rho, d)}, feedforward control ${at(results.feedforward_control.rho, d)}; ` +
+        `I_bc (10⁻³ deg⁻²) task ${at({ mean: results.task.I_bc.mean.map((v) => v * 1e3), se: results.task.I_bc.se.map((v) => v * 1e3) }, d, 2)}\n`;
       io.stdout.write(
-        `redundancy study (${results.options.sensoryNeurons} sensory neurons, ${results.days.length} days) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
-          `  ρ day 1: task ${results.task.rho.mean[0]!.toFixed(3)} ± ${results.task.rho.se[0]!.toFixed(3)}\n` +
-          `  ρ day ${last + 1}: task ${results.task.rho.mean[last]!.toFixed(3)} ± ${results.task.rho.se[last]!.toFixed(3)}, passive ${results.passive.rho.mean[last]!.toFixed(3)} ± ${results.passive.rho.se[last]!.toFixed(3)}, feedforward control ${results.feedforward_control.rho.mean[last]!.toFixed(3)} ± ${results.feedforward_control.rho.se[last]!.toFixed(3)}\n` +
+        `redundancy study (${results.seeds.length} networks × ${results.options.sensoryNeurons} sensory neurons, ${results.days.length} days) in ${results.wall_s.toFixed(1)} s on ${results.adapter}; mean ± SE across seeds\n` +
+          line(0) + line(last) +
           `wrote ${files.length} files to ${options.out}\n`,
       );
     });

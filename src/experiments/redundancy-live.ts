@@ -12,7 +12,7 @@ import { preferredOrientationsDeg } from '../model/connectivity.js';
 import type { PopulationRateRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { mean, meanAndStandardError } from '../analysis/summary.js';
-import { Learner, TASKS, redundancyNetwork, resolveRedundancyOptions, type BlockData, type RedundancyOptions } from './redundancy.js';
+import { Learner, TASKS, redundancyNetwork, resolveRedundancyOptions, type BlockData, type RedundancyOptions } from './redundancy-lab-model.js';
 
 /** Settings of the lab (network size and trial structure; fixed for a driver). */
 export interface RedundancyLabOptions {

@@ -209,10 +209,13 @@ export class GpuSimulator {
   ) {
     this.device = context.device;
     this.collector = new RecordingCollector(plan);
-    this.device.addEventListener('uncapturederror', (event) => {
-      this.gpuError ??= (event as GPUUncapturedErrorEvent).error.message;
-    });
+    this.device.addEventListener('uncapturederror', this.onUncapturedError);
   }
+
+  /** The device's first uncaptured error while this simulator lives (removed on destroy, so a destroyed simulator is not kept alive by the device). */
+  private readonly onUncapturedError = (event: Event): void => {
+    this.gpuError ??= (event as GPUUncapturedErrorEvent).error.message;
+  };
 
   /**
    * Validate a spec, check it fits the device, build connectivity and upload everything.
@@ -1052,12 +1055,9 @@ export class GpuSimulator {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.device.removeEventListener('uncapturederror', this.onUncapturedError);
     for (const buffer of this.allocated) buffer.destroy();
     this.allocated.length = 0;
   }
 }
-
-
-
-
 

@@ -53,6 +53,13 @@ export interface BciOptions {
   readonly inhibitory: number;
   /** Neurons in each target group E1 and E2 (default 4). */
   readonly targetsPerGroup: number;
+  /**
+   * Two-sided task (default): on each trial a cue (half of the context units raised) asks for
+   * the cursor up (E1 above E2) or down (E2 above E1), drawn at random per trial; the outcome
+   * unit carries the signed error (which way the grating still had to turn). false: the
+   * one-sided task (always up, no cue), in which one weight update can solve the task.
+   */
+  readonly twoSided: boolean;
   /** Context units whose basal synapses onto the targets are plastic (default 64). */
   readonly contextUnits: number;
   /** Trials per session (the batch, default 64) and training sessions (default 10). */
@@ -97,6 +104,7 @@ export const BCI_DEFAULTS: BciOptions = {
   excitatory: 8000,
   inhibitory: 2000,
   targetsPerGroup: 4,
+  twoSided: true,
   contextUnits: 64,
   trialsPerSession: 64,
   sessions: 10,
@@ -373,8 +381,10 @@ export function bciNetwork(o: BciOptions, seed: number = o.seed): NetworkSpec {
     inputs: [
       { type: 'dc', target: 'E', amplitude: 1 },
       { type: 'dc', target: 'I', amplitude: 0.5 },
-      { type: 'dc', target: 'X', amplitude: 1 },
+      // Two-sided: a weaker tonic drive plus the cue (input CUE_INPUT); one-sided: tonic drive only.
+      { type: 'dc', target: 'X', amplitude: o.twoSided ? 0.5 : 1 },
       { type: 'trial_current', target: 'O' },
+      { type: 'trial_current', target: 'X' },
     ],
     recorders: [],
   };
@@ -382,6 +392,28 @@ export function bciNetwork(o: BciOptions, seed: number = o.seed): NetworkSpec {
 
 /** Index of the outcome unit's trial_current input in {@link bciNetwork}. */
 const OUTCOME_INPUT = 3;
+/** Index of the context units' cue input (per unit and trial). */
+const CUE_INPUT = 4;
+
+/**
+ * The required direction of each trial of the block starting at `trialOffset` (+1 up: E1 above
+ * E2; −1 down), drawn from the network's seed; all +1 in the one-sided task.
+ */
+export function trialDirections(o: BciOptions, seed: number, trialOffset: number): Float64Array {
+  if (!o.twoSided) return new Float64Array(o.trialsPerSession).fill(1);
+  const rng = new RandomStream(seed, 0x4449_0000 + trialOffset);
+  return Float64Array.from({ length: o.trialsPerSession }, () => (rng.uniformInt(2) === 0 ? 1 : -1));
+}
+
+/** Cue current of the context units, [unit · batch + trial]: the first half +1 on up trials, the second half +1 on down trials (zeros one-sided). */
+export function cueValues(o: BciOptions, direction: ArrayLike<number>): Float32Array {
+  const B = o.trialsPerSession;
+  const out = new Float32Array(o.contextUnits * B);
+  if (!o.twoSided) return out;
+  const half = Math.floor(o.contextUnits / 2);
+  for (let j = 0; j < o.contextUnits; j++) for (let b = 0; b < B; b++) out[j * B + b] = (j < half) === (direction[b]! > 0) ? 1 : 0;
+  return out;
+}
 
 /** A network with its target groups and the host copies of the plastic weights. */
 export interface Run {
@@ -418,10 +450,12 @@ export interface SessionTraces {
 
 /** Session data read back from the GPU. */
 export interface SessionData {
-  /** Peak cursor per trial and the time of the first threshold crossing (ms, or null). */
+  /** Required direction per trial (+1 up, −1 down; all +1 one-sided). */
+  readonly direction: Float64Array;
+  /** Peak of the cursor in the required direction (direction × cursor) per trial and the time of the first threshold crossing (ms, or null). */
   readonly peak: Float64Array;
   readonly hitMs: (number | null)[];
-  /** The outcome unit's signal per trial (the error, 0 on hits); zeros without a threshold. */
+  /** The error magnitude per trial (0 on hits); zeros without a threshold. The outcome unit carries direction × error. */
   readonly error: Float64Array;
   /** Mean rate per target neuron and trial during the trial, [target][trial]. */
   readonly rate: Float64Array;
@@ -543,6 +577,8 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
   await sim.resetTrials();
   sim.clearRecordings();
   pushFeedback(run, o, teaching);
+  const direction = trialDirections(o, run.seed, sim.trialOffset);
+  sim.setInput(CUE_INPUT, { values: cueValues(o, direction) });
   sim.setInput(OUTCOME_INPUT, { values: new Float32Array(B) });
   await sim.run(o.trialMs);
   const recs = sim.recordings() as StateRecording[];
@@ -565,7 +601,7 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
         if (run.role[k]! > 0) e1 += rateRec.values[row + k]!;
         else e2 += rateRec.values[row + k]!;
       }
-      const cursor = e1 / nE1 - e2 / nE2 + decoderOffset[b]!;
+      const cursor = direction[b]! * (e1 / nE1 - e2 / nE2 + decoderOffset[b]!);
       if (cursor > peak[b]!) peak[b] = cursor;
       if (threshold !== null && hitMs[b] === null && cursor >= threshold) hitMs[b] = t;
     }
@@ -575,10 +611,10 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
   const apicalBefore = windowMean(recs[2]!, B, o.trialMs - 2 * SAMPLE_MS, o.trialMs);
   const context = windowMean(recs[5]!, B, SAMPLE_MS, o.trialMs);
 
-  // Outcome period: the outcome unit carries the trial's error (the same signal in every condition).
+  // Outcome period: the outcome unit carries the trial's signed error (the same signal in every condition).
   const error = new Float64Array(B);
   if (task !== null && teaching !== null) for (let b = 0; b < B; b++) error[b] = trialError(peak[b]!, task);
-  sim.setInput(OUTCOME_INPUT, { values: Float32Array.from(error) });
+  sim.setInput(OUTCOME_INPUT, { values: Float32Array.from(error, (e, b) => direction[b]! * e) });
   await sim.run(o.teachingMs);
   const all = sim.recordings() as StateRecording[];
   const end = o.trialMs + o.teachingMs;
@@ -588,7 +624,7 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
   const apicalSignal = apicalDuring.map((v, i) => v - apicalBefore[i]!);
   const traces = sessionTraces(all, run, B, decoderOffset);
   sim.clearRecordings();
-  return { peak, hitMs, error, rate, vSoma, context, dffSoma, dffApical, apicalSignal, traces };
+  return { direction, peak, hitMs, error, rate, vSoma, context, dffSoma, dffApical, apicalSignal, traces };
 }
 
 /**
@@ -608,15 +644,24 @@ export function calibrate(sessions: readonly SessionData[], chance: number): Cur
  * Learn from one session on the GPU: the dendrite-gated and the neuromodulatory route on the
  * basal weights, then the feedback weights by the covariance of performance with each target's
  * rate (shared in the scalar condition). Nothing here reads the targets' roles.
- * @param performanceBaseline P̄, the running average of −error over past sessions
+ * @param performanceBaseline P̄, the running average of −error over past sessions: one number,
+ *   or one per cue (up, down) — a cue-dependent reward prediction
  */
-export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates, performanceBaseline: number): Promise<void> {
+export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates, performanceBaseline: number | PerformanceBaseline): Promise<void> {
   const B = o.trialsPerSession;
   const nT = run.targets.length;
   const rate = Float32Array.from(data.rate);
   const meanRate = new Float32Array(nT);
   for (let k = 0; k < nT; k++) meanRate[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
-  const performance = Float32Array.from(data.error, (e) => -e);
+  const predicted = typeof performanceBaseline === 'number' ? { up: performanceBaseline, down: performanceBaseline } : performanceBaseline;
+  // Broadcast reward-prediction error of each trial: P − P̄(cue), P = −error.
+  const rpe = Float32Array.from(data.error, (e, b) => -e - (data.direction[b]! > 0 ? predicted.up : predicted.down));
+  // The signed outcome the feedback synapse sees, −direction·error, minus its mean given the cue (within the session).
+  const signed = Array.from(data.error, (e, b) => -data.direction[b]! * e);
+  const cueMean = (d: number): number => mean(signed.filter((_, b) => data.direction[b] === d).concat(signed.some((_, b) => data.direction[b] === d) ? [] : [0]));
+  const upMean = cueMean(1);
+  const downMean = cueMean(-1);
+  const feedbackSignal = Float32Array.from(signed, (v, b) => v - (data.direction[b]! > 0 ? upMean : downMean));
   const w = plasticity.createDenseWeights(nT, o.contextUnits, run.weights);
   let updated: Float32Array = run.weights;
   if (rates.dendritic > 0) {
@@ -626,15 +671,15 @@ export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, 
     updated = await plasticity.runDendriticGated(w, { apical: Float32Array.from(data.apicalSignal), gain, preTrace: Float32Array.from(data.context), batch: B }, { learningRate: rates.dendritic, ...W_BOUNDS });
   }
   if (rates.neuromodulatory > 0) {
-    updated = await plasticity.runNodePerturbation(w, { reward: performance, rate, meanRate, input: Float32Array.from(data.context), batch: B, rewardBaseline: performanceBaseline }, { learningRate: rates.neuromodulatory, ...W_BOUNDS });
+    updated = await plasticity.runNodePerturbation(w, { reward: rpe, rate, meanRate, input: Float32Array.from(data.context), batch: B, rewardBaseline: 0 }, { learningRate: rates.neuromodulatory, ...W_BOUNDS });
   }
   plasticity.releaseWeights(w);
   run.weights.set(updated);
   pushWeights(run, o);
 
-  // Feedback weights: ΔB_i = η_B·⟨(P − ⟨P⟩)(r_i − ⟨r_i⟩)⟩ (the covariance kernel with one source of activity 1).
+  // Feedback weights: ΔB_i = η_B·⟨(S − ⟨S | cue⟩)(r_i − ⟨r_i⟩)⟩, S = −direction·error (the covariance kernel with one source of activity 1).
   const fb = plasticity.createDenseWeights(nT, 1, run.feedback);
-  const learned = await plasticity.runNodePerturbation(fb, { reward: performance, rate, meanRate, input: new Float32Array(B).fill(1), batch: B, rewardBaseline: mean(performance) }, { learningRate: o.feedbackLearningRate, ...FEEDBACK_BOUNDS });
+  const learned = await plasticity.runNodePerturbation(fb, { reward: feedbackSignal, rate, meanRate, input: new Float32Array(B).fill(1), batch: B, rewardBaseline: 0 }, { learningRate: o.feedbackLearningRate, ...FEEDBACK_BOUNDS });
   plasticity.releaseWeights(fb);
   if (teaching === 'scalar') {
     // One shared weight: the mean of the per-neuron changes.
@@ -692,13 +737,28 @@ export function chooseTargets(o: BciOptions, perGroup: number, salt: number, see
   return [order.slice(0, perGroup).sort((a, b) => a - b), order.slice(perGroup, 2 * perGroup).sort((a, b) => a - b)];
 }
 
+/** Reward prediction per cue: running average of −error over past sessions on up and on down trials. */
+export interface PerformanceBaseline {
+  readonly up: number;
+  readonly down: number;
+}
+
+/** Move the per-cue reward prediction toward this session's mean performance on each cue (weight `BASELINE_UPDATE`). */
+export function updatePerformanceBaseline(p: PerformanceBaseline, data: SessionData): PerformanceBaseline {
+  const next = (d: number, old: number): number => {
+    const values = Array.from(data.error).filter((_, b) => data.direction[b] === d).map((e) => -e);
+    return values.length > 0 ? (1 - BASELINE_UPDATE) * old + BASELINE_UPDATE * mean(values) : old;
+  };
+  return { up: next(1, p.up), down: next(-1, p.down) };
+}
+
 /** The baseline of a network: threshold, chance hit rate, residual fit and mean performance. */
 export interface Baseline {
   readonly task: CursorTask;
   readonly hitRate: number;
   readonly fit: ResidualFit;
-  /** Mean of −error over the baseline trials (the first P̄). */
-  readonly performance: number;
+  /** Mean of −error over the baseline trials, per cue (the first P̄). */
+  readonly performance: PerformanceBaseline;
 }
 
 /** Two sessions without teaching or learning calibrate the threshold and the residual fit. */
@@ -708,7 +768,11 @@ export async function runBaseline(run: Run, o: BciOptions, decoderNoise: number 
   const task = calibrate(sessions, o.chanceHitRate);
   const peaks = sessions.flatMap((d) => Array.from(d.peak));
   const hitRate = peaks.filter((p) => p >= task.threshold).length / peaks.length;
-  const performance = mean(peaks.map((p) => -trialError(p, task)));
+  const byCue = (d: number): number => {
+    const values = sessions.flatMap((s) => Array.from(s.peak).filter((_, b) => s.direction[b] === d)).map((p) => -trialError(p, task));
+    return values.length > 0 ? mean(values) : mean(peaks.map((p) => -trialError(p, task)));
+  };
+  const performance = { up: byCue(1), down: byCue(-1) };
   return { task, hitRate, fit: fitResiduals(sessions[0]!, run.targets.length, o.trialsPerSession), performance };
 }
 
@@ -752,7 +816,8 @@ export async function trainCondition(
     for (let k = 0; k < nT; k++) {
       const fit = base.fit[k]!;
       for (let b = 0; b < B; b++) {
-        const residual = data.dffApical[k * B + b]! - (fit.intercept + fit.slope * data.dffSoma[k * B + b]!);
+        // Signed by the trial's required direction (unchanged in the one-sided task).
+        const residual = data.direction[b]! * (data.dffApical[k * B + b]! - (fit.intercept + fit.slope * data.dffSoma[k * B + b]!));
         const outcome = data.hitMs[b] !== null ? 'rewarded' : 'unrewarded';
         residualSum[outcome][k]! += residual;
         residualCount[outcome][k]!++;
@@ -762,7 +827,8 @@ export async function trainCondition(
         }
         neuronResidual[k]! += residual / B;
       }
-      neuronActivity[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
+      // Rate signed by the required direction: E1 should rise on up and fall on down trials.
+      neuronActivity[k] = mean(Array.from(data.rate.subarray(k * B, (k + 1) * B), (r, b) => data.direction[b]! * r));
     }
     e1Activity.push(mean(Array.from(neuronActivity).filter((_, k) => run.role[k]! > 0)));
     e2Activity.push(mean(Array.from(neuronActivity).filter((_, k) => run.role[k]! < 0)));
@@ -770,7 +836,7 @@ export async function trainCondition(
     perNeuronActivity.push(neuronActivity);
     if (reached === null && rate >= o.criterion) reached = s + 1;
     await learn(run, plasticity, o, data, teaching, rates, performanceBaseline);
-    performanceBaseline = (1 - BASELINE_UPDATE) * performanceBaseline + BASELINE_UPDATE * mean(Array.from(data.error, (e) => -e));
+    performanceBaseline = updatePerformanceBaseline(performanceBaseline, data);
     const c = feedbackCorrelation[s];
     log(`${label} session ${s + 1}/${sessions}: hit rate ${(rate * 100).toFixed(0)} %, E1 ${e1Activity[s]!.toFixed(3)}, E2 ${e2Activity[s]!.toFixed(3)}${c !== null && c !== undefined ? `, feedback–role r ${c.toFixed(2)}` : ''}`);
     if (options.stopAtCriterion && reached !== null) break;

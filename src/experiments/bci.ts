@@ -51,7 +51,7 @@ export interface BciOptions {
   /** Excitatory (two-compartment) and inhibitory units; 10,000 in all by default. */
   readonly excitatory: number;
   readonly inhibitory: number;
-  /** Neurons in each target group E1 and E2 (default 4). */
+  /** Neurons in each target group E1 and E2 (default 16). */
   readonly targetsPerGroup: number;
   /**
    * Two-sided task (default): on each trial a cue (half of the context units raised) asks for
@@ -103,7 +103,7 @@ export interface BciOptions {
 export const BCI_DEFAULTS: BciOptions = {
   excitatory: 8000,
   inhibitory: 2000,
-  targetsPerGroup: 4,
+  targetsPerGroup: 16,
   twoSided: true,
   contextUnits: 64,
   trialsPerSession: 64,
@@ -117,7 +117,7 @@ export const BCI_DEFAULTS: BciOptions = {
   decoderNoise: 0.1,
   decoderNoiseSweep: [0, 0.3, 0.6],
   learningRates: null,
-  rateGrid: { dendritic: [0.003, 0.01, 0.03, 0.1], neuromodulatory: [0.1, 0.3, 1, 3, 10] },
+  rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.03, 0.1, 0.3, 1] },
   rateSweepSessions: 6,
   sweepSeeds: 2,
   feedbackLearningRate: 100,
@@ -134,9 +134,11 @@ export const BCI_QUICK: Partial<BciOptions> = { excitatory: 200, inhibitory: 50,
 export const BCI_MODELLING_CHOICES: readonly string[] = [
   'Pyramidal cells are two-compartment rate units (soma τ 20 ms, apical τ 30 ms, threshold-linear, plateau σ((v_a − 1)/0.25) raising the somatic gain by up to 50 %), inhibitory cells are rate units; recurrence is sparse and weak (fixed in-degree).',
   'Each trial the target neurons receive basal input from 64 context units (the task context) through plastic weights; learning acts only on these weights and on the feedback weights.',
+  'Two-sided task (default): each trial asks at random for the cursor up (E1 above E2) or down; a cue raises the first half of the context units on up trials and the second half on down trials (tonic drive 0.5, cue +1), so no single direction of weight change solves both; hits, errors and the residuals and activities below are taken in the trial\'s required direction. One-sided (`twoSided: false`, the earlier task and the browser lab): always up, tonic drive 1, no cue.',
+  'Reward prediction: the broadcast prediction error of the three-factor rule is P − P̄(cue), P̄ a running average per cue (a cue-dependent critic); the feedback synapse uses the signed outcome minus its mean given the cue within the session.',
   'Cursor = mean rate of E1 − mean rate of E2 plus a trial-level decoder offset (imaging and decoder noise; SD 0.1 rate units by default, about the spread of the targets\' own peak cursor; 0, 0.3 and 0.6 in the sweep); a hit when it crosses the threshold before the 800 ms timeout; the threshold is the (1 − chance) quantile of the peak cursor in two baseline sessions without learning (normal fit).',
-  'Outcome: after each trial one linear outcome unit O carries the error e = max(0, threshold − peak cursor)/SD_baseline(peak cursor) (0 on hits) for 200 ms; every condition receives this same signal. It reaches each target\'s apical compartment through a feedback weight B_i (O → apical projection in the simulated network).',
-  'Feedback weights start small and random (SD 0.1, independent of role) and learn by an anti-Hebbian covariance rule at the O → apical synapse: ΔB_i = η_B·⟨(P − ⟨P⟩)(r_i − ⟨r_i⟩)⟩ over the session\'s trials, P = −e (the covariance of performance with the neuron\'s own trial rate, as a postsynaptic eligibility trace); clipped to ±3. Only target neurons carry plastic feedback weights (an assumption: other neurons\' covariance with the outcome is ~0).',
+  'Outcome: after each trial one linear outcome unit O carries the signed error d·e, d = ±1 the required direction and e = max(0, threshold − peak of d·cursor)/SD_baseline (0 on hits), for 200 ms (which way the grating still had to turn); every condition receives this same signal. It reaches each target\'s apical compartment through a feedback weight B_i (O → apical projection in the simulated network).',
+  'Feedback weights start small and random (SD 0.1, independent of role) and learn by an anti-Hebbian covariance rule at the O → apical synapse: ΔB_i = η_B·⟨(S − ⟨S | cue⟩)(r_i − ⟨r_i⟩)⟩ over the session\'s trials, S = −d·e (the covariance of performance with the neuron\'s own trial rate, as a postsynaptic eligibility trace); clipped to ±3. Only target neurons carry plastic feedback weights (an assumption: other neurons\' covariance with the outcome is ~0).',
   'Scalar: one feedback weight shared by all targets (the mean of the per-neuron updates), i.e. a broadcast signal that cannot differ between neurons; otherwise identical to vectorized.',
   'Two routes change the basal weights in every condition: dendrite-gated ΔW = η_a·a·φ\'(v)·x̄ with a the measured apical depolarisation during the outcome period (φ\' = 1 above threshold, 0.1 below, a surrogate gain) and the neuromodulatory three-factor rule ΔW = η_n·(P − P̄)(r − r̄)·x̄ with one broadcast prediction error (P̄ a running average over past sessions, weight 0.3 per session). Weights are clipped to ±2.',
   'Blocked: the feedback weights onto the target neurons are set to zero in the network (their apical compartments receive no outcome input); the neuromodulatory route and everything else stay.',

@@ -17,7 +17,7 @@ import { calibrate, chooseTargets, correlation, createRun, cursorToGratingDeg, l
  * there). The lab does not sweep learning rates: it uses {@link BCI_LAB_RATES}, values inside the
  * protocol's sweep grids.
  */
-export const BCI_LAB_DEFAULTS: Partial<BciOptions> = { excitatory: 1600, inhibitory: 400, trialsPerSession: 32, targetsPerGroup: 4, contextUnits: 64 };
+export const BCI_LAB_DEFAULTS: Partial<BciOptions> = { excitatory: 1600, inhibitory: 400, trialsPerSession: 32, targetsPerGroup: 4, contextUnits: 64, twoSided: false /* the one-sided task the page explains */ };
 
 /** Learning rates the lab uses unless `learningRates` is given. */
 export const BCI_LAB_RATES: BciLearningRates = { dendritic: 0.03, neuromodulatory: 1 };

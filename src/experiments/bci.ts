@@ -51,8 +51,15 @@ export interface BciOptions {
   /** Excitatory (two-compartment) and inhibitory units; 10,000 in all by default. */
   readonly excitatory: number;
   readonly inhibitory: number;
-  /** Neurons in each target group E1 and E2 (default 4). */
+  /** Neurons in each target group E1 and E2 (default 16). */
   readonly targetsPerGroup: number;
+  /**
+   * Two-sided task (default): on each trial a cue (half of the context units raised) asks for
+   * the cursor up (E1 above E2) or down (E2 above E1), drawn at random per trial; the outcome
+   * unit carries the signed error (which way the grating still had to turn). false: the
+   * one-sided task (always up, no cue), in which one weight update can solve the task.
+   */
+  readonly twoSided: boolean;
   /** Context units whose basal synapses onto the targets are plastic (default 64). */
   readonly contextUnits: number;
   /** Trials per session (the batch, default 64) and training sessions (default 10). */
@@ -96,7 +103,8 @@ export interface BciOptions {
 export const BCI_DEFAULTS: BciOptions = {
   excitatory: 8000,
   inhibitory: 2000,
-  targetsPerGroup: 4,
+  targetsPerGroup: 16,
+  twoSided: true,
   contextUnits: 64,
   trialsPerSession: 64,
   sessions: 10,
@@ -109,7 +117,7 @@ export const BCI_DEFAULTS: BciOptions = {
   decoderNoise: 0.1,
   decoderNoiseSweep: [0, 0.3, 0.6],
   learningRates: null,
-  rateGrid: { dendritic: [0.003, 0.01, 0.03, 0.1], neuromodulatory: [0.1, 0.3, 1, 3, 10] },
+  rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.03, 0.1, 0.3, 1] },
   rateSweepSessions: 6,
   sweepSeeds: 2,
   feedbackLearningRate: 100,
@@ -126,9 +134,11 @@ export const BCI_QUICK: Partial<BciOptions> = { excitatory: 200, inhibitory: 50,
 export const BCI_MODELLING_CHOICES: readonly string[] = [
   'Pyramidal cells are two-compartment rate units (soma τ 20 ms, apical τ 30 ms, threshold-linear, plateau σ((v_a − 1)/0.25) raising the somatic gain by up to 50 %), inhibitory cells are rate units; recurrence is sparse and weak (fixed in-degree).',
   'Each trial the target neurons receive basal input from 64 context units (the task context) through plastic weights; learning acts only on these weights and on the feedback weights.',
+  'Two-sided task (default): each trial asks at random for the cursor up (E1 above E2) or down; a cue raises the first half of the context units on up trials and the second half on down trials (tonic drive 0.5, cue +1), so no single direction of weight change solves both; hits, errors and the residuals and activities below are taken in the trial\'s required direction. One-sided (`twoSided: false`, the earlier task and the browser lab): always up, tonic drive 1, no cue.',
+  'Reward prediction: the broadcast prediction error of the three-factor rule is P − P̄(cue), P̄ a running average per cue (a cue-dependent critic); the feedback synapse uses the signed outcome minus its mean given the cue within the session.',
   'Cursor = mean rate of E1 − mean rate of E2 plus a trial-level decoder offset (imaging and decoder noise; SD 0.1 rate units by default, about the spread of the targets\' own peak cursor; 0, 0.3 and 0.6 in the sweep); a hit when it crosses the threshold before the 800 ms timeout; the threshold is the (1 − chance) quantile of the peak cursor in two baseline sessions without learning (normal fit).',
-  'Outcome: after each trial one linear outcome unit O carries the error e = max(0, threshold − peak cursor)/SD_baseline(peak cursor) (0 on hits) for 200 ms; every condition receives this same signal. It reaches each target\'s apical compartment through a feedback weight B_i (O → apical projection in the simulated network).',
-  'Feedback weights start small and random (SD 0.1, independent of role) and learn by an anti-Hebbian covariance rule at the O → apical synapse: ΔB_i = η_B·⟨(P − ⟨P⟩)(r_i − ⟨r_i⟩)⟩ over the session\'s trials, P = −e (the covariance of performance with the neuron\'s own trial rate, as a postsynaptic eligibility trace); clipped to ±3. Only target neurons carry plastic feedback weights (an assumption: other neurons\' covariance with the outcome is ~0).',
+  'Outcome: after each trial one linear outcome unit O carries the signed error d·e, d = ±1 the required direction and e = max(0, threshold − peak of d·cursor)/SD_baseline (0 on hits), for 200 ms (which way the grating still had to turn); every condition receives this same signal. It reaches each target\'s apical compartment through a feedback weight B_i (O → apical projection in the simulated network).',
+  'Feedback weights start small and random (SD 0.1, independent of role) and learn by an anti-Hebbian covariance rule at the O → apical synapse: ΔB_i = η_B·⟨(S − ⟨S | cue⟩)(r_i − ⟨r_i⟩)⟩ over the session\'s trials, S = −d·e (the covariance of performance with the neuron\'s own trial rate, as a postsynaptic eligibility trace); clipped to ±3. Only target neurons carry plastic feedback weights (an assumption: other neurons\' covariance with the outcome is ~0).',
   'Scalar: one feedback weight shared by all targets (the mean of the per-neuron updates), i.e. a broadcast signal that cannot differ between neurons; otherwise identical to vectorized.',
   'Two routes change the basal weights in every condition: dendrite-gated ΔW = η_a·a·φ\'(v)·x̄ with a the measured apical depolarisation during the outcome period (φ\' = 1 above threshold, 0.1 below, a surrogate gain) and the neuromodulatory three-factor rule ΔW = η_n·(P − P̄)(r − r̄)·x̄ with one broadcast prediction error (P̄ a running average over past sessions, weight 0.3 per session). Weights are clipped to ±2.',
   'Blocked: the feedback weights onto the target neurons are set to zero in the network (their apical compartments receive no outcome input); the neuromodulatory route and everything else stay.',
@@ -373,8 +383,10 @@ export function bciNetwork(o: BciOptions, seed: number = o.seed): NetworkSpec {
     inputs: [
       { type: 'dc', target: 'E', amplitude: 1 },
       { type: 'dc', target: 'I', amplitude: 0.5 },
-      { type: 'dc', target: 'X', amplitude: 1 },
+      // Two-sided: a weaker tonic drive plus the cue (input CUE_INPUT); one-sided: tonic drive only.
+      { type: 'dc', target: 'X', amplitude: o.twoSided ? 0.5 : 1 },
       { type: 'trial_current', target: 'O' },
+      { type: 'trial_current', target: 'X' },
     ],
     recorders: [],
   };
@@ -382,6 +394,28 @@ export function bciNetwork(o: BciOptions, seed: number = o.seed): NetworkSpec {
 
 /** Index of the outcome unit's trial_current input in {@link bciNetwork}. */
 const OUTCOME_INPUT = 3;
+/** Index of the context units' cue input (per unit and trial). */
+const CUE_INPUT = 4;
+
+/**
+ * The required direction of each trial of the block starting at `trialOffset` (+1 up: E1 above
+ * E2; −1 down), drawn from the network's seed; all +1 in the one-sided task.
+ */
+export function trialDirections(o: BciOptions, seed: number, trialOffset: number): Float64Array {
+  if (!o.twoSided) return new Float64Array(o.trialsPerSession).fill(1);
+  const rng = new RandomStream(seed, 0x4449_0000 + trialOffset);
+  return Float64Array.from({ length: o.trialsPerSession }, () => (rng.uniformInt(2) === 0 ? 1 : -1));
+}
+
+/** Cue current of the context units, [unit · batch + trial]: the first half +1 on up trials, the second half +1 on down trials (zeros one-sided). */
+export function cueValues(o: BciOptions, direction: ArrayLike<number>): Float32Array {
+  const B = o.trialsPerSession;
+  const out = new Float32Array(o.contextUnits * B);
+  if (!o.twoSided) return out;
+  const half = Math.floor(o.contextUnits / 2);
+  for (let j = 0; j < o.contextUnits; j++) for (let b = 0; b < B; b++) out[j * B + b] = (j < half) === (direction[b]! > 0) ? 1 : 0;
+  return out;
+}
 
 /** A network with its target groups and the host copies of the plastic weights. */
 export interface Run {
@@ -418,10 +452,12 @@ export interface SessionTraces {
 
 /** Session data read back from the GPU. */
 export interface SessionData {
-  /** Peak cursor per trial and the time of the first threshold crossing (ms, or null). */
+  /** Required direction per trial (+1 up, −1 down; all +1 one-sided). */
+  readonly direction: Float64Array;
+  /** Peak of the cursor in the required direction (direction × cursor) per trial and the time of the first threshold crossing (ms, or null). */
   readonly peak: Float64Array;
   readonly hitMs: (number | null)[];
-  /** The outcome unit's signal per trial (the error, 0 on hits); zeros without a threshold. */
+  /** The error magnitude per trial (0 on hits); zeros without a threshold. The outcome unit carries direction × error. */
   readonly error: Float64Array;
   /** Mean rate per target neuron and trial during the trial, [target][trial]. */
   readonly rate: Float64Array;
@@ -543,6 +579,8 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
   await sim.resetTrials();
   sim.clearRecordings();
   pushFeedback(run, o, teaching);
+  const direction = trialDirections(o, run.seed, sim.trialOffset);
+  sim.setInput(CUE_INPUT, { values: cueValues(o, direction) });
   sim.setInput(OUTCOME_INPUT, { values: new Float32Array(B) });
   await sim.run(o.trialMs);
   const recs = sim.recordings() as StateRecording[];
@@ -565,7 +603,7 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
         if (run.role[k]! > 0) e1 += rateRec.values[row + k]!;
         else e2 += rateRec.values[row + k]!;
       }
-      const cursor = e1 / nE1 - e2 / nE2 + decoderOffset[b]!;
+      const cursor = direction[b]! * (e1 / nE1 - e2 / nE2 + decoderOffset[b]!);
       if (cursor > peak[b]!) peak[b] = cursor;
       if (threshold !== null && hitMs[b] === null && cursor >= threshold) hitMs[b] = t;
     }
@@ -575,10 +613,10 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
   const apicalBefore = windowMean(recs[2]!, B, o.trialMs - 2 * SAMPLE_MS, o.trialMs);
   const context = windowMean(recs[5]!, B, SAMPLE_MS, o.trialMs);
 
-  // Outcome period: the outcome unit carries the trial's error (the same signal in every condition).
+  // Outcome period: the outcome unit carries the trial's signed error (the same signal in every condition).
   const error = new Float64Array(B);
   if (task !== null && teaching !== null) for (let b = 0; b < B; b++) error[b] = trialError(peak[b]!, task);
-  sim.setInput(OUTCOME_INPUT, { values: Float32Array.from(error) });
+  sim.setInput(OUTCOME_INPUT, { values: Float32Array.from(error, (e, b) => direction[b]! * e) });
   await sim.run(o.teachingMs);
   const all = sim.recordings() as StateRecording[];
   const end = o.trialMs + o.teachingMs;
@@ -588,7 +626,7 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
   const apicalSignal = apicalDuring.map((v, i) => v - apicalBefore[i]!);
   const traces = sessionTraces(all, run, B, decoderOffset);
   sim.clearRecordings();
-  return { peak, hitMs, error, rate, vSoma, context, dffSoma, dffApical, apicalSignal, traces };
+  return { direction, peak, hitMs, error, rate, vSoma, context, dffSoma, dffApical, apicalSignal, traces };
 }
 
 /**
@@ -608,15 +646,24 @@ export function calibrate(sessions: readonly SessionData[], chance: number): Cur
  * Learn from one session on the GPU: the dendrite-gated and the neuromodulatory route on the
  * basal weights, then the feedback weights by the covariance of performance with each target's
  * rate (shared in the scalar condition). Nothing here reads the targets' roles.
- * @param performanceBaseline P̄, the running average of −error over past sessions
+ * @param performanceBaseline P̄, the running average of −error over past sessions: one number,
+ *   or one per cue (up, down) — a cue-dependent reward prediction
  */
-export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates, performanceBaseline: number): Promise<void> {
+export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates, performanceBaseline: number | PerformanceBaseline): Promise<void> {
   const B = o.trialsPerSession;
   const nT = run.targets.length;
   const rate = Float32Array.from(data.rate);
   const meanRate = new Float32Array(nT);
   for (let k = 0; k < nT; k++) meanRate[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
-  const performance = Float32Array.from(data.error, (e) => -e);
+  const predicted = typeof performanceBaseline === 'number' ? { up: performanceBaseline, down: performanceBaseline } : performanceBaseline;
+  // Broadcast reward-prediction error of each trial: P − P̄(cue), P = −error.
+  const rpe = Float32Array.from(data.error, (e, b) => -e - (data.direction[b]! > 0 ? predicted.up : predicted.down));
+  // The signed outcome the feedback synapse sees, −direction·error, minus its mean given the cue (within the session).
+  const signed = Array.from(data.error, (e, b) => -data.direction[b]! * e);
+  const cueMean = (d: number): number => mean(signed.filter((_, b) => data.direction[b] === d).concat(signed.some((_, b) => data.direction[b] === d) ? [] : [0]));
+  const upMean = cueMean(1);
+  const downMean = cueMean(-1);
+  const feedbackSignal = Float32Array.from(signed, (v, b) => v - (data.direction[b]! > 0 ? upMean : downMean));
   const w = plasticity.createDenseWeights(nT, o.contextUnits, run.weights);
   let updated: Float32Array = run.weights;
   if (rates.dendritic > 0) {
@@ -626,15 +673,15 @@ export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, 
     updated = await plasticity.runDendriticGated(w, { apical: Float32Array.from(data.apicalSignal), gain, preTrace: Float32Array.from(data.context), batch: B }, { learningRate: rates.dendritic, ...W_BOUNDS });
   }
   if (rates.neuromodulatory > 0) {
-    updated = await plasticity.runNodePerturbation(w, { reward: performance, rate, meanRate, input: Float32Array.from(data.context), batch: B, rewardBaseline: performanceBaseline }, { learningRate: rates.neuromodulatory, ...W_BOUNDS });
+    updated = await plasticity.runNodePerturbation(w, { reward: rpe, rate, meanRate, input: Float32Array.from(data.context), batch: B, rewardBaseline: 0 }, { learningRate: rates.neuromodulatory, ...W_BOUNDS });
   }
   plasticity.releaseWeights(w);
   run.weights.set(updated);
   pushWeights(run, o);
 
-  // Feedback weights: ΔB_i = η_B·⟨(P − ⟨P⟩)(r_i − ⟨r_i⟩)⟩ (the covariance kernel with one source of activity 1).
+  // Feedback weights: ΔB_i = η_B·⟨(S − ⟨S | cue⟩)(r_i − ⟨r_i⟩)⟩, S = −direction·error (the covariance kernel with one source of activity 1).
   const fb = plasticity.createDenseWeights(nT, 1, run.feedback);
-  const learned = await plasticity.runNodePerturbation(fb, { reward: performance, rate, meanRate, input: new Float32Array(B).fill(1), batch: B, rewardBaseline: mean(performance) }, { learningRate: o.feedbackLearningRate, ...FEEDBACK_BOUNDS });
+  const learned = await plasticity.runNodePerturbation(fb, { reward: feedbackSignal, rate, meanRate, input: new Float32Array(B).fill(1), batch: B, rewardBaseline: 0 }, { learningRate: o.feedbackLearningRate, ...FEEDBACK_BOUNDS });
   plasticity.releaseWeights(fb);
   if (teaching === 'scalar') {
     // One shared weight: the mean of the per-neuron changes.
@@ -692,13 +739,28 @@ export function chooseTargets(o: BciOptions, perGroup: number, salt: number, see
   return [order.slice(0, perGroup).sort((a, b) => a - b), order.slice(perGroup, 2 * perGroup).sort((a, b) => a - b)];
 }
 
+/** Reward prediction per cue: running average of −error over past sessions on up and on down trials. */
+export interface PerformanceBaseline {
+  readonly up: number;
+  readonly down: number;
+}
+
+/** Move the per-cue reward prediction toward this session's mean performance on each cue (weight `BASELINE_UPDATE`). */
+export function updatePerformanceBaseline(p: PerformanceBaseline, data: SessionData): PerformanceBaseline {
+  const next = (d: number, old: number): number => {
+    const values = Array.from(data.error).filter((_, b) => data.direction[b] === d).map((e) => -e);
+    return values.length > 0 ? (1 - BASELINE_UPDATE) * old + BASELINE_UPDATE * mean(values) : old;
+  };
+  return { up: next(1, p.up), down: next(-1, p.down) };
+}
+
 /** The baseline of a network: threshold, chance hit rate, residual fit and mean performance. */
 export interface Baseline {
   readonly task: CursorTask;
   readonly hitRate: number;
   readonly fit: ResidualFit;
-  /** Mean of −error over the baseline trials (the first P̄). */
-  readonly performance: number;
+  /** Mean of −error over the baseline trials, per cue (the first P̄). */
+  readonly performance: PerformanceBaseline;
 }
 
 /** Two sessions without teaching or learning calibrate the threshold and the residual fit. */
@@ -708,7 +770,11 @@ export async function runBaseline(run: Run, o: BciOptions, decoderNoise: number 
   const task = calibrate(sessions, o.chanceHitRate);
   const peaks = sessions.flatMap((d) => Array.from(d.peak));
   const hitRate = peaks.filter((p) => p >= task.threshold).length / peaks.length;
-  const performance = mean(peaks.map((p) => -trialError(p, task)));
+  const byCue = (d: number): number => {
+    const values = sessions.flatMap((s) => Array.from(s.peak).filter((_, b) => s.direction[b] === d)).map((p) => -trialError(p, task));
+    return values.length > 0 ? mean(values) : mean(peaks.map((p) => -trialError(p, task)));
+  };
+  const performance = { up: byCue(1), down: byCue(-1) };
   return { task, hitRate, fit: fitResiduals(sessions[0]!, run.targets.length, o.trialsPerSession), performance };
 }
 
@@ -752,7 +818,8 @@ export async function trainCondition(
     for (let k = 0; k < nT; k++) {
       const fit = base.fit[k]!;
       for (let b = 0; b < B; b++) {
-        const residual = data.dffApical[k * B + b]! - (fit.intercept + fit.slope * data.dffSoma[k * B + b]!);
+        // Signed by the trial's required direction (unchanged in the one-sided task).
+        const residual = data.direction[b]! * (data.dffApical[k * B + b]! - (fit.intercept + fit.slope * data.dffSoma[k * B + b]!));
         const outcome = data.hitMs[b] !== null ? 'rewarded' : 'unrewarded';
         residualSum[outcome][k]! += residual;
         residualCount[outcome][k]!++;
@@ -762,7 +829,8 @@ export async function trainCondition(
         }
         neuronResidual[k]! += residual / B;
       }
-      neuronActivity[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
+      // Rate signed by the required direction: E1 should rise on up and fall on down trials.
+      neuronActivity[k] = mean(Array.from(data.rate.subarray(k * B, (k + 1) * B), (r, b) => data.direction[b]! * r));
     }
     e1Activity.push(mean(Array.from(neuronActivity).filter((_, k) => run.role[k]! > 0)));
     e2Activity.push(mean(Array.from(neuronActivity).filter((_, k) => run.role[k]! < 0)));
@@ -770,7 +838,7 @@ export async function trainCondition(
     perNeuronActivity.push(neuronActivity);
     if (reached === null && rate >= o.criterion) reached = s + 1;
     await learn(run, plasticity, o, data, teaching, rates, performanceBaseline);
-    performanceBaseline = (1 - BASELINE_UPDATE) * performanceBaseline + BASELINE_UPDATE * mean(Array.from(data.error, (e) => -e));
+    performanceBaseline = updatePerformanceBaseline(performanceBaseline, data);
     const c = feedbackCorrelation[s];
     log(`${label} session ${s + 1}/${sessions}: hit rate ${(rate * 100).toFixed(0)} %, E1 ${e1Activity[s]!.toFixed(3)}, E2 ${e2Activity[s]!.toFixed(3)}${c !== null && c !== undefined ? `, feedback–role r ${c.toFixed(2)}` : ''}`);
     if (options.stopAtCriterion && reached !== null) break;

@@ -112,8 +112,8 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     const browser = await launch();
     const page = await browser.newPage();
     const errors = collectErrors(page);
-    // The page destroys its device once after 100 ms of simulated time.
-    await page.goto(`${harness.baseUrl}/minimal/index.html?lose_device_at_ms=100`, { waitUntil: 'load' });
+    // The page destroys its device once after 100 ms of simulated time (of a 200 ms run).
+    await page.goto(`${harness.baseUrl}/minimal/index.html?duration_ms=200&lose_device_at_ms=100`, { waitUntil: 'load' });
     expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('error');
     expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('device-lost');
     expect(await page.$eval('#status', (el) => el.textContent ?? '')).toMatch(/device was lost/);
@@ -123,7 +123,7 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     await page.waitForFunction(() => document.body.dataset.state !== 'error', { timeout: 10_000 });
     expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('done');
     const result = (await page.evaluate(() => window.cortexgpuResult)) as DemoResult | undefined;
-    expect(result?.simulatedMs).toBeCloseTo(500, 6);
+    expect(result?.simulatedMs).toBeCloseTo(200, 6);
     expect(Object.values(result?.populations ?? {}).reduce((n, p) => n + p.spikes, 0)).toBeGreaterThan(0);
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();

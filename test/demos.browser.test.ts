@@ -181,7 +181,7 @@ describe('demos (headless Chromium, WebGPU)', () => {
   }
 
   it('scaling playground: runs, draws, reports throughput, and responds to the input rate', async () => {
-    const { page, errors, playedAt } = await openAndStart('scaling/index.html?neurons=1500&indegree=60', 'scaling playground');
+    const { page, errors, playedAt } = await openAndStart('scaling/index.html?neurons=800&indegree=40', 'scaling playground');
     await page.waitForFunction(() => (window.cortexgpuDemo?.['frames'] as number) >= 6, { timeout: 120_000, polling: 100 });
     expectWellFormed(await pageChecks(page), 0);
     const first = await viewFingerprint(page);

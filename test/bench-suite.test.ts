@@ -22,6 +22,7 @@ interface BenchRecord {
   dispatches_per_step: { total: number; byStage: Record<string, number> };
   construction_s: number; gpu_memory_bytes: number; steps_per_submit: number; recording: string;
   trials_per_condition?: number; gflops_per_s?: number;
+  bounds: { dispatch_cost_us: number; dispatch_overhead_s: number; kernel_s: number; bound_by: string };
 }
 
 describe('bench/bench.mjs', () => {
@@ -56,6 +57,9 @@ describe('bench/bench.mjs', () => {
     expect(coba.synaptic_events_per_s).toBeCloseTo(coba.synaptic_events / coba.wall_s, -2);
     expect(coba.dispatches_per_step.total).toBeGreaterThan(0);
     expect(Object.values(coba.dispatches_per_step.byStage).reduce((a, b) => a + b, 0)).toBeCloseTo(coba.dispatches_per_step.total, 9);
+    // The bounds split the loop: dispatch overhead (the probe's cost per dispatch × dispatches) cannot exceed it.
+    expect(coba.bounds.dispatch_cost_us).toBeGreaterThan(0);
+    expect(coba.bounds.dispatch_overhead_s).toBeLessThanOrEqual(coba.wall_s);
     const fisher = records[1]!;
     expect(fisher).toMatchObject({ status: 'ok', kind: 'fisher', neurons: 32, trials_per_condition: 40 });
     expect(fisher.wall_s).toBeGreaterThan(0);

@@ -28,12 +28,13 @@ export const DISPATCH_PROBE_SPEC = {
 
 /**
  * Wall-clock cost of one compute dispatch in this runtime: the probe network run at one step per
- * dispatch (its update and its spike-list pass: 2 dispatches per step), loop time / dispatches.
+ * dispatch (its update and its propagation pass: 2 dispatches per step; never the persistent
+ * schedule, which would run it in one dispatch per command buffer), loop time / dispatches.
  * @param {(spec: object, options?: object) => Promise<any>} create builds a GpuSimulator (runtime-specific)
  * @param {number} [steps] timed steps (default 3,000)
  */
 export async function measureDispatchCost(create, steps = 3000) {
-  const sim = await create(DISPATCH_PROBE_SPEC, { schedule: { stepsPerDispatch: 1 } });
+  const sim = await create(DISPATCH_PROBE_SPEC, { schedule: { stepsPerDispatch: 1, persistent: false } });
   try {
     await sim.run(20);
     const report = await sim.run(steps * DISPATCH_PROBE_SPEC.dt_ms);

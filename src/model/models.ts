@@ -184,12 +184,21 @@ export interface NeuronModelDef {
   readonly minInterSpikeSteps: (params: ResolvedParams, dtMs: number) => number;
 }
 
-/** Every model shipped with cortexgpu, by name: the descriptions of `src/model/builtin/`, compiled. */
-export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = {
-  ...Object.fromEntries(BUILTIN_MODELS.map((d) => [d.name, equationModelDef(d.name, d)])),
+/**
+ * Every model shipped with cortexgpu, by name: the descriptions of `src/model/builtin/`, each
+ * compiled on first access (once; a process that uses two models compiles two, which keeps the
+ * CLI's and the library's start-up short).
+ */
+export const NEURON_MODELS: Readonly<Record<NeuronModelName, NeuronModelDef>> = (() => {
+  const models: Record<string, NeuronModelDef> = {};
+  for (const d of BUILTIN_MODELS) {
+    let compiled: NeuronModelDef | undefined;
+    Object.defineProperty(models, d.name, { enumerable: true, get: () => (compiled ??= equationModelDef(d.name, d)) });
+  }
   // Not an equation model: its spikes are data (src/model/spike_trains.ts).
-  [spikeSourceArrayModel.name]: spikeSourceArrayModel,
-} as unknown as Record<NeuronModelName, NeuronModelDef>;
+  Object.defineProperty(models, spikeSourceArrayModel.name, { enumerable: true, value: spikeSourceArrayModel });
+  return Object.freeze(models) as unknown as Record<NeuronModelName, NeuronModelDef>;
+})();
 
 /** Other names of built-in models (NEST's, PyNN's), alias → model name. */
 export const NEURON_MODEL_ALIASES: Readonly<Record<string, NeuronModelName>> = {

@@ -6,7 +6,7 @@
  * is checked; subexpressions are inlined; the integration method is chosen from the structure
  * of the system (symbolic derivatives from mathjs).
  */
-import { derivative, parse, type MathNode } from 'mathjs';
+import { derivative, parse, type MathNode } from 'mathjs/number';
 import { EquationError } from './errors.js';
 import { FUNCTIONS, isZero, references, simplify, substituteState, substituteXi, type Expr } from './ir.js';
 import {

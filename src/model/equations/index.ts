@@ -21,7 +21,7 @@ import { REFRACTORY_STATE, compileJsUpdate, deriveUniforms, generateWgsl, initia
 import { compileSharedExpression } from './compile.js';
 import { evaluate } from './ir.js';
 import { DIMENSIONLESS, UNITS, dimsDiv, dimsEqual, dimsMul, dimsPow, internalUnitName, siDimensionName, toInternal, type Dims } from './units.js';
-import { parse } from 'mathjs';
+import { parse } from 'mathjs/number';
 
 export { EquationError } from './errors.js';
 export { compileEquationModel, INTEGRATION_METHODS, type CompiledEquationModel, type EquationModelDescription, type IntegrationMethod } from './compile.js';

@@ -323,13 +323,21 @@ function windowText(data: RunPlotData): string {
   return `${fmt(data.fromMs, 0)}–${fmt(data.toMs, 0)} ms`;
 }
 
-function topLevel(title: string, subtitle: string, body: Record<string, unknown>): TopLevelSpec {
+/**
+ * A titled Vega-Lite figure in the project's house style (white background, plain axis titles,
+ * start-anchored title with a grey subtitle): what every figure of the run plots and the study
+ * protocols is wrapped in.
+ * @param subtitle one line or several
+ * @param body the figure's marks, data, encodings or concatenations
+ * @param config extra Vega-Lite config entries, merged over the house style's
+ */
+export function figureSpec(title: string, subtitle: string | readonly string[], body: Record<string, unknown>, config: Record<string, unknown> = {}): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle, anchor: 'start', fontSize: 14 },
     background: 'white',
     padding: 10,
-    config: { aria: false, axis: { titleFontWeight: 'normal', labelFontSize: 10, titleFontSize: 11 }, title: { subtitleColor: '#444' } },
+    config: { aria: false, axis: { titleFontWeight: 'normal', labelFontSize: 10, titleFontSize: 11 }, title: { subtitleColor: '#444' }, ...config },
     ...body,
   } as unknown as TopLevelSpec;
 }
@@ -345,7 +353,7 @@ export function runPlotSpecs(data: RunPlotData): Record<RunFigureName, TopLevelS
   const xTime = { field: 't', type: 'quantitative', title: 'time (ms)', scale: { domain: [data.fromMs, data.toMs], nice: false } };
   const trialText = `trial ${data.trial}`;
 
-  const raster = topLevel(`Spike raster, ${trialText}, ${windowText(data)}`, `${networks}; first ${data.neurons} recorded neurons per population`, grid(data, (c) => {
+  const raster = figureSpec(`Spike raster, ${trialText}, ${windowText(data)}`, `${networks}; first ${data.neurons} recorded neurons per population`, grid(data, (c) => {
     const lo = c.rasterRows.length > 0 ? c.rasterRows[0]! : 0;
     const hi = c.rasterRows.length > 0 ? c.rasterRows[c.rasterRows.length - 1]! : 1;
     return {
@@ -364,7 +372,7 @@ export function runPlotSpecs(data: RunPlotData): Record<RunFigureName, TopLevelS
   let rateMax = 1;
   for (const c of data.cells) for (const r of c.rateHzPerBin) rateMax = Math.max(rateMax, r);
   const binMs = [...new Set(data.cells.map((c) => Number(c.binMs.toFixed(6))))].join(' / ');
-  const rates = topLevel(`Population rates, ${trialText}, ${binMs} ms bins, ${windowText(data)}`, `${networks}; spikes per second per recorded neuron`, {
+  const rates = figureSpec(`Population rates, ${trialText}, ${binMs} ms bins, ${windowText(data)}`, `${networks}; spikes per second per recorded neuron`, {
     hconcat: data.runs.map((run) => {
       const cells = data.cells.filter((c) => c.run === run);
       return {
@@ -398,14 +406,14 @@ export function runPlotSpecs(data: RunPlotData): Record<RunFigureName, TopLevelS
   const yMaxOf = (pick: (c: PopulationPlotData) => Histogram, pop: string): number =>
     Math.max(1e-6, ...data.cells.filter((c) => c.population === pop).flatMap((c) => Array.from(pick(c).fraction)));
 
-  const isi = topLevel(`Inter-spike intervals, all trials, ${windowText(data)}`, `${networks}; logarithmic bins, ${ISI_BINS_PER_DECADE} per decade`, grid(data, (c) => {
+  const isi = figureSpec(`Inter-spike intervals, all trials, ${windowText(data)}`, `${networks}; logarithmic bins, ${ISI_BINS_PER_DECADE} per decade`, grid(data, (c) => {
     const h = c.isiHistogram;
     return histogramCell(c, h,
       cellTitle(`${c.run} · ${c.population}`, `${h.count.toLocaleString('en-US')} intervals, mean ${c.isiMeanMs === null ? '–' : fmt(c.isiMeanMs, 1)} ms`),
       'inter-spike interval (ms)', 'fraction of intervals', yMaxOf((x) => x.isiHistogram, c.population), 'log');
   }));
 
-  const cv = topLevel(`CV of inter-spike intervals, all trials, ${windowText(data)}`, `${networks}; one value per neuron and trial with ≥ 3 spikes in the window`, grid(data, (c) =>
+  const cv = figureSpec(`CV of inter-spike intervals, all trials, ${windowText(data)}`, `${networks}; one value per neuron and trial with ≥ 3 spikes in the window`, grid(data, (c) =>
     histogramCell(c, c.cvHistogram,
       cellTitle(`${c.run} · ${c.population}`, `mean ${cvText(c.cvIsi)} over ${c.cvHistogram.count.toLocaleString('en-US')} neuron-trials`),
       'CV ISI (std / mean of intervals, dimensionless)', 'fraction of neuron-trials', yMaxOf((x) => x.cvHistogram, c.population), 'linear')));

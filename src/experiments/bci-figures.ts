@@ -6,7 +6,7 @@
  * error bar is ± SE across independently built networks; per-network values are drawn as dots.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from '../analysis/run-plots.js';
+import { figureSpec, renderSvg } from '../analysis/run-plots.js';
 import type { BciResults, ConditionResult, Teaching } from './bci.js';
 
 const COLORS: Record<Teaching, string> = { vectorized: '#0072B2', scalar: '#D55E00', blocked: '#777777' };
@@ -14,16 +14,7 @@ const LABELS: Record<Teaching, string> = { vectorized: 'vectorized', scalar: 'sc
 const WIDTH = 420;
 const HEIGHT = 260;
 
-function topLevel(title: string, subtitle: string, body: Record<string, unknown>): TopLevelSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, subtitle, anchor: 'start', fontSize: 14 },
-    background: 'white',
-    padding: 10,
-    config: { aria: false, axis: { titleFontWeight: 'normal', labelFontSize: 10, titleFontSize: 11 }, title: { subtitleColor: '#444' }, legend: { labelLimit: 260 } },
-    ...body,
-  } as unknown as TopLevelSpec;
-}
+const topLevel = (title: string, subtitle: string, body: Record<string, unknown>): TopLevelSpec => figureSpec(title, subtitle, body, { legend: { labelLimit: 260 } });
 
 function conditions(r: BciResults): { teaching: Teaching; c: ConditionResult }[] {
   return (['vectorized', 'scalar', 'blocked'] as const).flatMap((teaching) => (r[teaching] ? [{ teaching, c: r[teaching] }] : []));

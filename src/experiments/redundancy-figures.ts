@@ -7,7 +7,7 @@
  * Every error bar is ± one standard error across independently built networks (seeds).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from '../analysis/run-plots.js';
+import { figureSpec, renderSvg } from '../analysis/run-plots.js';
 import type { DailyMeasure, RedundancyResults } from './redundancy.js';
 
 const CONDITIONS = [
@@ -45,16 +45,6 @@ function linePanel(title: string, subtitle: string, xTitle: string, yTitle: stri
   };
 }
 
-function topLevel(title: string, subtitle: string | string[], body: Record<string, unknown>): TopLevelSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, subtitle, anchor: 'start', fontSize: 14 },
-    background: 'white',
-    padding: 10,
-    config: { aria: false, axis: { titleFontWeight: 'normal', labelFontSize: 10, titleFontSize: 11 }, title: { subtitleColor: '#444' } },
-    ...body,
-  } as unknown as TopLevelSpec;
-}
 
 const rule = (y: number): Record<string, unknown> => ({ data: { values: [{ y }] }, mark: { type: 'rule', color: '#bbb', strokeDash: [4, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } });
 
@@ -68,14 +58,14 @@ export function redundancyFigureSpecs(r: RedundancyResults): Record<string, TopL
   const conditionColours = { domain: CONDITIONS.map((c) => c.label), range: CONDITIONS.map((c) => c.colour) };
   const byCondition = (pick: (s: RedundancyResults['task']) => DailyMeasure, scale = 1): Row[] => CONDITIONS.flatMap((c) => rows(r.days, c.label, pick(r[c.key]), scale));
 
-  const rho = topLevel('Redundancy ρ = 1 − I/I_shuffle of recorded spike counts over learning', footer, {
+  const rho = figureSpec('Redundancy ρ = 1 − I/I_shuffle of recorded spike counts over learning', footer, {
     hconcat: [
       linePanel('ρ per day', 'bias-corrected linear Fisher information, one array per network', 'day', 'ρ', byCondition((s) => s.rho), conditionColours, [rule(0)]),
       linePanel('Mean noise correlation, same-side pairs', "pairs whose f' have the same sign", 'day', 'noise correlation', byCondition((s) => s.noise_correlation_same_side), conditionColours, [rule(0)]),
     ],
   });
 
-  const information = topLevel('Population and single-neuron information of the recorded arrays', footer, {
+  const information = figureSpec('Population and single-neuron information of the recorded arrays', footer, {
     hconcat: [
       linePanel('Population information I_bc', 'bias-corrected, deg⁻² × 10³', 'day', 'I_bc (10⁻³ deg⁻²)', byCondition((s) => s.I_bc, 1e3), conditionColours),
       linePanel('Mean single-neuron information', 'bias-corrected, deg⁻² × 10⁵', 'day', 'j (10⁻⁵ deg⁻²)', byCondition((s) => s.single_neuron, 1e5), conditionColours),
@@ -84,7 +74,7 @@ export function redundancyFigureSpecs(r: RedundancyResults): Record<string, TopL
   });
 
   const learnedColours = { domain: ['feedback gain g (task network)', 'alignment: cos(u_b − u_a, response difference)', 'control: mean noise-pool weight'], range: ['#0072B2', '#56B4E9', '#009E73'] };
-  const learned = topLevel('What the local rules produced (measured before each day\'s learning)', footer, {
+  const learned = figureSpec('What the local rules produced (measured before each day\'s learning)', footer, {
     hconcat: [
       linePanel('Feedback', 'gain: slope of feedback-driven on feedforward rate difference', 'day', 'value', [
         ...rows(r.days, learnedColours.domain[0]!, r.learned.feedback_gain),
@@ -95,7 +85,7 @@ export function redundancyFigureSpecs(r: RedundancyResults): Record<string, TopL
   });
 
   const withinColours = { domain: [`day 1`, `day ${r.days.length}`], range: ['#999999', '#0072B2'] };
-  const within = topLevel('ρ within the trial, task condition (100 ms windows after stimulus onset)', footer, {
+  const within = figureSpec('ρ within the trial, task condition (100 ms windows after stimulus onset)', footer, {
     ...linePanel('ρ per window', 'feedback arrives after 50 ms', 'window centre (ms)', 'ρ', [
       ...rows(r.within_trial.window_centers_ms, withinColours.domain[0]!, r.within_trial.first_day),
       ...rows(r.within_trial.window_centers_ms, withinColours.domain[1]!, r.within_trial.last_day),
@@ -123,7 +113,7 @@ export function redundancyFigureSpecs(r: RedundancyResults): Record<string, TopL
       color: { field: 'v', type: 'quantitative', title: 'r', scale: { scheme: 'redblue', reverse: true, domain: [-limit, limit], clamp: true } },
     },
   });
-  const correlations = topLevel('Noise correlations of one recorded array (first network), task condition', ['neurons sorted by preferred orientation (0° → 180°); stimulus-conditioned, averaged over the two stimuli; colour scale clipped at the 98th percentile of |r|', ...footer], {
+  const correlations = figureSpec('Noise correlations of one recorded array (first network), task condition', ['neurons sorted by preferred orientation (0° → 180°); stimulus-conditioned, averaged over the two stimuli; colour scale clipped at the 98th percentile of |r|', ...footer], {
     hconcat: [heat(c.first_day, 'day 1'), heat(c.last_day, `day ${r.days.length}`)],
   });
 

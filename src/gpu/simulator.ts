@@ -13,7 +13,7 @@ import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../mode
 import { DeviceLostError, type GpuContext } from './context.js';
 import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
 import { NetworkTooLargeError, checkRequests, defaultMemoryBudget, type MemoryReport } from './memory.js';
-import { checkMemoryEstimate, estimateNetworkMemory } from './sizing.js';
+import { checkMemoryEstimate, estimateNetworkMemory, type MemoryEstimate } from './sizing.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
 import { bankBindings, buildProjections, propagationLibrary, type PropagationBuffers } from './propagation.js';
 import { buildRecorders, chooseStepsPerSubmit, parseRecords, type RecordRegion } from './recorders.js';
@@ -226,11 +226,13 @@ export class GpuSimulator {
     checkScheduleOptions(options.schedule);
     const budget = options.memoryBudgetBytes ?? (await defaultBudget(context));
     const limits = context.limits;
+    let estimate: MemoryEstimate | undefined;
     const plan = planNetwork(spec, {
       beforeBuild: () => {
         // Refuse before anything is built, from the memory estimate `cortexgpu validate` prints
         // (the engine's buffer layout: src/gpu/sizing.ts).
-        const verdict = checkMemoryEstimate(estimateNetworkMemory(spec, options.stepsPerSubmit !== undefined ? { stepsPerSubmit: options.stepsPerSubmit } : {}), { bytes: budget, rule: 'the simulator\'s memory budget' }, limits);
+        estimate = estimateNetworkMemory(spec, options.stepsPerSubmit !== undefined ? { stepsPerSubmit: options.stepsPerSubmit } : {});
+        const verdict = checkMemoryEstimate(estimate, { bytes: budget, rule: 'the simulator\'s memory budget' }, limits);
         if (!verdict.fits) {
           const first = verdict.problems[0]!;
           throw new NetworkTooLargeError(verdict.message, first.requiredBytes, first.availableBytes);
@@ -242,7 +244,8 @@ export class GpuSimulator {
     const perDispatch = allowed.steps > requestedSteps ? { steps: requestedSteps, reason: `steps per command buffer: ${requestedSteps}` } : allowed;
     const stepsPerSubmit = chooseStepsPerSubmit(plan, requestedSteps, perDispatch.steps);
     // The same estimate, for the command buffers' length as chosen: what sim.memory reports.
-    const memory = checkRequests(estimateNetworkMemory(spec, { stepsPerSubmit }).buffers, limits, budget);
+    if (estimate?.stepsPerSubmit !== stepsPerSubmit) estimate = estimateNetworkMemory(spec, { stepsPerSubmit });
+    const memory = checkRequests(estimate.buffers, limits, budget);
     const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2, perDispatch.steps, perDispatch.reason, options.schedule ?? {});
     sim.shaders = options.shaders;
     sim.cache = new KernelCache(context.device, options.shaders);

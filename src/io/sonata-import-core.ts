@@ -392,6 +392,30 @@ function sameLength(h5: Hdf5Reader, a: string, na: number, b: string, nb: number
   if (na !== nb) fail(`'${h5.path}': ${b} has ${nb} entries but ${a} has ${na}; give one entry per ${a.includes('/edges/') ? 'edge' : 'node'} in both.`);
 }
 
+/**
+ * Which group, and which row of it, each of the `n` nodes or edges of a population is in:
+ * `<kind>_group_id` and `<kind>_group_index` (each as long as `lengthPath`), or, when neither is
+ * written, the population's only group in file order.
+ * @throws SonataImportError naming the file and dataset when one of the two is missing or
+ *   malformed, or when several groups exist without them
+ */
+function groupMembership(h5: Hdf5Reader, file: string, base: string, kind: 'node' | 'edge', lengthPath: string, n: number): { groupNames: string[]; groupIds: Float64Array; groupIndex: Float64Array } {
+  const groupNames = numberedGroups(h5, base);
+  if (h5.kind(`${base}/${kind}_group_id`) === 'dataset' || h5.kind(`${base}/${kind}_group_index`) === 'dataset') {
+    const groupIds = integers(h5, `${base}/${kind}_group_id`, `${kind}_group_id (one per ${kind}, with ${kind}_group_index)`);
+    const groupIndex = integers(h5, `${base}/${kind}_group_index`, `${kind}_group_index (one per ${kind}, with ${kind}_group_id)`);
+    sameLength(h5, lengthPath, n, `${base}/${kind}_group_id`, groupIds.length);
+    sameLength(h5, lengthPath, n, `${base}/${kind}_group_index`, groupIndex.length);
+    return { groupNames, groupIds, groupIndex };
+  }
+  if (groupNames.length > 1) fail(`'${file}' ${base} has groups ${groupNames.join(', ')} but no ${kind}_group_id / ${kind}_group_index datasets saying which ${kind} is in which; write both (one entry per ${kind}).`);
+  return {
+    groupNames,
+    groupIds: new Float64Array(n).fill(groupNames.length === 1 ? Number(groupNames[0]) : 0),
+    groupIndex: Float64Array.from({ length: n }, (_, i) => i),
+  };
+}
+
 /** The numbered groups (`0`, `1`, …) of a node or edge population. */
 function numberedGroups(h5: Hdf5Reader, path: string): string[] {
   return h5.keys(path).filter((key) => /^\d+$/.test(key) && h5.kind(`${path}/${key}`) === 'group');
@@ -477,21 +501,7 @@ async function readNodes(sonata: Sonata): Promise<{ drafts: PopulationDraft[]; p
           const bad = ids.findIndex((v, i) => v !== i);
           if (bad >= 0) fail(`'${files.h5}' ${base}/node_id[${bad}] = ${ids[bad]}: node ids must be 0, 1, 2, … in order (SONATA ≥ 0.1 numbers nodes by their row); renumber them or leave node_id out.`);
         }
-        const groupNames = numberedGroups(h5, base);
-        let groupIds: Float64Array;
-        let groupIndex: Float64Array;
-        const hasIds = h5.kind(`${base}/node_group_id`) === 'dataset';
-        const hasIndex = h5.kind(`${base}/node_group_index`) === 'dataset';
-        if (hasIds || hasIndex) {
-          groupIds = integers(h5, `${base}/node_group_id`, 'node_group_id (one per node, with node_group_index)');
-          groupIndex = integers(h5, `${base}/node_group_index`, 'node_group_index (one per node, with node_group_id)');
-          sameLength(h5, `${base}/node_type_id`, n, `${base}/node_group_id`, groupIds.length);
-          sameLength(h5, `${base}/node_type_id`, n, `${base}/node_group_index`, groupIndex.length);
-        } else {
-          if (groupNames.length > 1) fail(`'${files.h5}' ${base} has groups ${groupNames.join(', ')} but no node_group_id / node_group_index datasets saying which node is in which; write both (one entry per node).`);
-          groupIds = new Float64Array(n).fill(groupNames.length === 1 ? Number(groupNames[0]) : 0);
-          groupIndex = Float64Array.from({ length: n }, (_, i) => i);
-        }
+        const { groupNames, groupIds, groupIndex } = groupMembership(h5, files.h5, base, 'node', `${base}/node_type_id`, n);
         // Per-node attributes of each group used: model overrides and dynamics_params values.
         const groups = new Map<number, { strings: Map<string, string[]>; dynamics: Map<string, Float64Array>; length: number | undefined; path: string }>();
         for (const g of new Set(groupIds)) {
@@ -814,19 +824,7 @@ async function readEdges(sonata: Sonata, dtMs: number, drafts: PopulationDraft[]
         const tPop = endPopulation('target_node_id');
         const typeIds = integers(h5, `${base}/edge_type_id`, 'edge_type_id (one per edge)');
         sameLength(h5, `${base}/source_node_id`, n, `${base}/edge_type_id`, typeIds.length);
-        const groupNames = numberedGroups(h5, base);
-        let groupIds: Float64Array;
-        let groupIndex: Float64Array;
-        if (h5.kind(`${base}/edge_group_id`) === 'dataset' || h5.kind(`${base}/edge_group_index`) === 'dataset') {
-          groupIds = integers(h5, `${base}/edge_group_id`, 'edge_group_id (one per edge, with edge_group_index)');
-          groupIndex = integers(h5, `${base}/edge_group_index`, 'edge_group_index (one per edge, with edge_group_id)');
-          sameLength(h5, `${base}/source_node_id`, n, `${base}/edge_group_id`, groupIds.length);
-          sameLength(h5, `${base}/source_node_id`, n, `${base}/edge_group_index`, groupIndex.length);
-        } else {
-          if (groupNames.length > 1) fail(`'${files.h5}' ${base} has groups ${groupNames.join(', ')} but no edge_group_id / edge_group_index datasets saying which edge is in which; write both (one entry per edge).`);
-          groupIds = new Float64Array(n).fill(groupNames.length === 1 ? Number(groupNames[0]) : 0);
-          groupIndex = Float64Array.from({ length: n }, (_, i) => i);
-        }
+        const { groupNames, groupIds, groupIndex } = groupMembership(h5, files.h5, base, 'edge', `${base}/source_node_id`, n);
         const groups = new Map<number, { weight?: Float64Array; delay?: Float64Array; nsyns?: Float64Array; length: number | undefined; path: string }>();
         for (const g of new Set(groupIds)) {
           const gPath = `${base}/${g}`;

@@ -130,7 +130,8 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
   };
   io.stdout.write(
     `BCI study (${resolved.excitatory + resolved.inhibitory} neurons, ${resolved.sessions} sessions, ${results.seeds.length} networks per condition) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
-      `  learning rates (${results.learning_rates.chosen_by}): dendritic ${results.learning_rates.dendritic}, neuromodulatory ${results.learning_rates.neuromodulatory}\n` +
+      `  learning rates (${results.learning_rates.chosen_by}): dendritic ${results.learning_rates.dendritic}, neuromodulatory ${results.learning_rates.neuromodulatory}` +
+      `${results.condition_scale_sweep ? `; per condition × ${Object.entries(results.condition_scale_sweep.chosen).map(([c, f]) => `${c} ${f}`).join(', ')}` : ''}\n` +
       `  hit rate, session 1 → ${last + 1} (mean ± SE across networks): ${(['vectorized', 'scalar', 'blocked'] as const).map(curve).filter((x) => x !== '').join('; ')}\n` +
       results.effects.map((e) => `  ${e.emerged ? 'emerged' : 'did not emerge'}: ${e.effect} — ${e.measured}\n`).join('') +
       `wrote ${files.length} files to ${options.out}\n`,

@@ -10,7 +10,7 @@ import { neuronUpdatesPerStep, synapseReadsPerStep, type DriverAdvance, type Dri
 import { GpuPlasticity } from '../gpu/plasticity/plasticity.js';
 import type { GpuSimulator } from '../gpu/simulator.js';
 import { mean } from '../analysis/summary.js';
-import { calibrate, chooseTargets, correlation, createRun, cursorToGratingDeg, learn, resolveBciOptions, session, trialError, type BciLearningRates, type BciOptions, type CursorTask, type Run, type SessionData, type Teaching } from './bci.js';
+import { calibrate, chooseTargets, correlation, createRun, cursorToGratingDeg, learn, resolveBciOptions, session, type BciLearningRates, type BciOptions, type CursorTask, type Run, type SessionData, type Teaching } from './bci.js';
 
 /**
  * Lab defaults: a network small enough for software adapters (a session takes a few seconds
@@ -77,7 +77,6 @@ export class BciLabDriver implements SimulationDriver {
   threshold: number | null = null;
   private task: CursorTask | null = null;
   private readonly baseline: SessionData[] = [];
-  private performanceBaseline = 0;
   private readonly rates: BciLearningRates;
   private steps = 0;
   private readonly stepsPerSession: number;
@@ -137,12 +136,9 @@ export class BciLabDriver implements SimulationDriver {
         const task = calibrate(this.baseline, o.chanceHitRate);
         this.task = task;
         this.threshold = task.threshold;
-        const peaks = this.baseline.flatMap((d) => Array.from(d.peak));
-        this.performanceBaseline = -mean(peaks.map((p) => trialError(p, task)));
       }
     } else {
-      await learn(this.run, this.plasticity, o, data, this.teaching, this.rates, this.performanceBaseline);
-      this.performanceBaseline = 0.7 * this.performanceBaseline + 0.3 * -mean(data.error);
+      await learn(this.run, this.plasticity, o, data, this.teaching, this.rates);
     }
     this.onSession?.(this.summarize(data, training, correlationNow));
     return { steps: this.stepsPerSession, neuronSteps: this.neuronsTimesBatch * this.stepsPerSession, synapticEvents: this.synapsesTimesBatch * this.stepsPerSession, recordings: [] };

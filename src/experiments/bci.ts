@@ -83,6 +83,12 @@ export interface BciOptions {
   readonly learningRates: BciLearningRates | null;
   /** Grids of the learning-rate sweep, one per route. */
   readonly rateGrid: { readonly dendritic: readonly number[]; readonly neuromodulatory: readonly number[] };
+  /**
+   * Factors of the per-condition step-size sweep: after each route's rate is chosen alone, every
+   * condition runs with both rates scaled by each factor and keeps its best (default 0.25, 0.5, 1;
+   * empty: no such sweep, every condition uses the routes' rates).
+   */
+  readonly conditionScales: readonly number[];
   /** Sessions of each learning-rate sweep run (default 6). */
   readonly rateSweepSessions: number;
   /** Networks per sweep point, built from seeds disjoint from the reported ones (default 2). */
@@ -118,6 +124,7 @@ export const BCI_DEFAULTS: BciOptions = {
   decoderNoiseSweep: [0, 0.3, 0.6],
   learningRates: null,
   rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.03, 0.1, 0.3, 1] },
+  conditionScales: [0.25, 0.5, 1],
   rateSweepSessions: 6,
   sweepSeeds: 2,
   feedbackLearningRate: 100,
@@ -135,14 +142,14 @@ export const BCI_MODELLING_CHOICES: readonly string[] = [
   'Pyramidal cells are two-compartment rate units (soma τ 20 ms, apical τ 30 ms, threshold-linear, plateau σ((v_a − 1)/0.25) raising the somatic gain by up to 50 %), inhibitory cells are rate units; recurrence is sparse and weak (fixed in-degree).',
   'Each trial the target neurons receive basal input from 64 context units (the task context) through plastic weights; learning acts only on these weights and on the feedback weights.',
   'Two-sided task (default): each trial asks at random for the cursor up (E1 above E2) or down; a cue raises the first half of the context units on up trials and the second half on down trials (tonic drive 0.5, cue +1), so no single direction of weight change solves both; hits, errors and the residuals and activities below are taken in the trial\'s required direction. One-sided (`twoSided: false`, the earlier task and the browser lab): always up, tonic drive 1, no cue.',
-  'Reward prediction: the broadcast prediction error of the three-factor rule is P − P̄(cue), P̄ a running average per cue (a cue-dependent critic); the feedback synapse uses the signed outcome minus its mean given the cue within the session.',
+  'Reward prediction: the broadcast prediction error of the three-factor rule is P − P̄(cue), P̄ the session\'s mean performance on trials with the same cue (a cue-dependent critic that keeps up with learning; a running average over past sessions made the rule Hebbian after each improvement and rates ran away); the feedback synapse uses the signed outcome minus its mean given the cue within the session.',
   'Cursor = mean rate of E1 − mean rate of E2 plus a trial-level decoder offset (imaging and decoder noise; SD 0.1 rate units by default, about the spread of the targets\' own peak cursor; 0, 0.3 and 0.6 in the sweep); a hit when it crosses the threshold before the 800 ms timeout; the threshold is the (1 − chance) quantile of the peak cursor in two baseline sessions without learning (normal fit).',
   'Outcome: after each trial one linear outcome unit O carries the signed error d·e, d = ±1 the required direction and e = max(0, threshold − peak of d·cursor)/SD_baseline (0 on hits), for 200 ms (which way the grating still had to turn); every condition receives this same signal. It reaches each target\'s apical compartment through a feedback weight B_i (O → apical projection in the simulated network).',
   'Feedback weights start small and random (SD 0.1, independent of role) and learn by an anti-Hebbian covariance rule at the O → apical synapse: ΔB_i = η_B·⟨(S − ⟨S | cue⟩)(r_i − ⟨r_i⟩)⟩ over the session\'s trials, S = −d·e (the covariance of performance with the neuron\'s own trial rate, as a postsynaptic eligibility trace); clipped to ±3. Only target neurons carry plastic feedback weights (an assumption: other neurons\' covariance with the outcome is ~0).',
   'Scalar: one feedback weight shared by all targets (the mean of the per-neuron updates), i.e. a broadcast signal that cannot differ between neurons; otherwise identical to vectorized.',
-  'Two routes change the basal weights in every condition: dendrite-gated ΔW = η_a·a·φ\'(v)·x̄ with a the measured apical depolarisation during the outcome period (φ\' = 1 above threshold, 0.1 below, a surrogate gain) and the neuromodulatory three-factor rule ΔW = η_n·(P − P̄)(r − r̄)·x̄ with one broadcast prediction error (P̄ a running average over past sessions, weight 0.3 per session). Weights are clipped to ±2.',
+  'Two routes change the basal weights in every condition: dendrite-gated ΔW = η_a·a·φ\'(v)·x̄ with a the measured apical depolarisation during the outcome period (φ\' = 1 above threshold, 0.1 below, a surrogate gain) and the neuromodulatory three-factor rule ΔW = η_n·(P − P̄)(r − r̄)·x̄ with one broadcast prediction error (P̄ as above). Weights are clipped to ±2.',
   'Blocked: the feedback weights onto the target neurons are set to zero in the network (their apical compartments receive no outcome input); the neuromodulatory route and everything else stay.',
-  'Learning rates: η_a and η_n are each chosen by a sweep of that route alone on networks not used for the reported runs (score: mean hit rate over the sweep sessions after the first; the smallest rate within 0.02 of the best score wins); η_B = 100 is fixed (not swept).',
+  'Learning rates: η_a and η_n are each chosen by a sweep of that route alone on networks not used for the reported runs (score: mean hit rate over the sweep sessions after the first; the smallest rate within 0.02 of the best score wins); then, since both routes act together, each condition runs on the same sweep networks with both rates scaled by 0.25, 0.5 and 1 and keeps its best factor (the same score and tie rule), so each condition is compared at its own best step size; η_B = 100 is fixed (not swept).',
   'Calcium readouts: soma = filtered rate, dendrite = filtered (0.5·rate + apical potential), plus readout noise; the dendritic residual is the dendritic signal minus its linear prediction from the soma (fitted per neuron on the first baseline session), averaged over the outcome period. These readouts are computed from the same rate model whose apical potential gates plasticity (the rate model has no separate spiking/burst mechanism).',
   'Statistics: per neuron first (its mean over trials), then per network (mean over the group\'s neurons), then mean ± SE across independently built networks (seeds); trials are never pooled as independent samples.',
   'Rewards per minute count hits over the time spent in trials (hit trials end at the hit) plus a 1 s inter-trial interval.',
@@ -253,7 +260,9 @@ export interface BciResults {
   readonly baseline_hit_rate_mean: number;
   readonly baseline_hit_rate_se: number;
   readonly sessions: number[];
-  readonly learning_rates: BciLearningRates & { readonly feedback: number; readonly chosen_by: 'sweep' | 'given' };
+  readonly learning_rates: BciLearningRates & { readonly feedback: number; readonly chosen_by: 'sweep' | 'given'; readonly per_condition: Partial<Record<Teaching, BciLearningRates>> };
+  /** Each condition with both routes' rates scaled by each factor (null when rates were given or no factors): hit-rate score per factor. */
+  readonly condition_scale_sweep: { scales: number[]; sessions: number; score_mean: Partial<Record<Teaching, number[]>>; chosen: Partial<Record<Teaching, number>> } | null;
   /** Each route alone, its rate swept (null when rates were given). */
   readonly learning_rate_sweep: { dendritic: RateSweepPoint[]; neuromodulatory: RateSweepPoint[]; sessions: number; best_at_grid_edge: { dendritic: boolean; neuromodulatory: boolean } } | null;
   readonly vectorized?: ConditionResult;
@@ -288,8 +297,6 @@ const FEEDBACK_BOUNDS = { wMin: -3, wMax: 3 };
 const FEEDBACK_INITIAL_SD = 0.1;
 const SAMPLE_MS = 50;
 const ITI_S = 1;
-/** Weight of the latest session in the running performance baseline P̄. */
-const BASELINE_UPDATE = 0.3;
 
 /** Validate options and fill defaults. */
 export function resolveBciOptions(given: Partial<BciOptions> = {}): BciOptions {
@@ -335,6 +342,7 @@ export function resolveBciOptions(given: Partial<BciOptions> = {}): BciOptions {
       if (o.rateGrid[route].length === 0) throw new RangeError(`bci: rateGrid.${route} is empty; give at least one learning rate to sweep (or fixed learningRates)`);
       o.rateGrid[route].forEach((v) => nonNegative(`rateGrid.${route} entries`, v));
     }
+    o.conditionScales.forEach((v) => { if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`bci: conditionScales entries must be finite numbers > 0 (got ${v})`); });
   }
   if (o.conditions.length === 0 || o.conditions.some((c) => !['vectorized', 'scalar', 'blocked'].includes(c))) {
     throw new RangeError(`bci: conditions must list some of vectorized, scalar, blocked (got ${o.conditions.join(', ') || 'none'})`);
@@ -646,24 +654,24 @@ export function calibrate(sessions: readonly SessionData[], chance: number): Cur
  * Learn from one session on the GPU: the dendrite-gated and the neuromodulatory route on the
  * basal weights, then the feedback weights by the covariance of performance with each target's
  * rate (shared in the scalar condition). Nothing here reads the targets' roles.
- * @param performanceBaseline P̄, the running average of −error over past sessions: one number,
- *   or one per cue (up, down) — a cue-dependent reward prediction
+ *
+ * The reward prediction P̄ of the three-factor rule is this session's mean performance given the
+ * cue (a critic that keeps up with learning). A lagging prediction — a running average over past
+ * sessions, as in earlier versions — makes P − P̄ positive on almost every trial after an
+ * improvement, and the rule then becomes Hebbian, ΔW ∝ cov(r, x̄): it reinforced whatever the
+ * cue drove in E1 and E2 alike until rates ran away (2 of 3 `--quick` networks fell from ≥ 95 %
+ * to ≤ 50 % hits).
  */
-export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates, performanceBaseline: number | PerformanceBaseline): Promise<void> {
+export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates): Promise<void> {
   const B = o.trialsPerSession;
   const nT = run.targets.length;
   const rate = Float32Array.from(data.rate);
   const meanRate = new Float32Array(nT);
   for (let k = 0; k < nT; k++) meanRate[k] = mean(data.rate.subarray(k * B, (k + 1) * B));
-  const predicted = typeof performanceBaseline === 'number' ? { up: performanceBaseline, down: performanceBaseline } : performanceBaseline;
   // Broadcast reward-prediction error of each trial: P − P̄(cue), P = −error.
-  const rpe = Float32Array.from(data.error, (e, b) => -e - (data.direction[b]! > 0 ? predicted.up : predicted.down));
-  // The signed outcome the feedback synapse sees, −direction·error, minus its mean given the cue (within the session).
-  const signed = Array.from(data.error, (e, b) => -data.direction[b]! * e);
-  const cueMean = (d: number): number => mean(signed.filter((_, b) => data.direction[b] === d).concat(signed.some((_, b) => data.direction[b] === d) ? [] : [0]));
-  const upMean = cueMean(1);
-  const downMean = cueMean(-1);
-  const feedbackSignal = Float32Array.from(signed, (v, b) => v - (data.direction[b]! > 0 ? upMean : downMean));
+  const rpe = minusCueMean(Array.from(data.error, (e) => -e), data.direction);
+  // The signed outcome the feedback synapse sees, −direction·error, minus its mean given the cue.
+  const feedbackSignal = minusCueMean(Array.from(data.error, (e, b) => -data.direction[b]! * e), data.direction);
   const w = plasticity.createDenseWeights(nT, o.contextUnits, run.weights);
   let updated: Float32Array = run.weights;
   if (rates.dendritic > 0) {
@@ -690,6 +698,17 @@ export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, 
   } else {
     run.feedback.set(learned);
   }
+}
+
+/** Per-trial values minus their mean over this session's trials with the same cue (direction). */
+function minusCueMean(values: readonly number[], direction: ArrayLike<number>): Float32Array {
+  const cueMean = (d: number): number => {
+    const same = values.filter((_, b) => direction[b] === d);
+    return same.length > 0 ? mean(same) : 0;
+  };
+  const up = cueMean(1);
+  const down = cueMean(-1);
+  return Float32Array.from(values, (v, b) => v - (direction[b]! > 0 ? up : down));
 }
 
 /** Pearson correlation (null when either side does not vary). */
@@ -739,28 +758,11 @@ export function chooseTargets(o: BciOptions, perGroup: number, salt: number, see
   return [order.slice(0, perGroup).sort((a, b) => a - b), order.slice(perGroup, 2 * perGroup).sort((a, b) => a - b)];
 }
 
-/** Reward prediction per cue: running average of −error over past sessions on up and on down trials. */
-export interface PerformanceBaseline {
-  readonly up: number;
-  readonly down: number;
-}
-
-/** Move the per-cue reward prediction toward this session's mean performance on each cue (weight `BASELINE_UPDATE`). */
-export function updatePerformanceBaseline(p: PerformanceBaseline, data: SessionData): PerformanceBaseline {
-  const next = (d: number, old: number): number => {
-    const values = Array.from(data.error).filter((_, b) => data.direction[b] === d).map((e) => -e);
-    return values.length > 0 ? (1 - BASELINE_UPDATE) * old + BASELINE_UPDATE * mean(values) : old;
-  };
-  return { up: next(1, p.up), down: next(-1, p.down) };
-}
-
-/** The baseline of a network: threshold, chance hit rate, residual fit and mean performance. */
+/** The baseline of a network: threshold, chance hit rate and residual fit. */
 export interface Baseline {
   readonly task: CursorTask;
   readonly hitRate: number;
   readonly fit: ResidualFit;
-  /** Mean of −error over the baseline trials, per cue (the first P̄). */
-  readonly performance: PerformanceBaseline;
 }
 
 /** Two sessions without teaching or learning calibrate the threshold and the residual fit. */
@@ -770,12 +772,7 @@ export async function runBaseline(run: Run, o: BciOptions, decoderNoise: number 
   const task = calibrate(sessions, o.chanceHitRate);
   const peaks = sessions.flatMap((d) => Array.from(d.peak));
   const hitRate = peaks.filter((p) => p >= task.threshold).length / peaks.length;
-  const byCue = (d: number): number => {
-    const values = sessions.flatMap((s) => Array.from(s.peak).filter((_, b) => s.direction[b] === d)).map((p) => -trialError(p, task));
-    return values.length > 0 ? mean(values) : mean(peaks.map((p) => -trialError(p, task)));
-  };
-  const performance = { up: byCue(1), down: byCue(-1) };
-  return { task, hitRate, fit: fitResiduals(sessions[0]!, run.targets.length, o.trialsPerSession), performance };
+  return { task, hitRate, fit: fitResiduals(sessions[0]!, run.targets.length, o.trialsPerSession) };
 }
 
 /** Train one condition on one network for `sessions` sessions (from the initial weights). */
@@ -801,7 +798,6 @@ export async function trainCondition(
   const lateFrom = Math.floor(sessions / 2);
   const perNeuronResidual: Float64Array[] = [];
   const perNeuronActivity: Float64Array[] = [];
-  let performanceBaseline = base.performance;
   let reached: number | null = null;
   for (let s = 0; s < sessions; s++) {
     // The feedback weights in effect during this session's outcome period (learned from earlier sessions).
@@ -837,8 +833,7 @@ export async function trainCondition(
     perNeuronResidual.push(neuronResidual);
     perNeuronActivity.push(neuronActivity);
     if (reached === null && rate >= o.criterion) reached = s + 1;
-    await learn(run, plasticity, o, data, teaching, rates, performanceBaseline);
-    performanceBaseline = updatePerformanceBaseline(performanceBaseline, data);
+    await learn(run, plasticity, o, data, teaching, rates);
     const c = feedbackCorrelation[s];
     log(`${label} session ${s + 1}/${sessions}: hit rate ${(rate * 100).toFixed(0)} %, E1 ${e1Activity[s]!.toFixed(3)}, E2 ${e2Activity[s]!.toFixed(3)}${c !== null && c !== undefined ? `, feedback–role r ${c.toFixed(2)}` : ''}`);
     if (options.stopAtCriterion && reached !== null) break;
@@ -1054,6 +1049,34 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
     rateSweep = { dendritic, neuromodulatory, sessions: o.rateSweepSessions, best_at_grid_edge: { dendritic: edge(dendritic, rates.dendritic), neuromodulatory: edge(neuromodulatory, rates.neuromodulatory) } };
     log(`chosen learning rates: dendritic ${rates.dendritic}, neuromodulatory ${rates.neuromodulatory}`);
   }
+  // 1b. Both routes act together in every condition, so each condition gets its own step size:
+  // both rates scaled by a common factor, the best factor per condition (the fair comparison
+  // of issue 14: each rule at its best).
+  const perConditionRates: Partial<Record<Teaching, BciLearningRates>> = {};
+  for (const teaching of o.conditions) perConditionRates[teaching] = rates;
+  let scaleSweep: BciResults['condition_scale_sweep'] = null;
+  if (o.learningRates === null && o.conditionScales.length > 0) {
+    scaleSweep = { scales: [...o.conditionScales], sessions: o.rateSweepSessions, score_mean: {}, chosen: {} };
+    for (const teaching of o.conditions) {
+      const scores: number[] = [];
+      for (const scale of o.conditionScales) {
+        const scaled = { dendritic: rates.dendritic * scale, neuromodulatory: rates.neuromodulatory * scale };
+        const perNetwork: number[] = [];
+        for (const p of sweepNetworks) {
+          const r = await trainCondition(p.run, plasticity, o, p.base, teaching, scaled, o.rateSweepSessions, () => undefined, '');
+          perNetwork.push(mean(r.hit_rate.length > 1 ? r.hit_rate.slice(1) : r.hit_rate));
+        }
+        scores.push(mean(perNetwork));
+        log(`step-size sweep, ${teaching}, both routes × ${scale}: mean hit rate ${(mean(perNetwork) * 100).toFixed(0)} % over sessions 2–${o.rateSweepSessions}`);
+      }
+      // The smallest factor within 0.02 of the best score (a tie goes to the gentler step).
+      const top = Math.max(...scores);
+      const chosen = Math.min(...o.conditionScales.filter((_, i) => scores[i]! >= top - 0.02));
+      scaleSweep.score_mean[teaching] = scores;
+      scaleSweep.chosen[teaching] = chosen;
+      perConditionRates[teaching] = { dendritic: rates.dendritic * chosen, neuromodulatory: rates.neuromodulatory * chosen };
+    }
+  }
 
   // 2. Every condition on every reported network.
   const perCondition: Record<Teaching, SeedConditionResult[]> = { vectorized: [], scalar: [], blocked: [] };
@@ -1062,7 +1085,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
     const p = await prepare(o, env, seed, o.targetsPerGroup);
     baselines.push(p.base);
     for (const teaching of o.conditions) {
-      perCondition[teaching].push(await trainCondition(p.run, plasticity, o, p.base, teaching, rates, o.sessions, log, `seed ${seed}, ${teaching}`));
+      perCondition[teaching].push(await trainCondition(p.run, plasticity, o, p.base, teaching, perConditionRates[teaching]!, o.sessions, log, `seed ${seed}, ${teaching}`));
     }
     p.run.sim.destroy();
   }
@@ -1080,7 +1103,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
       for (const p of sweepNetworks) {
         const base = await runBaseline(p.run, o, noise);
         for (const teaching of ['vectorized', 'scalar'] as const) {
-          const r = await trainCondition(p.run, plasticity, o, base, teaching, rates, o.sessions, () => undefined, '', { decoderNoise: noise });
+          const r = await trainCondition(p.run, plasticity, o, base, teaching, perConditionRates[teaching] ?? rates, o.sessions, () => undefined, '', { decoderNoise: noise });
           finals[teaching].push(mean(r.hit_rate.slice(-2)));
           if (teaching === 'vectorized') correlations.push(correlation(r.feedback_weights, r.roles));
           means[teaching].push(mean(r.hit_rate));
@@ -1104,7 +1127,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
   for (const total of o.sweepTargets) {
     const p = await prepare(o, env, o.seed + 2000 + total, total / 2);
     for (const rule of ['vectorized', 'scalar'] as const) {
-      const r = await trainCondition(p.run, plasticity, o, p.base, rule, rates, o.sweepSessions, log, `sweep ${total} targets, ${rule}`, { stopAtCriterion: true });
+      const r = await trainCondition(p.run, plasticity, o, p.base, rule, perConditionRates[rule] ?? rates, o.sweepSessions, log, `sweep ${total} targets, ${rule}`, { stopAtCriterion: true });
       sweep[rule].push(r.sessions_to_criterion);
     }
     p.run.sim.destroy();
@@ -1122,8 +1145,9 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
     baseline_hit_rate_mean: baselineHits.mean,
     baseline_hit_rate_se: baselineHits.se,
     sessions: Array.from({ length: o.sessions }, (_, s) => s + 1),
-    learning_rates: { ...rates, feedback: o.feedbackLearningRate, chosen_by: o.learningRates === null ? 'sweep' : 'given' },
+    learning_rates: { ...rates, feedback: o.feedbackLearningRate, chosen_by: o.learningRates === null ? 'sweep' : 'given', per_condition: perConditionRates },
     learning_rate_sweep: rateSweep,
+    condition_scale_sweep: scaleSweep,
     ...conditions,
     decoder_noise_sweep: noiseSweep,
     sessions_to_criterion: sweep,

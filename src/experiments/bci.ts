@@ -38,7 +38,7 @@ import type { StateRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { normalQuantile } from '../analysis/fisher.js';
 import { mean, meanAndStandardError } from '../analysis/summary.js';
-import { SPIKING_DT_MS, SPIKING_TARGETS } from './bci-spiking.js';
+import { SPIKING_DT_MS, SPIKING_RATE_GRID, SPIKING_TARGETS } from './bci-spiking.js';
 
 /** Teaching signal condition. */
 export type Teaching = 'vectorized' | 'scalar' | 'blocked';
@@ -110,7 +110,8 @@ export interface BciOptions {
    * network, dendrite-gated basal rule; 'spiking' — a separate population of spiking
    * two-compartment cells (equations model, apical plateaus driving bursts) receiving spiking
    * context, outcome and background input, burst-dependent basal rule, cursor from spike
-   * counts in 50 ms bins (rates in units of 10 Hz); dtMs defaults to 1 ms and must be ≤ 1 ms.
+   * counts in 50 ms bins (rates in units of 10 Hz); dtMs defaults to 1 ms and must be ≤ 1 ms,
+   * rateGrid defaults to `SPIKING_RATE_GRID` (the burst signal has its own scale).
    * See `bci-spiking.ts` and its modelling choices.
    */
   readonly targetModel: BciTargetModel;
@@ -314,8 +315,8 @@ const BASELINE_UPDATE = 0.3;
 
 /** Validate options and fill defaults. */
 export function resolveBciOptions(given: Partial<BciOptions> = {}): BciOptions {
-  const spikingDt = given.targetModel === 'spiking' && given.dtMs === undefined ? { dtMs: SPIKING_DT_MS } : {};
-  const o: BciOptions = { ...BCI_DEFAULTS, sweepSessions: given.sessions ?? BCI_DEFAULTS.sweepSessions, ...given, ...spikingDt };
+  const spiking = given.targetModel === 'spiking' ? { ...(given.dtMs === undefined ? { dtMs: SPIKING_DT_MS } : {}), ...(given.rateGrid === undefined ? { rateGrid: SPIKING_RATE_GRID } : {}) } : {};
+  const o: BciOptions = { ...BCI_DEFAULTS, sweepSessions: given.sessions ?? BCI_DEFAULTS.sweepSessions, ...given, ...spiking };
   if (o.targetModel !== 'rate' && o.targetModel !== 'spiking') throw new RangeError(`bci: targetModel must be 'rate' or 'spiking' (got ${String(o.targetModel)})`);
   if (o.targetModel === 'spiking' && !(o.dtMs <= SPIKING_DT_MS)) throw new RangeError(`bci: spiking targets need dtMs ≤ ${SPIKING_DT_MS} ms (got ${o.dtMs}); bursts are spikes less than 16 ms apart`);
   const int = (name: keyof BciOptions, min: number): void => {

@@ -7,7 +7,7 @@ import { nodeGpu } from '../node/gpu.js';
 import { nodeShaderLoader } from '../node/shaders.js';
 import { REDUNDANCY_QUICK, resolveRedundancyOptions, runRedundancyExperiment, type RedundancyOptions } from '../experiments/redundancy.js';
 import { redundancyFigures, redundancyResultsJson } from '../experiments/redundancy-figures.js';
-import { BCI_QUICK, resolveBciOptions, runBciExperiment, type BciOptions } from '../experiments/bci.js';
+import { BCI_QUICK, BCI_SPIKING_QUICK, resolveBciOptions, runBciExperiment, type BciOptions } from '../experiments/bci.js';
 import { bciFigures } from '../experiments/bci-figures.js';
 import { openOutput } from './output.js';
 import { integerInRange } from './options.js';
@@ -21,6 +21,7 @@ interface ExperimentCliOptions {
   neurons?: number;
   seeds?: number;
   targets?: number;
+  spikingTargets?: boolean;
   software?: 'lavapipe' | 'swiftshader';
 }
 
@@ -43,6 +44,7 @@ export function registerExperimentCommand(program: Command, io: CliIo, softwareO
     .option('--neurons <n>', 'redundancy: sensory neurons', integerInRange('--neurons', 1, 2 ** 26))
     .option('--seeds <n>', 'independently built networks (seeds seed … seed + n − 1) per condition (default 5; --quick 3; redundancy needs ≥ 2)', integerInRange('--seeds', 1, 1000))
     .option('--targets <n>', 'bci: neurons in each target group E1 and E2', integerInRange('--targets', 1, 2 ** 26))
+    .option('--spiking-targets', 'bci: spiking two-compartment targets (apical plateaus driving bursts, burst-dependent basal plasticity) instead of rate units')
     .addOption(softwareOption())
     .action(async (study: string, options: ExperimentCliOptions) => {
       if (study === 'bci') {
@@ -104,6 +106,7 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.targets !== undefined ? { targetsPerGroup: options.targets } : {}),
       ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
+      ...(options.spikingTargets ? { targetModel: 'spiking' as const, ...(options.quick ? BCI_SPIKING_QUICK : {}) } : {}),
     });
   } catch (error) {
     if (error instanceof RangeError) throw new ExperimentUsageError(error.message);

@@ -24,6 +24,10 @@
  * every condition is run on ≥ 3 independently built networks and summarised across them.
  *
  * Modelling choices (not published numbers) are listed in {@link BCI_MODELLING_CHOICES}.
+ *
+ * Target model (`targetModel`): 'rate' (default, above) or 'spiking' — spiking two-compartment
+ * targets with plateau-driven bursts and a burst-dependent basal rule (`bci-spiking.ts`). What
+ * differs between the two is one {@link BciTargetModelImpl} (network, readouts, basal gain).
  */
 import type { NetworkSpec } from '../model/spec.js';
 import type { GpuContext } from '../gpu/context.js';
@@ -34,9 +38,13 @@ import type { StateRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { normalQuantile } from '../analysis/fisher.js';
 import { mean, meanAndStandardError } from '../analysis/summary.js';
+import { SPIKING_DT_MS, SPIKING_RATE_GRID, SPIKING_TARGETS } from './bci-spiking.js';
 
 /** Teaching signal condition. */
 export type Teaching = 'vectorized' | 'scalar' | 'blocked';
+
+/** Neuron model of the target neurons. */
+export type BciTargetModel = 'rate' | 'spiking';
 
 /** Learning rates of the two routes onto the basal weights and of the feedback weights. */
 export interface BciLearningRates {
@@ -103,6 +111,16 @@ export interface BciOptions {
   readonly sweepSessions: number;
   /** First seed; the reported networks use seed, seed + 1, …; sweeps use seeds from seed + 1000. */
   readonly seed: number;
+  /**
+   * Target neurons (default 'rate'): 'rate' — two-compartment rate units inside the E/I rate
+   * network, dendrite-gated basal rule; 'spiking' — a separate population of spiking
+   * two-compartment cells (equations model, apical plateaus driving bursts) receiving spiking
+   * context, outcome and background input, burst-dependent basal rule, cursor from spike
+   * counts in 50 ms bins (rates in units of 10 Hz); dtMs defaults to 1 ms and must be ≤ 1 ms,
+   * rateGrid defaults to `SPIKING_RATE_GRID` (the burst signal has its own scale).
+   * See `bci-spiking.ts` and its modelling choices.
+   */
+  readonly targetModel: BciTargetModel;
 }
 
 /** Defaults of the full configuration. */
@@ -132,10 +150,14 @@ export const BCI_DEFAULTS: BciOptions = {
   sweepTargets: [8, 64, 256],
   sweepSessions: 10,
   seed: 1,
+  targetModel: 'rate',
 };
 
 /** `--quick`: a reduced network, 3 networks per condition, no group-size sweep (under 5 minutes on a software GPU). */
 export const BCI_QUICK: Partial<BciOptions> = { excitatory: 200, inhibitory: 50, trialsPerSession: 40, sessions: 8, seeds: 3, sweepSeeds: 1, decoderNoiseSweep: [0, 0.3], sweepTargets: [] };
+
+/** `--quick --spiking-targets`: on top of {@link BCI_QUICK}, what keeps the spiking variant (1 ms steps) under 5 minutes on a software GPU. */
+export const BCI_SPIKING_QUICK: Partial<BciOptions> = { decoderNoiseSweep: [], rateSweepSessions: 4 };
 
 /** What in this model is a modelling choice rather than a published number. */
 export const BCI_MODELLING_CHOICES: readonly string[] = [
@@ -300,7 +322,10 @@ const ITI_S = 1;
 
 /** Validate options and fill defaults. */
 export function resolveBciOptions(given: Partial<BciOptions> = {}): BciOptions {
-  const o: BciOptions = { ...BCI_DEFAULTS, sweepSessions: given.sessions ?? BCI_DEFAULTS.sweepSessions, ...given };
+  const spiking = given.targetModel === 'spiking' ? { ...(given.dtMs === undefined ? { dtMs: SPIKING_DT_MS } : {}), ...(given.rateGrid === undefined ? { rateGrid: SPIKING_RATE_GRID } : {}) } : {};
+  const o: BciOptions = { ...BCI_DEFAULTS, sweepSessions: given.sessions ?? BCI_DEFAULTS.sweepSessions, ...given, ...spiking };
+  if (o.targetModel !== 'rate' && o.targetModel !== 'spiking') throw new RangeError(`bci: targetModel must be 'rate' or 'spiking' (got ${String(o.targetModel)})`);
+  if (o.targetModel === 'spiking' && !(o.dtMs <= SPIKING_DT_MS)) throw new RangeError(`bci: spiking targets need dtMs ≤ ${SPIKING_DT_MS} ms (got ${o.dtMs}); bursts are spikes less than 16 ms apart`);
   const int = (name: keyof BciOptions, min: number): void => {
     const v = o[name] as number;
     if (!Number.isInteger(v) || v < min) throw new RangeError(`bci: ${name} must be an integer ≥ ${min} (got ${v})`);
@@ -425,9 +450,76 @@ export function cueValues(o: BciOptions, direction: ArrayLike<number>): Float32A
   return out;
 }
 
+/** What a session reads from the targets at the end of the trial period. */
+export interface TrialReadout {
+  /** Decoded rate of each target per sample (rate units), `values[(s·batch + b)·nT + k]`, sampled at `timesMs`. */
+  readonly samples: { readonly timesMs: ArrayLike<number>; readonly values: ArrayLike<number> };
+  /** Mean rate per target and trial over the trial, [target][trial]. */
+  readonly rate: Float64Array;
+  /** Mean somatic potential per target and trial (rate targets; null for spiking ones). */
+  readonly vSoma: Float64Array | null;
+  /** Mean context rate per unit and trial, [unit][trial]. */
+  readonly context: Float64Array;
+  /** Spiking targets: burst and event counters at the end of the trial (flat `neuron·batch + trial`). */
+  readonly counters?: { readonly bursts: Float32Array; readonly events: Float32Array };
+}
+
+/** What a session reads at the end of the outcome period. */
+export interface OutcomeReadout {
+  /** Decoded rates over the whole session (as {@link TrialReadout.samples}). */
+  readonly samples: { readonly timesMs: ArrayLike<number>; readonly values: ArrayLike<number> };
+  /** Somatic and dendritic ΔF/F over the outcome period, [target][trial] (observables only). */
+  readonly dffSoma: Float64Array;
+  readonly dffApical: Float64Array;
+  /** Teaching signal of the dendritic route, [target][trial]: rate, apical depolarisation; spiking, B − P̄·E. */
+  readonly apicalSignal: Float64Array;
+  /** Spiking targets: bursts and events in the outcome period, [target][trial] (null for rate targets). */
+  readonly bursts: Float64Array | null;
+  readonly events: Float64Array | null;
+  /** ΔF/F recordings of the session (for the traces). */
+  readonly dffSomaRec: StateRecording;
+  readonly dffApicalRec: StateRecording;
+}
+
+/**
+ * Everything that differs between rate and spiking targets, in one place ({@link RATE_TARGETS},
+ * `SPIKING_TARGETS` in `bci-spiking.ts`): the network, how weights reach it, how a session's
+ * rates, apical teaching signal and ΔF/F are read, and the postsynaptic gain of the basal rule.
+ */
+export interface BciTargetModelImpl {
+  readonly name: BciTargetModel;
+  readonly modellingChoices: readonly string[];
+  /** Size of the population the targets are chosen from. */
+  populationSize(o: BciOptions, nTargets: number): number;
+  /** Build the simulator for the run's basal weights and the given feedback weights (in `targets` order). */
+  build(o: BciOptions, env: BciEnvironment, run: Pick<Run, 'seed' | 'targets' | 'weights'>, feedback: ArrayLike<number>): Promise<GpuSimulator>;
+  /** Put the host basal weights into the network (or leave them for the next build). */
+  pushWeights(run: Run, o: BciOptions): void;
+  /** Start a session's trial block with the feedback weights the condition expresses (null: calibration, none). */
+  beginSession(run: Run, o: BciOptions, teaching: Teaching | null): Promise<void>;
+  /** Indices of the context cue and the outcome trial_current inputs. */
+  readonly cueInput: number;
+  readonly outcomeInput: number;
+  /** Values of the outcome input for the signed error of each trial. */
+  outcomeValues(o: BciOptions, signed: ArrayLike<number>): Float32Array;
+  readTrial(run: Run, o: BciOptions): Promise<TrialReadout>;
+  readOutcome(run: Run, o: BciOptions, trial: TrialReadout): Promise<OutcomeReadout>;
+  /** Postsynaptic gain of the dendritic route per target and trial. */
+  dendriticGain(data: SessionData): Float32Array;
+}
+
+/** The target model of the options. */
+export function targetModelOf(o: BciOptions): BciTargetModelImpl {
+  return o.targetModel === 'spiking' ? SPIKING_TARGETS : RATE_TARGETS;
+}
+
 /** A network with its target groups and the host copies of the plastic weights. */
 export interface Run {
-  readonly sim: GpuSimulator;
+  /** The simulator (spiking targets: rebuilt with the current weights before each session). */
+  sim: GpuSimulator;
+  /** What the target model changes (network, readouts, basal gain). */
+  readonly model: BciTargetModelImpl;
+  readonly env: BciEnvironment;
   readonly seed: number;
   readonly e1: number[];
   readonly e2: number[];
@@ -469,23 +561,36 @@ export interface SessionData {
   readonly error: Float64Array;
   /** Mean rate per target neuron and trial during the trial, [target][trial]. */
   readonly rate: Float64Array;
-  /** Mean somatic potential (for φ') and context rate per trial. */
-  readonly vSoma: Float64Array;
+  /** Mean somatic potential (for φ'; null for spiking targets) and context rate per trial. */
+  readonly vSoma: Float64Array | null;
   readonly context: Float64Array;
   /** ΔF/F of soma and apical dendrite of each target during the outcome period, [target][trial]. */
   readonly dffSoma: Float64Array;
   readonly dffApical: Float64Array;
-  /** Apical potential during the outcome period minus before it, [target][trial]. */
+  /** Teaching signal of the dendritic route, [target][trial]: rate targets, the apical potential during the outcome period minus before it; spiking targets, B − P̄·E. */
   readonly apicalSignal: Float64Array;
+  /** Spiking targets: bursts and events per target in the outcome period, [target][trial] (null for rate targets). */
+  readonly bursts: Float64Array | null;
+  readonly events: Float64Array | null;
   readonly traces: SessionTraces;
 }
 
-/** Group-mean traces of every trial from a session's recordings (r, dff_soma, dff_apical). */
-function sessionTraces(all: readonly StateRecording[], run: Run, batch: number, decoderOffset: Float64Array): SessionTraces {
-  const rate = all[0]!;
+/** Group-mean traces of every trial from a session's decoded rates and ΔF/F recordings (ΔF/F at the last sample not after each rate sample). */
+function sessionTraces(out_: OutcomeReadout, run: Run, batch: number, decoderOffset: Float64Array): SessionTraces {
+  const rate = out_.samples;
   const samples = rate.timesMs.length;
   const nT = run.targets.length;
-  const groupMean = (rec: StateRecording, s: number, b: number, role: number): number => {
+  const sampleAt = (rec: StateRecording): number[] => {
+    const index: number[] = [];
+    let j = 0;
+    for (let s = 0; s < samples; s++) {
+      while (j + 1 < rec.timesMs.length && rec.timesMs[j + 1]! <= rate.timesMs[s]!) j++;
+      index.push(j);
+    }
+    return index;
+  };
+  const at = { soma: sampleAt(out_.dffSomaRec), apical: sampleAt(out_.dffApicalRec) };
+  const groupMean = (rec: { readonly values: ArrayLike<number> }, s: number, b: number, role: number): number => {
     let sum = 0;
     let count = 0;
     for (let k = 0; k < nT; k++) {
@@ -500,10 +605,10 @@ function sessionTraces(all: readonly StateRecording[], run: Run, batch: number, 
     for (let b = 0; b < batch; b++) {
       const i = s * batch + b;
       out.cursor[i] = groupMean(rate, s, b, 1) - groupMean(rate, s, b, -1) + decoderOffset[b]!;
-      out.e1Soma[i] = groupMean(all[3]!, s, b, 1);
-      out.e2Soma[i] = groupMean(all[3]!, s, b, -1);
-      out.e1Dendrite[i] = groupMean(all[4]!, s, b, 1);
-      out.e2Dendrite[i] = groupMean(all[4]!, s, b, -1);
+      out.e1Soma[i] = groupMean(out_.dffSomaRec, at.soma[s]!, b, 1);
+      out.e2Soma[i] = groupMean(out_.dffSomaRec, at.soma[s]!, b, -1);
+      out.e1Dendrite[i] = groupMean(out_.dffApicalRec, at.apical[s]!, b, 1);
+      out.e2Dendrite[i] = groupMean(out_.dffApicalRec, at.apical[s]!, b, -1);
     }
   }
   return { timesMs: Array.from(rate.timesMs), ...out };
@@ -514,11 +619,25 @@ function sessionTraces(all: readonly StateRecording[], run: Run, batch: number, 
  * and feedback weights are small and random, drawn from the seed (independent of the roles).
  */
 export async function createRun(o: BciOptions, env: BciEnvironment, e1: number[], e2: number[], seed: number = o.seed): Promise<Run> {
-  checkTargetGroups(e1, e2, o.excitatory);
+  const model = targetModelOf(o);
+  checkTargetGroups(e1, e2, model.populationSize(o, e1.length + e2.length));
   // Recorders list neurons in ascending order; keep that order and remember each one's group.
   const targets = [...e1, ...e2].sort((a, b) => a - b);
   const role = targets.map((n) => (e1.includes(n) ? 1 : -1));
-  const spec = bciNetwork(o, seed);
+  const rng = new RandomStream(seed, 0x424349);
+  const initialWeights = Float32Array.from({ length: targets.length * o.contextUnits }, () => 0.02 * rng.normal());
+  const initialFeedback = Float32Array.from({ length: targets.length }, () => FEEDBACK_INITIAL_SD * rng.normal());
+  const weights = Float32Array.from(initialWeights);
+  const sim = await model.build(o, env, { seed, targets, weights }, new Float32Array(targets.length));
+  const run: Run = { sim, model, env, seed, e1, e2, targets, role, weights, initialWeights, feedback: Float32Array.from(initialFeedback), initialFeedback };
+  pushWeights(run, o);
+  return run;
+}
+
+/** The rate network with its recorders (targets' r, v_soma, v_apical, dff_soma, dff_apical; context r). */
+async function buildRateNetwork(o: BciOptions, env: BciEnvironment, run: Pick<Run, 'seed' | 'targets'>): Promise<GpuSimulator> {
+  const targets = run.targets;
+  const spec = bciNetwork(o, run.seed);
   const every = SAMPLE_MS;
   const withRecorders: NetworkSpec = {
     ...spec,
@@ -531,13 +650,7 @@ export async function createRun(o: BciOptions, env: BciEnvironment, e1: number[]
       { type: 'state', population: 'X', variable: 'r', neurons: 'all', every_ms: every },
     ],
   };
-  const sim = await GpuSimulator.create(withRecorders, { context: env.context, shaders: env.shaders });
-  const rng = new RandomStream(seed, 0x424349);
-  const initialWeights = Float32Array.from({ length: targets.length * o.contextUnits }, () => 0.02 * rng.normal());
-  const initialFeedback = Float32Array.from({ length: targets.length }, () => FEEDBACK_INITIAL_SD * rng.normal());
-  const run: Run = { sim, seed, e1, e2, targets, role, weights: Float32Array.from(initialWeights), initialWeights, feedback: Float32Array.from(initialFeedback), initialFeedback };
-  pushWeights(run, o);
-  return run;
+  return GpuSimulator.create(withRecorders, { context: env.context, shaders: env.shaders });
 }
 
 /** Back to the initial weights for a new condition; a scalar condition starts from one shared feedback weight (the mean). */
@@ -549,13 +662,17 @@ export function resetPlasticity(run: Run, o: BciOptions, teaching: Teaching): vo
 }
 
 function pushWeights(run: Run, o: BciOptions): void {
+  run.model.pushWeights(run, o);
+}
+
+function pushRateWeights(run: Run, o: BciOptions): void {
   const matrix = new Float32Array(o.excitatory * o.contextUnits);
   run.targets.forEach((neuron, k) => matrix.set(run.weights.subarray(k * o.contextUnits, (k + 1) * o.contextUnits), neuron * o.contextUnits));
   run.sim.setProjectionWeights('context', matrix);
 }
 
-/** Put the feedback weights the condition expresses into the network (blocked: none onto the targets). */
-function pushFeedback(run: Run, o: BciOptions, teaching: Teaching | null): void {
+/** Put the feedback weights the condition expresses into the rate network (blocked: none onto the targets). */
+function pushRateFeedback(run: Run, o: BciOptions, teaching: Teaching | null): void {
   const matrix = new Float32Array(o.excitatory);
   if (teaching !== null && teaching !== 'blocked') run.targets.forEach((neuron, k) => (matrix[neuron] = run.feedback[k]!));
   run.sim.setProjectionWeights('feedback', matrix);
@@ -575,6 +692,53 @@ function windowMean(rec: StateRecording, batch: number, fromMs: number, toMs: nu
   return out.map((v) => v / Math.max(1, count));
 }
 
+/** Rate targets: two-compartment rate units inside the E/I rate network (the default). */
+export const RATE_TARGETS: BciTargetModelImpl = {
+  name: 'rate',
+  modellingChoices: [],
+  populationSize: (o) => o.excitatory,
+  build: (o, env, run) => buildRateNetwork(o, env, run),
+  pushWeights: pushRateWeights,
+  async beginSession(run, o, teaching) {
+    await run.sim.resetTrials();
+    run.sim.clearRecordings();
+    pushRateFeedback(run, o, teaching);
+  },
+  cueInput: CUE_INPUT,
+  outcomeInput: OUTCOME_INPUT,
+  outcomeValues: (_o, signed) => Float32Array.from(signed),
+  async readTrial(run, o) {
+    const B = o.trialsPerSession;
+    const recs = run.sim.recordings() as StateRecording[];
+    return {
+      samples: recs[0]!,
+      rate: windowMean(recs[0]!, B, SAMPLE_MS, o.trialMs),
+      vSoma: windowMean(recs[1]!, B, SAMPLE_MS, o.trialMs),
+      context: windowMean(recs[5]!, B, SAMPLE_MS, o.trialMs),
+    };
+  },
+  async readOutcome(run, o) {
+    const B = o.trialsPerSession;
+    const all = run.sim.recordings() as StateRecording[];
+    const end = o.trialMs + o.teachingMs;
+    const apicalBefore = windowMean(all[2]!, B, o.trialMs - 2 * SAMPLE_MS, o.trialMs);
+    const apicalDuring = windowMean(all[2]!, B, o.trialMs + SAMPLE_MS, end + 1);
+    return {
+      samples: all[0]!,
+      dffSoma: windowMean(all[3]!, B, o.trialMs + SAMPLE_MS, end + 1),
+      dffApical: windowMean(all[4]!, B, o.trialMs + SAMPLE_MS, end + 1),
+      apicalSignal: apicalDuring.map((v, i) => v - apicalBefore[i]!),
+      bursts: null,
+      events: null,
+      dffSomaRec: all[3]!,
+      dffApicalRec: all[4]!,
+    };
+  },
+  // φ' of the threshold-linear soma: 1 above threshold; a small floor below, so that a silenced
+  // neuron can still be taught back (a surrogate gain, as in Sacramento-style models).
+  dendriticGain: (data) => Float32Array.from(data.vSoma ?? [], (v) => (v > 0 ? 1 : 0.1)),
+};
+
 /**
  * Run one session: the trials, then the outcome period in which the outcome unit carries each
  * trial's error (zero while calibrating, `threshold` null) and reaches the targets' apical
@@ -582,17 +746,16 @@ function windowMean(rec: StateRecording, batch: number, fromMs: number, toMs: nu
  */
 export async function session(run: Run, o: BciOptions, task: CursorTask | null, teaching: Teaching | null, decoderNoise: number = o.decoderNoise): Promise<SessionData> {
   const threshold = task?.threshold ?? null;
-  const sim = run.sim;
+  const model = run.model;
   const B = o.trialsPerSession;
-  await sim.resetTrials();
-  sim.clearRecordings();
-  pushFeedback(run, o, teaching);
+  await model.beginSession(run, o, teaching);
+  const sim = run.sim;
   const direction = trialDirections(o, run.seed, sim.trialOffset);
-  sim.setInput(CUE_INPUT, { values: cueValues(o, direction) });
-  sim.setInput(OUTCOME_INPUT, { values: new Float32Array(B) });
+  sim.setInput(model.cueInput, { values: cueValues(o, direction) });
+  sim.setInput(model.outcomeInput, { values: model.outcomeValues(o, new Float64Array(B)) });
   await sim.run(o.trialMs);
-  const recs = sim.recordings() as StateRecording[];
-  const rateRec = recs[0]!;
+  const trial = await model.readTrial(run, o);
+  const rateRec = trial.samples;
   const nT = run.targets.length;
   const nE1 = run.e1.length;
   const nE2 = run.e2.length;
@@ -616,25 +779,18 @@ export async function session(run: Run, o: BciOptions, task: CursorTask | null, 
       if (threshold !== null && hitMs[b] === null && cursor >= threshold) hitMs[b] = t;
     }
   }
-  const rate = windowMean(rateRec, B, SAMPLE_MS, o.trialMs);
-  const vSoma = windowMean(recs[1]!, B, SAMPLE_MS, o.trialMs);
-  const apicalBefore = windowMean(recs[2]!, B, o.trialMs - 2 * SAMPLE_MS, o.trialMs);
-  const context = windowMean(recs[5]!, B, SAMPLE_MS, o.trialMs);
+  const { rate, vSoma, context } = trial;
 
   // Outcome period: the outcome unit carries the trial's signed error (the same signal in every condition).
   const error = new Float64Array(B);
   if (task !== null && teaching !== null) for (let b = 0; b < B; b++) error[b] = trialError(peak[b]!, task);
-  sim.setInput(OUTCOME_INPUT, { values: Float32Array.from(error, (e, b) => direction[b]! * e) });
+  sim.setInput(model.outcomeInput, { values: model.outcomeValues(o, Float64Array.from(error, (e, b) => direction[b]! * e)) });
   await sim.run(o.teachingMs);
-  const all = sim.recordings() as StateRecording[];
-  const end = o.trialMs + o.teachingMs;
-  const dffSoma = windowMean(all[3]!, B, o.trialMs + SAMPLE_MS, end + 1);
-  const dffApical = windowMean(all[4]!, B, o.trialMs + SAMPLE_MS, end + 1);
-  const apicalDuring = windowMean(all[2]!, B, o.trialMs + SAMPLE_MS, end + 1);
-  const apicalSignal = apicalDuring.map((v, i) => v - apicalBefore[i]!);
-  const traces = sessionTraces(all, run, B, decoderOffset);
+  const outcome = await model.readOutcome(run, o, trial);
+  const { dffSoma, dffApical, apicalSignal, bursts, events } = outcome;
+  const traces = sessionTraces(outcome, run, B, decoderOffset);
   sim.clearRecordings();
-  return { direction, peak, hitMs, error, rate, vSoma, context, dffSoma, dffApical, apicalSignal, traces };
+  return { direction, peak, hitMs, error, rate, vSoma, context, dffSoma, dffApical, apicalSignal, bursts, events, traces };
 }
 
 /**
@@ -675,9 +831,7 @@ export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, 
   const w = plasticity.createDenseWeights(nT, o.contextUnits, run.weights);
   let updated: Float32Array = run.weights;
   if (rates.dendritic > 0) {
-    // φ' of the threshold-linear soma: 1 above threshold; a small floor below, so that a silenced
-    // neuron can still be taught back (a surrogate gain, as in Sacramento-style models).
-    const gain = Float32Array.from(data.vSoma, (v) => (v > 0 ? 1 : 0.1));
+    const gain = run.model.dendriticGain(data);
     updated = await plasticity.runDendriticGated(w, { apical: Float32Array.from(data.apicalSignal), gain, preTrace: Float32Array.from(data.context), batch: B }, { learningRate: rates.dendritic, ...W_BOUNDS });
   }
   if (rates.neuromodulatory > 0) {
@@ -747,10 +901,10 @@ export function fitResiduals(data: SessionData, nT: number, B: number): Residual
   });
 }
 
-/** Choose disjoint random target groups of the excitatory population. */
+/** Choose disjoint random target groups of the excitatory population (spiking targets: of the target population). */
 export function chooseTargets(o: BciOptions, perGroup: number, salt: number, seed: number = o.seed): [number[], number[]] {
   const rng = new RandomStream(seed, 0x5441 + salt);
-  const order = Array.from({ length: o.excitatory }, (_, i) => i);
+  const order = Array.from({ length: targetModelOf(o).populationSize(o, 2 * perGroup) }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = rng.uniformInt(i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
@@ -1152,7 +1306,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
     decoder_noise_sweep: noiseSweep,
     sessions_to_criterion: sweep,
     effects: bciEffects(partial),
-    modelling_choices: BCI_MODELLING_CHOICES,
+    modelling_choices: [...BCI_MODELLING_CHOICES, ...targetModelOf(o).modellingChoices],
     wall_s: (performance.now() - started) / 1000,
   };
 }

@@ -49,15 +49,15 @@ describe('BCI study (small, 3 networks)', () => {
     const lateStat = seedStatistic(late);
     expect(lateStat.mean - 2 * lateStat.se).toBeGreaterThan(r.options.chanceHitRate + 0.1);
     // Blocked (neuromodulatory route alone onto the targets) below vectorized, paired by network
-    // (measured here: 0.34 ± 0.14; blocked stays near a one-direction solution, ~30–40 %).
+    // (measured here: vectorized 0.22 → 0.92, blocked 0.28 → 0.23).
     expect(b.per_seed).toHaveLength(3);
     const paired = seedStatistic(v.per_seed.map((_, i) => late[i]! - (b.per_seed[i]!.hit_rate[last]! + b.per_seed[i]!.hit_rate[last - 1]!) / 2));
     expect(paired.mean - 2 * paired.se).toBeGreaterThan(0);
     // Dendritic residuals (in the trial's required direction) follow the learned signs: E1 above
-    // E2 on unrewarded trials (measured here 5.3 ± 2.6, a weak effect: asserted beyond one SE only).
+    // E2 on unrewarded trials (measured here 0.84 ± 0.14).
     const gap = v.residual_e1_minus_e2_unrewarded;
     expect(gap.n).toBe(3);
-    expect(gap.mean - gap.se).toBeGreaterThan(0);
+    expect(gap.mean - 2 * gap.se).toBeGreaterThan(0);
     // Every effect of the issue is stated from the numbers.
     expect(r.effects.map((e) => e.effect.split(' ')[0])).toEqual(['feedback–role', 'vectorized', 'dendritic', 'blocked']);
 

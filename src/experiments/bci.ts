@@ -885,20 +885,21 @@ export type ResidualFit = { intercept: number; slope: number }[];
 
 /** Per-neuron linear prediction of the dendritic signal from the somatic one (baseline session). */
 export function fitResiduals(data: SessionData, nT: number, B: number): ResidualFit {
-  return Array.from({ length: nT }, (_, k) => {
-    const x = data.dffSoma.subarray(k * B, (k + 1) * B);
-    const y = data.dffApical.subarray(k * B, (k + 1) * B);
-    const mx = mean(x);
-    const my = mean(y);
-    let sxy = 0;
-    let sxx = 0;
-    for (let b = 0; b < B; b++) {
-      sxy += (x[b]! - mx) * (y[b]! - my);
-      sxx += (x[b]! - mx) ** 2;
-    }
-    const slope = sxx > 0 ? sxy / sxx : 0;
-    return { intercept: my - slope * mx, slope };
-  });
+  return Array.from({ length: nT }, (_, k) => linearFit(data.dffSoma.subarray(k * B, (k + 1) * B), data.dffApical.subarray(k * B, (k + 1) * B)));
+}
+
+/** Least-squares line y ≈ intercept + slope·x (slope 0 when x does not vary). */
+export function linearFit(x: ArrayLike<number>, y: ArrayLike<number>): { intercept: number; slope: number } {
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return { intercept: my - slope * mx, slope };
 }
 
 /** Choose disjoint random target groups of the excitatory population (spiking targets: of the target population). */

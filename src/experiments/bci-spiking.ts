@@ -32,7 +32,7 @@ export const SPIKING_DT_MS = 1;
  * rate model's apical depolarisation; chosen after a first --quick run whose sweep had only the
  * rate grid (README).
  */
-export const SPIKING_RATE_GRID = { dendritic: [0.1, 0.3, 1, 3], neuromodulatory: [0.03, 0.1, 0.3, 1] } as const;
+export const SPIKING_RATE_GRID = { dendritic: [0.1, 0.3, 1, 3, 10], neuromodulatory: [0.03, 0.1, 0.3, 1, 3] } as const;
 /** Decoded rates are in units of this many spikes/s (so that rate-unit settings keep their scale). */
 export const SPIKING_RATE_UNIT_HZ = 10;
 /** Somatic depolarisation per context spike per unit of basal weight, mV. */

@@ -56,7 +56,7 @@ export interface BciLearningRates {
 
 /** Parameters of the protocol. */
 export interface BciOptions {
-  /** Excitatory (two-compartment) and inhibitory units; 10,000 in all by default. */
+  /** Excitatory (two-compartment) and inhibitory units; 2,500 in all by default. */
   readonly excitatory: number;
   readonly inhibitory: number;
   /** Neurons in each target group E1 and E2 (default 16). */
@@ -125,8 +125,8 @@ export interface BciOptions {
 
 /** Defaults of the full configuration. */
 export const BCI_DEFAULTS: BciOptions = {
-  excitatory: 8000,
-  inhibitory: 2000,
+  excitatory: 2000,
+  inhibitory: 500,
   targetsPerGroup: 16,
   twoSided: true,
   contextUnits: 64,
@@ -141,7 +141,7 @@ export const BCI_DEFAULTS: BciOptions = {
   decoderNoise: 0.1,
   decoderNoiseSweep: [0, 0.3, 0.6],
   learningRates: null,
-  rateGrid: { dendritic: [0.01, 0.03, 0.1], neuromodulatory: [0.03, 0.1, 0.3, 1] },
+  rateGrid: { dendritic: [0.01, 0.03, 0.1, 0.3], neuromodulatory: [0.03, 0.1, 0.3, 1, 3] },
   conditionScales: [0.25, 0.5, 1],
   rateSweepSessions: 6,
   sweepSeeds: 2,

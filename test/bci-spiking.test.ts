@@ -78,7 +78,7 @@ describe('BCI study, spiking two-compartment targets', () => {
     const started = performance.now();
     const r = await runBciExperiment(
       {
-        targetModel: 'spiking', targetsPerGroup: 12, trialsPerSession: 24, sessions: 6, seeds: 3, seed: 4, trialMs: 400, teachingMs: 200,
+        targetModel: 'spiking', targetsPerGroup: 12, trialsPerSession: 24, sessions: 4, seeds: 3, seed: 4, trialMs: 400, teachingMs: 200,
         learningRates: { dendritic: 0.03, neuromodulatory: 0.1 }, conditions: ['vectorized'], decoderNoiseSweep: [], sweepTargets: [],
       },
       { context, shaders: nodeShaderLoader },

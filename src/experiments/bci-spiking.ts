@@ -20,7 +20,7 @@
  */
 import type { EquationModelDescription } from '../model/equations/compile.js';
 import type { NetworkSpec, ProjectionSpec } from '../model/spec.js';
-import type { SpikeCountRecording, StateRecording } from '../model/recording.js';
+import { stateWindowMean, type SpikeCountRecording, type StateRecording } from '../model/recording.js';
 import { GpuSimulator } from '../gpu/simulator.js';
 import type { BciEnvironment, BciOptions, BciTargetModelImpl, OutcomeReadout, Run, SessionData, Teaching, TrialReadout } from './bci.js';
 
@@ -176,20 +176,6 @@ function binRates(sim: GpuSimulator, batch: number): { timesMs: number[]; values
   const { bins, counts } = binCounts(sim, batch);
   const scale = 1000 / (BIN_MS * SPIKING_RATE_UNIT_HZ);
   return { timesMs: Array.from({ length: bins }, (_, w) => (w + 1) * BIN_MS), values: Float64Array.from(counts, (c) => c * scale) };
-}
-
-/** Mean over samples in [fromMs, toMs) per neuron and trial, [neuron][trial]. */
-function stateWindowMean(rec: StateRecording, batch: number, fromMs: number, toMs: number): Float64Array {
-  const n = rec.neurons.length;
-  const out = new Float64Array(n * batch);
-  let count = 0;
-  for (let s = 0; s < rec.timesMs.length; s++) {
-    const t = rec.timesMs[s]!;
-    if (t < fromMs || t >= toMs) continue;
-    count++;
-    for (let b = 0; b < batch; b++) for (let k = 0; k < n; k++) out[k * batch + b]! += rec.values[(s * batch + b) * n + k]!;
-  }
-  return out.map((v) => v / Math.max(1, count));
 }
 
 /** Counter state (`n_burst`, `n_event`) of T, [target][trial] (flat `neuron·batch + trial`, as read). */

@@ -34,7 +34,7 @@ import type { GpuContext } from '../gpu/context.js';
 import type { ShaderSourceLoader } from '../gpu/shaders.js';
 import { GpuSimulator } from '../gpu/simulator.js';
 import { GpuPlasticity } from '../gpu/plasticity/plasticity.js';
-import type { StateRecording } from '../model/recording.js';
+import { stateWindowMean, type StateRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { normalQuantile } from '../analysis/fisher.js';
 import { mean, meanAndStandardError } from '../analysis/summary.js';
@@ -678,20 +678,6 @@ function pushRateFeedback(run: Run, o: BciOptions, teaching: Teaching | null): v
   run.sim.setProjectionWeights('feedback', matrix);
 }
 
-/** Mean over samples in [fromMs, toMs) of a state recording, per selected neuron and trial: [neuron][trial]. */
-function windowMean(rec: StateRecording, batch: number, fromMs: number, toMs: number): Float64Array {
-  const n = rec.neurons.length;
-  const out = new Float64Array(n * batch);
-  let count = 0;
-  for (let s = 0; s < rec.timesMs.length; s++) {
-    const t = rec.timesMs[s]!;
-    if (t < fromMs || t >= toMs) continue;
-    count++;
-    for (let b = 0; b < batch; b++) for (let k = 0; k < n; k++) out[k * batch + b]! += rec.values[(s * batch + b) * n + k]!;
-  }
-  return out.map((v) => v / Math.max(1, count));
-}
-
 /** Rate targets: two-compartment rate units inside the E/I rate network (the default). */
 export const RATE_TARGETS: BciTargetModelImpl = {
   name: 'rate',
@@ -712,21 +698,21 @@ export const RATE_TARGETS: BciTargetModelImpl = {
     const recs = run.sim.recordings() as StateRecording[];
     return {
       samples: recs[0]!,
-      rate: windowMean(recs[0]!, B, SAMPLE_MS, o.trialMs),
-      vSoma: windowMean(recs[1]!, B, SAMPLE_MS, o.trialMs),
-      context: windowMean(recs[5]!, B, SAMPLE_MS, o.trialMs),
+      rate: stateWindowMean(recs[0]!, B, SAMPLE_MS, o.trialMs),
+      vSoma: stateWindowMean(recs[1]!, B, SAMPLE_MS, o.trialMs),
+      context: stateWindowMean(recs[5]!, B, SAMPLE_MS, o.trialMs),
     };
   },
   async readOutcome(run, o) {
     const B = o.trialsPerSession;
     const all = run.sim.recordings() as StateRecording[];
     const end = o.trialMs + o.teachingMs;
-    const apicalBefore = windowMean(all[2]!, B, o.trialMs - 2 * SAMPLE_MS, o.trialMs);
-    const apicalDuring = windowMean(all[2]!, B, o.trialMs + SAMPLE_MS, end + 1);
+    const apicalBefore = stateWindowMean(all[2]!, B, o.trialMs - 2 * SAMPLE_MS, o.trialMs);
+    const apicalDuring = stateWindowMean(all[2]!, B, o.trialMs + SAMPLE_MS, end + 1);
     return {
       samples: all[0]!,
-      dffSoma: windowMean(all[3]!, B, o.trialMs + SAMPLE_MS, end + 1),
-      dffApical: windowMean(all[4]!, B, o.trialMs + SAMPLE_MS, end + 1),
+      dffSoma: stateWindowMean(all[3]!, B, o.trialMs + SAMPLE_MS, end + 1),
+      dffApical: stateWindowMean(all[4]!, B, o.trialMs + SAMPLE_MS, end + 1),
       apicalSignal: apicalDuring.map((v, i) => v - apicalBefore[i]!),
       bursts: null,
       events: null,

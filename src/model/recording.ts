@@ -72,6 +72,24 @@ export interface PopulationRateRecording {
 
 export type Recording = SpikeRecording | SpikeCountRecording | StateRecording | PopulationRateRecording;
 
+/**
+ * Mean of a batched state recording over the samples taken in [fromMs, toMs), per recorded neuron
+ * and trial: the value of neuron k (in the recording's order) in trial b is at `k·batch + b`.
+ * Zeros when no sample falls in the window.
+ */
+export function stateWindowMean(rec: StateRecording, batch: number, fromMs: number, toMs: number): Float64Array {
+  const n = rec.neurons.length;
+  const out = new Float64Array(n * batch);
+  let count = 0;
+  for (let s = 0; s < rec.timesMs.length; s++) {
+    const t = rec.timesMs[s]!;
+    if (t < fromMs || t >= toMs) continue;
+    count++;
+    for (let b = 0; b < batch; b++) for (let k = 0; k < n; k++) out[k * batch + b]! += rec.values[(s * batch + b) * n + k]!;
+  }
+  return out.map((v) => v / Math.max(1, count));
+}
+
 /** Growable typed array. */
 class Growable<T extends Uint32Array | Float32Array | Float64Array> {
   private data: T;

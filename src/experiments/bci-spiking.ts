@@ -28,7 +28,7 @@ import type { BciEnvironment, BciOptions, BciTargetModelImpl, OutcomeReadout, Ru
 export const SPIKING_DT_MS = 1;
 /**
  * Default learning-rate grids of the spiking variant: the dendritic grid reaches higher than the
- * rate variant's (0.01–0.1), because B − P̄·E (bursts per outcome period) is smaller than the
+ * rate variant's (0.01–0.3), because B − P̄·E (bursts per outcome period) is smaller than the
  * rate model's apical depolarisation; chosen after a first --quick run whose sweep had only the
  * rate grid (README).
  */
@@ -102,7 +102,7 @@ export const BCI_SPIKING_CHOICES: readonly string[] = [
   'Events and bursts are counted by the model (state variables n_event, n_burst): a spike more than 16 ms after the previous one starts an event; a second spike within 16 ms makes that event a burst (Payeur et al. 2021).',
   'Burst-dependent basal rule (the dendritic route in spiking mode): ΔW_ij = η_a·⟨(B_i − P̄_i·E_i)·x̄_j⟩ over the session\'s trials, B and E the neuron\'s bursts and events in the outcome period, P̄_i its burst probability over the session\'s outcome periods (ΣB/ΣE; the session stands in for a slow running average, since weights change once per session), x̄_j the context rate during the trial. The neuromodulatory route and the feedback rule are unchanged, on spike-count rates.',
   'Calcium observables (spiking): somatic indicator = spike train filtered with τ 100 ms; dendritic indicator = the plateau variable filtered with τ 100 ms plus 0.05 per back-propagating spike; each plus readout noise (SD 0.02 per step). They are recorded and read; no learning rule reads them.',
-  'Learning-rate grids (spiking): dendritic 0.1, 0.3, 1, 3 (the burst signal B − P̄E is smaller than the rate model\'s apical depolarisation; the rate grid 0.01–0.1 chose 0.03 and nothing was learned in a first --quick run), neuromodulatory as in the rate variant; each chosen by the same sweep. --quick sweeps 4 sessions per point and skips the decoder-noise sweep (time).',
+  'Learning-rate grids (spiking): dendritic 0.1, 0.3, 1, 3, 10 (the burst signal B − P̄E is smaller than the rate model\'s apical depolarisation; the rate grid 0.01–0.1 chose 0.03 and nothing was learned in a first --quick run; 10 was added after 3, the top of the first spiking grid, was chosen), neuromodulatory 0.03 … 3 as in the rate variant; each chosen by the same sweep. --quick sweeps 4 sessions per point and skips the decoder-noise sweep (time).',
   'The network is rebuilt with the current weights before each session (spike projections have no live weight update in the engine); trials continue the global trial numbering, so noise and cues are those the rate variant would draw.',
 ];
 

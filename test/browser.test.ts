@@ -1,5 +1,5 @@
 /**
- * End-to-end browser test: serve the demos with Vite's dev server, open the minimal demo in
+ * End-to-end browser test: serve the minimal demo's production build, open it in
  * headless Chromium (WebGPU through SwiftShader when there is no GPU) and check that it
  * simulates, draws and reports sensible numbers without console errors.
  *
@@ -22,7 +22,8 @@ async function waitForOutcome(page: Page, timeoutMs: number): Promise<string> {
 
 describe('browser demo (headless Chromium, WebGPU)', () => {
   const harness = new BrowserHarness();
-  beforeAll(() => harness.start());
+  // The production build of the one page (what users get; no on-demand transforms on first load).
+  beforeAll(() => harness.start({ site: 'built', pages: ['minimal'] }));
   afterAll(() => harness.close());
   // One Chromium per kind for the whole file (a launch costs about a second).
   const browsers = new Map<boolean, Promise<Browser>>();
@@ -42,7 +43,8 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     const page = await browser.newPage();
     await page.setViewport({ width: 1000, height: 900 });
     const errors = collectErrors(page);
-    await page.goto(`${harness.baseUrl}/minimal/index.html`, { waitUntil: 'load' });
+    // 250 ms of network time: enough spikes for the checks below, half the demo's default run.
+    await page.goto(`${harness.baseUrl}/minimal/index.html?duration_ms=250`, { waitUntil: 'load' });
     const state = await waitForOutcome(page, DEMO_TIMEOUT_MS);
     const status = await page.$eval('#status', (el) => el.textContent ?? '');
     expect(state, `demo ended in state '${state}': ${status}`).toBe('done');
@@ -60,7 +62,7 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     expect(r.adapter.length).toBeGreaterThan(0);
     expect(r.adapter).toContain('[browser]');
     await expect(page.$eval('#adapter', (el) => el.textContent ?? '')).resolves.toBe(r.adapter);
-    expect(r.simulatedMs).toBeCloseTo(500, 6);
+    expect(r.simulatedMs).toBeCloseTo(250, 6);
     expect(r.steps).toBeGreaterThan(0);
 
     const pops = Object.entries(r.populations);

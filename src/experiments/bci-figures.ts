@@ -124,6 +124,22 @@ export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
       },
     });
   }
+  const scaleSweep = r.condition_scale_sweep;
+  if (scaleSweep) {
+    const shown = (['vectorized', 'scalar', 'blocked'] as const).filter((teaching) => scaleSweep.score_mean[teaching] !== undefined);
+    const rows = shown.flatMap((teaching) => scaleSweep.scales.map((scale, i) => ({ scale, y: scaleSweep.score_mean[teaching]![i]!, series: LABELS[teaching], chosen: scaleSweep.chosen[teaching] === scale })));
+    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: shown.map((t) => LABELS[t]), range: shown.map((t) => COLORS[t]) }, legend: { orient: 'bottom', columns: 1 } };
+    sweepPanels.push({
+      title: { text: `step size per condition (both routes × factor; filled: chosen)`, anchor: 'start', fontSize: 12 },
+      width: 320,
+      height: 200,
+      data: { values: rows },
+      layer: [
+        { mark: { type: 'line' }, encoding: { x: { field: 'scale', type: 'quantitative', title: 'factor on both routes\' rates', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative', title: `mean hit rate (sessions 2–${scaleSweep.sessions})`, scale: { domain: [0, 1] } }, color } },
+        { mark: { type: 'point', size: 50 }, encoding: { x: { field: 'scale', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative' }, color, fill: { condition: { test: 'datum.chosen', field: 'series', type: 'nominal', scale: { domain: shown.map((t) => LABELS[t]), range: shown.map((t) => COLORS[t]) }, legend: null }, value: 'white' } } },
+      ],
+    });
+  }
   if (r.decoder_noise_sweep.noise.length > 0) {
     const n = r.decoder_noise_sweep;
     const rows = (['vectorized', 'scalar'] as const).flatMap((teaching) => n.noise.map((noise, i) => ({ noise, y: n[teaching].final_mean[i]!, lo: n[teaching].final_mean[i]! - n[teaching].final_se[i]!, hi: n[teaching].final_mean[i]! + n[teaching].final_se[i]!, series: LABELS[teaching] })));
@@ -139,7 +155,7 @@ export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
       ],
     });
   }
-  if (sweepPanels.length > 0) specs['sweeps.svg'] = topLevel('Sweeps: learning rates of each route, decoder noise', footer, { hconcat: sweepPanels });
+  if (sweepPanels.length > 0) specs['sweeps.svg'] = topLevel('Sweeps: learning rates of each route, step size per condition, decoder noise', footer, { hconcat: sweepPanels });
 
   const sweep = r.sessions_to_criterion;
   if (sweep.targets.length > 0) {

@@ -7,7 +7,7 @@ import { nodeGpu } from '../node/gpu.js';
 import { nodeShaderLoader } from '../node/shaders.js';
 import { REDUNDANCY_QUICK, resolveRedundancyOptions, runRedundancyExperiment, type RedundancyOptions } from '../experiments/redundancy.js';
 import { redundancyFigures, redundancyResultsJson } from '../experiments/redundancy-figures.js';
-import { BCI_QUICK, BCI_SPIKING_QUICK, resolveBciOptions, runBciExperiment, type BciOptions } from '../experiments/bci.js';
+import { BCI_QUICK, BCI_SPIKING_QUICK, resolveBciOptions, runBciExperiment, targetModelOf, type BciOptions } from '../experiments/bci.js';
 import { bciFigures } from '../experiments/bci-figures.js';
 import { openOutput } from './output.js';
 import { integerInRange } from './options.js';
@@ -132,7 +132,7 @@ async function bciCommand(options: ExperimentCliOptions, io: CliIo): Promise<voi
     return c ? `${name} ${pct(c.hit_rate_mean[0]!, c.hit_rate_se[0]!)} → ${pct(c.hit_rate_mean[last]!, c.hit_rate_se[last]!)}` : '';
   };
   io.stdout.write(
-    `BCI study (${resolved.excitatory + resolved.inhibitory} neurons, ${resolved.sessions} sessions, ${results.seeds.length} networks per condition) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
+    `BCI study (${targetModelOf(resolved).networkSummary(resolved)}, ${resolved.sessions} sessions, ${results.seeds.length} networks per condition) in ${results.wall_s.toFixed(1)} s on ${results.adapter}\n` +
       `  learning rates (${results.learning_rates.chosen_by}): dendritic ${results.learning_rates.dendritic}, neuromodulatory ${results.learning_rates.neuromodulatory}` +
       `${results.condition_scale_sweep ? `; per condition × ${Object.entries(results.condition_scale_sweep.chosen).map(([c, f]) => `${c} ${f}`).join(', ')}` : ''}\n` +
       `  hit rate, session 1 → ${last + 1} (mean ± SE across networks): ${(['vectorized', 'scalar', 'blocked'] as const).map(curve).filter((x) => x !== '').join('; ')}\n` +

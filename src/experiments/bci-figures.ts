@@ -7,7 +7,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { figureSpec, renderSvg } from '../analysis/run-plots.js';
-import type { BciResults, ConditionResult, Teaching } from './bci.js';
+import { targetModelOf, type BciResults, type ConditionResult, type Teaching } from './bci.js';
 
 const COLORS: Record<Teaching, string> = { vectorized: '#0072B2', scalar: '#D55E00', blocked: '#777777' };
 const LABELS: Record<Teaching, string> = { vectorized: 'vectorized', scalar: 'scalar (shared feedback)', blocked: 'blocked (no apical input to targets)' };
@@ -45,7 +45,7 @@ function sessionPanel(title: string, yTitle: string, rows: Record<string, unknow
 /** The figures' Vega-Lite specs, by file name (`.svg`). */
 export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
   const o = r.options;
-  const footer = `${r.seeds.length} networks per condition (seeds ${r.seeds.join(', ')}), mean ± SE across networks · ${o.excitatory + o.inhibitory} neurons, ${o.targetsPerGroup} + ${o.targetsPerGroup} targets, ${o.trialsPerSession} trials per session · ${r.adapter}`;
+  const footer = `${r.seeds.length} networks per condition (seeds ${r.seeds.join(', ')}), mean ± SE across networks · ${targetModelOf(o).networkSummary(o)}, ${o.targetsPerGroup} + ${o.targetsPerGroup} targets, ${o.trialsPerSession} trials per session · ${r.adapter}`;
   const conds = conditions(r);
   const specs: Record<string, TopLevelSpec> = {};
 

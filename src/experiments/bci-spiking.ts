@@ -188,6 +188,7 @@ export const SPIKING_TARGETS: BciTargetModelImpl = {
   name: 'spiking',
   modellingChoices: BCI_SPIKING_CHOICES,
   populationSize: (_o, nTargets) => nTargets,
+  networkSummary: (o) => `${2 * o.targetsPerGroup} spiking targets (no E/I network)`,
   async build(o: BciOptions, env: BciEnvironment, run: Pick<Run, 'seed' | 'targets' | 'weights'>, feedback: ArrayLike<number>): Promise<GpuSimulator> {
     return GpuSimulator.create(bciSpikingNetwork(o, run.seed, run.targets.length, run.weights, feedback), { context: env.context, shaders: env.shaders });
   },

@@ -491,6 +491,8 @@ export interface BciTargetModelImpl {
   readonly modellingChoices: readonly string[];
   /** Size of the population the targets are chosen from. */
   populationSize(o: BciOptions, nTargets: number): number;
+  /** What the simulated network holds, in words (for figure footers and summaries), e.g. "2500 rate units". */
+  networkSummary(o: BciOptions): string;
   /** Build the simulator for the run's basal weights and the given feedback weights (in `targets` order). */
   build(o: BciOptions, env: BciEnvironment, run: Pick<Run, 'seed' | 'targets' | 'weights'>, feedback: ArrayLike<number>): Promise<GpuSimulator>;
   /** Put the host basal weights into the network (or leave them for the next build). */
@@ -683,6 +685,7 @@ export const RATE_TARGETS: BciTargetModelImpl = {
   name: 'rate',
   modellingChoices: [],
   populationSize: (o) => o.excitatory,
+  networkSummary: (o) => `${o.excitatory + o.inhibitory} rate units`,
   build: (o, env, run) => buildRateNetwork(o, env, run),
   pushWeights: pushRateWeights,
   async beginSession(run, o, teaching) {

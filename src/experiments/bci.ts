@@ -804,8 +804,8 @@ export function calibrate(sessions: readonly SessionData[], chance: number): Cur
  * cue (a critic that keeps up with learning). A lagging prediction — a running average over past
  * sessions, as in earlier versions — makes P − P̄ positive on almost every trial after an
  * improvement, and the rule then becomes Hebbian, ΔW ∝ cov(r, x̄): it reinforced whatever the
- * cue drove in E1 and E2 alike until rates ran away (2 of 3 `--quick` networks fell from ≥ 95 %
- * to ≤ 50 % hits).
+ * cue drove in E1 and E2 alike until rates ran away (a `--quick` network fell from 100 % to 40–50 %
+ * hits).
  */
 export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, data: SessionData, teaching: Teaching, rates: BciLearningRates): Promise<void> {
   const B = o.trialsPerSession;

@@ -1141,6 +1141,17 @@ export function bciEffects(r: Pick<BciResults, 'vectorized' | 'scalar' | 'blocke
   return effects;
 }
 
+/** Score of a sweep run: mean hit rate over its sessions after the first (nothing is learned before session 1 ends). */
+function sweepScore(r: SeedConditionResult): number {
+  return mean(r.hit_rate.length > 1 ? r.hit_rate.slice(1) : r.hit_rate);
+}
+
+/** The smallest setting whose score is within 0.02 of the best (a tie goes to the gentler step). */
+function gentlestBest(settings: readonly number[], scores: readonly number[]): number {
+  const top = Math.max(...scores);
+  return Math.min(...settings.filter((_, i) => scores[i]! >= top - 0.02));
+}
+
 /**
  * Run the whole protocol: the learning-rate sweep of each route (unless rates are given), then
  * every condition on `seeds` independently built networks (the same networks for all
@@ -1172,7 +1183,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
         const finals: number[] = [];
         for (const p of sweepNetworks) {
           const r = await trainCondition(p.run, plasticity, o, p.base, 'vectorized', routeRates, o.rateSweepSessions, () => undefined, '');
-          scores.push(mean(r.hit_rate.length > 1 ? r.hit_rate.slice(1) : r.hit_rate));
+          scores.push(sweepScore(r));
           finals.push(r.hit_rate[r.hit_rate.length - 1]!);
         }
         const s = meanAndStandardError(scores);
@@ -1183,11 +1194,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
     };
     const dendritic = await sweepRoute('dendritic');
     const neuromodulatory = await sweepRoute('neuromodulatory');
-    // The smallest rate whose score is within 0.02 of the best (a tie goes to the gentler rate).
-    const best = (points: RateSweepPoint[]): number => {
-      const top = Math.max(...points.map((p) => p.score_mean));
-      return Math.min(...points.filter((p) => p.score_mean >= top - 0.02).map((p) => p.rate));
-    };
+    const best = (points: RateSweepPoint[]): number => gentlestBest(points.map((p) => p.rate), points.map((p) => p.score_mean));
     rates = { dendritic: best(dendritic), neuromodulatory: best(neuromodulatory) };
     const edge = (points: RateSweepPoint[], rate: number): boolean => points.length > 1 && (rate === points[0]!.rate || rate === points[points.length - 1]!.rate);
     rateSweep = { dendritic, neuromodulatory, sessions: o.rateSweepSessions, best_at_grid_edge: { dendritic: edge(dendritic, rates.dendritic), neuromodulatory: edge(neuromodulatory, rates.neuromodulatory) } };
@@ -1208,14 +1215,12 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
         const perNetwork: number[] = [];
         for (const p of sweepNetworks) {
           const r = await trainCondition(p.run, plasticity, o, p.base, teaching, scaled, o.rateSweepSessions, () => undefined, '');
-          perNetwork.push(mean(r.hit_rate.length > 1 ? r.hit_rate.slice(1) : r.hit_rate));
+          perNetwork.push(sweepScore(r));
         }
         scores.push(mean(perNetwork));
         log(`step-size sweep, ${teaching}, both routes × ${scale}: mean hit rate ${(mean(perNetwork) * 100).toFixed(0)} % over sessions 2–${o.rateSweepSessions}`);
       }
-      // The smallest factor within 0.02 of the best score (a tie goes to the gentler step).
-      const top = Math.max(...scores);
-      const chosen = Math.min(...o.conditionScales.filter((_, i) => scores[i]! >= top - 0.02));
+      const chosen = gentlestBest(o.conditionScales, scores);
       scaleSweep.score_mean[teaching] = scores;
       scaleSweep.chosen[teaching] = chosen;
       perConditionRates[teaching] = { dendritic: rates.dendritic * chosen, neuromodulatory: rates.neuromodulatory * chosen };

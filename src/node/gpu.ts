@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { GpuUnavailableError, openContext, type GpuContext } from '../gpu/context.js';
+import { paceDawnPolling, type DawnPolling } from './polling.js';
 
 /** Software Vulkan drivers, in order of preference. */
 export const SOFTWARE_VULKAN_DRIVERS: readonly { readonly name: string; readonly icd: string }[] = [
@@ -46,6 +47,12 @@ export interface NodeGpuOptions {
   /** Print the adapter choice on stderr (default true). */
   readonly verbose?: boolean;
   readonly powerPreference?: GPUPowerPreference;
+  /**
+   * How the JS thread waits for the GPU (see `./polling.ts`): `auto` (default) paces Dawn's
+   * busy polling loop on software adapters, whose work shares the CPU with that loop, and leaves
+   * it on hardware GPUs; `paced` or `busy` force one. Pacing is process-wide once set.
+   */
+  readonly polling?: DawnPolling;
 }
 
 /**
@@ -91,6 +98,8 @@ export async function acquireNodeGpu(options: NodeGpuOptions = {}): Promise<GpuC
   }
   const context = await openContext(found.gpu, found.adapter, 'node');
   owners.push(context);
+  const polling = options.polling ?? 'auto';
+  if (polling === 'paced' || (polling === 'auto' && context.info.software)) paceDawnPolling();
   if (verbose) process.stderr.write(`cortexgpu: adapter ${context.info.label}\n`);
   return context;
 }

@@ -1,0 +1,62 @@
+/**
+ * Dawn's polling in Node: on a software adapter the context paces Dawn's poll loop through
+ * timers, GPU promises still settle, and every other setImmediate caller is untouched.
+ */
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { dawnPollIntervalMs, paceDawnPolling } from '../src/node/polling.js';
+import { testGpu } from './helpers/gpu.js';
+
+describe('Dawn polling in Node', () => {
+  it('paces Dawn on a software adapter; readbacks settle; other setImmediate callers run before timers', async () => {
+    const context = await testGpu();
+    if (!context.info.software) {
+      expect(dawnPollIntervalMs()).toBeNull();
+      return;
+    }
+    expect(dawnPollIntervalMs()).toBe(1);
+    // A readback settles, and Dawn's polls went through setTimeout while it was pending.
+    const { device } = context;
+    const source = device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const staging = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(source, 0, new Uint32Array([7, 8, 9, 10]));
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(source, 0, staging, 0, 16);
+    device.queue.submit([encoder.finish()]);
+    const timeout = globalThis.setTimeout;
+    let nativeTimers = 0;
+    globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
+      if (typeof fn === 'function' && fn.name === '' && /\[native code\]/.test(Function.prototype.toString.call(fn))) nativeTimers++;
+      return timeout(fn, ms, ...args);
+    }) as typeof setTimeout;
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } finally {
+      globalThis.setTimeout = timeout;
+    }
+    expect([...new Uint32Array(staging.getMappedRange())]).toEqual([7, 8, 9, 10]);
+    staging.unmap();
+    source.destroy();
+    staging.destroy();
+    expect(nativeTimers).toBeGreaterThan(0);
+
+    // JavaScript callbacks keep setImmediate's order (before a timer queued first), promisify and clearImmediate work.
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        order.push('timer');
+        resolve();
+      }, 1);
+      setImmediate(() => order.push('immediate'));
+      const cleared = setImmediate(() => order.push('cleared'));
+      clearImmediate(cleared);
+    });
+    expect(order).toEqual(['immediate', 'timer']);
+    await expect(promisify(setImmediate)('value')).resolves.toBe('value');
+  });
+
+  it('refuses an invalid interval', () => {
+    expect(() => paceDawnPolling(-1)).toThrow(/intervalMs.*≥ 0/);
+    expect(() => paceDawnPolling(Number.NaN)).toThrow(RangeError);
+  });
+});

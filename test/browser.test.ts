@@ -1,7 +1,8 @@
 /**
  * End-to-end browser test: serve the minimal demo's production build, open it in
  * headless Chromium (WebGPU through SwiftShader when there is no GPU) and check that it
- * simulates, draws and reports sensible numbers without console errors.
+ * simulates, draws and reports sensible numbers without console errors, that a lost device is
+ * reported and Restart recovers, and that a browser without WebGPU is told how to enable it.
  *
  * Needs Debian's `chromium` at /usr/bin/chromium (or PUPPETEER_EXECUTABLE_PATH); the test
  * fails, rather than skips, when it is missing, so CI cannot pass without running it.
@@ -37,14 +38,23 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
     expect(existsSync(chromiumPath), MISSING_CHROMIUM).toBe(true);
   });
 
-  it('runs the minimal demo on WebGPU and draws a raster', async () => {
+  // One page for both (each page load costs seconds of software rendering): the device is lost
+  // 100 ms into the run, the demo says so, and the run after Restart is the one checked in full.
+  it('runs the minimal demo on WebGPU and draws a raster; a lost device is reported and Restart recovers', async () => {
     const started = performance.now();
     const browser = await launch();
     const page = await browser.newPage();
     await page.setViewport({ width: 1000, height: 900 });
     const errors = collectErrors(page);
     // 250 ms of network time: enough spikes for the checks below, half the demo's default run.
-    await page.goto(`${harness.baseUrl}/minimal/index.html?duration_ms=250`, { waitUntil: 'load' });
+    await page.goto(`${harness.baseUrl}/minimal/index.html?duration_ms=250&lose_device_at_ms=100`, { waitUntil: 'load' });
+    expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('error');
+    expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('device-lost');
+    expect(await page.$eval('#status', (el) => el.textContent ?? '')).toMatch(/device was lost/);
+    expect(await page.$eval('#restart', (el) => (el as HTMLButtonElement).hidden)).toBe(false);
+    await page.click('#restart');
+    await page.waitForFunction(() => document.body.dataset.state !== 'error', { timeout: 10_000 });
+
     const state = await waitForOutcome(page, DEMO_TIMEOUT_MS);
     const status = await page.$eval('#status', (el) => el.textContent ?? '');
     expect(state, `demo ended in state '${state}': ${status}`).toBe('done');
@@ -106,27 +116,6 @@ describe('browser demo (headless Chromium, WebGPU)', () => {
       expect(existsSync(docsShot)).toBe(true);
     }
 
-    expect(errors, errors.join('\n')).toEqual([]);
-    await page.close();
-  }, DEMO_TIMEOUT_MS + 60_000);
-
-  it('reports a lost device and recovers with Restart', async () => {
-    const browser = await launch();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    // The page destroys its device once after 100 ms of simulated time (of a 200 ms run).
-    await page.goto(`${harness.baseUrl}/minimal/index.html?duration_ms=200&lose_device_at_ms=100`, { waitUntil: 'load' });
-    expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('error');
-    expect(await page.evaluate(() => document.body.dataset.errorKind)).toBe('device-lost');
-    expect(await page.$eval('#status', (el) => el.textContent ?? '')).toMatch(/device was lost/);
-    expect(await page.$eval('#restart', (el) => (el as HTMLButtonElement).hidden)).toBe(false);
-
-    await page.click('#restart');
-    await page.waitForFunction(() => document.body.dataset.state !== 'error', { timeout: 10_000 });
-    expect(await waitForOutcome(page, DEMO_TIMEOUT_MS)).toBe('done');
-    const result = (await page.evaluate(() => window.cortexgpuResult)) as DemoResult | undefined;
-    expect(result?.simulatedMs).toBeCloseTo(200, 6);
-    expect(Object.values(result?.populations ?? {}).reduce((n, p) => n + p.spikes, 0)).toBeGreaterThan(0);
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
   }, 2 * DEMO_TIMEOUT_MS + 60_000);

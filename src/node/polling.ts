@@ -67,3 +67,8 @@ export function paceDawnPolling(intervalMs: number = DAWN_POLL_INTERVAL_MS): voi
 export function dawnPollIntervalMs(): number | null {
   return pacedIntervalMs;
 }
+
+/** Hand Dawn's polling back to its own busy loop (the wrapper stays and passes every call through). */
+export function stopPacingDawnPolling(): void {
+  pacedIntervalMs = null;
+}

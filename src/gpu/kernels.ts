@@ -189,6 +189,28 @@ function bindingType(v: VariableInfo): GPUBufferBindingType {
   throw new Error(`Unsupported resource '${v.name}' (only buffers are used by cortexgpu kernels)`);
 }
 
+const sharedCaches = new WeakMap<GPUDevice, WeakMap<ShaderSourceLoader, KernelCache>>();
+
+/**
+ * The kernel cache of a device and shader loader, shared by every simulator and analysis built
+ * on them: a network rebuilt on the same device (a new day, session, seed or sweep point)
+ * compiles and reflects no shader it has compiled before. Kernels are immutable, so sharing is
+ * safe; the cache lives as long as the device (a new device after a loss starts an empty one).
+ */
+export function kernelCacheFor(device: GPUDevice, load: ShaderSourceLoader): KernelCache {
+  let byLoader = sharedCaches.get(device);
+  if (!byLoader) {
+    byLoader = new WeakMap();
+    sharedCaches.set(device, byLoader);
+  }
+  let cache = byLoader.get(load);
+  if (!cache) {
+    cache = new KernelCache(device, load);
+    byLoader.set(load, cache);
+  }
+  return cache;
+}
+
 /** Compiles kernels once per shader key and device. */
 export class KernelCache {
   private readonly kernels = new Map<string, Promise<Kernel>>();

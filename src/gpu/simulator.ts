@@ -11,7 +11,7 @@ import { drawInitialState, planNetwork, type InputPlan, type NetworkPlan, type R
 import { RecordingCollector, type Recording } from '../model/recording.js';
 import { canonicalParam, emitsSpikes, outputIndex, resolveParams } from '../model/models.js';
 import { DeviceLostError, type GpuContext } from './context.js';
-import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from './kernels.js';
+import { DYNAMIC_OFFSET_ALIGNMENT, kernelCacheFor, type KernelCache, type Kernel } from './kernels.js';
 import { NetworkTooLargeError, checkRequests, defaultMemoryBudget, type MemoryReport } from './memory.js';
 import { checkMemoryEstimate, estimateNetworkMemory, type MemoryEstimate } from './sizing.js';
 import { channelScales, createStorageBuffer, downloadConnectivity, generateOnDevice, type ConnectivityAllocator, type DeviceConnectivity } from './connectivity.js';
@@ -248,7 +248,7 @@ export class GpuSimulator {
     const memory = checkRequests(estimate.buffers, limits, budget);
     const sim = new GpuSimulator(plan, context, memory, stepsPerSubmit, options.maxChunksInFlight ?? 2, perDispatch.steps, perDispatch.reason, options.schedule ?? {});
     sim.shaders = options.shaders;
-    sim.cache = new KernelCache(context.device, options.shaders);
+    sim.cache = kernelCacheFor(context.device, options.shaders);
     await sim.build(sim.cache);
     return sim;
   }

@@ -6,7 +6,7 @@
  * in float64 by `src/analysis/fisher.ts`.
  */
 import type { GpuContext } from '../context.js';
-import { DYNAMIC_OFFSET_ALIGNMENT, KernelCache, type Kernel } from '../kernels.js';
+import { DYNAMIC_OFFSET_ALIGNMENT, kernelCacheFor, type KernelCache, type Kernel } from '../kernels.js';
 import type { ShaderSourceLoader } from '../shaders.js';
 import { checkRequests } from '../memory.js';
 
@@ -78,7 +78,7 @@ export class GpuLinearFisher {
       context.limits,
       Infinity,
     );
-    const kernels = cache ?? new KernelCache(context.device, shaders);
+    const kernels = cache ?? kernelCacheFor(context.device, shaders);
     const names = ['covariance_gather_counts', 'column_mean', 'covariance_accumulate', 'mean_merge', 'fisher_prepare'];
     const entries: [string, Kernel][] = [];
     for (const name of names) entries.push([name, await kernels.get({ name, parts: ['engine/common.wgsl', `analysis/${name}.wgsl`] })]);

@@ -15,7 +15,7 @@
  * After submitting encoded work, call {@link GpuPlasticity.flush} once it may be freed.
  */
 import type { GpuContext } from '../context.js';
-import { KernelCache, type Kernel } from '../kernels.js';
+import { kernelCacheFor, type KernelCache, type Kernel } from '../kernels.js';
 import type { ShaderSourceLoader } from '../shaders.js';
 import { checkRequests } from '../memory.js';
 import { decodeNpy, encodeNpy } from '../../io/npy.js';
@@ -131,7 +131,7 @@ export class GpuPlasticity {
    * @param shaders loader of `shaders/<layer>/<name>.wgsl`
    */
   static async create(context: GpuContext, shaders: ShaderSourceLoader, cache?: KernelCache): Promise<GpuPlasticity> {
-    const kernels = cache ?? new KernelCache(context.device, shaders);
+    const kernels = cache ?? kernelCacheFor(context.device, shaders);
     // Weight-update kernels share plasticity/plasticity_common.wgsl; the trace update does not touch weights.
     const parts = (name: string): string[] => (name === 'plasticity_stdp_trace_update' ? ['engine/common.wgsl', `plasticity/${name}.wgsl`] : ['engine/common.wgsl', 'plasticity/plasticity_common.wgsl', `plasticity/${name}.wgsl`]);
     const entries = await Promise.all(KERNEL_NAMES.map(async (name) => [name, await kernels.get({ name, parts: parts(name) })] as const));

@@ -1,0 +1,48 @@
+/**
+ * One kernel cache per device and shader loader: a network rebuilt on the same device compiles
+ * no shader again, and the rebuilt network runs exactly as the first.
+ */
+import { describe, expect, it } from 'vitest';
+import { GpuSimulator } from '../src/gpu/simulator.js';
+import { kernelCacheFor } from '../src/gpu/kernels.js';
+import { Network } from '../src/model/network.js';
+import { nodeShaderLoader } from '../src/node/shaders.js';
+import { testGpu } from './helpers/gpu.js';
+
+const lif = { tau_m_ms: 20, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, t_ref_ms: 2 };
+const spec = new Network({ dt_ms: 0.1, seed: 3 })
+  .population({ name: 'E', size: 200, model: 'lif_psc_delta', params: lif, initial: { v_mV: { uniform: [0, 20] } } })
+  .project({ source: 'E', target: 'E', connector: { type: 'fixed_indegree', indegree: 20 }, weight: 0.5, delay_ms: 1.5 })
+  .input({ type: 'poisson', target: 'E', rate_hz: 20, n_sources: 100, weight: 1 })
+  .record({ type: 'spikes', population: 'E' })
+  .toSpec();
+
+async function spikesOf(sim: GpuSimulator): Promise<number[]> {
+  await sim.run(50);
+  const [rec] = sim.recordings();
+  if (rec?.type !== 'spikes') throw new Error('expected spikes');
+  return [...rec.steps].map((s, i) => s * 1000 + rec.senders[i]!);
+}
+
+describe('kernel cache', () => {
+  it('is shared per device and loader: a rebuilt network compiles nothing and runs bitwise the same', async () => {
+    const context = await testGpu();
+    const cache = kernelCacheFor(context.device, nodeShaderLoader);
+    expect(kernelCacheFor(context.device, nodeShaderLoader)).toBe(cache);
+    const otherLoader = (file: string): string => nodeShaderLoader(file);
+    expect(kernelCacheFor(context.device, otherLoader)).not.toBe(cache);
+
+    const first = await GpuSimulator.create(spec, { context, shaders: nodeShaderLoader });
+    const compiled = cache.size;
+    expect(compiled).toBeGreaterThan(0);
+    const firstSpikes = await spikesOf(first);
+    first.destroy();
+    const second = await GpuSimulator.create(spec, { context, shaders: nodeShaderLoader });
+    expect(cache.size).toBe(compiled);
+    expect(second.kernels).toBe(cache);
+    const secondSpikes = await spikesOf(second);
+    second.destroy();
+    expect(firstSpikes.length).toBeGreaterThan(0);
+    expect(secondSpikes).toEqual(firstSpikes);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GpuSimulator } from '../src/gpu/simulator.js';
-import { kernelCacheFor } from '../src/gpu/kernels.js';
+import { KernelCache, kernelCacheFor } from '../src/gpu/kernels.js';
 import { Network } from '../src/model/network.js';
 import { nodeShaderLoader } from '../src/node/shaders.js';
 import { testGpu } from './helpers/gpu.js';
@@ -44,5 +44,24 @@ describe('kernel cache', () => {
     second.destroy();
     expect(firstSpikes.length).toBeGreaterThan(0);
     expect(secondSpikes).toEqual(firstSpikes);
+  });
+});
+
+describe('kernel cache capacity', () => {
+  it('keeps the most recently used kernels up to its capacity; a dropped kernel is rebuilt on demand', async () => {
+    const context = await testGpu();
+    const shader = (value: number) => `@group(0) @binding(0) var<storage, read_write> out: array<u32>;\n@compute @workgroup_size(1) fn main() { out[0] = ${value}u; }\n`;
+    const loader = (file: string): string => shader(Number(/(\d+)/.exec(file)![1]));
+    const cache = new KernelCache(context.device, loader, 2);
+    const get = (n: number) => cache.get({ name: `k${n}`, parts: [`k${n}.wgsl`] });
+    const k1 = await get(1);
+    await get(2);
+    expect(await get(1)).toBe(k1); // k1 now most recent
+    await get(3); // drops k2
+    expect(cache.size).toBe(2);
+    expect(await get(1)).toBe(k1);
+    const k2again = await get(2);
+    expect(k2again.key).toMatch(/^k2#/);
+    expect(cache.size).toBe(2);
   });
 });

@@ -211,6 +211,13 @@ export function kernelCacheFor(device: GPUDevice, load: ShaderSourceLoader): Ker
   return cache;
 }
 
+/**
+ * Kernels a cache keeps (least recently used dropped first). Networks of the same models share
+ * a handful; what makes more is editing equations, where each compiled model is a new shader.
+ * A dropped kernel stays valid for whatever already holds it.
+ */
+export const MAX_CACHED_KERNELS = 256;
+
 /** Compiles kernels once per shader key and device. */
 export class KernelCache {
   private readonly kernels = new Map<string, Promise<Kernel>>();
@@ -218,9 +225,11 @@ export class KernelCache {
   constructor(
     private readonly device: GPUDevice,
     private readonly load: ShaderSourceLoader,
+    /** Most kernels kept, ≥ 1 (default {@link MAX_CACHED_KERNELS}). */
+    private readonly capacity: number = MAX_CACHED_KERNELS,
   ) {}
 
-  /** Number of distinct pipelines built so far. */
+  /** Number of distinct pipelines the cache holds. */
   get size(): number {
     return this.kernels.size;
   }
@@ -230,11 +239,18 @@ export class KernelCache {
     const shader = composeShader(this.load, descriptor.parts);
     const key = `${descriptor.name}#${fingerprint(shader.code + '|' + (descriptor.dynamicBindings ?? []).join(','))}`;
     let kernel = this.kernels.get(key);
-    if (!kernel) {
-      kernel = this.build(key, shader, descriptor);
+    if (kernel) {
+      // Most recently used last (a Map keeps insertion order).
+      this.kernels.delete(key);
       this.kernels.set(key, kernel);
-      kernel.catch(() => this.kernels.delete(key));
+      return kernel;
     }
+    kernel = this.build(key, shader, descriptor);
+    this.kernels.set(key, kernel);
+    kernel.catch(() => {
+      if (this.kernels.get(key) === kernel) this.kernels.delete(key);
+    });
+    while (this.kernels.size > Math.max(1, this.capacity)) this.kernels.delete(this.kernels.keys().next().value!);
     return kernel;
   }
 

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { GpuUnavailableError, openContext, type GpuContext } from '../gpu/context.js';
-import { paceDawnPolling, type DawnPolling } from './polling.js';
+import { paceDawnPolling, stopPacingDawnPolling, type DawnPolling } from './polling.js';
 
 /** Software Vulkan drivers, in order of preference. */
 export const SOFTWARE_VULKAN_DRIVERS: readonly { readonly name: string; readonly icd: string }[] = [
@@ -50,7 +50,8 @@ export interface NodeGpuOptions {
   /**
    * How the JS thread waits for the GPU (see `./polling.ts`): `auto` (default) paces Dawn's
    * busy polling loop on software adapters, whose work shares the CPU with that loop, and leaves
-   * it on hardware GPUs; `paced` or `busy` force one. Pacing is process-wide once set.
+   * it on hardware GPUs; `paced` or `busy` force one. Pacing is process-wide: the last context
+   * acquired decides.
    */
   readonly polling?: DawnPolling;
 }
@@ -100,6 +101,7 @@ export async function acquireNodeGpu(options: NodeGpuOptions = {}): Promise<GpuC
   owners.push(context);
   const polling = options.polling ?? 'auto';
   if (polling === 'paced' || (polling === 'auto' && context.info.software)) paceDawnPolling();
+  else stopPacingDawnPolling();
   if (verbose) process.stderr.write(`cortexgpu: adapter ${context.info.label}\n`);
   return context;
 }

@@ -28,7 +28,8 @@ const workloads = {
     const sim = await createNodeSimulator(spec, { context });
     try {
       await sim.run(1000);
-      return JSON.stringify(sim.recordings().map((r) => (r.type === 'spikes' ? r.senders.length : r.type)));
+      // Every recorded spike (step and sender), not only counts.
+      return JSON.stringify(sim.recordings().map((r) => (r.type === 'spikes' ? [Array.from(r.steps), Array.from(r.senders)] : r.type)));
     } finally {
       sim.destroy();
     }

@@ -32,13 +32,30 @@ describe('kernel cache', () => {
     const otherLoader = (file: string): string => nodeShaderLoader(file);
     expect(kernelCacheFor(context.device, otherLoader)).not.toBe(cache);
 
-    const first = await GpuSimulator.create(spec, { context, shaders: nodeShaderLoader });
-    const compiled = cache.size;
-    expect(compiled).toBeGreaterThan(0);
-    const firstSpikes = await spikesOf(first);
-    first.destroy();
-    const second = await GpuSimulator.create(spec, { context, shaders: nodeShaderLoader });
-    expect(cache.size).toBe(compiled);
+    // Count shader compilations on the device (the cache may already hold kernels of earlier tests).
+    const device = context.device;
+    const createShaderModule = device.createShaderModule.bind(device);
+    let compiled = 0;
+    device.createShaderModule = (descriptor: GPUShaderModuleDescriptor) => {
+      compiled++;
+      return createShaderModule(descriptor);
+    };
+    let firstSpikes: number[];
+    let compiledByFirst: number;
+    let compiledBySecond: number;
+    let second: GpuSimulator;
+    try {
+      const first = await GpuSimulator.create(spec, { context, shaders: nodeShaderLoader });
+      compiledByFirst = compiled;
+      firstSpikes = await spikesOf(first);
+      first.destroy();
+      second = await GpuSimulator.create(spec, { context, shaders: nodeShaderLoader });
+      compiledBySecond = compiled - compiledByFirst;
+    } finally {
+      device.createShaderModule = createShaderModule;
+    }
+    console.log(`kernel cache: first build compiled ${compiledByFirst} shader(s), the rebuild ${compiledBySecond}`);
+    expect(compiledBySecond).toBe(0);
     expect(second.kernels).toBe(cache);
     const secondSpikes = await spikesOf(second);
     second.destroy();
@@ -55,13 +72,16 @@ describe('kernel cache capacity', () => {
     const cache = new KernelCache(context.device, loader, 2);
     const get = (n: number) => cache.get({ name: `k${n}`, parts: [`k${n}.wgsl`] });
     const k1 = await get(1);
-    await get(2);
+    const k2 = await get(2);
     expect(await get(1)).toBe(k1); // k1 now most recent
     await get(3); // drops k2
     expect(cache.size).toBe(2);
     expect(await get(1)).toBe(k1);
     const k2again = await get(2);
+    expect(k2again).not.toBe(k2);
     expect(k2again.key).toMatch(/^k2#/);
     expect(cache.size).toBe(2);
+    expect(() => new KernelCache(context.device, loader, 0)).toThrow(/capacity: expected an integer ≥ 1/);
+    expect(() => new KernelCache(context.device, loader, Number.NaN)).toThrow(RangeError);
   });
 });

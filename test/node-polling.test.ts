@@ -4,7 +4,8 @@
  */
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { dawnPollIntervalMs, paceDawnPolling } from '../src/node/polling.js';
+import { acquireNodeGpu } from '../src/node/gpu.js';
+import { dawnPollIntervalMs, pacedDawnPolls, paceDawnPolling, type DawnPolling } from '../src/node/polling.js';
 import { testGpu } from './helpers/gpu.js';
 
 describe('Dawn polling in Node', () => {
@@ -21,12 +22,7 @@ describe('Dawn polling in Node', () => {
     const { device } = context;
     const source = device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const staging = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const timeout = globalThis.setTimeout;
-    let nativeTimers = 0;
-    globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
-      if (typeof fn === 'function' && fn.name === '' && /\[native code\]/.test(Function.prototype.toString.call(fn))) nativeTimers++;
-      return timeout(fn, ms, ...args);
-    }) as typeof setTimeout;
+    const pollsBefore = pacedDawnPolls();
     try {
       for (const first of [7, 11]) {
         const values = [first, first + 1, first + 2, first + 3];
@@ -39,11 +35,10 @@ describe('Dawn polling in Node', () => {
         staging.unmap();
       }
     } finally {
-      globalThis.setTimeout = timeout;
       source.destroy();
       staging.destroy();
     }
-    expect(nativeTimers).toBeGreaterThan(0);
+    expect(pacedDawnPolls()).toBeGreaterThan(pollsBefore);
 
     // JavaScript callbacks still go through setImmediate; an anonymous native function (what Dawn
     // passes; Function.prototype is one) through a timer. clearImmediate clears both.
@@ -63,11 +58,19 @@ describe('Dawn polling in Node', () => {
       });
     });
     expect(ran).toEqual(['ran']);
+    // A Promise resolver is an anonymous native function too, but with one parameter: not paced.
+    let resolverHandle: unknown;
+    await new Promise<void>((resolve) => {
+      resolverHandle = setImmediate(resolve);
+    });
+    expect((resolverHandle as object).constructor.name).toBe('Immediate');
     await expect(promisify(setImmediate)('value')).resolves.toBe('value');
   });
 
-  it('refuses an invalid interval', () => {
-    expect(() => paceDawnPolling(-1)).toThrow(/intervalMs.*≥ 0/);
+  it('refuses an invalid interval and an unknown polling mode', async () => {
+    await expect(acquireNodeGpu({ polling: 'pacd' as DawnPolling, verbose: false })).rejects.toThrow(/NodeGpuOptions.polling: expected one of auto, paced, busy, got pacd/);
+    expect(() => paceDawnPolling(-1)).toThrow(/intervalMs\): expected a number of ms in 0 … 2147483647, got -1/);
     expect(() => paceDawnPolling(Number.NaN)).toThrow(RangeError);
+    expect(() => paceDawnPolling(2 ** 31)).toThrow(RangeError);
   });
 });

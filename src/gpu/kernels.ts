@@ -196,6 +196,8 @@ const sharedCaches = new WeakMap<GPUDevice, WeakMap<ShaderSourceLoader, KernelCa
  * on them: a network rebuilt on the same device (a new day, session, seed or sweep point)
  * compiles and reflects no shader it has compiled before. Kernels are immutable, so sharing is
  * safe; the cache lives as long as the device (a new device after a loss starts an empty one).
+ * @param device the device the kernels are compiled for
+ * @param load the loader of `shaders/<layer>/<name>.wgsl` the kernels are composed from
  */
 export function kernelCacheFor(device: GPUDevice, load: ShaderSourceLoader): KernelCache {
   let byLoader = sharedCaches.get(device);
@@ -218,18 +220,30 @@ export function kernelCacheFor(device: GPUDevice, load: ShaderSourceLoader): Ker
  */
 export const MAX_CACHED_KERNELS = 256;
 
-/** Compiles kernels once per shader key and device. */
+/**
+ * Compiles each kernel once per device: kernels are looked up by name, dynamic bindings and the
+ * full composed WGSL (a hash alone could silently hand one model's kernel to another), and the
+ * least recently used are dropped beyond the capacity.
+ */
 export class KernelCache {
+  /** Kernels (or their builds in flight), least recently used first (a Map keeps insertion order). */
   private readonly kernels = new Map<string, Promise<Kernel>>();
 
+  /**
+   * @param device the device the kernels are compiled for
+   * @param load the loader of `shaders/<layer>/<name>.wgsl`
+   * @param capacity most kernels kept, an integer ≥ 1 (default {@link MAX_CACHED_KERNELS})
+   * @throws RangeError for another capacity
+   */
   constructor(
     private readonly device: GPUDevice,
     private readonly load: ShaderSourceLoader,
-    /** Most kernels kept, ≥ 1 (default {@link MAX_CACHED_KERNELS}). */
     private readonly capacity: number = MAX_CACHED_KERNELS,
-  ) {}
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`KernelCache capacity: expected an integer ≥ 1, got ${capacity}`);
+  }
 
-  /** Number of distinct pipelines the cache holds. */
+  /** Number of kernels the cache holds, builds in flight included. */
   get size(): number {
     return this.kernels.size;
   }
@@ -237,20 +251,20 @@ export class KernelCache {
   /** Get (or build) the kernel of a descriptor. */
   get(descriptor: KernelDescriptor): Promise<Kernel> {
     const shader = composeShader(this.load, descriptor.parts);
-    const key = `${descriptor.name}#${fingerprint(shader.code + '|' + (descriptor.dynamicBindings ?? []).join(','))}`;
-    let kernel = this.kernels.get(key);
+    const dynamic = (descriptor.dynamicBindings ?? []).join(',');
+    const lookup = `${descriptor.name}\n${dynamic}\n${shader.code}`;
+    let kernel = this.kernels.get(lookup);
     if (kernel) {
-      // Most recently used last (a Map keeps insertion order).
-      this.kernels.delete(key);
-      this.kernels.set(key, kernel);
+      this.kernels.delete(lookup);
+      this.kernels.set(lookup, kernel);
       return kernel;
     }
-    kernel = this.build(key, shader, descriptor);
-    this.kernels.set(key, kernel);
+    kernel = this.build(`${descriptor.name}#${fingerprint(shader.code + '|' + dynamic)}`, shader, descriptor);
+    this.kernels.set(lookup, kernel);
     kernel.catch(() => {
-      if (this.kernels.get(key) === kernel) this.kernels.delete(key);
+      if (this.kernels.get(lookup) === kernel) this.kernels.delete(lookup);
     });
-    while (this.kernels.size > Math.max(1, this.capacity)) this.kernels.delete(this.kernels.keys().next().value!);
+    while (this.kernels.size > this.capacity) this.kernels.delete(this.kernels.keys().next().value!);
     return kernel;
   }
 

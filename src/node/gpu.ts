@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { GpuUnavailableError, openContext, type GpuContext } from '../gpu/context.js';
-import { paceDawnPolling, stopPacingDawnPolling, type DawnPolling } from './polling.js';
+import { DAWN_POLLING_MODES, paceDawnPolling, stopPacingDawnPolling, type DawnPolling } from './polling.js';
 
 /** Software Vulkan drivers, in order of preference. */
 export const SOFTWARE_VULKAN_DRIVERS: readonly { readonly name: string; readonly icd: string }[] = [
@@ -50,8 +50,9 @@ export interface NodeGpuOptions {
   /**
    * How the JS thread waits for the GPU (see `./polling.ts`): `auto` (default) paces Dawn's
    * busy polling loop on software adapters, whose work shares the CPU with that loop, and leaves
-   * it on hardware GPUs; `paced` or `busy` force one. Pacing is process-wide: the last context
-   * acquired decides.
+   * it as it is on hardware GPUs; `paced` or `busy` force one. Pacing is process-wide, set when a
+   * context is acquired; {@link nodeGpu} acquires once per process, so its first call decides.
+   * `paceDawnPolling()` / `stopPacingDawnPolling()` change it later.
    */
   readonly polling?: DawnPolling;
 }
@@ -59,9 +60,11 @@ export interface NodeGpuOptions {
 /**
  * Acquire a WebGPU device in Node. The returned context is kept alive for the process lifetime
  * (call `context.device.destroy()` to free GPU memory early).
- * @throws GpuUnavailableError naming what is missing and how to install it.
+ * @throws GpuUnavailableError naming what is missing and how to install it; RangeError for an unknown `polling`.
  */
 export async function acquireNodeGpu(options: NodeGpuOptions = {}): Promise<GpuContext> {
+  const polling = options.polling ?? 'auto';
+  if (!DAWN_POLLING_MODES.includes(polling)) throw new RangeError(`NodeGpuOptions.polling: expected one of ${DAWN_POLLING_MODES.join(', ')}, got ${String(polling)}`);
   const dawn = await loadDawn();
   Object.assign(globalThis, dawn.globals);
   const verbose = options.verbose ?? true;
@@ -99,9 +102,8 @@ export async function acquireNodeGpu(options: NodeGpuOptions = {}): Promise<GpuC
   }
   const context = await openContext(found.gpu, found.adapter, 'node');
   owners.push(context);
-  const polling = options.polling ?? 'auto';
   if (polling === 'paced' || (polling === 'auto' && context.info.software)) paceDawnPolling();
-  else stopPacingDawnPolling();
+  else if (polling === 'busy') stopPacingDawnPolling();
   if (verbose) process.stderr.write(`cortexgpu: adapter ${context.info.label}\n`);
   return context;
 }

@@ -17,7 +17,7 @@ import type { NetworkSpec } from '../model/spec.js';
 
 export * from '../index.js';
 export { acquireNodeGpu, nodeGpu, SOFTWARE_VULKAN_DRIVERS, type NodeGpuOptions } from './gpu.js';
-export { DAWN_POLL_INTERVAL_MS, dawnPollIntervalMs, paceDawnPolling, stopPacingDawnPolling, type DawnPolling } from './polling.js';
+export { DAWN_POLL_INTERVAL_MS, DAWN_POLLING_MODES, dawnPollIntervalMs, pacedDawnPolls, paceDawnPolling, stopPacingDawnPolling, type DawnPolling } from './polling.js';
 export { nodeShaderLoader, SHADER_DIR } from './shaders.js';
 export { resolveSpikeTrainFiles } from './spike-train-files.js';
 export { resolveEdgeListFiles } from './edge-list-files.js';

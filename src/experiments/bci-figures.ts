@@ -128,7 +128,8 @@ export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
   if (scaleSweep) {
     const shown = (['vectorized', 'scalar', 'blocked'] as const).filter((teaching) => scaleSweep.score_mean[teaching] !== undefined);
     const rows = shown.flatMap((teaching) => scaleSweep.scales.map((scale, i) => ({ scale, y: scaleSweep.score_mean[teaching]![i]!, series: LABELS[teaching], chosen: scaleSweep.chosen[teaching] === scale })));
-    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: shown.map((t) => LABELS[t]), range: shown.map((t) => COLORS[t]) }, legend: { orient: 'bottom', columns: 1 } };
+    const seriesScale = { domain: shown.map((t) => LABELS[t]), range: shown.map((t) => COLORS[t]) };
+    const color = { field: 'series', type: 'nominal', title: null, scale: seriesScale, legend: { orient: 'bottom', columns: 1 } };
     sweepPanels.push({
       title: { text: `step size per condition (both routes × factor; filled: chosen)`, anchor: 'start', fontSize: 12 },
       width: 320,
@@ -136,7 +137,7 @@ export function bciFigureSpecs(r: BciResults): Record<string, TopLevelSpec> {
       data: { values: rows },
       layer: [
         { mark: { type: 'line' }, encoding: { x: { field: 'scale', type: 'quantitative', title: 'factor on both routes\' rates', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative', title: `mean hit rate (sessions 2–${scaleSweep.sessions})`, scale: { domain: [0, 1] } }, color } },
-        { mark: { type: 'point', size: 50 }, encoding: { x: { field: 'scale', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative' }, color, fill: { condition: { test: 'datum.chosen', field: 'series', type: 'nominal', scale: { domain: shown.map((t) => LABELS[t]), range: shown.map((t) => COLORS[t]) }, legend: null }, value: 'white' } } },
+        { mark: { type: 'point', size: 50 }, encoding: { x: { field: 'scale', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative' }, color, fill: { condition: { test: 'datum.chosen', field: 'series', type: 'nominal', scale: seriesScale, legend: null }, value: 'white' } } },
       ],
     });
   }

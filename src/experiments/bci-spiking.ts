@@ -20,7 +20,7 @@
  */
 import type { EquationModelDescription } from '../model/equations/compile.js';
 import type { NetworkSpec, ProjectionSpec } from '../model/spec.js';
-import { stateWindowMean, type SpikeCountRecording, type StateRecording } from '../model/recording.js';
+import { spikeCountsOfTrials, stateWindowMean, type SpikeCountRecording, type StateRecording } from '../model/recording.js';
 import { GpuSimulator } from '../gpu/simulator.js';
 import type { BciEnvironment, BciOptions, BciTargetModelImpl, OutcomeReadout, Run, SessionData, Teaching, TrialReadout } from './bci.js';
 
@@ -161,19 +161,11 @@ export function bciSpikingNetwork(o: BciOptions, seed: number, nTargets: number,
 const CUE = 4;
 const OUTCOME = 5;
 
-/** Spike counts of T per bin in the current trial block: [(bin·batch + b)·nT + k]. */
-function binCounts(sim: GpuSimulator, batch: number): { bins: number; counts: Uint32Array } {
-  const rec = sim.recordings()[0] as SpikeCountRecording;
-  const size = rec.neurons.length;
-  const offset = sim.trialOffset - rec.firstTrial;
-  const counts = new Uint32Array(rec.nWindows * batch * size);
-  for (let w = 0; w < rec.nWindows; w++) counts.set(rec.counts.subarray((w * rec.nTrials + offset) * size, (w * rec.nTrials + offset + batch) * size), w * batch * size);
-  return { bins: rec.nWindows, counts };
-}
-
-/** Decoded rates (units of 10 Hz) per 50 ms bin, timed at each bin's end. */
+/** Decoded rates (units of 10 Hz) of T per 50 ms bin in the current trial block, [(bin·batch + b)·nT + k], timed at each bin's end. */
 function binRates(sim: GpuSimulator, batch: number): { timesMs: number[]; values: Float64Array } {
-  const { bins, counts } = binCounts(sim, batch);
+  const rec = sim.recordings()[0] as SpikeCountRecording;
+  const bins = rec.nWindows;
+  const counts = spikeCountsOfTrials(rec, sim.trialOffset, batch);
   const scale = 1000 / (BIN_MS * SPIKING_RATE_UNIT_HZ);
   return { timesMs: Array.from({ length: bins }, (_, w) => (w + 1) * BIN_MS), values: Float64Array.from(counts, (c) => c * scale) };
 }

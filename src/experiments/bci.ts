@@ -578,8 +578,8 @@ export interface SessionData {
 }
 
 /** Group-mean traces of every trial from a session's decoded rates and ΔF/F recordings (ΔF/F at the last sample not after each rate sample). */
-function sessionTraces(out_: OutcomeReadout, run: Run, batch: number, decoderOffset: Float64Array): SessionTraces {
-  const rate = out_.samples;
+function sessionTraces(outcome: OutcomeReadout, run: Run, batch: number, decoderOffset: Float64Array): SessionTraces {
+  const rate = outcome.samples;
   const samples = rate.timesMs.length;
   const nT = run.targets.length;
   const sampleAt = (rec: StateRecording): number[] => {
@@ -591,7 +591,7 @@ function sessionTraces(out_: OutcomeReadout, run: Run, batch: number, decoderOff
     }
     return index;
   };
-  const at = { soma: sampleAt(out_.dffSomaRec), apical: sampleAt(out_.dffApicalRec) };
+  const at = { soma: sampleAt(outcome.dffSomaRec), apical: sampleAt(outcome.dffApicalRec) };
   const groupMean = (rec: { readonly values: ArrayLike<number> }, s: number, b: number, role: number): number => {
     let sum = 0;
     let count = 0;
@@ -607,10 +607,10 @@ function sessionTraces(out_: OutcomeReadout, run: Run, batch: number, decoderOff
     for (let b = 0; b < batch; b++) {
       const i = s * batch + b;
       out.cursor[i] = groupMean(rate, s, b, 1) - groupMean(rate, s, b, -1) + decoderOffset[b]!;
-      out.e1Soma[i] = groupMean(out_.dffSomaRec, at.soma[s]!, b, 1);
-      out.e2Soma[i] = groupMean(out_.dffSomaRec, at.soma[s]!, b, -1);
-      out.e1Dendrite[i] = groupMean(out_.dffApicalRec, at.apical[s]!, b, 1);
-      out.e2Dendrite[i] = groupMean(out_.dffApicalRec, at.apical[s]!, b, -1);
+      out.e1Soma[i] = groupMean(outcome.dffSomaRec, at.soma[s]!, b, 1);
+      out.e2Soma[i] = groupMean(outcome.dffSomaRec, at.soma[s]!, b, -1);
+      out.e1Dendrite[i] = groupMean(outcome.dffApicalRec, at.apical[s]!, b, 1);
+      out.e2Dendrite[i] = groupMean(outcome.dffApicalRec, at.apical[s]!, b, -1);
     }
   }
   return { timesMs: Array.from(rate.timesMs), ...out };
@@ -632,7 +632,7 @@ export async function createRun(o: BciOptions, env: BciEnvironment, e1: number[]
   const weights = Float32Array.from(initialWeights);
   const sim = await model.build(o, env, { seed, targets, weights }, new Float32Array(targets.length));
   const run: Run = { sim, model, env, seed, e1, e2, targets, role, weights, initialWeights, feedback: Float32Array.from(initialFeedback), initialFeedback };
-  pushWeights(run, o);
+  run.model.pushWeights(run, o);
   return run;
 }
 
@@ -660,10 +660,6 @@ export function resetPlasticity(run: Run, o: BciOptions, teaching: Teaching): vo
   run.weights.set(run.initialWeights);
   run.feedback.set(run.initialFeedback);
   if (teaching === 'scalar') run.feedback.fill(mean(run.initialFeedback));
-  pushWeights(run, o);
-}
-
-function pushWeights(run: Run, o: BciOptions): void {
   run.model.pushWeights(run, o);
 }
 
@@ -828,7 +824,7 @@ export async function learn(run: Run, plasticity: GpuPlasticity, o: BciOptions, 
   }
   plasticity.releaseWeights(w);
   run.weights.set(updated);
-  pushWeights(run, o);
+  run.model.pushWeights(run, o);
 
   // Feedback weights: ΔB_i = η_B·⟨(S − ⟨S | cue⟩)(r_i − ⟨r_i⟩)⟩, S = −direction·error (the covariance kernel with one source of activity 1).
   const fb = plasticity.createDenseWeights(nT, 1, run.feedback);
@@ -1170,6 +1166,12 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
   let rates: BciLearningRates;
   let rateSweep: BciResults['learning_rate_sweep'] = null;
   let sweepNetworks: Prepared[] = [];
+  /** One sweep point: a condition trained for the sweep's sessions on every sweep network (in order). */
+  const onSweepNetworks = async (teaching: Teaching, pointRates: BciLearningRates): Promise<SeedConditionResult[]> => {
+    const runs: SeedConditionResult[] = [];
+    for (const p of sweepNetworks) runs.push(await trainCondition(p.run, plasticity, o, p.base, teaching, pointRates, o.rateSweepSessions, () => undefined, ''));
+    return runs;
+  };
   if (o.learningRates !== null) {
     rates = o.learningRates;
   } else {
@@ -1179,13 +1181,9 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
       const points: RateSweepPoint[] = [];
       for (const rate of o.rateGrid[route]) {
         const routeRates: BciLearningRates = { dendritic: route === 'dendritic' ? rate : 0, neuromodulatory: route === 'neuromodulatory' ? rate : 0 };
-        const scores: number[] = [];
-        const finals: number[] = [];
-        for (const p of sweepNetworks) {
-          const r = await trainCondition(p.run, plasticity, o, p.base, 'vectorized', routeRates, o.rateSweepSessions, () => undefined, '');
-          scores.push(sweepScore(r));
-          finals.push(r.hit_rate[r.hit_rate.length - 1]!);
-        }
+        const runs = await onSweepNetworks('vectorized', routeRates);
+        const scores = runs.map(sweepScore);
+        const finals = runs.map((r) => r.hit_rate[r.hit_rate.length - 1]!);
         const s = meanAndStandardError(scores);
         points.push({ rate, score_mean: s.mean, score_se: scores.length > 1 ? s.se : null, final_hit_rate_mean: mean(finals) });
         log(`learning-rate sweep, ${route} route alone, η = ${rate}: mean hit rate ${(s.mean * 100).toFixed(0)} % over sessions 2–${o.rateSweepSessions}`);
@@ -1212,11 +1210,7 @@ export async function runBciExperiment(given: Partial<BciOptions>, env: BciEnvir
       const scores: number[] = [];
       for (const scale of o.conditionScales) {
         const scaled = { dendritic: rates.dendritic * scale, neuromodulatory: rates.neuromodulatory * scale };
-        const perNetwork: number[] = [];
-        for (const p of sweepNetworks) {
-          const r = await trainCondition(p.run, plasticity, o, p.base, teaching, scaled, o.rateSweepSessions, () => undefined, '');
-          perNetwork.push(sweepScore(r));
-        }
+        const perNetwork = (await onSweepNetworks(teaching, scaled)).map(sweepScore);
         scores.push(mean(perNetwork));
         log(`step-size sweep, ${teaching}, both routes × ${scale}: mean hit rate ${(mean(perNetwork) * 100).toFixed(0)} % over sessions 2–${o.rateSweepSessions}`);
       }

@@ -24,7 +24,7 @@ import type { EquationModelDescription } from '../model/equations/compile.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { ShaderSourceLoader } from '../gpu/shaders.js';
 import { GpuSimulator } from '../gpu/simulator.js';
-import type { SpikeCountRecording } from '../model/recording.js';
+import { spikeCountsOfTrials, type SpikeCountRecording } from '../model/recording.js';
 import { RandomStream } from '../rng/philox.js';
 import { preferredOrientationsDeg } from '../model/connectivity.js';
 import { fisherInformation, type FisherResult } from '../analysis/fisher.js';
@@ -347,14 +347,7 @@ async function runBlock(sim: GpuSimulator, o: RedundancyOptions, trialOffset: nu
   for (const r of sim.recordings()) {
     if (r.type !== 'spike_counts') continue;
     const rec = r as SpikeCountRecording;
-    const offset = sim.trialOffset - rec.firstTrial;
-    const size = rec.neurons.length;
-    const trials = o.trialsPerDay;
-    const counts = new Uint32Array(rec.nWindows * trials * size);
-    for (let w = 0; w < rec.nWindows; w++) {
-      counts.set(rec.counts.subarray((w * rec.nTrials + offset) * size, (w * rec.nTrials + offset + trials) * size), w * trials * size);
-    }
-    byPopulation.set(rec.population, { size, bins: rec.nWindows, counts });
+    byPopulation.set(rec.population, { size: rec.neurons.length, bins: rec.nWindows, counts: spikeCountsOfTrials(rec, sim.trialOffset, o.trialsPerDay) });
   }
   sim.clearRecordings();
   return { byPopulation };

@@ -90,6 +90,22 @@ export function stateWindowMean(rec: StateRecording, batch: number, fromMs: numb
   return out.map((v) => v / Math.max(1, count));
 }
 
+/**
+ * The counts of `trials` consecutive trials starting at global trial `fromTrial` (for example the
+ * current trial block, `sim.trialOffset`), as `[(window·trials + t)·neurons + i]`.
+ * @throws RangeError when those trials are not all in the recording
+ */
+export function spikeCountsOfTrials(rec: SpikeCountRecording, fromTrial: number, trials: number): Uint32Array {
+  const offset = fromTrial - rec.firstTrial;
+  if (!(Number.isInteger(offset) && offset >= 0 && Number.isInteger(trials) && trials >= 0 && offset + trials <= rec.nTrials)) {
+    throw new RangeError(`spike counts of ${rec.population}: trials ${fromTrial} … ${fromTrial + trials - 1} are not all recorded (recorded: ${rec.firstTrial} … ${rec.firstTrial + rec.nTrials - 1})`);
+  }
+  const size = rec.neurons.length;
+  const out = new Uint32Array(rec.nWindows * trials * size);
+  for (let w = 0; w < rec.nWindows; w++) out.set(rec.counts.subarray((w * rec.nTrials + offset) * size, (w * rec.nTrials + offset + trials) * size), w * trials * size);
+  return out;
+}
+
 /** Growable typed array. */
 class Growable<T extends Uint32Array | Float32Array | Float64Array> {
   private data: T;
